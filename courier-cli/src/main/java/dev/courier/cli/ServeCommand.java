@@ -1,0 +1,71 @@
+package dev.courier.cli;
+
+import dev.courier.server.CourierServer;
+import dev.courier.server.ServerConfig;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve data points and files until stopped (Ctrl-C or SIGTERM).")
+final class ServeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(names = {"-p", "--port"}, paramLabel = "N", defaultValue = "7420",
+            description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "Directory of *.csv recordings (default: the bundled data set).")
+    Path data;
+
+    @Option(names = "--files", paramLabel = "DIR",
+            description = "Directory served read-only to file requests (default: the data directory).")
+    Path files;
+
+    @Option(names = "--io-threads", paramLabel = "N", defaultValue = "0",
+            description = "Event loop threads; 0 means twice the cores (default: ${DEFAULT-VALUE}).")
+    int ioThreads;
+
+    @Option(names = "--max-chunk", paramLabel = "BYTES", defaultValue = "" + ServerConfig.DEFAULT_MAX_CHUNK_BYTES,
+            description = "Largest chunk served in one frame (default: ${DEFAULT-VALUE}).")
+    int maxChunk;
+
+    @Override
+    public Integer call() throws Exception {
+        Path dataDir = data != null ? data : BundledData.locate();
+        Path root = files != null ? files : dataDir;
+        ServerConfig base = ServerConfig.of(new InetSocketAddress(bind, port), dataDir, root);
+        ServerConfig config = new ServerConfig(base.bindAddress(), dataDir, root, ioThreads, base.maxFrameBytes(),
+                maxChunk, base.maxBatchPoints(), base.maxFileOpsInFlight());
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        CourierServer server = CourierServer.start(config);
+        for (String problem : server.loadProblems()) {
+            err.println("courier: skipped " + problem);
+        }
+        err.flush();
+        Thread hook = new Thread(server::close, "courier-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        out.printf("courier: serving %d records from %s and files from %s on %s (%s)%n",
+                server.recordings().size(), dataDir, root, hostPort(server.localAddress()),
+                server.transport().name().toLowerCase());
+        out.flush();
+        server.awaitClose();
+        return 0;
+    }
+
+    static String hostPort(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+}

@@ -1,0 +1,88 @@
+package dev.courier.client;
+
+import dev.courier.protocol.FrameDescriptor;
+import java.util.Objects;
+
+/**
+ * How a {@link CourierClient} reaches its server. Immutable and validated on construction.
+ *
+ * @param host                 server host name or address
+ * @param port                 server port
+ * @param ioThreads            event loop threads; 0 for Netty's default (twice the cores)
+ * @param connectTimeoutMillis how long a connection and its handshake may take
+ * @param requestTimeoutMillis how long a request may wait for its reply before it fails with TIMED_OUT
+ * @param maxFrameBytes        largest frame this client accepts; bounds the chunk size
+ */
+public record ClientConfig(String host, int port, int ioThreads, int connectTimeoutMillis, int requestTimeoutMillis,
+                           int maxFrameBytes) {
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 7420;
+    public static final int DEFAULT_MAX_FRAME_BYTES = (16 << 20) + FrameDescriptor.CHUNK_OVERHEAD_BYTES;
+
+    public ClientConfig {
+        Objects.requireNonNull(host, "host");
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port must be 1 to 65535: " + port);
+        }
+        if (ioThreads < 0) {
+            throw new IllegalArgumentException("ioThreads must be >= 0: " + ioThreads);
+        }
+        if (connectTimeoutMillis < 1 || requestTimeoutMillis < 1) {
+            throw new IllegalArgumentException("timeouts must be positive");
+        }
+        if (maxFrameBytes < FrameDescriptor.CHUNK_OVERHEAD_BYTES + 1) {
+            throw new IllegalArgumentException("maxFrameBytes too small: " + maxFrameBytes);
+        }
+    }
+
+    /** Defaults for everything but the server's address. */
+    public static ClientConfig of(String host, int port) {
+        return new ClientConfig(host, port, 0, 5_000, 30_000, DEFAULT_MAX_FRAME_BYTES);
+    }
+
+    /** Parses {@code HOST:PORT}, {@code HOST} or {@code :PORT} (an IPv6 host in brackets). */
+    public static ClientConfig parse(String hostPort) {
+        String s = hostPort.strip();
+        String host;
+        String port = null;
+        if (s.startsWith("[")) {
+            int close = s.indexOf(']');
+            if (close < 0) {
+                throw new IllegalArgumentException("missing ']' in '" + hostPort + "'");
+            }
+            host = s.substring(1, close);
+            if (s.startsWith(":", close + 1)) {
+                port = s.substring(close + 2);
+            }
+        } else {
+            int colon = s.lastIndexOf(':');
+            host = colon < 0 ? s : s.substring(0, colon);
+            port = colon < 0 ? null : s.substring(colon + 1);
+        }
+        int portNumber = DEFAULT_PORT;
+        if (port != null) {
+            try {
+                portNumber = Integer.parseInt(port);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad port in '" + hostPort + "'");
+            }
+        }
+        return of(host.isEmpty() ? DEFAULT_HOST : host, portNumber);
+    }
+
+    public ClientConfig withIoThreads(int threads) {
+        return new ClientConfig(host, port, threads, connectTimeoutMillis, requestTimeoutMillis, maxFrameBytes);
+    }
+
+    public ClientConfig withRequestTimeoutMillis(int millis) {
+        return new ClientConfig(host, port, ioThreads, connectTimeoutMillis, millis, maxFrameBytes);
+    }
+
+    public ClientConfig withConnectTimeoutMillis(int millis) {
+        return new ClientConfig(host, port, ioThreads, millis, requestTimeoutMillis, maxFrameBytes);
+    }
+
+    public String address() {
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+}

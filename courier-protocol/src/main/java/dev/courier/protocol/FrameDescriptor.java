@@ -1,0 +1,58 @@
+package dev.courier.protocol;
+
+/**
+ * The layout of every Courier frame. All integers are big-endian (network order); {@code u32} fields are
+ * carried in Java {@code int}s and compared unsigned where it matters.
+ *
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |                     Frame length (u32)                        |  bytes that follow this field
+ *  +---------------+---------------+-------------------------------+
+ *  |   Type (u8)   |  Flags (u8)   |      Request id (u32) ...     |
+ *  +---------------+---------------+-------------------------------+
+ *  |   ... Request id              |          Payload ...          |
+ *  +-------------------------------+-------------------------------+
+ * </pre>
+ *
+ * The frame length counts the type, flags, request id and payload, so it is never less than
+ * {@link #MIN_FRAME_LENGTH}. A receiver rejects a length above its announced maximum before it buffers
+ * anything, which is why nothing is ever allocated according to an unchecked length.
+ */
+public final class FrameDescriptor {
+    /** Offset of the u32 frame length. */
+    public static final int LENGTH_OFFSET = 0;
+    /** Size of the length field itself. */
+    public static final int LENGTH_FIELD_BYTES = 4;
+    /** Offset of the u8 message type. */
+    public static final int TYPE_OFFSET = 4;
+    /** Offset of the u8 flags. */
+    public static final int FLAGS_OFFSET = 5;
+    /** Offset of the u32 request id. */
+    public static final int REQUEST_ID_OFFSET = 6;
+    /** Offset of the first payload byte. */
+    public static final int PAYLOAD_OFFSET = 10;
+    /** Bytes before the payload: length, type, flags, request id. */
+    public static final int HEADER_BYTES = PAYLOAD_OFFSET;
+    /** The smallest legal frame length: type, flags and request id with an empty payload. */
+    public static final int MIN_FRAME_LENGTH = HEADER_BYTES - LENGTH_FIELD_BYTES;
+
+    /** "COUR" in ASCII: the first four payload bytes of a HELLO. */
+    public static final int MAGIC = 0x434F5552;
+    /** The protocol version this code speaks. */
+    public static final int VERSION = 1;
+
+    /** Chunk flag: the chunk ends at the end of the file. */
+    public static final int FLAG_LAST = 0x01;
+    /** Chunk flag: the crc32c field holds the CRC32C of the chunk's data. */
+    public static final int FLAG_CRC = 0x02;
+
+    /** Payload bytes of a CHUNK before its data: offset u64, crc32c u32. */
+    public static final int CHUNK_PREFIX_BYTES = 12;
+    /** Every byte of a CHUNK frame that is not file data. */
+    public static final int CHUNK_OVERHEAD_BYTES = HEADER_BYTES + CHUNK_PREFIX_BYTES;
+
+    private FrameDescriptor() {
+    }
+}

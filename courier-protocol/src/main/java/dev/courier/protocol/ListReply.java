@@ -1,0 +1,10 @@
+package dev.courier.protocol;
+
+import java.util.List;
+
+/** The entries of a directory, sorted by name. */
+public record ListReply(int requestId, List<FileEntry> entries) implements Message {
+    public ListReply {
+        entries = List.copyOf(entries);
+    }
+}

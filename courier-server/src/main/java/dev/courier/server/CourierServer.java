@@ -1,0 +1,155 @@
+package dev.courier.server;
+
+import dev.courier.server.files.FileRoot;
+import dev.courier.server.files.FileService;
+import dev.courier.server.points.CsvRecordingLoader;
+import dev.courier.server.points.RecordingStore;
+import dev.courier.transport.Transport;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.ChannelInitializer;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Courier server: recordings loaded, files root opened, listening. Start one with
+ * {@link #start(ServerConfig)}; {@link #close()} stops accepting, closes every connection and releases the threads.
+ * Thread-safe.
+ */
+public final class CourierServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CourierServer.class);
+    private static final int LISTEN_BACKLOG = 65535;
+
+    private final ServerConfig config;
+    private final RecordingStore recordings;
+    private final List<String> loadProblems;
+    private final Transport transport;
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+    private final ExecutorService blocking;
+    private final ChannelGroup connections;
+    private final Channel serverChannel;
+
+    private CourierServer(ServerConfig config, RecordingStore recordings, List<String> loadProblems,
+                          Transport transport, EventLoopGroup bossGroup, EventLoopGroup workerGroup,
+                          ExecutorService blocking, ChannelGroup connections, Channel serverChannel) {
+        this.config = config;
+        this.recordings = recordings;
+        this.loadProblems = loadProblems;
+        this.transport = transport;
+        this.bossGroup = bossGroup;
+        this.workerGroup = workerGroup;
+        this.blocking = blocking;
+        this.connections = connections;
+        this.serverChannel = serverChannel;
+    }
+
+    /**
+     * Loads the recordings, opens the files root and binds.
+     *
+     * @throws IOException when the data directory or files root cannot be read, or the address cannot be bound
+     */
+    public static CourierServer start(ServerConfig config) throws IOException, InterruptedException {
+        CsvRecordingLoader.Result loaded = CsvRecordingLoader.loadDirectory(config.dataDir());
+        for (String problem : loaded.problems()) {
+            log.warn("skipped a recording: {}", problem);
+        }
+        RecordingStore store = new RecordingStore(loaded.recordings(), config.maxBatchPoints());
+        FileService files = new FileService(new FileRoot(config.filesRoot()));
+        ExecutorService blocking = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("courier-blocking-", 0).factory());
+        Transport transport = Transport.best();
+        EventLoopGroup boss = transport.newEventLoopGroup(1, "courier-accept");
+        EventLoopGroup workers = transport.newEventLoopGroup(config.ioThreads(), "courier-io");
+        ChannelGroup connections = new DefaultChannelGroup("courier-connections", GlobalEventExecutor.INSTANCE);
+        ServerContext context = new ServerContext(config, store, files, blocking);
+        ServerInitializer initializer = new ServerInitializer(context);
+        try {
+            ServerBootstrap b = new ServerBootstrap()
+                    .group(boss, workers)
+                    .channel(transport.serverChannelClass())
+                    .option(ChannelOption.SO_BACKLOG, LISTEN_BACKLOG)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .childHandler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            connections.add(ch);
+                            ch.pipeline().addLast(initializer);
+                        }
+                    });
+            Channel channel = b.bind(config.bindAddress()).sync().channel();
+            CourierServer server = new CourierServer(config, store, loaded.problems(), transport, boss, workers,
+                    blocking, connections, channel);
+            log.info("serving {} records and files from {} on {} ({})", store.size(), files.root().path(),
+                    server.localAddress(), transport);
+            return server;
+        } catch (Exception e) {
+            boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            blocking.shutdownNow();
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            if (e instanceof InterruptedException ie) {
+                throw ie;
+            }
+            throw new IOException("cannot listen on " + config.bindAddress() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Where the server listens; the real port when the configuration asked for port 0. */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public RecordingStore recordings() {
+        return recordings;
+    }
+
+    /** One line per recording file that could not be loaded, naming the file and line. */
+    public List<String> loadProblems() {
+        return loadProblems;
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    /** Connections open right now. */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    /** Blocks until {@link #close()} is called from elsewhere. */
+    public void awaitClose() throws InterruptedException {
+        serverChannel.closeFuture().sync();
+    }
+
+    @Override
+    public void close() {
+        serverChannel.close().syncUninterruptibly();
+        connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        blocking.shutdown();
+        bossGroup.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        workerGroup.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}

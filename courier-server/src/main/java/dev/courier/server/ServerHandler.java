@@ -1,0 +1,288 @@
+package dev.courier.server;
+
+import dev.courier.protocol.ChunkReply;
+import dev.courier.protocol.ErrorCode;
+import dev.courier.protocol.ErrorReply;
+import dev.courier.protocol.FrameDescriptor;
+import dev.courier.protocol.Hello;
+import dev.courier.protocol.ListReply;
+import dev.courier.protocol.ListRequest;
+import dev.courier.protocol.Message;
+import dev.courier.protocol.MessageCodec;
+import dev.courier.protocol.Ping;
+import dev.courier.protocol.PointBatchReply;
+import dev.courier.protocol.PointBatchRequest;
+import dev.courier.protocol.PointReply;
+import dev.courier.protocol.PointRequest;
+import dev.courier.protocol.Pong;
+import dev.courier.protocol.ProtocolException;
+import dev.courier.protocol.ReadRequest;
+import dev.courier.protocol.StatReply;
+import dev.courier.protocol.StatRequest;
+import dev.courier.server.files.FileService.OpenChunk;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.DefaultFileRegion;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.DecoderException;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves one connection: the handshake, then points on the event loop (they are memory lookups) and file
+ * requests on the blocking executor, each reply written back on the channel. Replies are flushed once per read
+ * batch. Reading pauses while the channel is not writable or too many file requests are in flight, so a client
+ * that does not read its replies cannot make the server buffer without bound.
+ */
+final class ServerHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(ServerHandler.class);
+
+    private final ServerContext server;
+    private boolean handshaken;
+    private boolean closing;
+    private boolean inputClosed;
+    private int peerMaxFrameBytes;
+    private int maxChunkBytes;
+    private int fileOpsInFlight;
+
+    ServerHandler(ServerContext server) {
+        this.server = server;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg instanceof ChunkReply c ? c.data() : msg);
+            return;
+        }
+        if (msg instanceof ProtocolException e) {
+            // A payload that does not fit its type: that request fails, the connection goes on.
+            ctx.write(e.toReply());
+            return;
+        }
+        Message m = (Message) msg;
+        if (!handshaken) {
+            handshake(ctx, m);
+            return;
+        }
+        try {
+            switch (m) {
+                case PointRequest r -> ctx.write(answerPoint(r));
+                case PointBatchRequest r -> ctx.write(answerBatch(r));
+                case ListRequest r -> offload(ctx, () -> server.files().list(r, peerMaxFrameBytes));
+                case StatRequest r -> offload(ctx, () -> server.files().stat(r));
+                case ReadRequest r -> read(ctx, r);
+                case Ping p -> ctx.write(new Pong(p.requestId(), p.token()));
+                case Pong p -> {
+                    // Answers our own liveness probes; nothing to do.
+                }
+                case Hello h -> ctx.write(new ErrorReply(h.requestId(), ErrorCode.MALFORMED_REQUEST,
+                        "HELLO may be sent only once, as the first frame"));
+                case ErrorReply e -> log.debug("{} reported {}: {}", ctx.channel().remoteAddress(), e.code(),
+                        e.message());
+                case ChunkReply c -> {
+                    c.release();
+                    fatal(ctx, new ProtocolException(ErrorCode.UNKNOWN_TYPE, c.requestId(),
+                            "CHUNK is a reply; a client may not send it"));
+                }
+                case PointReply r -> notARequest(ctx, r);
+                case PointBatchReply r -> notARequest(ctx, r);
+                case ListReply r -> notARequest(ctx, r);
+                case StatReply r -> notARequest(ctx, r);
+            }
+        } catch (ProtocolException e) {
+            ctx.write(e.toReply());
+        }
+    }
+
+    private PointReply answerPoint(PointRequest r) {
+        return server.recordings().answer(r);
+    }
+
+    private PointBatchReply answerBatch(PointBatchRequest r) {
+        return server.recordings().answer(r);
+    }
+
+    private void notARequest(ChannelHandlerContext ctx, Message m) {
+        fatal(ctx, new ProtocolException(ErrorCode.UNKNOWN_TYPE, m.requestId(),
+                m.getClass().getSimpleName() + " is a reply; a client may not send it"));
+    }
+
+    private void handshake(ChannelHandlerContext ctx, Message m) {
+        if (!(m instanceof Hello hello)) {
+            if (m instanceof ChunkReply c) {
+                c.release();
+            }
+            fatal(ctx, new ProtocolException(ErrorCode.HANDSHAKE_REQUIRED, m.requestId(),
+                    "the first frame must be HELLO, got " + m.getClass().getSimpleName()));
+            return;
+        }
+        if (hello.version() != FrameDescriptor.VERSION) {
+            fatal(ctx, new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, hello.requestId(),
+                    "this server speaks version " + FrameDescriptor.VERSION + ", not " + hello.version()));
+            return;
+        }
+        ServerConfig config = server.config();
+        handshaken = true;
+        peerMaxFrameBytes = hello.maxFrameBytes();
+        long fitsInPeerFrame = (long) hello.maxFrameBytes() + FrameDescriptor.LENGTH_FIELD_BYTES
+                - FrameDescriptor.CHUNK_OVERHEAD_BYTES;
+        maxChunkBytes = (int) Math.max(1, Math.min(Math.min(config.maxChunkBytes(), hello.maxChunkBytes()),
+                fitsInPeerFrame));
+        ctx.write(new Hello(hello.requestId(), FrameDescriptor.VERSION, config.maxFrameBytes(), maxChunkBytes));
+    }
+
+    private void read(ChannelHandlerContext ctx, ReadRequest r) {
+        startFileOp(ctx);
+        submit(ctx, () -> {
+            Object reply;
+            try {
+                reply = server.files().open(r, maxChunkBytes);
+            } catch (ProtocolException e) {
+                reply = e.toReply();
+            } catch (RuntimeException e) {
+                log.warn("read of '{}' failed", r.name(), e);
+                reply = new ErrorReply(r.requestId(), ErrorCode.INTERNAL, "read failed: " + e);
+            }
+            Object result = reply;
+            onLoop(ctx, result, () -> {
+                if (result instanceof OpenChunk chunk) {
+                    writeChunk(ctx, r.requestId(), chunk);
+                } else {
+                    ctx.writeAndFlush(result).addListener(f -> endFileOp(ctx));
+                }
+            });
+        });
+    }
+
+    /** The header and the file bytes go out together, in one event-loop task, so no other reply can split them. */
+    private void writeChunk(ChannelHandlerContext ctx, int requestId, OpenChunk chunk) {
+        ByteBuf header = ctx.alloc().ioBuffer(FrameDescriptor.CHUNK_OVERHEAD_BYTES);
+        MessageCodec.encodeChunkHeader(header, requestId, chunk.offsetBytes(), chunk.countBytes(), chunk.last(),
+                false, 0);
+        ctx.write(header);
+        ctx.writeAndFlush(new DefaultFileRegion(chunk.channel(), chunk.offsetBytes(), chunk.countBytes()))
+                .addListener(f -> {
+                    if (!f.isSuccess() && ctx.channel().isActive()) {
+                        // The frame is cut short: the framing on this connection can no longer be trusted.
+                        log.warn("sending a chunk to {} failed; closing", ctx.channel().remoteAddress(), f.cause());
+                        ctx.close();
+                    }
+                    endFileOp(ctx);
+                });
+    }
+
+    private void offload(ChannelHandlerContext ctx, Supplier<Message> work) {
+        startFileOp(ctx);
+        submit(ctx, () -> {
+            Message reply;
+            try {
+                reply = work.get();
+            } catch (ProtocolException e) {
+                reply = e.toReply();
+            } catch (RuntimeException e) {
+                log.warn("file request failed", e);
+                reply = new ErrorReply(0, ErrorCode.INTERNAL, "request failed: " + e);
+            }
+            Message result = reply;
+            onLoop(ctx, result, () -> ctx.writeAndFlush(result).addListener(f -> endFileOp(ctx)));
+        });
+    }
+
+    private void submit(ChannelHandlerContext ctx, Runnable task) {
+        try {
+            server.blocking().execute(task);
+        } catch (RejectedExecutionException e) {
+            endFileOp(ctx);
+            fatal(ctx, new ProtocolException(ErrorCode.SHUTTING_DOWN, 0, "the server is shutting down"));
+        }
+    }
+
+    private static void onLoop(ChannelHandlerContext ctx, Object result, Runnable task) {
+        try {
+            ctx.executor().execute(task);
+        } catch (RejectedExecutionException e) {
+            if (result instanceof OpenChunk chunk) {
+                try {
+                    chunk.channel().close();
+                } catch (IOException ignored) {
+                    // Read-only; nothing to lose.
+                }
+            }
+        }
+    }
+
+    private void startFileOp(ChannelHandlerContext ctx) {
+        fileOpsInFlight++;
+        updateAutoRead(ctx);
+    }
+
+    private void endFileOp(ChannelHandlerContext ctx) {
+        fileOpsInFlight--;
+        updateAutoRead(ctx);
+        if (inputClosed && fileOpsInFlight == 0) {
+            ctx.flush();
+            ctx.close();
+        }
+    }
+
+    private void updateAutoRead(ChannelHandlerContext ctx) {
+        boolean read = ctx.channel().isWritable() && fileOpsInFlight < server.config().maxFileOpsInFlight();
+        if (ctx.channel().config().isAutoRead() != read) {
+            ctx.channel().config().setAutoRead(read);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        updateAutoRead(ctx);
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.flush();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            // The client finished sending; answer what is in flight, then close.
+            inputClosed = true;
+            if (fileOpsInFlight == 0) {
+                ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (c instanceof ProtocolException e) {
+            fatal(ctx, e);
+        } else if (c instanceof IOException) {
+            log.debug("connection {} failed: {}", ctx.channel().remoteAddress(), c.toString());
+            ctx.close();
+        } else {
+            log.warn("unexpected failure on {}; closing it", ctx.channel().remoteAddress(), c);
+            ctx.close();
+        }
+    }
+
+    private void fatal(ChannelHandlerContext ctx, ProtocolException e) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        log.info("closing {}: {} {}", ctx.channel().remoteAddress(), e.code(), e.getMessage());
+        ctx.channel().config().setAutoRead(false);
+        ctx.writeAndFlush(e.toReply()).addListener(ChannelFutureListener.CLOSE);
+    }
+}

@@ -1,0 +1,115 @@
+package dev.courier.server.points;
+
+import dev.courier.protocol.ErrorCode;
+import dev.courier.protocol.ProtocolException;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One recording: uniformly sampled channels held as primitive columns. Immutable after construction and safe to
+ * read from any thread.
+ *
+ * <p>The sample for a time t is the one at {@code round((t - startTimeSeconds) * rateHz)}.
+ */
+public final class Recording {
+    private final String id;
+    private final List<String> channelNames;
+    private final double startTimeSeconds;
+    private final double rateHz;
+    private final double[][] channels;
+    private final int sampleCount;
+
+    /**
+     * @param channels one array per channel, all of the same length; taken over, not copied
+     */
+    public Recording(String id, List<String> channelNames, double startTimeSeconds, double rateHz,
+                     double[][] channels) {
+        this.id = Objects.requireNonNull(id, "id");
+        this.channelNames = List.copyOf(channelNames);
+        this.startTimeSeconds = startTimeSeconds;
+        this.rateHz = rateHz;
+        this.channels = channels;
+        if (channels.length == 0 || channels.length != channelNames.size()) {
+            throw new IllegalArgumentException("need one name per channel and at least one channel");
+        }
+        this.sampleCount = channels[0].length;
+        for (double[] c : channels) {
+            if (c.length != sampleCount) {
+                throw new IllegalArgumentException("channels differ in length");
+            }
+        }
+        if (!(rateHz > 0)) {
+            throw new IllegalArgumentException("rate must be positive: " + rateHz);
+        }
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public List<String> channelNames() {
+        return channelNames;
+    }
+
+    public int channelCount() {
+        return channels.length;
+    }
+
+    public int sampleCount() {
+        return sampleCount;
+    }
+
+    public double rateHz() {
+        return rateHz;
+    }
+
+    public double startTimeSeconds() {
+        return startTimeSeconds;
+    }
+
+    public double durationSeconds() {
+        return sampleCount / rateHz;
+    }
+
+    /**
+     * The index of the sample nearest {@code timeSeconds}.
+     *
+     * @throws ProtocolException TIME_OUT_OF_RANGE or MALFORMED_REQUEST (for NaN), carrying {@code requestId}
+     */
+    public int sampleIndex(double timeSeconds, int requestId) {
+        if (Double.isNaN(timeSeconds)) {
+            throw new ProtocolException(ErrorCode.MALFORMED_REQUEST, requestId, "time is not a number");
+        }
+        double position = (timeSeconds - startTimeSeconds) * rateHz;
+        long index = Math.round(position);
+        if (index < 0 || index >= sampleCount) {
+            throw new ProtocolException(ErrorCode.TIME_OUT_OF_RANGE, requestId,
+                    "time " + timeSeconds + " s is outside record " + id + " (" + startTimeSeconds + " to "
+                            + sampleTimeSeconds(sampleCount - 1) + " s)");
+        }
+        return (int) index;
+    }
+
+    /** The exact time of sample {@code index}. */
+    public double sampleTimeSeconds(int index) {
+        return startTimeSeconds + index / rateHz;
+    }
+
+    /**
+     * The value of sample {@code index} on {@code channel} (numbered from 1).
+     *
+     * @throws ProtocolException UNKNOWN_CHANNEL
+     */
+    public double value(int channel, int index, int requestId) {
+        return column(channel, requestId)[index];
+    }
+
+    /** The whole column of {@code channel} (numbered from 1); not to be modified. */
+    double[] column(int channel, int requestId) {
+        if (channel < 1 || channel > channels.length) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_CHANNEL, requestId,
+                    "record " + id + " has channels 1 to " + channels.length + ", not " + channel);
+        }
+        return channels[channel - 1];
+    }
+}

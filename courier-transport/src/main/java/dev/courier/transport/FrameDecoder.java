@@ -1,0 +1,86 @@
+package dev.courier.transport;
+
+import dev.courier.protocol.ErrorCode;
+import dev.courier.protocol.FrameDescriptor;
+import dev.courier.protocol.MessageCodec;
+import dev.courier.protocol.ProtocolException;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.util.List;
+
+/**
+ * Cuts the byte stream into frames and decodes each into a message. The length field is checked against
+ * {@code maxFrameBytes} as soon as its four bytes are in, before any payload is buffered, so a peer cannot make
+ * this side allocate for a length it lied about.
+ *
+ * <p>Framing errors (length too small or too large, unknown type) are fatal to the connection and surface as a
+ * {@link ProtocolException} through {@code exceptionCaught}; after one, the decoder discards everything else the
+ * peer sends. Payload errors of a known type are not fatal and also surface as a {@link ProtocolException}, with
+ * the request id, while the decoder continues with the next frame.
+ */
+public final class FrameDecoder extends ByteToMessageDecoder {
+    private final int maxFrameBytes;
+    private boolean broken;
+
+    public FrameDecoder(int maxFrameBytes) {
+        this.maxFrameBytes = maxFrameBytes;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (broken) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        while (in.readableBytes() >= FrameDescriptor.LENGTH_FIELD_BYTES) {
+            long length = in.getUnsignedInt(in.readerIndex());
+            if (length < FrameDescriptor.MIN_FRAME_LENGTH) {
+                fail(in, new ProtocolException(ErrorCode.MALFORMED_FRAME, 0,
+                        "frame length " + length + " is shorter than the " + FrameDescriptor.MIN_FRAME_LENGTH
+                                + "-byte header"));
+                return;
+            }
+            if (length > maxFrameBytes) {
+                fail(in, new ProtocolException(ErrorCode.FRAME_TOO_LARGE, 0,
+                        "frame length " + length + " exceeds the maximum of " + maxFrameBytes + " bytes"));
+                return;
+            }
+            if (in.readableBytes() < FrameDescriptor.LENGTH_FIELD_BYTES + length) {
+                return;
+            }
+            in.skipBytes(FrameDescriptor.LENGTH_FIELD_BYTES);
+            ByteBuf frame = in.readSlice((int) length);
+            try {
+                out.add(MessageCodec.decode(frame));
+            } catch (ProtocolException e) {
+                if (e.code().fatal()) {
+                    fail(in, e);
+                    return;
+                }
+                out.add(e);
+            }
+        }
+    }
+
+    @Override
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        decode(ctx, in, out);
+        if (!broken && in.isReadable()) {
+            int pending = in.readableBytes();
+            fail(in, new ProtocolException(ErrorCode.MALFORMED_FRAME, 0,
+                    "the connection ended inside a frame (" + pending + " bytes of an incomplete frame)"));
+        }
+    }
+
+    /** True once a fatal framing error was seen; the rest of the stream is ignored. */
+    public boolean broken() {
+        return broken;
+    }
+
+    private void fail(ByteBuf in, ProtocolException e) {
+        broken = true;
+        in.skipBytes(in.readableBytes());
+        throw e;
+    }
+}
