@@ -97,6 +97,9 @@ public final class CourierClient implements AutoCloseable {
 
     private static String describe(Throwable t) {
         String m = t.getMessage();
+        if (t instanceof java.net.ConnectException && m != null && m.contains("refused")) {
+            return "connection refused (is a server running there?)";
+        }
         return m != null ? m : t.getClass().getSimpleName();
     }
 

@@ -120,8 +120,8 @@ public final class CsvRecordingLoader {
         if (n < 2) {
             throw bad(name, lineNumber, "needs at least two samples to know its rate, found " + n);
         }
+        checkUniform(times, lines, n, name);
         double rateHz = rate(times, n);
-        checkUniform(times, lines, n, rateHz, name);
         double[][] columnsOut = new double[values.length][];
         for (int c = 0; c < values.length; c++) {
             columnsOut[c] = Arrays.copyOf(values[c], n);
@@ -143,13 +143,14 @@ public final class CsvRecordingLoader {
         return Math.abs(rate - rounded) < 1e-6 * rate ? rounded : rate;
     }
 
-    private static void checkUniform(double[] times, int[] lines, int n, double rateHz, String name)
-            throws MalformedCsvException {
-        double step = 1 / rateHz;
-        for (int i = 0; i < n; i++) {
+    /** Every time must sit where the first interval says it should, within 1% of that interval. */
+    private static void checkUniform(double[] times, int[] lines, int n, String name) throws MalformedCsvException {
+        double step = times[1] - times[0];
+        for (int i = 2; i < n; i++) {
             double expected = times[0] + i * step;
             if (Math.abs(times[i] - expected) > step * 0.01) {
-                throw bad(name, lines[i], "time " + times[i] + " s breaks the uniform sampling of " + rateHz + " Hz (expected " + expected + " s)");
+                throw bad(name, lines[i], "time " + times[i] + " s breaks the uniform sampling every " + step
+                        + " s (expected " + expected + " s)");
             }
         }
     }

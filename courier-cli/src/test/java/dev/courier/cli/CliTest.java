@@ -1,0 +1,144 @@
+package dev.courier.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.courier.server.CourierServer;
+import dev.courier.server.testing.CsvTruth;
+import dev.courier.server.testing.TestServers;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The commands as a user runs them, against a real server: output, and exit codes with one-line errors. */
+class CliTest {
+    static CourierServer server;
+    static String address;
+    static CsvTruth truth;
+
+    record Run(int exitCode, String out, String err) {
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = TestServers.start();
+        address = "127.0.0.1:" + server.localAddress().getPort();
+        truth = CsvTruth.load();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = CourierCli.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void pointPrintsValueThenIndexThenTime() {
+        Run r = run("point", "--server", address, "3", "0.008", "1");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out().strip()).isEqualTo(truth.value("3", 2, 1) + " 2 0.008");
+        Run second = run("point", "-s", address, "15", "59.9", "2");
+        assertThat(second.out().strip()).isEqualTo(truth.value("15", 14975, 2) + " 14975 59.9");
+    }
+
+    @Test
+    void typedErrorsExitOneWithOneLineOnStderr() {
+        Run r = run("point", "--server", address, "16", "0", "1");
+        assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
+        assertThat(r.err()).startsWith("courier: UNKNOWN_RECORD: ").hasLineCount(1);
+        assertThat(run("point", "--server", address, "1", "70", "1").err()).startsWith("courier: TIME_OUT_OF_RANGE");
+        assertThat(run("point", "--server", address, "1", "1", "3").err()).startsWith("courier: UNKNOWN_CHANNEL");
+        Run missing = run("get", "--server", address, "nope.csv");
+        assertThat(missing.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
+        assertThat(missing.err()).startsWith("courier: NOT_FOUND: ").hasLineCount(1);
+    }
+
+    @Test
+    void badArgumentsExitTwo() {
+        assertThat(run("point", "--server", address, "1", "soon", "1").exitCode()).isEqualTo(CourierCli.EXIT_USAGE);
+        assertThat(run("point", "1").exitCode()).isEqualTo(CourierCli.EXIT_USAGE);
+        assertThat(run("frobnicate").exitCode()).isEqualTo(CourierCli.EXIT_USAGE);
+        Run badServer = run("point", "--server", "127.0.0.1:http", "1", "0", "1");
+        assertThat(badServer.exitCode()).isEqualTo(CourierCli.EXIT_USAGE);
+        assertThat(badServer.err()).contains("bad port");
+    }
+
+    @Test
+    void unreachableServerExitsThree() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Run r = run("point", "--server", "127.0.0.1:" + port, "1", "0", "1");
+        assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_UNREACHABLE);
+        assertThat(r.err()).startsWith("courier: CONNECTION_FAILED: ").hasLineCount(1);
+    }
+
+    @Test
+    void pointsJsonHasTheHistogramsOfTheFiles() {
+        Run r = run("points", "--server", address, "--records", "1-3,15", "--count", "15000", "--channel", "2",
+                "--connections", "8", "--json");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).startsWith("{\"requests\": 60000, \"seconds\": ");
+        for (String record : new String[] {"1", "2", "3", "15"}) {
+            long[] h = truth.histogram(record, 15000, 2);
+            StringBuilder expected = new StringBuilder("\"" + record + "\": {\"count\": 15000, \"histogram\": [");
+            for (int i = 0; i < h.length; i++) {
+                expected.append(i == 0 ? "" : ", ").append(h[i]);
+            }
+            assertThat(r.out()).contains(expected.append("]}"));
+        }
+    }
+
+    @Test
+    void pointsTableHasARowPerBinAndATotal() {
+        Run r = run("points", "--server", address, "--records", "4,5", "--count", "1000");
+        assertThat(r.exitCode()).isZero();
+        String[] lines = r.out().split("\n");
+        assertThat(lines).hasSize(1 + 10 + 1 + 1);
+        assertThat(lines[0].split("\\s+")).containsExactly("bin", "4", "5");
+        long[] h4 = truth.histogram("4", 1000, 1);
+        for (int bin = 0; bin < 10; bin++) {
+            String[] cells = lines[1 + bin].trim().split("\\s+");
+            assertThat(Long.parseLong(cells[cells.length - 2])).isEqualTo(h4[bin]);
+        }
+        assertThat(lines[11].split("\\s+")).containsExactly("total", "1000", "1000");
+        assertThat(lines[12]).matches("requests: 2000  seconds: [0-9.]+  requests/s: [0-9]+");
+    }
+
+    @Test
+    void lsAndGetWorkOnTheServedFiles(@TempDir Path dest) throws Exception {
+        Run ls = run("ls", "--server", address);
+        assertThat(ls.exitCode()).isZero();
+        assertThat(ls.out()).contains(Files.size(CsvTruth.dataDir().resolve("7.csv")) + "  ").contains(" 7.csv\n");
+        Run get = run("get", "--server", address, "7.csv", "-o", dest.toString(), "--connections", "3",
+                "--chunk-size", "10000");
+        assertThat(get.exitCode()).isZero();
+        assertThat(Files.mismatch(CsvTruth.dataDir().resolve("7.csv"), dest.resolve("7.csv"))).isEqualTo(-1);
+        assertThat(get.err()).isEmpty(); // no progress bar when stderr is not a terminal
+    }
+
+    @Test
+    void demoRunsEndToEndAndStops() {
+        Run r = run("demo", "--data", CsvTruth.dataDir().toString(), "--count", "2000", "--connections", "20");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("points: 15 records x 2000 samples");
+        Matcher files = Pattern.compile("files: (\\d+) downloaded and verified").matcher(r.out());
+        assertThat(files.find()).isTrue();
+        assertThat(Integer.parseInt(files.group(1))).isGreaterThanOrEqualTo(15);
+        assertThat(r.out()).contains("demo: done, server stopped");
+        assertThat(r.out()).containsPattern("\ntotal +2000( +2000){14}\n");
+    }
+}

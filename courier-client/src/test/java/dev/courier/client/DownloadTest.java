@@ -1,0 +1,130 @@
+package dev.courier.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.courier.client.files.DownloadOptions;
+import dev.courier.client.files.DownloadProgress;
+import dev.courier.client.files.DownloadResult;
+import dev.courier.client.files.Downloader;
+import dev.courier.protocol.ErrorCode;
+import dev.courier.server.CourierServer;
+import dev.courier.server.testing.TestServers;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Whole-file downloads over real connections into real files, compared byte for byte with the original. */
+class DownloadTest {
+    static final int SIXTY_FOUR_MIB = 64 << 20;
+
+    @TempDir
+    static Path served;
+    static CourierServer server;
+    static CourierClient client;
+
+    @BeforeAll
+    static void start() throws Exception {
+        writeRandom(served.resolve("random.bin"), SIXTY_FOUR_MIB, 64);
+        writeRandom(served.resolve("odd-size.bin"), 3 * 1000 * 1000 + 7, 7);
+        Files.createFile(served.resolve("empty.bin"));
+        Files.createDirectories(served.resolve("nested/dir"));
+        writeRandom(served.resolve("nested/dir/deep.bin"), 100_000, 9);
+        server = TestServers.start(served);
+        client = new CourierClient(ClientConfig.of("127.0.0.1", server.localAddress().getPort()));
+    }
+
+    @AfterAll
+    static void stop() {
+        client.close();
+        server.close();
+    }
+
+    static void writeRandom(Path file, long size, long seed) throws IOException {
+        Random random = new Random(seed);
+        byte[] block = new byte[1 << 16];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (long left = size; left > 0; left -= block.length) {
+                random.nextBytes(block);
+                out.write(block, 0, (int) Math.min(block.length, left));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} connections")
+    @CsvSource({"1", "4", "16"})
+    void sixtyFourMebibytesArriveByteIdentical(int connections, @TempDir Path dest) throws IOException {
+        AtomicLong lastProgress = new AtomicLong();
+        Downloader d = new Downloader(client, DownloadOptions.defaults().withConnections(connections),
+                (done, total) -> lastProgress.accumulateAndGet(done, Math::max));
+        DownloadResult r = d.download("random.bin", dest);
+        assertThat(r.path()).isEqualTo(dest.resolve("random.bin"));
+        assertThat(r.sizeBytes()).isEqualTo(SIXTY_FOUR_MIB);
+        assertThat(r.connections()).isEqualTo(connections);
+        assertThat(Files.mismatch(served.resolve("random.bin"), r.path())).isEqualTo(-1);
+        assertThat(lastProgress.get()).isEqualTo(SIXTY_FOUR_MIB);
+        assertThat(dest.resolve("random.bin" + Downloader.PART_SUFFIX)).doesNotExist();
+    }
+
+    @Test
+    void oddSizesSmallChunksAndNestedNames(@TempDir Path dest) throws IOException {
+        Downloader d = new Downloader(client, DownloadOptions.defaults().withChunkBytes(65_521),
+                DownloadProgress.NONE);
+        Path target = dest.resolve("renamed.bin");
+        d.download("odd-size.bin", target);
+        assertThat(Files.mismatch(served.resolve("odd-size.bin"), target)).isEqualTo(-1);
+        DownloadResult deep = d.download("nested/dir/deep.bin", dest);
+        assertThat(deep.path()).isEqualTo(dest.resolve("deep.bin"));
+        assertThat(Files.mismatch(served.resolve("nested/dir/deep.bin"), deep.path())).isEqualTo(-1);
+    }
+
+    @Test
+    void emptyFileDownloadsAsAnEmptyFile(@TempDir Path dest) {
+        DownloadResult r = new Downloader(client, DownloadOptions.defaults(), DownloadProgress.NONE)
+                .download("empty.bin", dest);
+        assertThat(r.path()).exists().isEmptyFile();
+    }
+
+    @Test
+    void chunkSizeIsCappedByTheServer(@TempDir Path dest) throws Exception {
+        try (CourierServer small = CourierServer.start(TestServers.config(served).withMaxChunkBytes(100_000));
+             CourierClient c = new CourierClient(ClientConfig.of("127.0.0.1", small.localAddress().getPort()))) {
+            DownloadResult r = new Downloader(c, DownloadOptions.defaults().withChunkBytes(8 << 20),
+                    DownloadProgress.NONE).download("odd-size.bin", dest);
+            assertThat(r.chunkBytes()).isEqualTo(100_000);
+            assertThat(Files.mismatch(served.resolve("odd-size.bin"), r.path())).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void missingFileLeavesNothingBehind(@TempDir Path dest) throws IOException {
+        Downloader d = new Downloader(client, DownloadOptions.defaults(), DownloadProgress.NONE);
+        assertThatThrownBy(() -> d.download("no-such.bin", dest)).isInstanceOfSatisfying(CourierException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+        assertThatThrownBy(() -> d.download("../escape.bin", dest)).isInstanceOfSatisfying(CourierException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.OUTSIDE_ROOT));
+        try (var files = Files.list(dest)) {
+            assertThat(files).isEmpty();
+        }
+    }
+
+    @Test
+    void existingFileIsReplacedOnlyWhenTheDownloadCompletes(@TempDir Path dest) throws IOException {
+        Path target = dest.resolve("random.bin");
+        Files.writeString(target, "old contents");
+        Downloader d = new Downloader(client, DownloadOptions.defaults(), DownloadProgress.NONE);
+        assertThatThrownBy(() -> d.download("missing.bin", target)).isInstanceOf(CourierException.class);
+        assertThat(target).hasContent("old contents");
+        d.download("random.bin", target);
+        assertThat(Files.mismatch(served.resolve("random.bin"), target)).isEqualTo(-1);
+    }
+}

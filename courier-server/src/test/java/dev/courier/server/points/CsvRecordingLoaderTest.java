@@ -1,0 +1,79 @@
+package dev.courier.server.points;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.courier.protocol.ErrorCode;
+import dev.courier.protocol.PointRequest;
+import dev.courier.protocol.ProtocolException;
+import dev.courier.server.testing.CsvTruth;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.assertj.core.api.Assertions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CsvRecordingLoaderTest {
+    @Test
+    void bundledDataSetLoadsFifteenRecordsOfTwoChannelsAt250Hz() throws Exception {
+        CsvRecordingLoader.Result result = CsvRecordingLoader.loadDirectory(CsvTruth.dataDir());
+        CsvTruth truth = CsvTruth.load();
+        assertThat(result.problems()).isEmpty();
+        assertThat(result.recordings()).hasSize(15);
+        for (Recording r : result.recordings()) {
+            assertThat(r.channelCount()).isEqualTo(2);
+            assertThat(r.sampleCount()).isEqualTo(truth.samples(r.id()));
+            assertThat(r.rateHz()).isEqualTo(250.0);
+            // The exact sample time reproduces the file's time column, sample by sample.
+            for (int i = 0; i < r.sampleCount(); i += 997) {
+                assertThat(r.sampleTimeSeconds(i)).isEqualTo(Double.parseDouble(truth.timeText(r.id(), i)));
+                assertThat(r.value(2, i, 0)).isEqualTo(truth.value(r.id(), i, 2));
+            }
+        }
+    }
+
+    @Test
+    void malformedFilesAreReportedWithNameAndLineAndOthersStillLoad(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("good.csv"), "0,1.5\n0.5,2.5\n1,3.5\n");
+        Files.writeString(dir.resolve("badnumber.csv"), "0,1\n0.5,2\n1,x\n");
+        Files.writeString(dir.resolve("short.csv"), "0,1,2\n0.5,2\n");
+        Files.writeString(dir.resolve("backwards.csv"), "0,1\n0.5,2\n0.25,3\n");
+        Files.writeString(dir.resolve("uneven.csv"), "0,1\n0.5,2\n1,3\n1.7,4\n");
+        Files.writeString(dir.resolve("empty.csv"), "");
+        Files.writeString(dir.resolve("notes.txt"), "not a recording");
+        CsvRecordingLoader.Result result = CsvRecordingLoader.loadDirectory(dir);
+        assertThat(result.recordings()).extracting(Recording::id).containsExactly("good");
+        assertThat(result.problems()).containsExactlyInAnyOrder(
+                "backwards.csv line 3: time 0.25 does not increase",
+                "badnumber.csv line 3: channel 1 is not a number: 'x'",
+                "empty.csv line 0: needs at least two samples to know its rate, found 0",
+                "short.csv line 2: expected 3 fields, found 2",
+                "uneven.csv line 4: time 1.7 s breaks the uniform sampling every 0.5 s (expected 1.5 s)");
+    }
+
+    @Test
+    void headerRowNamesTheChannels(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("named.csv"), "time,lead I,lead II\n10,1,2\n10.5,3,4\n");
+        Recording r = CsvRecordingLoader.load(dir.resolve("named.csv"));
+        assertThat(r.channelNames()).containsExactly("lead I", "lead II");
+        assertThat(r.rateHz()).isEqualTo(2.0);
+        assertThat(r.startTimeSeconds()).isEqualTo(10.0);
+        assertThat(r.sampleIndex(10.6, 0)).isEqualTo(1);
+        assertThat(r.value(2, 1, 0)).isEqualTo(4.0);
+    }
+
+    @Test
+    void timesRoundToTheNearestSample() throws Exception {
+        Recording r = CsvRecordingLoader.load(CsvTruth.dataDir().resolve("3.csv"));
+        assertThat(r.sampleIndex(0.008, 0)).isEqualTo(2);
+        assertThat(r.sampleIndex(0.0099, 0)).isEqualTo(2);
+        assertThat(r.sampleIndex(0.0101, 0)).isEqualTo(3);
+        assertThat(r.sampleIndex(-0.0019, 0)).isZero();
+        Assertions.assertThatThrownBy(() -> r.sampleIndex(-0.0021, 42))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.TIME_OUT_OF_RANGE);
+                    assertThat(e.requestId()).isEqualTo(42);
+                });
+        RecordingStore store = new RecordingStore(java.util.List.of(r), 10);
+        assertThat(store.answer(new PointRequest(1, "3", 0.008, 1)).value()).isEqualTo(-0.295);
+    }
+}

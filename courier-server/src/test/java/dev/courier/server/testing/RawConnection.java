@@ -1,0 +1,95 @@
+package dev.courier.server.testing;
+
+import dev.courier.protocol.FrameDescriptor;
+import dev.courier.protocol.Hello;
+import dev.courier.protocol.Message;
+import dev.courier.protocol.MessageCodec;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+
+/**
+ * A plain blocking socket that speaks Courier frames byte by byte, for tests that must send what a well-behaved
+ * client never would. Reads time out after 10 s so a broken server fails the test instead of hanging it.
+ */
+public final class RawConnection implements AutoCloseable {
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+
+    public RawConnection(InetSocketAddress server) throws IOException {
+        socket = new Socket();
+        socket.connect(server, 5_000);
+        socket.setSoTimeout(10_000);
+        socket.setTcpNoDelay(true);
+        in = new DataInputStream(socket.getInputStream());
+        out = socket.getOutputStream();
+    }
+
+    /** Connects and completes the handshake with default limits. */
+    public static RawConnection handshaken(InetSocketAddress server) throws IOException {
+        RawConnection c = new RawConnection(server);
+        c.send(new Hello(0, FrameDescriptor.VERSION, 16 << 20, 8 << 20));
+        Message reply = c.receive();
+        if (!(reply instanceof Hello)) {
+            throw new IllegalStateException("expected HELLO, got " + reply);
+        }
+        return c;
+    }
+
+    public void send(Message m) throws IOException {
+        ByteBuf buf = Unpooled.buffer();
+        MessageCodec.encode(m, buf);
+        byte[] bytes = new byte[buf.readableBytes()];
+        buf.readBytes(bytes);
+        out.write(bytes);
+        out.flush();
+    }
+
+    public void sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /** Reads one frame and decodes it. A CHUNK's data is a heap buffer the caller may ignore. */
+    public Message receive() throws IOException {
+        int length = in.readInt();
+        if (length < FrameDescriptor.MIN_FRAME_LENGTH || length > (64 << 20)) {
+            throw new IOException("bad frame length from server: " + length);
+        }
+        byte[] frame = new byte[length];
+        in.readFully(frame);
+        return MessageCodec.decode(Unpooled.wrappedBuffer(frame));
+    }
+
+    /** True when the server closed the connection: the next read sees end of stream (or a reset). */
+    public boolean closedByServer() throws IOException {
+        try {
+            return in.read() == -1;
+        } catch (java.net.SocketException e) {
+            return true; // reset by peer also means closed
+        } catch (EOFException e) {
+            return true;
+        }
+    }
+
+    public void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
+    /** Closes with a TCP reset instead of a FIN: the abrupt way a crashed client goes. */
+    public void abort() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

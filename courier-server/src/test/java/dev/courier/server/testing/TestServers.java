@@ -1,0 +1,27 @@
+package dev.courier.server.testing;
+
+import dev.courier.server.CourierServer;
+import dev.courier.server.ServerConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+
+/** Starts real servers on a free loopback port for tests. */
+public final class TestServers {
+    private TestServers() {
+    }
+
+    /** The bundled recordings, serving {@code filesRoot}. */
+    public static CourierServer start(Path filesRoot) throws IOException, InterruptedException {
+        return CourierServer.start(config(filesRoot));
+    }
+
+    /** The bundled recordings, serving them as files too. */
+    public static CourierServer start() throws IOException, InterruptedException {
+        return start(CsvTruth.dataDir());
+    }
+
+    public static ServerConfig config(Path filesRoot) {
+        return ServerConfig.of(new InetSocketAddress("127.0.0.1", 0), CsvTruth.dataDir(), filesRoot);
+    }
+}
