@@ -15,6 +15,7 @@ public record ChunkReply(int requestId, long offsetBytes, boolean last, boolean 
         return data.readableBytes();
     }
 
+    @Override
     public boolean release() {
         return data.release();
     }

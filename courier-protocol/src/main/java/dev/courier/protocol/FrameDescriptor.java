@@ -53,6 +53,14 @@ public final class FrameDescriptor {
     /** Every byte of a CHUNK frame that is not file data. */
     public static final int CHUNK_OVERHEAD_BYTES = HEADER_BYTES + CHUNK_PREFIX_BYTES;
 
+    /** Payload bytes of an UPLOAD_WRITE before its data: upload id u64, offset u64, crc32c u32. */
+    public static final int UPLOAD_WRITE_PREFIX_BYTES = 20;
+    /** Every byte of an UPLOAD_WRITE frame that is not file data. */
+    public static final int UPLOAD_WRITE_OVERHEAD_BYTES = HEADER_BYTES + UPLOAD_WRITE_PREFIX_BYTES;
+
+    /** Bytes of a SHA-256 digest. */
+    public static final int SHA256_BYTES = 32;
+
     private FrameDescriptor() {
     }
 }

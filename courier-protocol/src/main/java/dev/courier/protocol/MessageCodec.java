@@ -32,6 +32,14 @@ import java.util.List;
  *  STAT_RESULT        size u64, modifiedMillis i64
  *  READ               offset u64, length u32, name str16
  *  CHUNK              offset u64, crc32c u32, data (rest of frame); flags: 0x01 last, 0x02 crc present
+ *  DIGEST             name str16
+ *  DIGEST_RESULT      size u64, modifiedMillis i64, sha256 [32]
+ *  UPLOAD_BEGIN       size u64, sha256 [32], name str16
+ *  UPLOAD_READY       uploadId u64, maxWriteBytes u32, count u32, count x (offset u64, length u64)
+ *  UPLOAD_WRITE       uploadId u64, offset u64, crc32c u32, data (rest of frame)
+ *  UPLOAD_ACK         offset u64, length u32
+ *  UPLOAD_COMMIT      uploadId u64
+ *  UPLOAD_DONE        size u64, sha256 [32]
  * </pre>
  */
 public final class MessageCodec {
@@ -134,6 +142,53 @@ public final class MessageCodec {
                 out.writeInt(m.crc32c());
                 out.writeBytes(m.data(), m.data().readerIndex(), m.data().readableBytes());
             }
+            case DigestRequest m -> {
+                header(out, MessageType.DIGEST, 0, m.requestId());
+                writeStr16(out, m.name());
+            }
+            case DigestReply m -> {
+                header(out, MessageType.DIGEST_RESULT, 0, m.requestId());
+                out.writeLong(m.sizeBytes());
+                out.writeLong(m.modifiedMillis());
+                out.writeBytes(m.sha256().bytes());
+            }
+            case UploadBegin m -> {
+                header(out, MessageType.UPLOAD_BEGIN, 0, m.requestId());
+                out.writeLong(m.sizeBytes());
+                out.writeBytes(m.sha256().bytes());
+                writeStr16(out, m.name());
+            }
+            case UploadReady m -> {
+                header(out, MessageType.UPLOAD_READY, 0, m.requestId());
+                out.writeLong(m.uploadId());
+                out.writeInt(m.maxWriteBytes());
+                out.writeInt(m.received().size());
+                for (ByteRange r : m.received()) {
+                    out.writeLong(r.offsetBytes());
+                    out.writeLong(r.lengthBytes());
+                }
+            }
+            case UploadWrite m -> {
+                header(out, MessageType.UPLOAD_WRITE, 0, m.requestId());
+                out.writeLong(m.uploadId());
+                out.writeLong(m.offsetBytes());
+                out.writeInt(m.crc32c());
+                out.writeBytes(m.data(), m.data().readerIndex(), m.data().readableBytes());
+            }
+            case UploadAck m -> {
+                header(out, MessageType.UPLOAD_ACK, 0, m.requestId());
+                out.writeLong(m.offsetBytes());
+                out.writeInt(m.lengthBytes());
+            }
+            case UploadCommit m -> {
+                header(out, MessageType.UPLOAD_COMMIT, 0, m.requestId());
+                out.writeLong(m.uploadId());
+            }
+            case UploadDone m -> {
+                header(out, MessageType.UPLOAD_DONE, 0, m.requestId());
+                out.writeLong(m.sizeBytes());
+                out.writeBytes(m.sha256().bytes());
+            }
         }
         out.setInt(start, out.writerIndex() - start - FrameDescriptor.LENGTH_FIELD_BYTES);
     }
@@ -146,6 +201,18 @@ public final class MessageCodec {
                                          boolean last, boolean hasCrc, int crc32c) {
         out.writeInt(FrameDescriptor.CHUNK_OVERHEAD_BYTES - FrameDescriptor.LENGTH_FIELD_BYTES + dataBytes);
         header(out, MessageType.CHUNK, chunkFlags(last, hasCrc), requestId);
+        out.writeLong(offsetBytes);
+        out.writeInt(crc32c);
+    }
+
+    /**
+     * Writes the header and prefix of an UPLOAD_WRITE whose {@code dataBytes} of data follow separately.
+     */
+    public static void encodeUploadWriteHeader(ByteBuf out, int requestId, long uploadId, long offsetBytes,
+                                               int dataBytes, int crc32c) {
+        out.writeInt(FrameDescriptor.UPLOAD_WRITE_OVERHEAD_BYTES - FrameDescriptor.LENGTH_FIELD_BYTES + dataBytes);
+        header(out, MessageType.UPLOAD_WRITE, 0, requestId);
+        out.writeLong(uploadId);
         out.writeLong(offsetBytes);
         out.writeInt(crc32c);
     }
@@ -224,6 +291,48 @@ public final class MessageCodec {
                 int crc = p.i32();
                 ByteBuf data = frame.readRetainedSlice(frame.readableBytes());
                 yield new ChunkReply(id, offset, (flags & FLAG_LAST) != 0, (flags & FLAG_CRC) != 0, crc, data);
+            }
+            case MessageType.DIGEST -> new DigestRequest(id, p.str16());
+            case MessageType.DIGEST_RESULT -> {
+                long size = p.u64();
+                long mtime = p.u64();
+                yield new DigestReply(id, size, mtime, p.sha256());
+            }
+            case MessageType.UPLOAD_BEGIN -> {
+                long size = p.u64();
+                Sha256 sha = p.sha256();
+                String name = p.str16();
+                if (size < 0) {
+                    throw p.malformed("size " + Long.toUnsignedString(size) + " is out of range");
+                }
+                yield new UploadBegin(id, name, size, sha);
+            }
+            case MessageType.UPLOAD_READY -> {
+                long uploadId = p.u64();
+                int maxWrite = p.i32();
+                int n = p.count(16);
+                List<ByteRange> ranges = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    long offset = p.u64();
+                    long length = p.u64();
+                    if (offset < 0 || length < 0) {
+                        throw p.malformed("range out of bounds");
+                    }
+                    ranges.add(new ByteRange(offset, length));
+                }
+                yield new UploadReady(id, uploadId, maxWrite, ranges);
+            }
+            case MessageType.UPLOAD_WRITE -> {
+                long uploadId = p.u64();
+                long offset = p.u64();
+                int crc = p.i32();
+                yield new UploadWrite(id, uploadId, offset, crc, frame.readRetainedSlice(frame.readableBytes()));
+            }
+            case MessageType.UPLOAD_ACK -> new UploadAck(id, p.u64(), p.i32());
+            case MessageType.UPLOAD_COMMIT -> new UploadCommit(id, p.u64());
+            case MessageType.UPLOAD_DONE -> {
+                long size = p.u64();
+                yield new UploadDone(id, size, p.sha256());
             }
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, id,
                     "unknown frame type " + MessageType.name(type));
@@ -340,6 +449,13 @@ public final class MessageCodec {
                         + " left");
             }
             return (int) n;
+        }
+
+        Sha256 sha256() {
+            need(FrameDescriptor.SHA256_BYTES, "sha256");
+            byte[] b = new byte[FrameDescriptor.SHA256_BYTES];
+            buf.readBytes(b);
+            return new Sha256(b);
         }
 
         String str8() {

@@ -16,6 +16,14 @@ public final class MessageType {
     public static final int STAT_RESULT = 0x23;
     public static final int READ = 0x24;
     public static final int CHUNK = 0x25;
+    public static final int DIGEST = 0x26;
+    public static final int DIGEST_RESULT = 0x27;
+    public static final int UPLOAD_BEGIN = 0x30;
+    public static final int UPLOAD_READY = 0x31;
+    public static final int UPLOAD_WRITE = 0x32;
+    public static final int UPLOAD_ACK = 0x33;
+    public static final int UPLOAD_COMMIT = 0x34;
+    public static final int UPLOAD_DONE = 0x35;
 
     private MessageType() {
     }
@@ -37,6 +45,14 @@ public final class MessageType {
             case STAT_RESULT -> "STAT_RESULT";
             case READ -> "READ";
             case CHUNK -> "CHUNK";
+            case DIGEST -> "DIGEST";
+            case DIGEST_RESULT -> "DIGEST_RESULT";
+            case UPLOAD_BEGIN -> "UPLOAD_BEGIN";
+            case UPLOAD_READY -> "UPLOAD_READY";
+            case UPLOAD_WRITE -> "UPLOAD_WRITE";
+            case UPLOAD_ACK -> "UPLOAD_ACK";
+            case UPLOAD_COMMIT -> "UPLOAD_COMMIT";
+            case UPLOAD_DONE -> "UPLOAD_DONE";
             default -> String.format("0x%02x", type);
         };
     }

@@ -4,9 +4,14 @@ import dev.courier.server.files.FileRoot;
 import dev.courier.server.files.FileService;
 import dev.courier.server.points.CsvRecordingLoader;
 import dev.courier.server.points.RecordingStore;
+import dev.courier.server.uploads.UploadService;
 import dev.courier.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
+import dev.courier.protocol.ErrorCode;
+import dev.courier.protocol.FrameDescriptor;
+import dev.courier.protocol.ErrorReply;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
@@ -16,6 +21,8 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -40,10 +47,14 @@ public final class CourierServer implements AutoCloseable {
     private final ExecutorService blocking;
     private final ChannelGroup connections;
     private final Channel serverChannel;
+    private final ServerContext context;
+    private final Object closeLock = new Object();
+    private boolean closed;
 
     private CourierServer(ServerConfig config, RecordingStore recordings, List<String> loadProblems,
                           Transport transport, EventLoopGroup bossGroup, EventLoopGroup workerGroup,
-                          ExecutorService blocking, ChannelGroup connections, Channel serverChannel) {
+                          ExecutorService blocking, ChannelGroup connections, Channel serverChannel,
+                          ServerContext context) {
         this.config = config;
         this.recordings = recordings;
         this.loadProblems = loadProblems;
@@ -53,6 +64,7 @@ public final class CourierServer implements AutoCloseable {
         this.blocking = blocking;
         this.connections = connections;
         this.serverChannel = serverChannel;
+        this.context = context;
     }
 
     /**
@@ -73,7 +85,13 @@ public final class CourierServer implements AutoCloseable {
         EventLoopGroup boss = transport.newEventLoopGroup(1, "courier-accept");
         EventLoopGroup workers = transport.newEventLoopGroup(config.ioThreads(), "courier-io");
         ChannelGroup connections = new DefaultChannelGroup("courier-connections", GlobalEventExecutor.INSTANCE);
-        ServerContext context = new ServerContext(config, store, files, blocking);
+        Optional<UploadService> uploads = Optional.empty();
+        if (config.uploadDir().isPresent()) {
+            uploads = Optional.of(new UploadService(config.uploadDir().get(),
+                    config.maxFrameBytes() - FrameDescriptor.UPLOAD_WRITE_OVERHEAD_BYTES
+                            + FrameDescriptor.LENGTH_FIELD_BYTES));
+        }
+        ServerContext context = new ServerContext(config, store, files, uploads, blocking, new Drain());
         ServerInitializer initializer = new ServerInitializer(context);
         try {
             ServerBootstrap b = new ServerBootstrap()
@@ -92,7 +110,7 @@ public final class CourierServer implements AutoCloseable {
                     });
             Channel channel = b.bind(config.bindAddress()).sync().channel();
             CourierServer server = new CourierServer(config, store, loaded.problems(), transport, boss, workers,
-                    blocking, connections, channel);
+                    blocking, connections, channel, context);
             log.info("serving {} records and files from {} on {} ({})", store.size(), files.root().path(),
                     server.localAddress(), transport);
             return server;
@@ -142,10 +160,36 @@ public final class CourierServer implements AutoCloseable {
         serverChannel.closeFuture().sync();
     }
 
+    /**
+     * Stops gracefully: stops accepting, refuses new requests with SHUTTING_DOWN, lets requests and chunks in
+     * flight finish within the configured grace period, tells every client SHUTTING_DOWN, then closes. Idempotent.
+     */
     @Override
     public void close() {
+        synchronized (closeLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
         serverChannel.close().syncUninterruptibly();
+        try {
+            context.drain().start().get(config.shutdownGraceMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            log.warn("requests still in flight after the {} ms grace period; closing anyway",
+                    config.shutdownGraceMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+        for (Channel c : connections) {
+            c.writeAndFlush(new ErrorReply(0, ErrorCode.SHUTTING_DOWN, "the server is shutting down"))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
+        connections.newCloseFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        context.uploads().ifPresent(UploadService::close);
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         blocking.shutdown();

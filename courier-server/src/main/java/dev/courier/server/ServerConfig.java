@@ -4,31 +4,51 @@ import dev.courier.protocol.FrameDescriptor;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
- * Everything a {@link CourierServer} needs to start. Immutable and validated on construction.
+ * Everything a {@link CourierServer} needs to start. Immutable and validated on construction; build one with
+ * {@link #of} and the {@code with*} methods, or {@link #builder}.
  *
- * @param bindAddress        where to listen; port 0 picks a free port
- * @param dataDir            directory of {@code *.csv} recordings
- * @param filesRoot          directory served read-only to file requests
- * @param ioThreads          event loop threads; 0 for Netty's default (twice the cores)
- * @param maxFrameBytes      largest request frame accepted
- * @param maxChunkBytes      largest chunk of file data sent in one frame
- * @param maxBatchPoints     largest number of points in one batch request
- * @param maxFileOpsInFlight per connection: file requests being served before the server stops reading more
+ * @param bindAddress         where to listen; port 0 picks a free port
+ * @param dataDir             directory of {@code *.csv} recordings
+ * @param filesRoot           directory served read-only to file requests
+ * @param ioThreads           event loop threads; 0 for Netty's default (twice the cores)
+ * @param maxFrameBytes       largest request frame accepted
+ * @param maxChunkBytes       largest chunk of file data sent in one frame
+ * @param maxBatchPoints      largest number of points in one batch request
+ * @param maxFileOpsInFlight  per connection: file requests being served before the server stops reading more
+ * @param legacyPort          the port of the legacy protocol, on the same address as {@code bindAddress}; empty
+ *                            means the legacy protocol is off, 0 picks a free port
+ * @param legacyMaxChunkBytes the longest chunk one legacy FILE request may ask for; a longer one closes that
+ *                            connection (the legacy protocol has no error reply)
+ * @param uploadDir           where uploads go; empty means uploads are refused
+ * @param pingIntervalMillis  a connection silent this long is sent a PING; 0 turns pings off
+ * @param idleTimeoutMillis   a connection that sends nothing (not even a PONG) this long is closed; 0 never
+ * @param shutdownGraceMillis on shutdown, how long in-flight requests may take before connections are closed
  */
 public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path filesRoot, int ioThreads,
-                           int maxFrameBytes, int maxChunkBytes, int maxBatchPoints, int maxFileOpsInFlight) {
+                           int maxFrameBytes, int maxChunkBytes, int maxBatchPoints, int maxFileOpsInFlight,
+                           OptionalInt legacyPort, int legacyMaxChunkBytes, Optional<Path> uploadDir,
+                           long pingIntervalMillis, long idleTimeoutMillis, long shutdownGraceMillis) {
     public static final int DEFAULT_PORT = 7420;
-    public static final int DEFAULT_MAX_FRAME_BYTES = 1 << 20;
+    /** One default chunk of upload data and its frame overhead fit in one request frame. */
+    public static final int DEFAULT_MAX_FRAME_BYTES = (1 << 20) + 64;
     public static final int DEFAULT_MAX_CHUNK_BYTES = 8 << 20;
     public static final int DEFAULT_MAX_BATCH_POINTS = 100_000;
     public static final int DEFAULT_MAX_FILE_OPS_IN_FLIGHT = 32;
+    public static final int DEFAULT_LEGACY_MAX_CHUNK_BYTES = 16 << 20;
+    public static final long DEFAULT_PING_INTERVAL_MILLIS = 30_000;
+    public static final long DEFAULT_IDLE_TIMEOUT_MILLIS = 90_000;
+    public static final long DEFAULT_SHUTDOWN_GRACE_MILLIS = 10_000;
 
     public ServerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(filesRoot, "filesRoot");
+        Objects.requireNonNull(legacyPort, "legacyPort (OptionalInt.empty() turns the legacy protocol off)");
+        Objects.requireNonNull(uploadDir, "uploadDir (Optional.empty() turns uploads off)");
         if (ioThreads < 0) {
             throw new IllegalArgumentException("ioThreads must be >= 0: " + ioThreads);
         }
@@ -45,21 +65,172 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         if (maxFileOpsInFlight < 1) {
             throw new IllegalArgumentException("maxFileOpsInFlight must be positive: " + maxFileOpsInFlight);
         }
+        if (legacyPort.isPresent() && (legacyPort.getAsInt() < 0 || legacyPort.getAsInt() > 65535)) {
+            throw new IllegalArgumentException("legacyPort must be 0 to 65535: " + legacyPort.getAsInt());
+        }
+        if (legacyMaxChunkBytes < 1) {
+            throw new IllegalArgumentException("legacyMaxChunkBytes must be positive: " + legacyMaxChunkBytes);
+        }
+        if (pingIntervalMillis < 0 || idleTimeoutMillis < 0 || shutdownGraceMillis < 0) {
+            throw new IllegalArgumentException("intervals and timeouts must be >= 0");
+        }
+        if (idleTimeoutMillis > 0 && pingIntervalMillis > 0 && idleTimeoutMillis <= pingIntervalMillis) {
+            throw new IllegalArgumentException("the idle timeout (" + idleTimeoutMillis
+                    + " ms) must be longer than the ping interval (" + pingIntervalMillis + " ms)");
+        }
     }
 
-    /** Defaults for everything but where to listen and what to serve. */
+    /** Defaults for everything but where to listen and what to serve; legacy protocol and uploads off. */
     public static ServerConfig of(InetSocketAddress bindAddress, Path dataDir, Path filesRoot) {
         return new ServerConfig(bindAddress, dataDir, filesRoot, 0, DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_CHUNK_BYTES,
-                DEFAULT_MAX_BATCH_POINTS, DEFAULT_MAX_FILE_OPS_IN_FLIGHT);
+                DEFAULT_MAX_BATCH_POINTS, DEFAULT_MAX_FILE_OPS_IN_FLIGHT, OptionalInt.empty(),
+                DEFAULT_LEGACY_MAX_CHUNK_BYTES, Optional.empty(), DEFAULT_PING_INTERVAL_MILLIS,
+                DEFAULT_IDLE_TIMEOUT_MILLIS, DEFAULT_SHUTDOWN_GRACE_MILLIS);
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     public ServerConfig withBindAddress(InetSocketAddress address) {
-        return new ServerConfig(address, dataDir, filesRoot, ioThreads, maxFrameBytes, maxChunkBytes, maxBatchPoints,
-                maxFileOpsInFlight);
+        return toBuilder().bindAddress(address).build();
     }
 
     public ServerConfig withMaxChunkBytes(int bytes) {
-        return new ServerConfig(bindAddress, dataDir, filesRoot, ioThreads, maxFrameBytes, bytes, maxBatchPoints,
-                maxFileOpsInFlight);
+        return toBuilder().maxChunkBytes(bytes).build();
+    }
+
+    /**
+     * The legacy protocol on {@code port} (0 picks a free one), on the same address as the main protocol.
+     *
+     * @param maxLegacyChunkBytes the longest chunk one legacy FILE request may ask for, in bytes
+     */
+    public ServerConfig withLegacy(int port, int maxLegacyChunkBytes) {
+        return toBuilder().legacyPort(OptionalInt.of(port)).legacyMaxChunkBytes(maxLegacyChunkBytes).build();
+    }
+
+    /** The legacy protocol off. */
+    public ServerConfig withoutLegacy() {
+        return toBuilder().legacyPort(OptionalInt.empty()).build();
+    }
+
+    /** Uploads accepted into {@code dir}. */
+    public ServerConfig withUploadDir(Path dir) {
+        return toBuilder().uploadDir(Optional.of(dir)).build();
+    }
+
+    public ServerConfig withKeepalive(long pingIntervalMillis, long idleTimeoutMillis) {
+        return toBuilder().pingIntervalMillis(pingIntervalMillis).idleTimeoutMillis(idleTimeoutMillis).build();
+    }
+
+    /** Collects settings for a {@link ServerConfig}; validation happens in {@link #build()}. Not thread-safe. */
+    public static final class Builder {
+        private InetSocketAddress bindAddress;
+        private Path dataDir;
+        private Path filesRoot;
+        private int ioThreads;
+        private int maxFrameBytes;
+        private int maxChunkBytes;
+        private int maxBatchPoints;
+        private int maxFileOpsInFlight;
+        private OptionalInt legacyPort;
+        private int legacyMaxChunkBytes;
+        private Optional<Path> uploadDir;
+        private long pingIntervalMillis;
+        private long idleTimeoutMillis;
+        private long shutdownGraceMillis;
+
+        private Builder(ServerConfig c) {
+            bindAddress = c.bindAddress;
+            dataDir = c.dataDir;
+            filesRoot = c.filesRoot;
+            ioThreads = c.ioThreads;
+            maxFrameBytes = c.maxFrameBytes;
+            maxChunkBytes = c.maxChunkBytes;
+            maxBatchPoints = c.maxBatchPoints;
+            maxFileOpsInFlight = c.maxFileOpsInFlight;
+            legacyPort = c.legacyPort;
+            legacyMaxChunkBytes = c.legacyMaxChunkBytes;
+            uploadDir = c.uploadDir;
+            pingIntervalMillis = c.pingIntervalMillis;
+            idleTimeoutMillis = c.idleTimeoutMillis;
+            shutdownGraceMillis = c.shutdownGraceMillis;
+        }
+
+        public Builder bindAddress(InetSocketAddress v) {
+            bindAddress = v;
+            return this;
+        }
+
+        public Builder dataDir(Path v) {
+            dataDir = v;
+            return this;
+        }
+
+        public Builder filesRoot(Path v) {
+            filesRoot = v;
+            return this;
+        }
+
+        public Builder ioThreads(int v) {
+            ioThreads = v;
+            return this;
+        }
+
+        public Builder maxFrameBytes(int v) {
+            maxFrameBytes = v;
+            return this;
+        }
+
+        public Builder maxChunkBytes(int v) {
+            maxChunkBytes = v;
+            return this;
+        }
+
+        public Builder maxBatchPoints(int v) {
+            maxBatchPoints = v;
+            return this;
+        }
+
+        public Builder maxFileOpsInFlight(int v) {
+            maxFileOpsInFlight = v;
+            return this;
+        }
+
+        public Builder legacyPort(OptionalInt v) {
+            legacyPort = v;
+            return this;
+        }
+
+        public Builder legacyMaxChunkBytes(int v) {
+            legacyMaxChunkBytes = v;
+            return this;
+        }
+
+        public Builder uploadDir(Optional<Path> v) {
+            uploadDir = v;
+            return this;
+        }
+
+        public Builder pingIntervalMillis(long v) {
+            pingIntervalMillis = v;
+            return this;
+        }
+
+        public Builder idleTimeoutMillis(long v) {
+            idleTimeoutMillis = v;
+            return this;
+        }
+
+        public Builder shutdownGraceMillis(long v) {
+            shutdownGraceMillis = v;
+            return this;
+        }
+
+        public ServerConfig build() {
+            return new ServerConfig(bindAddress, dataDir, filesRoot, ioThreads, maxFrameBytes, maxChunkBytes,
+                    maxBatchPoints, maxFileOpsInFlight, legacyPort, legacyMaxChunkBytes, uploadDir,
+                    pingIntervalMillis, idleTimeoutMillis, shutdownGraceMillis);
+        }
     }
 }

@@ -1,6 +1,8 @@
 package dev.courier.server;
 
 import dev.courier.protocol.ChunkReply;
+import dev.courier.protocol.DigestReply;
+import dev.courier.protocol.DigestRequest;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.ErrorReply;
 import dev.courier.protocol.FrameDescriptor;
@@ -19,8 +21,17 @@ import dev.courier.protocol.ProtocolException;
 import dev.courier.protocol.ReadRequest;
 import dev.courier.protocol.StatReply;
 import dev.courier.protocol.StatRequest;
+import dev.courier.protocol.UploadAck;
+import dev.courier.protocol.UploadBegin;
+import dev.courier.protocol.UploadCommit;
+import dev.courier.protocol.UploadDone;
+import dev.courier.protocol.UploadReady;
+import dev.courier.protocol.UploadWrite;
 import dev.courier.server.files.FileService.OpenChunk;
+import dev.courier.server.uploads.UploadService;
+import dev.courier.transport.Keepalive;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -30,15 +41,15 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves one connection: the handshake, then points on the event loop (they are memory lookups) and file
- * requests on the blocking executor, each reply written back on the channel. Replies are flushed once per read
- * batch. Reading pauses while the channel is not writable or too many file requests are in flight, so a client
- * that does not read its replies cannot make the server buffer without bound.
+ * Serves one connection: the handshake, then points on the event loop (they are memory lookups) and file and
+ * upload requests on the blocking executor, each reply written back on the channel. Replies are flushed once per
+ * read batch. Reading pauses while the channel is not writable or too many file requests are in flight, so a
+ * client that does not read its replies cannot make the server buffer without bound.
  */
 final class ServerHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ServerHandler.class);
@@ -58,7 +69,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (closing) {
-            ReferenceCountUtil.release(msg instanceof ChunkReply c ? c.data() : msg);
+            release(msg);
             return;
         }
         if (msg instanceof ProtocolException e) {
@@ -71,33 +82,57 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             handshake(ctx, m);
             return;
         }
+        if (server.drain().draining() && !(m instanceof Ping || m instanceof Pong)) {
+            m.release();
+            ctx.write(new ErrorReply(m.requestId(), ErrorCode.SHUTTING_DOWN,
+                    "the server is shutting down; retry on a new connection"));
+            return;
+        }
         try {
             switch (m) {
                 case PointRequest r -> ctx.write(answerPoint(r));
                 case PointBatchRequest r -> ctx.write(answerBatch(r));
-                case ListRequest r -> offload(ctx, () -> server.files().list(r, peerMaxFrameBytes));
-                case StatRequest r -> offload(ctx, () -> server.files().stat(r));
+                case ListRequest r -> offload(ctx, r, x -> server.files().list(x, peerMaxFrameBytes));
+                case StatRequest r -> offload(ctx, r, server.files()::stat);
+                case DigestRequest r -> offload(ctx, r, server.files()::digest);
                 case ReadRequest r -> read(ctx, r);
+                case UploadBegin r -> offload(ctx, r, x -> uploads(x).begin(x, ctx.channel()));
+                case UploadWrite r -> offload(ctx, r, x -> {
+                    try {
+                        return uploads(x).write(x);
+                    } finally {
+                        x.release();
+                    }
+                });
+                case UploadCommit r -> offload(ctx, r, x -> uploads(x).commit(x));
                 case Ping p -> ctx.write(new Pong(p.requestId(), p.token()));
                 case Pong p -> {
-                    // Answers our own liveness probes; nothing to do.
+                    // Answers our own liveness probes: hearing it is all the keepalive needs.
                 }
                 case Hello h -> ctx.write(new ErrorReply(h.requestId(), ErrorCode.MALFORMED_REQUEST,
                         "HELLO may be sent only once, as the first frame"));
                 case ErrorReply e -> log.debug("{} reported {}: {}", ctx.channel().remoteAddress(), e.code(),
                         e.message());
-                case ChunkReply c -> {
-                    c.release();
-                    fatal(ctx, new ProtocolException(ErrorCode.UNKNOWN_TYPE, c.requestId(),
-                            "CHUNK is a reply; a client may not send it"));
-                }
+                case ChunkReply r -> notARequest(ctx, r);
                 case PointReply r -> notARequest(ctx, r);
                 case PointBatchReply r -> notARequest(ctx, r);
                 case ListReply r -> notARequest(ctx, r);
                 case StatReply r -> notARequest(ctx, r);
+                case DigestReply r -> notARequest(ctx, r);
+                case UploadReady r -> notARequest(ctx, r);
+                case UploadAck r -> notARequest(ctx, r);
+                case UploadDone r -> notARequest(ctx, r);
             }
         } catch (ProtocolException e) {
             ctx.write(e.toReply());
+        }
+    }
+
+    private static void release(Object msg) {
+        if (msg instanceof Message m) {
+            m.release();
+        } else {
+            ReferenceCountUtil.release(msg);
         }
     }
 
@@ -109,16 +144,20 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         return server.recordings().answer(r);
     }
 
+    private UploadService uploads(Message request) {
+        return server.uploads().orElseThrow(() -> new ProtocolException(ErrorCode.UPLOADS_DISABLED,
+                request.requestId(), "this server does not accept uploads (start it with --upload-dir DIR)"));
+    }
+
     private void notARequest(ChannelHandlerContext ctx, Message m) {
+        m.release();
         fatal(ctx, new ProtocolException(ErrorCode.UNKNOWN_TYPE, m.requestId(),
                 m.getClass().getSimpleName() + " is a reply; a client may not send it"));
     }
 
     private void handshake(ChannelHandlerContext ctx, Message m) {
         if (!(m instanceof Hello hello)) {
-            if (m instanceof ChunkReply c) {
-                c.release();
-            }
+            m.release();
             fatal(ctx, new ProtocolException(ErrorCode.HANDSHAKE_REQUIRED, m.requestId(),
                     "the first frame must be HELLO, got " + m.getClass().getSimpleName()));
             return;
@@ -140,7 +179,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
 
     private void read(ChannelHandlerContext ctx, ReadRequest r) {
         startFileOp(ctx);
-        submit(ctx, () -> {
+        submit(ctx, r, () -> {
             Object reply;
             try {
                 reply = server.files().open(r, maxChunkBytes);
@@ -165,7 +204,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     private void writeChunk(ChannelHandlerContext ctx, int requestId, OpenChunk chunk) {
         ByteBuf header = ctx.alloc().ioBuffer(FrameDescriptor.CHUNK_OVERHEAD_BYTES);
         MessageCodec.encodeChunkHeader(header, requestId, chunk.offsetBytes(), chunk.countBytes(), chunk.last(),
-                false, 0);
+                true, chunk.crc32c());
         ctx.write(header);
         ctx.writeAndFlush(new DefaultFileRegion(chunk.channel(), chunk.offsetBytes(), chunk.countBytes()))
                 .addListener(f -> {
@@ -178,27 +217,29 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                 });
     }
 
-    private void offload(ChannelHandlerContext ctx, Supplier<Message> work) {
+    /** Runs blocking work for {@code request} off the event loop and writes its reply (or typed error) back. */
+    private <R extends Message> void offload(ChannelHandlerContext ctx, R request, Function<R, Message> work) {
         startFileOp(ctx);
-        submit(ctx, () -> {
+        submit(ctx, request, () -> {
             Message reply;
             try {
-                reply = work.get();
+                reply = work.apply(request);
             } catch (ProtocolException e) {
                 reply = e.toReply();
             } catch (RuntimeException e) {
-                log.warn("file request failed", e);
-                reply = new ErrorReply(0, ErrorCode.INTERNAL, "request failed: " + e);
+                log.warn("{} failed", request.getClass().getSimpleName(), e);
+                reply = new ErrorReply(request.requestId(), ErrorCode.INTERNAL, "request failed: " + e);
             }
             Message result = reply;
             onLoop(ctx, result, () -> ctx.writeAndFlush(result).addListener(f -> endFileOp(ctx)));
         });
     }
 
-    private void submit(ChannelHandlerContext ctx, Runnable task) {
+    private void submit(ChannelHandlerContext ctx, Message request, Runnable task) {
         try {
             server.blocking().execute(task);
         } catch (RejectedExecutionException e) {
+            request.release();
             endFileOp(ctx);
             fatal(ctx, new ProtocolException(ErrorCode.SHUTTING_DOWN, 0, "the server is shutting down"));
         }
@@ -220,11 +261,13 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
 
     private void startFileOp(ChannelHandlerContext ctx) {
         fileOpsInFlight++;
+        server.drain().begin();
         updateAutoRead(ctx);
     }
 
     private void endFileOp(ChannelHandlerContext ctx) {
         fileOpsInFlight--;
+        server.drain().end();
         updateAutoRead(ctx);
         if (inputClosed && fileOpsInFlight == 0) {
             ctx.flush();
@@ -233,7 +276,8 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void updateAutoRead(ChannelHandlerContext ctx) {
-        boolean read = ctx.channel().isWritable() && fileOpsInFlight < server.config().maxFileOpsInFlight();
+        boolean read = !closing && ctx.channel().isWritable()
+                && fileOpsInFlight < server.config().maxFileOpsInFlight();
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
         }
@@ -256,8 +300,11 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             // The client finished sending; answer what is in flight, then close.
             inputClosed = true;
             if (fileOpsInFlight == 0) {
-                ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             }
+        } else if (evt == Keepalive.IDLE_TIMEOUT) {
+            fatal(ctx, new ProtocolException(ErrorCode.IDLE_TIMEOUT, 0,
+                    "nothing heard from the client within " + server.config().idleTimeoutMillis() + " ms"));
         }
         ctx.fireUserEventTriggered(evt);
     }

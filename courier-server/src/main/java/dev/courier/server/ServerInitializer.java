@@ -1,6 +1,7 @@
 package dev.courier.server;
 
 import dev.courier.transport.FrameDecoder;
+import dev.courier.transport.Keepalive;
 import dev.courier.transport.MessageEncoder;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
@@ -15,9 +16,13 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        ServerConfig config = server.config();
         ch.pipeline()
-                .addLast("frames", new FrameDecoder(server.config().maxFrameBytes()))
-                .addLast("encoder", MessageEncoder.INSTANCE)
-                .addLast("handler", new ServerHandler(server));
+                .addLast("frames", new FrameDecoder(config.maxFrameBytes()))
+                .addLast("encoder", MessageEncoder.INSTANCE);
+        if (Keepalive.enabled(config.pingIntervalMillis(), config.idleTimeoutMillis())) {
+            ch.pipeline().addLast("keepalive", new Keepalive(config.pingIntervalMillis(), config.idleTimeoutMillis()));
+        }
+        ch.pipeline().addLast("handler", new ServerHandler(server));
     }
 }

@@ -24,6 +24,11 @@ import java.util.List;
  * off the event loop.
  */
 public final class FileRoot {
+    /** Suffix of a file still being written by a transfer. */
+    public static final String PART_SUFFIX = ".courier-part";
+    /** Suffix, after {@link #PART_SUFFIX}, of the journal of a transfer. */
+    public static final String JOURNAL_SUFFIX = ".journal";
+
     private final Path root;
 
     /** @param root an existing directory; resolved to its real path once, here */
@@ -125,6 +130,10 @@ public final class FileRoot {
     }
 
     private FileEntry entry(Path p) {
+        String name = p.getFileName().toString();
+        if (name.endsWith(PART_SUFFIX) || name.endsWith(PART_SUFFIX + JOURNAL_SUFFIX)) {
+            return null; // an unfinished transfer is not a file yet
+        }
         try {
             Path real = p.toRealPath();
             if (!real.startsWith(root)) {

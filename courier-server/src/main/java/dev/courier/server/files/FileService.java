@@ -1,5 +1,7 @@
 package dev.courier.server.files;
 
+import dev.courier.protocol.DigestReply;
+import dev.courier.protocol.DigestRequest;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.FileEntry;
 import dev.courier.protocol.FrameDescriptor;
@@ -22,6 +24,7 @@ import java.util.List;
  */
 public final class FileService {
     private final FileRoot root;
+    private final DigestCache digests = new DigestCache();
 
     public FileService(FileRoot root) {
         this.root = root;
@@ -51,6 +54,19 @@ public final class FileService {
         Path real = root.resolve(request.name(), id);
         BasicFileAttributes a = root.regularFile(real, request.name(), id);
         return new StatReply(id, a.size(), a.lastModifiedTime().toMillis());
+    }
+
+    /** Size, time and SHA-256 of a file; the digest is computed once per version of the file. */
+    public DigestReply digest(DigestRequest request) {
+        int id = request.requestId();
+        Path real = root.resolve(request.name(), id);
+        BasicFileAttributes a = root.regularFile(real, request.name(), id);
+        long mtime = a.lastModifiedTime().toMillis();
+        try {
+            return new DigestReply(id, a.size(), mtime, digests.digest(real, a.size(), mtime));
+        } catch (IOException e) {
+            throw new ProtocolException(ErrorCode.IO_ERROR, id, "cannot read '" + request.name() + "': " + e);
+        }
     }
 
     /**
@@ -88,7 +104,8 @@ public final class FileService {
             }
             int count = (int) Math.min(request.lengthBytes(), size - request.offsetBytes());
             boolean last = request.offsetBytes() + count == size;
-            return new OpenChunk(channel, request.offsetBytes(), count, last);
+            int crc = Checksums.crc32c(channel, request.offsetBytes(), count);
+            return new OpenChunk(channel, request.offsetBytes(), count, last, crc);
         } catch (IOException e) {
             closeQuietly(channel);
             throw new ProtocolException(ErrorCode.IO_ERROR, id, "cannot read '" + request.name() + "': " + e);
@@ -98,8 +115,8 @@ public final class FileService {
         }
     }
 
-    /** An open file and the range of it that answers one read. */
-    public record OpenChunk(FileChannel channel, long offsetBytes, int countBytes, boolean last) {
+    /** An open file, the range of it that answers one read, and the CRC32C of that range. */
+    public record OpenChunk(FileChannel channel, long offsetBytes, int countBytes, boolean last, int crc32c) {
     }
 
     static void closeQuietly(FileChannel channel) {
