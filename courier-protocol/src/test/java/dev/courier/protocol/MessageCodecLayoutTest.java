@@ -1,0 +1,200 @@
+package dev.courier.protocol;
+
+import static dev.courier.protocol.Frames.assertSameMessage;
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.List;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every message type against bytes worked out by hand from the layouts in {@link MessageCodec} and
+ * {@link FrameDescriptor}: encoding gives exactly those bytes, decoding them gives the message back. The hex
+ * strings are those of {@code docs/protocol.md} ({@link WireExamples}).
+ */
+class MessageCodecLayoutTest {
+    private static final long MODIFIED_MILLIS = 1_700_000_000_000L;
+
+    @Test
+    void clientHelloHasDocumentedLayout() {
+        assertLayout(new Hello(0, 1, (16 << 20) + 22, (16 << 20) + 4), WireExamples.CLIENT_HELLO);
+    }
+
+    @Test
+    void serverHelloHasDocumentedLayout() {
+        assertLayout(new Hello(0, 1, 1 << 20, 8 << 20), WireExamples.SERVER_HELLO);
+    }
+
+    @Test
+    void pingHasDocumentedLayout() {
+        assertLayout(new Ping(8, 0x0102030405060708L), WireExamples.PING);
+    }
+
+    @Test
+    void pongHasDocumentedLayout() {
+        assertLayout(new Pong(8, 0x0102030405060708L), WireExamples.PONG);
+    }
+
+    @Test
+    void pointRequestForAnotherRecordDiffersOnlyInIdAndRecord() {
+        assertLayout(new PointRequest(2, "9", 0.008, 1), WireExamples.POINT_UNKNOWN_RECORD);
+    }
+
+    @Test
+    void errorHasDocumentedLayout() {
+        assertLayout(new ErrorReply(2, ErrorCode.UNKNOWN_RECORD, "no record '9'"), WireExamples.ERROR_UNKNOWN_RECORD);
+    }
+
+    @Test
+    void pointRequestHasDocumentedLayout() {
+        assertLayout(new PointRequest(1, "3", 0.008, 1), WireExamples.POINT);
+    }
+
+    @Test
+    void pointReplyHasDocumentedLayout() {
+        assertLayout(new PointReply(1, -0.295, 2, 0.008), WireExamples.POINT_VALUE);
+    }
+
+    @Test
+    void pointBatchRequestHasDocumentedLayout() {
+        assertLayout(new PointBatchRequest(3, "3", 2, new double[] {0.0, 0.008}), WireExamples.POINT_BATCH);
+    }
+
+    @Test
+    void pointBatchReplyHasDocumentedLayout() {
+        assertLayout(new PointBatchReply(3, new int[] {0, 2}, new double[] {0.0, 0.008}, new double[] {-0.305, -0.26}),
+                WireExamples.POINT_BATCH_VALUES);
+    }
+
+    @Test
+    void emptyBatchIsACountOfZero() {
+        assertLayout(new PointBatchRequest(3, "3", 2, new double[0]), "0000000e 12 00 00000003 0002 01 33 00000000");
+        assertLayout(new PointBatchReply(3, new int[0], new double[0], new double[0]),
+                "0000000a 13 00 00000003 00000000");
+    }
+
+    @Test
+    void listOfTheRootHasAnEmptyPath() {
+        assertLayout(new ListRequest(4, ""), WireExamples.LIST_ROOT);
+    }
+
+    @Test
+    void listRequestHasDocumentedLayout() {
+        assertLayout(new ListRequest(5, "logs"), WireExamples.LIST_LOGS);
+    }
+
+    @Test
+    void listingHasDocumentedLayout() {
+        assertLayout(new ListReply(4, List.of(
+                        new FileEntry("a", true, 0, MODIFIED_MILLIS),
+                        new FileEntry("b.txt", false, 1024, MODIFIED_MILLIS))),
+                WireExamples.LISTING);
+    }
+
+    @Test
+    void emptyListingIsACountOfZero() {
+        assertLayout(new ListReply(4, List.of()), "0000000a 21 00 00000004 00000000");
+    }
+
+    @Test
+    void statRequestHasDocumentedLayout() {
+        assertLayout(new StatRequest(6, "b.txt"), WireExamples.STAT);
+    }
+
+    @Test
+    void statReplyHasDocumentedLayout() {
+        assertLayout(new StatReply(6, 1024, MODIFIED_MILLIS), WireExamples.STAT_RESULT);
+    }
+
+    @Test
+    void readRequestHasDocumentedLayout() {
+        assertLayout(new ReadRequest(7, "b.txt", 1020, 65536), WireExamples.READ);
+    }
+
+    @Test
+    void chunkHasDocumentedLayout() {
+        assertLayout(new ChunkReply(7, 1020, true, false, 0, ascii("done")), WireExamples.CHUNK);
+    }
+
+    @Test
+    void chunkWithCrcHasDocumentedLayout() {
+        CRC32C crc = new CRC32C();
+        crc.update("done".getBytes(US_ASCII));
+        assertThat((int) crc.getValue()).as("the example's crc32c").isEqualTo(0x053620cb);
+
+        assertLayout(new ChunkReply(7, 1020, true, true, 0x053620cb, ascii("done")), WireExamples.CHUNK_WITH_CRC);
+    }
+
+    @Test
+    void chunkFlagsAreIndependentBits() {
+        assertLayout(new ChunkReply(7, 0, false, false, 0, ascii("x")),
+                "00000013 25 00 00000007 0000000000000000 00000000 78");
+        assertLayout(new ChunkReply(7, 0, false, true, -1, ascii("x")),
+                "00000013 25 02 00000007 0000000000000000 ffffffff 78");
+    }
+
+    @Test
+    void chunkHeaderForZeroCopyIsAnEncodedChunkWithoutItsData() {
+        ByteBuf out = Unpooled.buffer();
+        try {
+            MessageCodec.encodeChunkHeader(out, 7, 1020, 4, true, false, 0);
+            assertThat(Hex.of(out)).isEqualTo(Hex.compact(WireExamples.CHUNK_HEADER));
+            assertThat(out.readableBytes()).isEqualTo(FrameDescriptor.CHUNK_OVERHEAD_BYTES);
+        } finally {
+            out.release();
+        }
+    }
+
+    @Test
+    void nonAsciiNameIsCountedInUtf8Bytes() {
+        // "é" is U+00E9, two bytes in UTF-8: c3 a9.
+        assertLayout(new StatRequest(6, "é.txt"), WireExamples.STAT_NON_ASCII);
+    }
+
+    @Test
+    void characterOutsideTheBasicPlaneIsFourUtf8Bytes() {
+        // U+1F4C8 (chart emoji) is f0 9f 93 88.
+        assertLayout(new PointRequest(1, "\uD83D\uDCC8", 0.5, 65535),
+                "00000015 10 00 00000001 ffff 3fe0000000000000 04 f09f9388");
+    }
+
+    @Test
+    void requestIdUsesAllThirtyTwoBits() {
+        assertLayout(new Ping(-1, 0), "0000000e 02 00 ffffffff 0000000000000000");
+        assertLayout(new Pong(0x80000000, -1L), "0000000e 03 00 80000000 ffffffffffffffff");
+    }
+
+    private static ByteBuf ascii(String s) {
+        return Unpooled.copiedBuffer(s, US_ASCII);
+    }
+
+    /** Encodes {@code message} to exactly {@code hex}, and decodes {@code hex} to an equal message. */
+    private static void assertLayout(Message message, String hex) {
+        ByteBuf encoded = Frames.encode(message);
+        try {
+            assertThat(Hex.of(encoded)).as("encoded %s", message).isEqualTo(Hex.compact(hex));
+        } finally {
+            encoded.release();
+        }
+
+        ByteBuf wire = Hex.buffer(hex);
+        Message decoded = null;
+        try {
+            decoded = Frames.decode(wire);
+            assertSameMessage(decoded, message);
+            assertThat(wire.isReadable()).as("bytes left after decoding").isFalse();
+        } finally {
+            if (decoded instanceof ChunkReply c) {
+                c.release();
+            }
+            if (message instanceof ChunkReply c) {
+                c.release();
+            }
+            wire.release();
+            assertThat(wire.refCnt()).as("frame buffer after releasing everything").isZero();
+        }
+    }
+}

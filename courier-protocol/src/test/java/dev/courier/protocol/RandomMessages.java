@@ -1,0 +1,108 @@
+package dev.courier.protocol;
+
+import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/** Random but valid messages of every type, reproducible from the {@link Random} they are given. */
+final class RandomMessages {
+    /** How many message types {@link #of} knows. */
+    static final int KINDS = 14;
+
+    private static final double[] SPECIAL_DOUBLES = {
+            0.0, -0.0, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.MIN_VALUE,
+            -Double.MIN_VALUE, Double.MAX_VALUE, Double.MIN_NORMAL};
+
+    private final Random random;
+
+    RandomMessages(Random random) {
+        this.random = random;
+    }
+
+    /** A message of kind {@code kind}, 0 to {@link #KINDS} - 1. */
+    Message of(int kind) {
+        int id = random.nextInt();
+        return switch (kind) {
+            case 0 -> new Hello(id, random.nextInt(1 << 16), 6 + random.nextInt(Integer.MAX_VALUE - 5),
+                    1 + random.nextInt(Integer.MAX_VALUE));
+            case 1 -> new Ping(id, random.nextLong());
+            case 2 -> new Pong(id, random.nextLong());
+            case 3 -> new ErrorReply(id, ErrorCode.values()[random.nextInt(ErrorCode.values().length)], text(300));
+            case 4 -> new PointRequest(id, text(63), anyDouble(), u16());
+            case 5 -> new PointReply(id, anyDouble(), random.nextInt(), anyDouble());
+            case 6 -> new PointBatchRequest(id, text(63), u16(), doubles(random.nextInt(50)));
+            case 7 -> {
+                int n = random.nextInt(50);
+                int[] indexes = new int[n];
+                for (int i = 0; i < n; i++) {
+                    indexes[i] = random.nextInt();
+                }
+                yield new PointBatchReply(id, indexes, doubles(n), doubles(n));
+            }
+            case 8 -> new ListRequest(id, text(300));
+            case 9 -> {
+                int n = random.nextInt(12);
+                List<FileEntry> entries = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    entries.add(new FileEntry(text(100), random.nextBoolean(), random.nextLong(), random.nextLong()));
+                }
+                yield new ListReply(id, entries);
+            }
+            case 10 -> new StatRequest(id, text(300));
+            case 11 -> new StatReply(id, random.nextLong(), random.nextLong());
+            case 12 -> new ReadRequest(id, text(300), random.nextLong(), random.nextInt());
+            case 13 -> {
+                byte[] data = new byte[random.nextInt(100)];
+                random.nextBytes(data);
+                yield new ChunkReply(id, random.nextLong(), random.nextBoolean(), random.nextBoolean(), random.nextInt(),
+                        Unpooled.wrappedBuffer(data));
+            }
+            default -> throw new IllegalArgumentException("no message kind " + kind);
+        };
+    }
+
+    private int u16() {
+        return random.nextInt(1 << 16);
+    }
+
+    private double anyDouble() {
+        return switch (random.nextInt(3)) {
+            case 0 -> SPECIAL_DOUBLES[random.nextInt(SPECIAL_DOUBLES.length)];
+            case 1 -> Double.longBitsToDouble(random.nextLong());
+            default -> random.nextDouble() * 1000;
+        };
+    }
+
+    private double[] doubles(int n) {
+        double[] d = new double[n];
+        for (int i = 0; i < n; i++) {
+            d[i] = anyDouble();
+        }
+        return d;
+    }
+
+    /**
+     * Up to {@code maxCodePoints} code points, mostly ASCII (the decoder's fast path) with some of two, three and
+     * four UTF-8 bytes; never a lone surrogate. At most 4 bytes per code point, so 63 fit in a str8.
+     */
+    private String text(int maxCodePoints) {
+        int n = random.nextInt(maxCodePoints + 1);
+        boolean asciiOnly = random.nextBoolean();
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            int kind = asciiOnly ? 0 : random.nextInt(4);
+            int cp = switch (kind) {
+                case 0 -> random.nextInt(0x80);
+                case 1 -> 0x80 + random.nextInt(0x800 - 0x80);
+                case 2 -> {
+                    int c = 0x800 + random.nextInt(0x10000 - 0x800 - 0x800);
+                    yield c >= 0xD800 ? c + 0x800 : c; // skip the surrogates D800..DFFF
+                }
+                default -> 0x10000 + random.nextInt(0x110000 - 0x10000);
+            };
+            s.appendCodePoint(cp);
+        }
+        return s.toString();
+    }
+}

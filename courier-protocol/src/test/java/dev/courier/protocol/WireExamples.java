@@ -1,0 +1,72 @@
+package dev.courier.protocol;
+
+import java.util.List;
+
+/**
+ * The hex examples of {@code docs/protocol.md}, written out by hand from the layouts there, one field per group.
+ * The doc quotes these very strings; {@link MessageCodecLayoutTest} checks the codec against them.
+ *
+ * <p>They tell one story: a client says HELLO, asks record "3" for channel 1 at 0.008 s (request 1), asks for a
+ * record that does not exist (2), sends a batch (3), lists the root (4) and "logs" (5), stats (6) and reads (7)
+ * "b.txt", and pings (8).
+ */
+final class WireExamples {
+    /** Client limits: the default 16 MiB + 22 frame, and the chunk that fits in it. */
+    static final String CLIENT_HELLO = "00000014 01 00 00000000 434f5552 0001 01000016 01000004";
+    /** Server limits: 1 MiB request frames; chunks of min(8 MiB, 16777220, 16777238 - 18) = 8 MiB. */
+    static final String SERVER_HELLO = "00000014 01 00 00000000 434f5552 0001 00100000 00800000";
+    static final String POINT = "00000012 10 00 00000001 0001 3f80624dd2f1a9fc 01 33";
+    static final String POINT_VALUE = "0000001a 11 00 00000001 bfd2e147ae147ae1 00000002 3f80624dd2f1a9fc";
+    static final String POINT_UNKNOWN_RECORD = "00000012 10 00 00000002 0001 3f80624dd2f1a9fc 01 39";
+    static final String ERROR_UNKNOWN_RECORD = "00000017 04 00 00000002 0014 000d 6e6f207265636f726420273927";
+    static final String POINT_BATCH =
+            "0000001e 12 00 00000003 0002 01 33 00000002 0000000000000000 3f80624dd2f1a9fc";
+    static final String POINT_BATCH_VALUES = "00000032 13 00 00000003 00000002"
+            + " 00000000 0000000000000000 bfd3851eb851eb85"
+            + " 00000002 3f80624dd2f1a9fc bfd0a3d70a3d70a4";
+    static final String LIST_ROOT = "00000008 20 00 00000004 0000";
+    static final String LISTING = "00000036 21 00 00000004 00000002"
+            + " 01 0000000000000000 0000018bcfe56800 0001 61"
+            + " 00 0000000000000400 0000018bcfe56800 0005 622e747874";
+    static final String LIST_LOGS = "0000000c 20 00 00000005 0004 6c6f6773";
+    static final String STAT = "0000000d 22 00 00000006 0005 622e747874";
+    /** "é.txt": 6 bytes of UTF-8 for 5 characters. */
+    static final String STAT_NON_ASCII = "0000000e 22 00 00000006 0006 c3a92e747874";
+    static final String STAT_RESULT = "00000016 23 00 00000006 0000000000000400 0000018bcfe56800";
+    static final String READ = "00000019 24 00 00000007 00000000000003fc 00010000 0005 622e747874";
+    /** The CHUNK as the server sends it: header and prefix (no CRC), then the file bytes "done". */
+    static final String CHUNK = "00000016 25 01 00000007 00000000000003fc 00000000 646f6e65";
+    static final String CHUNK_HEADER = "00000016 25 01 00000007 00000000000003fc 00000000";
+    /** The same chunk with the CRC flag: 0x053620cb is the CRC32C of "done". */
+    static final String CHUNK_WITH_CRC = "00000016 25 03 00000007 00000000000003fc 053620cb 646f6e65";
+    static final String PING = "0000000e 02 00 00000008 0102030405060708";
+    static final String PONG = "0000000e 03 00 00000008 0102030405060708";
+
+    /** An example frame whose payload has one exact length (everything but CHUNK, whose data is open-ended). */
+    record Example(String name, String hex, int requestId) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static List<Example> fixedLengthExamples() {
+        return List.of(
+                new Example("HELLO", CLIENT_HELLO, 0),
+                new Example("PING", PING, 8),
+                new Example("PONG", PONG, 8),
+                new Example("ERROR", ERROR_UNKNOWN_RECORD, 2),
+                new Example("POINT", POINT, 1),
+                new Example("POINT_VALUE", POINT_VALUE, 1),
+                new Example("POINT_BATCH", POINT_BATCH, 3),
+                new Example("POINT_BATCH_VALUES", POINT_BATCH_VALUES, 3),
+                new Example("LIST", LIST_LOGS, 5),
+                new Example("LISTING", LISTING, 4),
+                new Example("STAT", STAT, 6),
+                new Example("STAT_RESULT", STAT_RESULT, 6),
+                new Example("READ", READ, 7));
+    }
+
+    private WireExamples() {
+    }
+}
