@@ -129,7 +129,7 @@ class MessageCodecMalformedPayloadTest {
     }
 
     @ParameterizedTest(name = "type 0x{0}")
-    @ValueSource(strings = {"00", "05", "0f", "14", "1f", "26", "7f", "80", "ff"})
+    @ValueSource(strings = {"00", "05", "0f", "14", "1f", "2f", "3f", "7f", "80", "ff"})
     void unknownTypeIsRejectedWithItsRequestId(String type) {
         ProtocolException withPayload = rejectionOf(type + " 00 0000002a 0102030405060708");
         ProtocolException empty = rejectionOf(type + " 00 0000002a");
