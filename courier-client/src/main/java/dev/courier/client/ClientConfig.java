@@ -12,12 +12,17 @@ import java.util.Objects;
  * @param connectTimeoutMillis how long a connection and its handshake may take
  * @param requestTimeoutMillis how long a request may wait for its reply before it fails with TIMED_OUT
  * @param maxFrameBytes        largest frame this client accepts; bounds the chunk size
+ * @param pingIntervalMillis   a connection that hears nothing this long sends a PING; 0 for never
+ * @param idleTimeoutMillis    a connection that hears nothing (not even a PONG) this long is closed as dead;
+ *                             0 for never
  */
 public record ClientConfig(String host, int port, int ioThreads, int connectTimeoutMillis, int requestTimeoutMillis,
-                           int maxFrameBytes) {
+                           int maxFrameBytes, long pingIntervalMillis, long idleTimeoutMillis) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7420;
     public static final int DEFAULT_MAX_FRAME_BYTES = (16 << 20) + FrameDescriptor.CHUNK_OVERHEAD_BYTES;
+    public static final long DEFAULT_PING_INTERVAL_MILLIS = 15_000;
+    public static final long DEFAULT_IDLE_TIMEOUT_MILLIS = 45_000;
 
     public ClientConfig {
         Objects.requireNonNull(host, "host");
@@ -33,11 +38,15 @@ public record ClientConfig(String host, int port, int ioThreads, int connectTime
         if (maxFrameBytes < FrameDescriptor.CHUNK_OVERHEAD_BYTES + 1) {
             throw new IllegalArgumentException("maxFrameBytes too small: " + maxFrameBytes);
         }
+        if (pingIntervalMillis < 0 || idleTimeoutMillis < 0) {
+            throw new IllegalArgumentException("ping interval and idle timeout must be >= 0");
+        }
     }
 
     /** Defaults for everything but the server's address. */
     public static ClientConfig of(String host, int port) {
-        return new ClientConfig(host, port, 0, 5_000, 30_000, DEFAULT_MAX_FRAME_BYTES);
+        return new ClientConfig(host, port, 0, 5_000, 30_000, DEFAULT_MAX_FRAME_BYTES, DEFAULT_PING_INTERVAL_MILLIS,
+                DEFAULT_IDLE_TIMEOUT_MILLIS);
     }
 
     /** Parses {@code HOST:PORT}, {@code HOST} or {@code :PORT} (an IPv6 host in brackets). */
@@ -71,15 +80,23 @@ public record ClientConfig(String host, int port, int ioThreads, int connectTime
     }
 
     public ClientConfig withIoThreads(int threads) {
-        return new ClientConfig(host, port, threads, connectTimeoutMillis, requestTimeoutMillis, maxFrameBytes);
+        return new ClientConfig(host, port, threads, connectTimeoutMillis, requestTimeoutMillis, maxFrameBytes,
+                pingIntervalMillis, idleTimeoutMillis);
     }
 
     public ClientConfig withRequestTimeoutMillis(int millis) {
-        return new ClientConfig(host, port, ioThreads, connectTimeoutMillis, millis, maxFrameBytes);
+        return new ClientConfig(host, port, ioThreads, connectTimeoutMillis, millis, maxFrameBytes,
+                pingIntervalMillis, idleTimeoutMillis);
     }
 
     public ClientConfig withConnectTimeoutMillis(int millis) {
-        return new ClientConfig(host, port, ioThreads, millis, requestTimeoutMillis, maxFrameBytes);
+        return new ClientConfig(host, port, ioThreads, millis, requestTimeoutMillis, maxFrameBytes,
+                pingIntervalMillis, idleTimeoutMillis);
+    }
+
+    public ClientConfig withKeepalive(long pingMillis, long idleMillis) {
+        return new ClientConfig(host, port, ioThreads, connectTimeoutMillis, requestTimeoutMillis, maxFrameBytes,
+                pingMillis, idleMillis);
     }
 
     public String address() {

@@ -2,6 +2,8 @@ package dev.courier.client;
 
 import dev.courier.client.internal.ClientHandler;
 import dev.courier.protocol.ChunkReply;
+import dev.courier.protocol.DigestReply;
+import dev.courier.protocol.DigestRequest;
 import dev.courier.protocol.FileEntry;
 import dev.courier.protocol.ListReply;
 import dev.courier.protocol.ListRequest;
@@ -14,6 +16,14 @@ import dev.courier.protocol.Pong;
 import dev.courier.protocol.ReadRequest;
 import dev.courier.protocol.StatReply;
 import dev.courier.protocol.StatRequest;
+import dev.courier.protocol.Sha256;
+import dev.courier.protocol.UploadAck;
+import dev.courier.protocol.UploadBegin;
+import dev.courier.protocol.UploadCommit;
+import dev.courier.protocol.UploadDone;
+import dev.courier.protocol.UploadReady;
+import dev.courier.protocol.UploadWrite;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -67,6 +77,25 @@ public final class Connection implements AutoCloseable {
         return handler.send(id -> new ReadRequest(id, name, offsetBytes, lengthBytes), ChunkReply.class);
     }
 
+    /** Size, modification time and SHA-256 of a whole file. */
+    public CompletableFuture<DigestReply> digest(String name) {
+        return handler.send(id -> new DigestRequest(id, name), DigestReply.class);
+    }
+
+    /** Starts or resumes an upload; the reply says which ranges the server already holds. */
+    public CompletableFuture<UploadReady> uploadBegin(String name, long sizeBytes, Sha256 sha256) {
+        return handler.send(id -> new UploadBegin(id, name, sizeBytes, sha256), UploadReady.class);
+    }
+
+    /** Sends bytes of an upload; {@code data} is released once written, whatever happens. */
+    public CompletableFuture<UploadAck> uploadWrite(long uploadId, long offsetBytes, int crc32c, ByteBuf data) {
+        return handler.send(id -> new UploadWrite(id, uploadId, offsetBytes, crc32c, data), UploadAck.class);
+    }
+
+    public CompletableFuture<UploadDone> uploadCommit(long uploadId) {
+        return handler.send(id -> new UploadCommit(id, uploadId), UploadDone.class);
+    }
+
     /** A round trip to the server; completes with the echoed token. */
     public CompletableFuture<Long> ping(long token) {
         return handler.send(id -> new Ping(id, token), Pong.class).thenApply(Pong::token);
@@ -81,6 +110,11 @@ public final class Connection implements AutoCloseable {
         CompletableFuture<Void> f = new CompletableFuture<>();
         channel.closeFuture().addListener(x -> f.complete(null));
         return f;
+    }
+
+    /** Starts closing without waiting; safe on an event loop. */
+    public void closeAsync() {
+        channel.close();
     }
 
     /** Closes the connection; requests still outstanding fail with CONNECTION_CLOSED. */

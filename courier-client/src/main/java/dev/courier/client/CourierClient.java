@@ -5,6 +5,7 @@ import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.Hello;
 import dev.courier.transport.FrameDecoder;
+import dev.courier.transport.Keepalive;
 import dev.courier.transport.MessageEncoder;
 import dev.courier.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
@@ -40,6 +41,11 @@ public final class CourierClient implements AutoCloseable {
         return config;
     }
 
+    /** The client's event loops, for scheduling retries; not for blocking work. */
+    public java.util.concurrent.ScheduledExecutorService scheduler() {
+        return group;
+    }
+
     /** Connects and completes the handshake; fails with CONNECTION_FAILED or the server's typed error. */
     public CompletableFuture<Connection> connect() {
         ClientHandler handler = new ClientHandler(
@@ -52,8 +58,12 @@ public final class CourierClient implements AutoCloseable {
                     protected void initChannel(Channel ch) {
                         ch.pipeline()
                                 .addLast("frames", new FrameDecoder(config.maxFrameBytes()))
-                                .addLast("encoder", MessageEncoder.INSTANCE)
-                                .addLast("handler", handler);
+                                .addLast("encoder", MessageEncoder.INSTANCE);
+                        if (Keepalive.enabled(config.pingIntervalMillis(), config.idleTimeoutMillis())) {
+                            ch.pipeline().addLast("keepalive",
+                                    new Keepalive(config.pingIntervalMillis(), config.idleTimeoutMillis()));
+                        }
+                        ch.pipeline().addLast("handler", handler);
                     }
                 })
                 .connect(config.host(), config.port());

@@ -32,14 +32,14 @@ public final class MessageEncoder extends MessageToMessageEncoder<Message> {
                 MessageCodec.encodeChunkHeader(header, c.requestId(), c.offsetBytes(), c.lengthBytes(), c.last(),
                         c.hasCrc(), c.crc32c());
                 out.add(header);
-                out.add(c.data()); // ownership passes on: MessageToMessageEncoder does not release it again
+                out.add(c.data().retain()); // the encoder releases the message (and so the data) once after this
             }
             case UploadWrite w -> {
                 ByteBuf header = ctx.alloc().ioBuffer(FrameDescriptor.UPLOAD_WRITE_OVERHEAD_BYTES);
                 MessageCodec.encodeUploadWriteHeader(header, w.requestId(), w.uploadId(), w.offsetBytes(),
                         w.lengthBytes(), w.crc32c());
                 out.add(header);
-                out.add(w.data());
+                out.add(w.data().retain());
             }
             default -> {
                 ByteBuf buf = ctx.alloc().ioBuffer(64);

@@ -1,7 +1,6 @@
 package dev.courier.client.internal;
 
 import dev.courier.client.CourierException;
-import dev.courier.protocol.ChunkReply;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.ErrorReply;
 import dev.courier.protocol.Hello;
@@ -9,11 +8,11 @@ import dev.courier.protocol.Message;
 import dev.courier.protocol.Ping;
 import dev.courier.protocol.Pong;
 import dev.courier.protocol.ProtocolException;
+import dev.courier.transport.Keepalive;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -141,7 +140,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
                 handshake.completeExceptionally(new CourierException(e.code(), e.message()));
                 ctx.close();
             } else {
-                ReferenceCountUtil.release(m instanceof ChunkReply c ? c.data() : m);
+                m.release();
                 handshake.completeExceptionally(new CourierException(ErrorCode.MALFORMED_FRAME,
                         "the server did not answer the handshake with HELLO"));
                 ctx.close();
@@ -163,7 +162,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         Pending p = pending.remove(m.requestId());
         if (p == null || !p.expected().isInstance(m)) {
-            ReferenceCountUtil.release(m instanceof ChunkReply c ? c.data() : m);
+            m.release();
             if (p != null) {
                 p.future().completeExceptionally(new CourierException(ErrorCode.MALFORMED_FRAME,
                         "expected " + p.expected().getSimpleName() + ", got " + m.getClass().getSimpleName()));
@@ -171,8 +170,8 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             // A reply to nothing we asked (or expired): the request is already failed or timed out. Drop it.
             return;
         }
-        if (!p.future().complete(m) && m instanceof ChunkReply c) {
-            c.release();
+        if (!p.future().complete(m)) {
+            m.release();
         }
     }
 
@@ -181,6 +180,16 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (p != null) {
             p.future().completeExceptionally(e);
         }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == Keepalive.IDLE_TIMEOUT) {
+            closedBecause = new CourierException(ErrorCode.IDLE_TIMEOUT,
+                    "the server went silent (no reply to keepalive pings); the connection is presumed dead");
+            ctx.close();
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override
