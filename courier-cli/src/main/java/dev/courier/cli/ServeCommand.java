@@ -5,8 +5,10 @@ import dev.courier.server.ServerConfig;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,13 +43,32 @@ final class ServeCommand implements Callable<Integer> {
             description = "Largest chunk served in one frame (default: ${DEFAULT-VALUE}).")
     int maxChunk;
 
+    @Option(names = "--legacy-port", paramLabel = "N",
+            description = "Also serve the legacy protocol on this port, same address; 0 picks a free one "
+                    + "(default: off).")
+    Integer legacyPort;
+
+    @Option(names = "--legacy-max-chunk", paramLabel = "BYTES",
+            defaultValue = "" + ServerConfig.DEFAULT_LEGACY_MAX_CHUNK_BYTES,
+            description = "Largest chunk one legacy FILE request may ask for; a larger request closes its "
+                    + "connection (default: ${DEFAULT-VALUE}).")
+    int legacyMaxChunk;
+
     @Override
     public Integer call() throws Exception {
+        if (legacyPort != null && (legacyPort < 0 || legacyPort > 65535)) {
+            throw new ParameterException(spec.commandLine(), "--legacy-port must be 0 to 65535, not " + legacyPort);
+        }
+        if (legacyMaxChunk < 1) {
+            throw new ParameterException(spec.commandLine(), "--legacy-max-chunk must be at least 1 byte, not "
+                    + legacyMaxChunk);
+        }
         Path dataDir = data != null ? data : BundledData.locate();
         Path root = files != null ? files : dataDir;
         ServerConfig base = ServerConfig.of(new InetSocketAddress(bind, port), dataDir, root);
         ServerConfig config = new ServerConfig(base.bindAddress(), dataDir, root, ioThreads, base.maxFrameBytes(),
-                maxChunk, base.maxBatchPoints(), base.maxFileOpsInFlight());
+                maxChunk, base.maxBatchPoints(), base.maxFileOpsInFlight(),
+                legacyPort == null ? OptionalInt.empty() : OptionalInt.of(legacyPort), legacyMaxChunk);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         CourierServer server = CourierServer.start(config);
@@ -57,8 +78,9 @@ final class ServeCommand implements Callable<Integer> {
         err.flush();
         Thread hook = new Thread(server::close, "courier-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        out.printf("courier: serving %d records from %s and files from %s on %s (%s)%n",
+        out.printf("courier: serving %d records from %s and files from %s on %s%s (%s)%n",
                 server.recordings().size(), dataDir, root, hostPort(server.localAddress()),
+                server.legacyAddress().map(a -> ", legacy protocol on " + hostPort(a)).orElse(""),
                 server.transport().name().toLowerCase());
         out.flush();
         server.awaitClose();

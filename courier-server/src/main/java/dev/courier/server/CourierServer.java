@@ -2,6 +2,7 @@ package dev.courier.server;
 
 import dev.courier.server.files.FileRoot;
 import dev.courier.server.files.FileService;
+import dev.courier.server.legacy.LegacyInitializer;
 import dev.courier.server.points.CsvRecordingLoader;
 import dev.courier.server.points.RecordingStore;
 import dev.courier.transport.Transport;
@@ -16,6 +17,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A running Courier server: recordings loaded, files root opened, listening. Start one with
  * {@link #start(ServerConfig)}; {@link #close()} stops accepting, closes every connection and releases the threads.
- * Thread-safe.
+ * When the configuration names a legacy port, a second listener speaks the legacy protocol over the same
+ * recordings, files root, threads and blocking executor (see {@code dev.courier.server.legacy}). Thread-safe.
  */
 public final class CourierServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CourierServer.class);
@@ -40,10 +43,12 @@ public final class CourierServer implements AutoCloseable {
     private final ExecutorService blocking;
     private final ChannelGroup connections;
     private final Channel serverChannel;
+    private final Channel legacyChannel;
 
     private CourierServer(ServerConfig config, RecordingStore recordings, List<String> loadProblems,
                           Transport transport, EventLoopGroup bossGroup, EventLoopGroup workerGroup,
-                          ExecutorService blocking, ChannelGroup connections, Channel serverChannel) {
+                          ExecutorService blocking, ChannelGroup connections, Channel serverChannel,
+                          Channel legacyChannel) {
         this.config = config;
         this.recordings = recordings;
         this.loadProblems = loadProblems;
@@ -53,6 +58,7 @@ public final class CourierServer implements AutoCloseable {
         this.blocking = blocking;
         this.connections = connections;
         this.serverChannel = serverChannel;
+        this.legacyChannel = legacyChannel;
     }
 
     /**
@@ -74,45 +80,79 @@ public final class CourierServer implements AutoCloseable {
         EventLoopGroup workers = transport.newEventLoopGroup(config.ioThreads(), "courier-io");
         ChannelGroup connections = new DefaultChannelGroup("courier-connections", GlobalEventExecutor.INSTANCE);
         ServerContext context = new ServerContext(config, store, files, blocking);
-        ServerInitializer initializer = new ServerInitializer(context);
+        Channel channel = null;
         try {
-            ServerBootstrap b = new ServerBootstrap()
-                    .group(boss, workers)
-                    .channel(transport.serverChannelClass())
-                    .option(ChannelOption.SO_BACKLOG, LISTEN_BACKLOG)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .childHandler(new ChannelInitializer<>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            connections.add(ch);
-                            ch.pipeline().addLast(initializer);
-                        }
-                    });
-            Channel channel = b.bind(config.bindAddress()).sync().channel();
+            channel = bootstrap(transport, boss, workers, connections, new ServerInitializer(context))
+                    .bind(config.bindAddress()).sync().channel();
+            Channel legacy = null;
+            if (config.legacyPort().isPresent()) {
+                LegacyInitializer legacyInitializer = new LegacyInitializer(store, files.root(), blocking,
+                        config.legacyMaxChunkBytes());
+                legacy = bootstrap(transport, boss, workers, connections, legacyInitializer)
+                        .bind(legacyBindAddress(config)).sync().channel();
+            }
             CourierServer server = new CourierServer(config, store, loaded.problems(), transport, boss, workers,
-                    blocking, connections, channel);
-            log.info("serving {} records and files from {} on {} ({})", store.size(), files.root().path(),
-                    server.localAddress(), transport);
+                    blocking, connections, channel, legacy);
+            log.info("serving {} records and files from {} on {} ({}){}", store.size(), files.root().path(),
+                    server.localAddress(), transport,
+                    legacy == null ? "" : ", legacy protocol on " + legacy.localAddress());
             return server;
         } catch (Exception e) {
+            if (channel != null) {
+                channel.close().awaitUninterruptibly();
+            }
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             blocking.shutdownNow();
-            if (e instanceof IOException io) {
-                throw io;
-            }
             if (e instanceof InterruptedException ie) {
                 throw ie;
+            }
+            if (channel != null) {
+                // The main port is bound, so it was the legacy one: say which, or the message names no port.
+                throw new IOException("cannot listen on " + legacyBindAddress(config) + " for the legacy protocol: "
+                        + e.getMessage(), e);
+            }
+            if (e instanceof IOException io) {
+                throw io;
             }
             throw new IOException("cannot listen on " + config.bindAddress() + ": " + e.getMessage(), e);
         }
     }
 
+    /** Both listeners alike: a deep accept backlog for clients that connect in bursts, every child in the group. */
+    private static ServerBootstrap bootstrap(Transport transport, EventLoopGroup boss, EventLoopGroup workers,
+                                             ChannelGroup connections, ChannelInitializer<?> initializer) {
+        return new ServerBootstrap()
+                .group(boss, workers)
+                .channel(transport.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, LISTEN_BACKLOG)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        connections.add(ch);
+                        ch.pipeline().addLast(initializer);
+                    }
+                });
+    }
+
+    private static InetSocketAddress legacyBindAddress(ServerConfig config) {
+        InetSocketAddress main = config.bindAddress();
+        int port = config.legacyPort().orElseThrow();
+        return main.getAddress() != null ? new InetSocketAddress(main.getAddress(), port)
+                : new InetSocketAddress(main.getHostString(), port);
+    }
+
     /** Where the server listens; the real port when the configuration asked for port 0. */
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Where the legacy protocol listens (the real port when configured as 0); empty when it is off. */
+    public Optional<InetSocketAddress> legacyAddress() {
+        return Optional.ofNullable(legacyChannel).map(c -> (InetSocketAddress) c.localAddress());
     }
 
     public ServerConfig config() {
@@ -132,7 +172,7 @@ public final class CourierServer implements AutoCloseable {
         return transport;
     }
 
-    /** Connections open right now. */
+    /** Connections open right now, on both protocols. */
     public int connectionCount() {
         return connections.size();
     }
@@ -145,6 +185,9 @@ public final class CourierServer implements AutoCloseable {
     @Override
     public void close() {
         serverChannel.close().syncUninterruptibly();
+        if (legacyChannel != null) {
+            legacyChannel.close().syncUninterruptibly();
+        }
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
