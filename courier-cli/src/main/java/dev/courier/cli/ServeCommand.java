@@ -5,8 +5,11 @@ import dev.courier.server.ServerConfig;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,13 +44,58 @@ final class ServeCommand implements Callable<Integer> {
             description = "Largest chunk served in one frame (default: ${DEFAULT-VALUE}).")
     int maxChunk;
 
+    @Option(names = "--legacy-port", paramLabel = "N",
+            description = "Also serve the legacy protocol on this port, same address; 0 picks a free one "
+                    + "(default: off).")
+    Integer legacyPort;
+
+    @Option(names = "--legacy-max-chunk", paramLabel = "BYTES",
+            defaultValue = "" + ServerConfig.DEFAULT_LEGACY_MAX_CHUNK_BYTES,
+            description = "Largest chunk one legacy FILE request may ask for; a larger request closes its "
+                    + "connection (default: ${DEFAULT-VALUE}).")
+    int legacyMaxChunk;
+
+    @Option(names = "--upload-dir", paramLabel = "DIR",
+            description = "Accept uploads into this directory (default: uploads are refused).")
+    Path uploadDir;
+
+    @Option(names = "--ping-interval-ms", paramLabel = "MILLIS",
+            defaultValue = "" + ServerConfig.DEFAULT_PING_INTERVAL_MILLIS,
+            description = "Ping a client silent this long; 0 for never (default: ${DEFAULT-VALUE}).")
+    long pingIntervalMillis;
+
+    @Option(names = "--idle-timeout-ms", paramLabel = "MILLIS",
+            defaultValue = "" + ServerConfig.DEFAULT_IDLE_TIMEOUT_MILLIS,
+            description = "Close a connection that sends nothing, not even a reply to a ping, this long; 0 for "
+                    + "never (default: ${DEFAULT-VALUE}).")
+    long idleTimeoutMillis;
+
+    @Option(names = "--shutdown-grace-ms", paramLabel = "MILLIS",
+            defaultValue = "" + ServerConfig.DEFAULT_SHUTDOWN_GRACE_MILLIS,
+            description = "On SIGTERM, how long requests in flight may take to finish (default: ${DEFAULT-VALUE}).")
+    long shutdownGraceMillis;
+
     @Override
     public Integer call() throws Exception {
+        if (legacyPort != null && (legacyPort < 0 || legacyPort > 65535)) {
+            throw new ParameterException(spec.commandLine(), "--legacy-port must be 0 to 65535, not " + legacyPort);
+        }
+        if (legacyMaxChunk < 1) {
+            throw new ParameterException(spec.commandLine(), "--legacy-max-chunk must be at least 1 byte, not "
+                    + legacyMaxChunk);
+        }
         Path dataDir = data != null ? data : BundledData.locate();
         Path root = files != null ? files : dataDir;
-        ServerConfig base = ServerConfig.of(new InetSocketAddress(bind, port), dataDir, root);
-        ServerConfig config = new ServerConfig(base.bindAddress(), dataDir, root, ioThreads, base.maxFrameBytes(),
-                maxChunk, base.maxBatchPoints(), base.maxFileOpsInFlight());
+        ServerConfig config = ServerConfig.of(new InetSocketAddress(bind, port), dataDir, root).toBuilder()
+                .ioThreads(ioThreads)
+                .maxChunkBytes(maxChunk)
+                .legacyPort(legacyPort == null ? OptionalInt.empty() : OptionalInt.of(legacyPort))
+                .legacyMaxChunkBytes(legacyMaxChunk)
+                .uploadDir(Optional.ofNullable(uploadDir))
+                .pingIntervalMillis(pingIntervalMillis)
+                .idleTimeoutMillis(idleTimeoutMillis)
+                .shutdownGraceMillis(shutdownGraceMillis)
+                .build();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         CourierServer server = CourierServer.start(config);
@@ -55,10 +103,16 @@ final class ServeCommand implements Callable<Integer> {
             err.println("courier: skipped " + problem);
         }
         err.flush();
-        Thread hook = new Thread(server::close, "courier-shutdown");
+        Thread hook = new Thread(() -> {
+            server.close();
+            err.println("courier: stopped");
+            err.flush();
+        }, "courier-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        out.printf("courier: serving %d records from %s and files from %s on %s (%s)%n",
+        out.printf("courier: serving %d records from %s and files from %s on %s%s%s (%s)%n",
                 server.recordings().size(), dataDir, root, hostPort(server.localAddress()),
+                server.legacyAddress().map(a -> ", legacy protocol on " + hostPort(a)).orElse(""),
+                uploadDir == null ? "" : ", uploads into " + uploadDir,
                 server.transport().name().toLowerCase());
         out.flush();
         server.awaitClose();

@@ -2,14 +2,15 @@ package dev.courier.server;
 
 import dev.courier.server.files.FileRoot;
 import dev.courier.server.files.FileService;
+import dev.courier.server.legacy.LegacyInitializer;
 import dev.courier.server.points.CsvRecordingLoader;
 import dev.courier.server.points.RecordingStore;
 import dev.courier.server.uploads.UploadService;
+import dev.courier.protocol.ErrorCode;
+import dev.courier.protocol.ErrorReply;
+import dev.courier.protocol.FrameDescriptor;
 import dev.courier.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
-import dev.courier.protocol.ErrorCode;
-import dev.courier.protocol.FrameDescriptor;
-import dev.courier.protocol.ErrorReply;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
@@ -22,8 +23,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -32,7 +34,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A running Courier server: recordings loaded, files root opened, listening. Start one with
  * {@link #start(ServerConfig)}; {@link #close()} stops accepting, closes every connection and releases the threads.
- * Thread-safe.
+ * When the configuration names a legacy port, a second listener speaks the legacy protocol over the same
+ * recordings, files root, threads and blocking executor (see {@code dev.courier.server.legacy}). Thread-safe.
  */
 public final class CourierServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CourierServer.class);
@@ -47,6 +50,8 @@ public final class CourierServer implements AutoCloseable {
     private final ExecutorService blocking;
     private final ChannelGroup connections;
     private final Channel serverChannel;
+    private final Channel legacyChannel;
+    private final ChannelGroup legacyConnections;
     private final ServerContext context;
     private final Object closeLock = new Object();
     private boolean closed;
@@ -54,7 +59,7 @@ public final class CourierServer implements AutoCloseable {
     private CourierServer(ServerConfig config, RecordingStore recordings, List<String> loadProblems,
                           Transport transport, EventLoopGroup bossGroup, EventLoopGroup workerGroup,
                           ExecutorService blocking, ChannelGroup connections, Channel serverChannel,
-                          ServerContext context) {
+                          Channel legacyChannel, ChannelGroup legacyConnections, ServerContext context) {
         this.config = config;
         this.recordings = recordings;
         this.loadProblems = loadProblems;
@@ -64,6 +69,8 @@ public final class CourierServer implements AutoCloseable {
         this.blocking = blocking;
         this.connections = connections;
         this.serverChannel = serverChannel;
+        this.legacyChannel = legacyChannel;
+        this.legacyConnections = legacyConnections;
         this.context = context;
     }
 
@@ -85,6 +92,7 @@ public final class CourierServer implements AutoCloseable {
         EventLoopGroup boss = transport.newEventLoopGroup(1, "courier-accept");
         EventLoopGroup workers = transport.newEventLoopGroup(config.ioThreads(), "courier-io");
         ChannelGroup connections = new DefaultChannelGroup("courier-connections", GlobalEventExecutor.INSTANCE);
+        ChannelGroup legacyConnections = new DefaultChannelGroup("courier-legacy", GlobalEventExecutor.INSTANCE);
         Optional<UploadService> uploads = Optional.empty();
         if (config.uploadDir().isPresent()) {
             uploads = Optional.of(new UploadService(config.uploadDir().get(),
@@ -92,45 +100,79 @@ public final class CourierServer implements AutoCloseable {
                             + FrameDescriptor.LENGTH_FIELD_BYTES));
         }
         ServerContext context = new ServerContext(config, store, files, uploads, blocking, new Drain());
-        ServerInitializer initializer = new ServerInitializer(context);
+        Channel channel = null;
         try {
-            ServerBootstrap b = new ServerBootstrap()
-                    .group(boss, workers)
-                    .channel(transport.serverChannelClass())
-                    .option(ChannelOption.SO_BACKLOG, LISTEN_BACKLOG)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .childHandler(new ChannelInitializer<>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            connections.add(ch);
-                            ch.pipeline().addLast(initializer);
-                        }
-                    });
-            Channel channel = b.bind(config.bindAddress()).sync().channel();
+            channel = bootstrap(transport, boss, workers, connections, new ServerInitializer(context))
+                    .bind(config.bindAddress()).sync().channel();
+            Channel legacy = null;
+            if (config.legacyPort().isPresent()) {
+                LegacyInitializer legacyInitializer = new LegacyInitializer(store, files.root(), blocking,
+                        config.legacyMaxChunkBytes());
+                legacy = bootstrap(transport, boss, workers, legacyConnections, legacyInitializer)
+                        .bind(legacyBindAddress(config)).sync().channel();
+            }
             CourierServer server = new CourierServer(config, store, loaded.problems(), transport, boss, workers,
-                    blocking, connections, channel, context);
-            log.info("serving {} records and files from {} on {} ({})", store.size(), files.root().path(),
-                    server.localAddress(), transport);
+                    blocking, connections, channel, legacy, legacyConnections, context);
+            log.info("serving {} records and files from {} on {} ({}){}", store.size(), files.root().path(),
+                    server.localAddress(), transport,
+                    legacy == null ? "" : ", legacy protocol on " + legacy.localAddress());
             return server;
         } catch (Exception e) {
+            if (channel != null) {
+                channel.close().awaitUninterruptibly();
+            }
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             blocking.shutdownNow();
-            if (e instanceof IOException io) {
-                throw io;
-            }
             if (e instanceof InterruptedException ie) {
                 throw ie;
+            }
+            if (channel != null) {
+                // The main port is bound, so it was the legacy one: say which, or the message names no port.
+                throw new IOException("cannot listen on " + legacyBindAddress(config) + " for the legacy protocol: "
+                        + e.getMessage(), e);
+            }
+            if (e instanceof IOException io) {
+                throw io;
             }
             throw new IOException("cannot listen on " + config.bindAddress() + ": " + e.getMessage(), e);
         }
     }
 
+    /** Both listeners alike: a deep accept backlog for clients that connect in bursts, every child in the group. */
+    private static ServerBootstrap bootstrap(Transport transport, EventLoopGroup boss, EventLoopGroup workers,
+                                             ChannelGroup connections, ChannelInitializer<?> initializer) {
+        return new ServerBootstrap()
+                .group(boss, workers)
+                .channel(transport.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, LISTEN_BACKLOG)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        connections.add(ch);
+                        ch.pipeline().addLast(initializer);
+                    }
+                });
+    }
+
+    private static InetSocketAddress legacyBindAddress(ServerConfig config) {
+        InetSocketAddress main = config.bindAddress();
+        int port = config.legacyPort().orElseThrow();
+        return main.getAddress() != null ? new InetSocketAddress(main.getAddress(), port)
+                : new InetSocketAddress(main.getHostString(), port);
+    }
+
     /** Where the server listens; the real port when the configuration asked for port 0. */
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Where the legacy protocol listens (the real port when configured as 0); empty when it is off. */
+    public Optional<InetSocketAddress> legacyAddress() {
+        return Optional.ofNullable(legacyChannel).map(c -> (InetSocketAddress) c.localAddress());
     }
 
     public ServerConfig config() {
@@ -150,9 +192,9 @@ public final class CourierServer implements AutoCloseable {
         return transport;
     }
 
-    /** Connections open right now. */
+    /** Connections open right now, on both protocols. */
     public int connectionCount() {
-        return connections.size();
+        return connections.size() + legacyConnections.size();
     }
 
     /** Blocks until {@link #close()} is called from elsewhere. */
@@ -162,7 +204,8 @@ public final class CourierServer implements AutoCloseable {
 
     /**
      * Stops gracefully: stops accepting, refuses new requests with SHUTTING_DOWN, lets requests and chunks in
-     * flight finish within the configured grace period, tells every client SHUTTING_DOWN, then closes. Idempotent.
+     * flight finish within the configured grace period, tells every client SHUTTING_DOWN, then closes. Legacy
+     * connections, whose protocol has no way to say so, are closed after the same grace. Idempotent.
      */
     @Override
     public void close() {
@@ -173,6 +216,9 @@ public final class CourierServer implements AutoCloseable {
             closed = true;
         }
         serverChannel.close().syncUninterruptibly();
+        if (legacyChannel != null) {
+            legacyChannel.close().syncUninterruptibly();
+        }
         try {
             context.drain().start().get(config.shutdownGraceMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -180,7 +226,7 @@ public final class CourierServer implements AutoCloseable {
                     config.shutdownGraceMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException(e);
         }
         for (Channel c : connections) {
@@ -189,6 +235,7 @@ public final class CourierServer implements AutoCloseable {
         }
         connections.newCloseFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        legacyConnections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         context.uploads().ifPresent(UploadService::close);
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);

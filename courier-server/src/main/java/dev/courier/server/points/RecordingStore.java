@@ -66,7 +66,12 @@ public final class RecordingStore {
         return new PointBatchReply(id, indexes, sampleTimes, values);
     }
 
-    private Recording recording(String record, int requestId) {
+    /**
+     * The recording with id {@code record}.
+     *
+     * @throws ProtocolException UNKNOWN_RECORD, carrying {@code requestId}, naming the records this server holds
+     */
+    public Recording recording(String record, int requestId) {
         Recording r = byId.get(record);
         if (r == null) {
             throw new ProtocolException(ErrorCode.UNKNOWN_RECORD, requestId,

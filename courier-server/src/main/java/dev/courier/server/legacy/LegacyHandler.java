@@ -1,0 +1,250 @@
+package dev.courier.server.legacy;
+
+import dev.courier.protocol.ErrorCode;
+import dev.courier.protocol.ProtocolException;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves one legacy connection, strictly one request at a time and in order, because the protocol's replies
+ * carry nothing that says which request they answer. DATA is a memory lookup answered on the event loop; FILE
+ * opens a file, so it goes to the blocking executor and the requests behind it wait in a queue until its reply
+ * is written. Replies are flushed once per read batch, and before each file operation.
+ *
+ * <p>The queue never holds more than one read's worth of requests: reading stops while it is not empty, while a
+ * file operation is in flight, and while the channel is not writable, so a client that does not read its replies
+ * only stalls itself.
+ *
+ * <p>The protocol has no error reply. A request that cannot be answered (unknown person, channel or time, a
+ * missing file or one outside the root, a chunk past the end of the file or over the limit, bytes that are not a
+ * request) is logged with the client's address and the request; the replies before it are sent, then the
+ * connection is closed. Event-loop confined, one instance per channel.
+ */
+final class LegacyHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(LegacyHandler.class);
+    private static final LegacyReply UNKNOWN_TYPE = new LegacyReply.UnknownType();
+
+    private final LegacyPoints points;
+    private final LegacyFiles files;
+    private final Executor blocking;
+    private final ArrayDeque<LegacyRequest> queue = new ArrayDeque<>();
+    private boolean fileInFlight;
+    private boolean serving;
+    private boolean inputClosed;
+    private boolean closing;
+
+    LegacyHandler(LegacyPoints points, LegacyFiles files, Executor blocking) {
+        this.points = points;
+        this.files = files;
+        this.blocking = blocking;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            return;
+        }
+        queue.add((LegacyRequest) msg);
+        serveQueued(ctx);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.flush();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        serveQueued(ctx);
+        ctx.flush();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            // The client has sent its last request: answer what is queued, then close.
+            inputClosed = true;
+            serveQueued(ctx);
+            ctx.flush();
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        queue.clear();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("legacy connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            log.warn("unexpected failure on legacy connection {}; closing it", ctx.channel().remoteAddress(), cause);
+        }
+        closing = true;
+        queue.clear();
+        ctx.close();
+    }
+
+    /**
+     * Answers queued requests until one has to wait (a file operation), the channel stops being writable or the
+     * queue is empty; then decides whether to read more. Does not flush, except to make room.
+     */
+    private void serveQueued(ChannelHandlerContext ctx) {
+        if (serving) {
+            // Re-entered from a writability event raised by our own write or flush; the loop below re-checks.
+            return;
+        }
+        serving = true;
+        try {
+            while (!closing && !fileInFlight && !queue.isEmpty()) {
+                if (!ctx.channel().isWritable()) {
+                    ctx.flush();
+                    if (!ctx.channel().isWritable()) {
+                        break;
+                    }
+                }
+                serve(ctx, queue.poll());
+            }
+        } finally {
+            serving = false;
+        }
+        if (closing) {
+            return;
+        }
+        if (inputClosed && !fileInFlight && queue.isEmpty()) {
+            closeAfterReplies(ctx);
+            return;
+        }
+        boolean read = !fileInFlight && queue.isEmpty() && ctx.channel().isWritable();
+        if (ctx.channel().config().isAutoRead() != read) {
+            ctx.channel().config().setAutoRead(read);
+        }
+    }
+
+    private void serve(ChannelHandlerContext ctx, LegacyRequest request) {
+        switch (request) {
+            case LegacyRequest.Data data -> {
+                double value;
+                try {
+                    value = points.value(data);
+                } catch (ProtocolException e) {
+                    fail(ctx, request, e.code(), e.getMessage());
+                    return;
+                }
+                ctx.write(new LegacyReply.Value(value), ctx.voidPromise());
+            }
+            case LegacyRequest.File file -> startFile(ctx, file);
+            case LegacyRequest.Quit quit -> {
+                log.debug("legacy client {} quit", ctx.channel().remoteAddress());
+                closeAfterReplies(ctx);
+            }
+            case LegacyRequest.Unknown unknown -> {
+                log.debug("legacy client {} sent unknown type {}", ctx.channel().remoteAddress(), unknown.type());
+                ctx.write(UNKNOWN_TYPE, ctx.voidPromise());
+            }
+            case LegacyRequest.Malformed malformed ->
+                    fail(ctx, request, ErrorCode.MALFORMED_REQUEST, malformed.reason());
+        }
+    }
+
+    private void startFile(ChannelHandlerContext ctx, LegacyRequest.File request) {
+        fileInFlight = true;
+        // The replies before this one need not wait for the disk.
+        ctx.flush();
+        try {
+            blocking.execute(() -> {
+                LegacyReply reply = null;
+                ProtocolException error = null;
+                try {
+                    reply = files.answer(request);
+                } catch (ProtocolException e) {
+                    error = e;
+                } catch (RuntimeException e) {
+                    log.warn("legacy file request {} failed", request, e);
+                    error = new ProtocolException(ErrorCode.INTERNAL, 0, "the request failed: " + e);
+                }
+                LegacyReply r = reply;
+                ProtocolException x = error;
+                try {
+                    ctx.executor().execute(() -> finishFile(ctx, request, r, x));
+                } catch (RejectedExecutionException e) {
+                    discard(r);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            fileInFlight = false;
+            fail(ctx, request, ErrorCode.SHUTTING_DOWN, "the server is shutting down");
+        }
+    }
+
+    /** On the event loop: writes the file reply in its place, then goes on with the queue. */
+    private void finishFile(ChannelHandlerContext ctx, LegacyRequest.File request, LegacyReply reply,
+                            ProtocolException error) {
+        fileInFlight = false;
+        if (closing) {
+            discard(reply);
+            return;
+        }
+        if (error != null) {
+            fail(ctx, request, error.code(), error.getMessage());
+            return;
+        }
+        if (reply instanceof LegacyReply.Chunk) {
+            ctx.write(reply).addListener(f -> {
+                if (!f.isSuccess() && ctx.channel().isActive()) {
+                    // Fewer bytes than promised went out: the client can no longer find where replies begin.
+                    log.info("sending {} to legacy client {} failed; closing: {}", request,
+                            ctx.channel().remoteAddress(), f.cause().toString());
+                    ctx.close();
+                }
+            });
+        } else {
+            ctx.write(reply, ctx.voidPromise());
+        }
+        serveQueued(ctx);
+        ctx.flush();
+    }
+
+    private void fail(ChannelHandlerContext ctx, LegacyRequest request, ErrorCode code, String message) {
+        if (closing) {
+            return;
+        }
+        if (code == ErrorCode.IO_ERROR || code == ErrorCode.INTERNAL) {
+            log.warn("closing legacy connection {} after {}: {} {}", ctx.channel().remoteAddress(), request, code,
+                    message);
+        } else {
+            log.info("closing legacy connection {} after {}: {} {}", ctx.channel().remoteAddress(), request, code,
+                    message);
+        }
+        closeAfterReplies(ctx);
+    }
+
+    /** Sends the replies already written, then closes; nothing more is read or answered. */
+    private void closeAfterReplies(ChannelHandlerContext ctx) {
+        closing = true;
+        queue.clear();
+        ctx.channel().config().setAutoRead(false);
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private static void discard(LegacyReply reply) {
+        if (reply instanceof LegacyReply.Chunk chunk) {
+            LegacyFiles.close(chunk.file());
+        }
+    }
+}

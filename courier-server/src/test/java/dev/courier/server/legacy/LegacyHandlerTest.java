@@ -1,0 +1,164 @@
+package dev.courier.server.legacy;
+
+import static dev.courier.server.legacy.LegacyClient.concat;
+import static dev.courier.server.legacy.LegacyClient.data;
+import static dev.courier.server.legacy.LegacyClient.file;
+import static dev.courier.server.legacy.LegacyClient.quit;
+import static dev.courier.server.legacy.LegacyClient.type;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.courier.server.files.FileRoot;
+import dev.courier.server.points.Recording;
+import dev.courier.server.points.RecordingStore;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.FileRegion;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The legacy pipeline on an {@link EmbeddedChannel}, with a blocking executor the test runs by hand, so the moments
+ * between a file request and its reply can be looked at one by one.
+ */
+class LegacyHandlerTest {
+    private final ArrayDeque<Runnable> blocking = new ArrayDeque<>();
+    private EmbeddedChannel ch;
+
+    @BeforeEach
+    void pipeline(@TempDir Path root) throws IOException {
+        Files.write(root.resolve("ten.bin"), new byte[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+        // Record "3": 250 Hz, three samples; channel 1 holds 1, 2, 3 and channel 2 holds 10, 20, 30.
+        Recording three = new Recording("3", List.of("ecg1", "ecg2"), 0, 250,
+                new double[][] {{1, 2, 3}, {10, 20, 30}});
+        LegacyPoints points = new LegacyPoints(new RecordingStore(List.of(three), 100));
+        LegacyFiles files = new LegacyFiles(new FileRoot(root), 8);
+        ch = new EmbeddedChannel(new LegacyDecoder(), LegacyEncoder.INSTANCE,
+                new LegacyHandler(points, files, blocking::add));
+    }
+
+    @Test
+    void repliesBehindAFileRequestWaitForItsReply() {
+        ch.writeInbound(Unpooled.wrappedBuffer(concat(data(3, 0, 1), file(0, 0, "ten.bin"), data(3, 0.008, 2))));
+
+        assertThat(readDouble()).isEqualTo(1);
+        assertThat((Object) ch.readOutbound()).as("nothing may overtake the file reply").isNull();
+        assertThat(ch.config().isAutoRead()).as("reading while a file request is in flight").isFalse();
+
+        runBlockingTasks();
+
+        assertThat(readLong()).isEqualTo(10);
+        assertThat(readDouble()).isEqualTo(30);
+        assertThat(ch.config().isAutoRead()).isTrue();
+    }
+
+    @Test
+    void chunksGoOutAsFileRegionsInTheirPlace() throws Exception {
+        ch.writeInbound(Unpooled.wrappedBuffer(concat(file(2, 5, "ten.bin"), type(9), data(3, 0.004, 1))));
+        runBlockingTasks();
+
+        FileRegion region = ch.readOutbound();
+        assertThat(region.position()).isEqualTo(2);
+        assertThat(region.count()).isEqualTo(5);
+        region.release();
+        ByteBuf unknown = ch.readOutbound();
+        assertThat(ByteBufUtil.hexDump(unknown)).isEqualTo("00");
+        unknown.release();
+        assertThat(readDouble()).isEqualTo(2);
+    }
+
+    @Test
+    void closesAfterSendingTheRepliesBeforeARequestItCannotAnswer() {
+        ch.writeInbound(Unpooled.wrappedBuffer(concat(data(3, 0, 1), data(4, 0, 1), data(3, 0, 2))));
+
+        assertThat(readDouble()).isEqualTo(1);
+        assertNoMoreReplies();
+        ch.runPendingTasks();
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void closesWhenAFileRequestFailsOnTheBlockingExecutor() {
+        ch.writeInbound(Unpooled.wrappedBuffer(concat(data(3, 0, 1), file(0, 9, "ten.bin"), data(3, 0, 2))));
+        assertThat(ch.isOpen()).isTrue();
+
+        // Longer than this pipeline's 8-byte maximum chunk.
+        runBlockingTasks();
+
+        assertThat(readDouble()).isEqualTo(1);
+        assertNoMoreReplies();
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void quitClosesAfterTheRepliesBeforeIt() {
+        ch.writeInbound(Unpooled.wrappedBuffer(concat(data(3, 0.004, 2), quit(), data(3, 0, 1))));
+        ch.runPendingTasks();
+
+        assertThat(readDouble()).isEqualTo(20);
+        assertNoMoreReplies();
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void answersWhatIsQueuedThenClosesWhenTheInputEnds() {
+        ch.writeInbound(Unpooled.wrappedBuffer(concat(file(0, 0, "ten.bin"), data(3, 0, 1))));
+        ch.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+        assertThat(ch.isOpen()).as("open until the queued requests are answered").isTrue();
+
+        runBlockingTasks();
+
+        assertThat(readLong()).isEqualTo(10);
+        assertThat(readDouble()).isEqualTo(1);
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    private void runBlockingTasks() {
+        for (Runnable task = blocking.poll(); task != null; task = blocking.poll()) {
+            task.run();
+        }
+        ch.runPendingTasks();
+    }
+
+    /** No reply bytes left; the empty buffer that the close waits behind carries none. */
+    private void assertNoMoreReplies() {
+        for (Object o = ch.readOutbound(); o != null; o = ch.readOutbound()) {
+            assertThat(o).isInstanceOf(ByteBuf.class);
+            ByteBuf buf = (ByteBuf) o;
+            int readable = buf.readableBytes();
+            buf.release();
+            assertThat(readable).as("bytes of a reply that should not have been sent").isZero();
+        }
+    }
+
+    private double readDouble() {
+        return read(8).getDouble();
+    }
+
+    private long readLong() {
+        return read(8).getLong();
+    }
+
+    private ByteBuffer read(int bytes) {
+        ByteBuf buf = ch.readOutbound();
+        assertThat(buf).as("a reply").isNotNull();
+        try {
+            assertThat(buf.readableBytes()).isEqualTo(bytes);
+            byte[] b = new byte[bytes];
+            buf.readBytes(b);
+            return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        } finally {
+            buf.release();
+        }
+    }
+}
