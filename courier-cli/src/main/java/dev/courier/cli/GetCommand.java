@@ -15,14 +15,18 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "get", mixinStandardHelpOptions = true,
-        description = "Download a file over parallel connections. The file appears under its final name only when "
-                + "every byte has arrived.")
+        description = {"Download a file over parallel connections. Every chunk is checked (CRC32C) and the whole "
+                + "file (SHA-256) before it appears under its final name. An interrupted download resumes from "
+                + "NAME.courier-part and its journal; lost connections are reopened automatically."})
 final class GetCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
     @Mixin
     ServerOption server;
+
+    @Mixin
+    TransferOptions transfer;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "File name under the served root.")
     String name;
@@ -31,24 +35,26 @@ final class GetCommand implements Callable<Integer> {
             description = "Destination file, or directory to put it in (default: the current directory).")
     Path output;
 
-    @Option(names = {"-c", "--connections"}, paramLabel = "N",
-            defaultValue = "" + DownloadOptions.DEFAULT_CONNECTIONS,
-            description = "Parallel connections (default: ${DEFAULT-VALUE}).")
-    int connections;
+    @Option(names = "--resume", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Continue an interrupted download (default); --no-resume starts over.")
+    boolean resume;
 
-    @Option(names = "--chunk-size", paramLabel = "BYTES", defaultValue = "" + DownloadOptions.DEFAULT_CHUNK_BYTES,
-            description = "Bytes per request, capped by the server (default: ${DEFAULT-VALUE}).")
-    int chunkBytes;
+    @Option(names = "--discard", description = "Verify the file and throw the bytes away; write nothing.")
+    boolean discard;
 
     @Override
     public Integer call() {
-        DownloadOptions options = DownloadOptions.defaults().withConnections(connections).withChunkBytes(chunkBytes);
+        DownloadOptions options = transfer.toOptions().withResume(resume).withDiscard(discard);
         try (CourierClient client = server.client()) {
-            Downloader d = new Downloader(client, options, ProgressBar.forTerminal(spec.commandLine().getErr(), name));
+            Downloader d = new Downloader(client, options,
+                    ProgressBar.forTerminal(spec.commandLine().getErr(), name, transfer.progressLines));
             DownloadResult r = d.download(name, output);
             spec.commandLine().getOut().printf(Locale.ROOT, "%s: %d bytes in %.3f s (%.1f MB/s, %d connections, "
-                            + "%d-byte chunks)%n", r.path(), r.sizeBytes(), r.seconds(), r.megabytesPerSecond(),
-                    r.connections(), r.chunkBytes());
+                            + "%d-byte chunks), SHA-256 %s verified%s%s%n",
+                    r.path() == null ? name + " (discarded)" : r.path(), r.sizeBytes(), r.seconds(),
+                    r.megabytesPerSecond(), r.connections(), r.chunkBytes(), r.sha256(),
+                    r.resumedBytes() > 0 ? ", " + r.resumedBytes() + " bytes resumed" : "",
+                    r.retries() > 0 ? ", " + r.retries() + " chunks fetched again" : "");
         }
         return 0;
     }

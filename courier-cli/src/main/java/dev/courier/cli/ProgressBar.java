@@ -5,8 +5,9 @@ import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
- * A one-line progress bar on a terminal, redrawn at most ten times a second. Prints nothing when the output is
- * not a terminal, so logs and pipes stay clean.
+ * A one-line progress bar on a terminal, redrawn at most ten times a second. When the output is not a terminal it
+ * draws nothing, or with {@code lines} one {@code progress DONE TOTAL} line per step for scripts. Notes (resuming,
+ * starting over) are always printed, one line each.
  */
 final class ProgressBar implements DownloadProgress {
     private static final long REDRAW_NANOS = 100_000_000L;
@@ -20,10 +21,38 @@ final class ProgressBar implements DownloadProgress {
         this.label = label;
     }
 
-    /** A bar on stderr when it is a terminal; {@link DownloadProgress#NONE} otherwise. */
-    static DownloadProgress forTerminal(PrintWriter err, String label) {
+    /** A bar on stderr when it is a terminal; otherwise only notes (and with {@code lines}, progress lines). */
+    static DownloadProgress forTerminal(PrintWriter err, String label, boolean lines) {
         var console = System.console();
-        return console != null && console.isTerminal() ? new ProgressBar(err, label) : DownloadProgress.NONE;
+        if (console != null && console.isTerminal() && !lines) {
+            return new ProgressBar(err, label);
+        }
+        return new DownloadProgress() {
+            @Override
+            public void advanced(long doneBytes, long totalBytes) {
+                if (lines) {
+                    synchronized (err) {
+                        err.println("progress " + doneBytes + " " + totalBytes);
+                        err.flush();
+                    }
+                }
+            }
+
+            @Override
+            public void note(String message) {
+                synchronized (err) {
+                    err.println("courier: " + message);
+                    err.flush();
+                }
+            }
+        };
+    }
+
+    @Override
+    public synchronized void note(String message) {
+        err.println();
+        err.println("courier: " + message);
+        err.flush();
     }
 
     @Override

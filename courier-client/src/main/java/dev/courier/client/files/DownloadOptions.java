@@ -1,16 +1,25 @@
 package dev.courier.client.files;
 
+import dev.courier.client.Backoff;
+import java.util.Objects;
+
 /**
- * How a download is spread and cut.
+ * How a download is spread, cut and kept.
  *
- * @param connections         parallel connections (at most one per chunk is used)
- * @param chunkBytes          bytes asked for in one read; capped by the server's announced maximum
- * @param readsPerConnection  reads kept in flight on each connection
+ * @param connections        parallel connections (at most one per chunk is used)
+ * @param chunkBytes         bytes asked for in one read; capped by the server's announced maximum
+ * @param readsPerConnection reads kept in flight on each connection
+ * @param resume             continue from an interrupted attempt's journal (otherwise start over)
+ * @param discard            verify and throw the bytes away: no file is written
+ * @param stallTimeoutMillis give up when no chunk has arrived for this long (reconnecting all the while)
+ * @param backoff            waits between reconnection attempts
  */
-public record DownloadOptions(int connections, int chunkBytes, int readsPerConnection) {
+public record DownloadOptions(int connections, int chunkBytes, int readsPerConnection, boolean resume,
+                              boolean discard, long stallTimeoutMillis, Backoff backoff) {
     public static final int DEFAULT_CONNECTIONS = 4;
     public static final int DEFAULT_CHUNK_BYTES = 1 << 20;
     public static final int DEFAULT_READS_PER_CONNECTION = 2;
+    public static final long DEFAULT_STALL_TIMEOUT_MILLIS = 60_000;
 
     public DownloadOptions {
         if (connections < 1 || connections > 1024) {
@@ -22,17 +31,37 @@ public record DownloadOptions(int connections, int chunkBytes, int readsPerConne
         if (readsPerConnection < 1) {
             throw new IllegalArgumentException("reads per connection must be positive: " + readsPerConnection);
         }
+        if (stallTimeoutMillis < 1) {
+            throw new IllegalArgumentException("stall timeout must be positive: " + stallTimeoutMillis);
+        }
+        Objects.requireNonNull(backoff, "backoff");
     }
 
     public static DownloadOptions defaults() {
-        return new DownloadOptions(DEFAULT_CONNECTIONS, DEFAULT_CHUNK_BYTES, DEFAULT_READS_PER_CONNECTION);
+        return new DownloadOptions(DEFAULT_CONNECTIONS, DEFAULT_CHUNK_BYTES, DEFAULT_READS_PER_CONNECTION, true,
+                false, DEFAULT_STALL_TIMEOUT_MILLIS, Backoff.DEFAULT);
     }
 
     public DownloadOptions withConnections(int n) {
-        return new DownloadOptions(n, chunkBytes, readsPerConnection);
+        return new DownloadOptions(n, chunkBytes, readsPerConnection, resume, discard, stallTimeoutMillis, backoff);
     }
 
     public DownloadOptions withChunkBytes(int bytes) {
-        return new DownloadOptions(connections, bytes, readsPerConnection);
+        return new DownloadOptions(connections, bytes, readsPerConnection, resume, discard, stallTimeoutMillis,
+                backoff);
+    }
+
+    public DownloadOptions withResume(boolean on) {
+        return new DownloadOptions(connections, chunkBytes, readsPerConnection, on, discard, stallTimeoutMillis,
+                backoff);
+    }
+
+    public DownloadOptions withDiscard(boolean on) {
+        return new DownloadOptions(connections, chunkBytes, readsPerConnection, resume, on, stallTimeoutMillis,
+                backoff);
+    }
+
+    public DownloadOptions withStallTimeoutMillis(long millis) {
+        return new DownloadOptions(connections, chunkBytes, readsPerConnection, resume, discard, millis, backoff);
     }
 }

@@ -1,22 +1,28 @@
 package dev.courier.client.files;
 
+import dev.courier.protocol.Sha256;
 import java.nio.file.Path;
 
 /**
- * A finished download.
+ * A finished, verified download.
  *
- * @param path        where the file now is, under its final name
- * @param sizeBytes   its size
+ * @param path         where the file now is, under its final name; null when the bytes were discarded
+ * @param sizeBytes    its size
+ * @param sha256       its SHA-256, equal to the server's
  * @param elapsedNanos wall time from the first request to the rename
- * @param connections connections used
- * @param chunkBytes  chunk size used (after the server's cap)
+ * @param connections  connections used
+ * @param chunkBytes   chunk size used (after the server's cap)
+ * @param resumedBytes bytes that were already in place from an interrupted attempt
+ * @param fetchedBytes bytes received this time, including chunks fetched again after a failure
+ * @param retries      chunks fetched again (damaged in flight, or lost with their connection)
  */
-public record DownloadResult(Path path, long sizeBytes, long elapsedNanos, int connections, int chunkBytes) {
+public record DownloadResult(Path path, long sizeBytes, Sha256 sha256, long elapsedNanos, int connections,
+                             int chunkBytes, long resumedBytes, long fetchedBytes, long retries) {
     public double seconds() {
         return elapsedNanos / 1e9;
     }
 
-    /** Megabytes (10^6 bytes) per second. */
+    /** Megabytes (10^6 bytes) per second over the whole file. */
     public double megabytesPerSecond() {
         return elapsedNanos == 0 ? 0 : sizeBytes / 1e6 / seconds();
     }

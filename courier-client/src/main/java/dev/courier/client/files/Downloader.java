@@ -1,11 +1,17 @@
 package dev.courier.client.files;
 
+import dev.courier.client.Backoff;
 import dev.courier.client.Connection;
 import dev.courier.client.CourierClient;
 import dev.courier.client.CourierException;
+import dev.courier.client.ResilientConnection;
+import dev.courier.protocol.ByteRange;
 import dev.courier.protocol.ChunkReply;
+import dev.courier.protocol.DigestReply;
 import dev.courier.protocol.ErrorCode;
-import dev.courier.protocol.StatReply;
+import dev.courier.protocol.Sha256;
+import dev.courier.protocol.journal.RangeSet;
+import dev.courier.protocol.journal.TransferJournal;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,23 +21,39 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.CRC32C;
 
 /**
- * Downloads one file over several connections in chunks. Each chunk is written at its offset into
- * {@code NAME.courier-part} beside the destination; only when every byte has arrived and the size matches is the
- * file synced and renamed to its final name, so an interrupted download never leaves a partial file under the
- * final name. One instance per download.
+ * Downloads one file over several connections in chunks, and nothing it hands over is wrong or partial:
+ * <ul>
+ * <li>every chunk's CRC32C is checked before it is written, and a damaged chunk is fetched again;</li>
+ * <li>the whole file's SHA-256, announced by the server, is checked before the file gets its final name;</li>
+ * <li>chunks are written at their offsets into {@code NAME.courier-part}, with a {@link TransferJournal} beside it,
+ * so an interrupted download (connection reset, server restart, this process killed, a reboot) continues from the
+ * chunks already verified; if the file changed on the server meanwhile it starts over and says so;</li>
+ * <li>lost connections are reopened with exponential backoff and jitter, and the chunks they had in flight are
+ * fetched again, until no chunk has arrived for the stall timeout;</li>
+ * <li>only a complete, verified, synced file is renamed to its final name.</li>
+ * </ul>
+ * One instance may run several downloads, one after another or at once.
  */
 public final class Downloader {
     /** Suffix of the temporary file a download writes into. */
     public static final String PART_SUFFIX = ".courier-part";
+    /** Suffix, after {@link #PART_SUFFIX}, of its journal. */
+    public static final String JOURNAL_SUFFIX = ".journal";
+    private static final int MAX_ATTEMPTS_PER_CHUNK = 20;
 
     private final CourierClient client;
     private final DownloadOptions options;
@@ -45,146 +67,348 @@ public final class Downloader {
 
     /**
      * Downloads {@code name} to {@code destination} (a file path, or an existing directory to put it in under its
-     * own name).
+     * own name; ignored when discarding).
      *
-     * @throws CourierException with the server's typed error, CONNECTION_*, VERIFICATION_FAILED or LOCAL_IO_ERROR
+     * @throws CourierException with the server's typed error, TIMED_OUT, VERIFICATION_FAILED or LOCAL_IO_ERROR
      */
     public DownloadResult download(String name, Path destination) {
         long start = System.nanoTime();
-        Path target = Files.isDirectory(destination) ? destination.resolve(baseName(name)) : destination;
-        Path part = target.resolveSibling(target.getFileName() + PART_SUFFIX);
-        List<Connection> connections = new ArrayList<>();
-        try (ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor()) {
-            Connection first = client.open();
-            connections.add(first);
-            StatReply stat = join(first.stat(name));
-            long size = stat.sizeBytes();
-            int chunk = Math.min(options.chunkBytes(), first.limits().maxChunkBytes());
-            long chunks = (size + chunk - 1) / chunk;
-            int wanted = (int) Math.min(options.connections(), Math.max(1, chunks));
-            List<CompletableFuture<Connection>> more = new ArrayList<>();
-            for (int i = 1; i < wanted; i++) {
-                more.add(client.connect());
-            }
-            for (CompletableFuture<Connection> f : more) {
-                connections.add(join(f));
-            }
-            try (FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                if (size > 0) {
-                    Transfer t = new Transfer(name, size, chunk, chunks, out, writers);
-                    for (Connection c : connections) {
-                        for (int i = 0; i < options.readsPerConnection(); i++) {
-                            t.next(c);
-                        }
-                    }
-                    join(t.done);
-                }
-                if (out.size() != size) {
-                    throw new CourierException(ErrorCode.VERIFICATION_FAILED,
-                            name + ": wrote " + out.size() + " bytes, the server announced " + size);
-                }
-                out.force(true);
-            }
-            moveIntoPlace(part, target);
-            return new DownloadResult(target, size, System.nanoTime() - start, connections.size(), chunk);
-        } catch (IOException e) {
-            deleteQuietly(part);
-            throw new CourierException(ErrorCode.LOCAL_IO_ERROR, "cannot write " + part + ": " + e.getMessage(), e);
+        Path target = options.discard() ? null
+                : Files.isDirectory(destination) ? destination.resolve(baseName(name)) : destination;
+        Path part = target == null ? null : target.resolveSibling(target.getFileName() + PART_SUFFIX);
+        Path journalPath = part == null ? null : part.resolveSibling(part.getFileName() + JOURNAL_SUFFIX);
+        Connection first = connectWithRetry(System.nanoTime());
+        DigestReply digest;
+        try (ResilientConnection meta = new ResilientConnection(client, options.stallTimeoutMillis(),
+                options.backoff())) {
+            digest = meta.digest(name).join();
         } catch (RuntimeException e) {
-            deleteQuietly(part);
+            first.close();
             throw CourierException.unwrap(e);
+        }
+        long size = digest.sizeBytes();
+        int chunk = Math.min(options.chunkBytes(), first.limits().maxChunkBytes());
+        FileChannel out = null;
+        TransferJournal journal = null;
+        try {
+            RangeSet have = new RangeSet();
+            if (part != null) {
+                if (!options.resume()) {
+                    Files.deleteIfExists(journalPath);
+                    Files.deleteIfExists(part);
+                }
+                TransferJournal.Opened opened = TransferJournal.open(journalPath,
+                        new TransferJournal.Header(size, digest.modifiedMillis(), digest.sha256()));
+                journal = opened.journal();
+                opened.restartReason().ifPresent(why -> progress.note(name + " changed on the server since the "
+                        + "interrupted download (" + why + "); starting over"));
+                out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE);
+                if (opened.resumed()) {
+                    have = TransferJournal.verified(opened.entries(), out, size);
+                    progress.note("resuming " + name + ": " + have.totalBytes() + " of " + size
+                            + " bytes already here and verified");
+                } else {
+                    out.truncate(0);
+                }
+            }
+            Transfer t = new Transfer(name, size, chunk, out, journal, have, first);
+            Sha256 sha = t.run();
+            if (!sha.equals(digest.sha256())) {
+                if (part != null) {
+                    journal.delete();
+                    journal = null;
+                    out.close();
+                    Files.deleteIfExists(part);
+                }
+                throw new CourierException(ErrorCode.VERIFICATION_FAILED, name + " arrived with SHA-256 " + sha
+                        + " but the server announced " + digest.sha256()
+                        + "; did it change during the download? Run again to start over.");
+            }
+            if (part != null) {
+                out.truncate(size);
+                out.force(true);
+                out.close();
+                moveIntoPlace(part, target);
+                journal.delete();
+            }
+            return new DownloadResult(target, size, sha, System.nanoTime() - start, t.lanesUsed, chunk,
+                    have.totalBytes(), t.fetched.get(), t.retries.get());
+        } catch (IOException e) {
+            throw new CourierException(ErrorCode.LOCAL_IO_ERROR, "cannot write " + part + ": " + e.getMessage()
+                    + (journal != null ? " (progress is saved; run again to resume)" : ""), e);
         } finally {
-            for (Connection c : connections) {
-                c.close();
+            closeQuietly(out);
+            if (journal != null) {
+                try {
+                    journal.close();
+                } catch (IOException ignored) {
+                    // The journal is append-only; what is written stays valid.
+                }
+            }
+            first.closeAsync();
+        }
+    }
+
+    /** Opens a connection, retrying with backoff until the stall timeout from {@code since}. */
+    private Connection connectWithRetry(long since) {
+        int attempt = 0;
+        while (true) {
+            try {
+                return client.open();
+            } catch (CourierException e) {
+                if (!Backoff.retryable(e)) {
+                    throw e;
+                }
+                long delay = options.backoff().delayMillis(attempt++);
+                if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay) - since
+                        > TimeUnit.MILLISECONDS.toNanos(options.stallTimeoutMillis())) {
+                    throw new CourierException(ErrorCode.TIMED_OUT, "no connection to "
+                            + client.config().address() + " within " + options.stallTimeoutMillis()
+                            + " ms; last error: " + e.getMessage(), e);
+                }
+                sleep(delay);
             }
         }
     }
 
-    /** Hands out chunks to connections as they free up and writes what comes back. */
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CourierException(ErrorCode.CONNECTION_CLOSED, "interrupted");
+        }
+    }
+
+    /** One download in progress: its chunks, its lanes (one per connection) and its running digest. */
     private final class Transfer {
         private final String name;
         private final long size;
-        private final int chunk;
-        private final long chunks;
         private final FileChannel out;
-        private final ExecutorService writers;
-        private final AtomicLong nextChunk = new AtomicLong();
-        private final AtomicLong written = new AtomicLong();
-        private final AtomicInteger completed = new AtomicInteger();
-        final CompletableFuture<Void> done = new CompletableFuture<>();
+        private final TransferJournal journal;
+        private final Connection first;
+        private final ChunkQueue queue;
+        private final InOrderDigest digest;
+        private final long windowBytes;
+        private final AtomicLong done;
+        private final AtomicLong fetched = new AtomicLong();
+        private final AtomicLong retries = new AtomicLong();
+        private final AtomicLong lastProgressNanos = new AtomicLong(System.nanoTime());
+        private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        private final java.util.Map<Long, Integer> attempts = new java.util.concurrent.ConcurrentHashMap<>();
+        private int lanesUsed;
 
-        Transfer(String name, long size, int chunk, long chunks, FileChannel out, ExecutorService writers) {
+        Transfer(String name, long size, int chunk, FileChannel out, TransferJournal journal, RangeSet have,
+                 Connection first) {
             this.name = name;
             this.size = size;
-            this.chunk = chunk;
-            this.chunks = chunks;
             this.out = out;
-            this.writers = writers;
+            this.journal = journal;
+            this.first = first;
+            List<ByteRange> missing = have.missing(size, chunk);
+            this.queue = new ChunkQueue(missing);
+            this.digest = new InOrderDigest(size, have, out);
+            this.done = new AtomicLong(have.totalBytes());
+            // Chunks may run ahead of the hashing point by this much; beyond it lanes wait for the gap to fill.
+            this.windowBytes = Math.max(64L << 20,
+                    4L * options.connections() * options.readsPerConnection() * chunk);
+            this.lanesUsed = (int) Math.max(1, Math.min(options.connections(), missing.size()));
         }
 
-        void next(Connection c) {
-            if (done.isDone()) {
-                return;
+        Sha256 run() throws IOException {
+            progress.advanced(done.get(), size);
+            if (!queue.finished()) {
+                List<Future<?>> lanes = new ArrayList<>();
+                try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                    for (int i = 0; i < lanesUsed; i++) {
+                        Connection initial = i == 0 ? first : null;
+                        lanes.add(pool.submit(() -> lane(initial)));
+                    }
+                }
+                RuntimeException f = failure.get();
+                if (f != null) {
+                    digest.discard();
+                    throw f;
+                }
             }
-            long index = nextChunk.getAndIncrement();
-            if (index >= chunks) {
-                return;
+            Sha256 sha = digest.finish();
+            if (sha == null) {
+                throw new CourierException(ErrorCode.VERIFICATION_FAILED, name + ": bytes are missing at "
+                        + digest.hashedBytes() + " after every chunk was reported done");
             }
-            long offset = index * chunk;
-            int length = (int) Math.min(chunk, size - offset);
-            c.read(name, offset, length).whenComplete((reply, err) -> {
-                if (err != null) {
-                    done.completeExceptionally(CourierException.unwrap(err));
+            return sha;
+        }
+
+        private record InFlight(ByteRange chunk, CompletableFuture<ChunkReply> reply) {
+        }
+
+        /** One connection's loop: keep its window of reads full, take the replies in order, reconnect on loss. */
+        private void lane(Connection initial) {
+            Connection c = initial;
+            ArrayDeque<InFlight> window = new ArrayDeque<>();
+            int reconnects = 0;
+            try {
+                while (failure.get() == null) {
+                    if (c == null || !c.isOpen()) {
+                        requeue(window);
+                        if (c != null) {
+                            progress.note("connection lost; reconnecting");
+                        }
+                        c = reconnect(reconnects++);
+                        continue;
+                    }
+                    fill(c, window);
+                    if (window.isEmpty()) {
+                        if (queue.finished()) {
+                            return;
+                        }
+                        checkStall();
+                        queue.await(50);
+                        continue;
+                    }
+                    InFlight f = window.peekFirst();
+                    ChunkReply reply;
+                    try {
+                        reply = f.reply().get(options.stallTimeoutMillis(), TimeUnit.MILLISECONDS);
+                    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                        CourierException ce = e instanceof ExecutionException
+                                ? asCourier(e.getCause())
+                                : new CourierException(ErrorCode.TIMED_OUT, "no chunk for "
+                                        + options.stallTimeoutMillis() + " ms");
+                        if (!Backoff.retryable(ce)) {
+                            throw ce;
+                        }
+                        c.closeAsync();
+                        c = null;
+                        continue;
+                    }
+                    window.removeFirst();
+                    try {
+                        accept(f.chunk(), reply);
+                        reconnects = 0;
+                    } finally {
+                        reply.release();
+                    }
+                }
+            } catch (RuntimeException e) {
+                failure.compareAndSet(null, CourierException.unwrap(e));
+                queue.nudge();
+            } catch (InterruptedException e) {
+                failure.compareAndSet(null, new CourierException(ErrorCode.CONNECTION_CLOSED, "interrupted"));
+            } catch (IOException e) {
+                failure.compareAndSet(null, new CourierException(ErrorCode.LOCAL_IO_ERROR, "cannot write "
+                        + name + ": " + e.getMessage() + " (progress is saved; run again to resume)", e));
+                queue.nudge();
+            } finally {
+                for (InFlight f : window) {
+                    f.reply().thenAccept(ChunkReply::release);
+                }
+                if (c != null && c != first) {
+                    c.closeAsync();
+                }
+            }
+        }
+
+        private void fill(Connection c, ArrayDeque<InFlight> window) {
+            while (window.size() < options.readsPerConnection()) {
+                ByteRange next = queue.poll(digest.hashedBytes() + windowBytes);
+                if (next == null) {
                     return;
+                }
+                window.add(new InFlight(next, c.read(name, next.offsetBytes(), (int) next.lengthBytes())));
+            }
+        }
+
+        private void requeue(ArrayDeque<InFlight> window) {
+            for (InFlight f : window) {
+                f.reply().thenAccept(ChunkReply::release);
+                retries.incrementAndGet();
+                queue.retry(f.chunk());
+            }
+            window.clear();
+        }
+
+        private Connection reconnect(int attempt) {
+            while (true) {
+                checkStall();
+                if (failure.get() != null) {
+                    throw failure.get();
+                }
+                if (attempt > 0) {
+                    sleep(options.backoff().delayMillis(attempt - 1));
                 }
                 try {
-                    writers.execute(() -> store(c, reply, offset, length));
-                } catch (java.util.concurrent.RejectedExecutionException e) {
-                    reply.release(); // the download already ended
+                    return client.open();
+                } catch (CourierException e) {
+                    if (!Backoff.retryable(e)) {
+                        throw e;
+                    }
+                    attempt++;
                 }
-            });
-        }
-
-        private void store(Connection c, ChunkReply reply, long offset, int length) {
-            try {
-                if (done.isDone()) {
-                    return;
-                }
-                boolean shouldBeLast = offset + length == size;
-                if (reply.offsetBytes() != offset || reply.lengthBytes() != length || reply.last() != shouldBeLast) {
-                    throw new CourierException(ErrorCode.VERIFICATION_FAILED, name + ": asked for " + length
-                            + " bytes at " + offset + ", got " + reply.lengthBytes() + " bytes at "
-                            + reply.offsetBytes() + (reply.last() ? " (end of file)" : "")
-                            + "; did the file change on the server?");
-                }
-                write(reply.data(), offset);
-            } catch (IOException e) {
-                done.completeExceptionally(new CourierException(ErrorCode.LOCAL_IO_ERROR,
-                        "cannot write chunk at " + offset + ": " + e.getMessage(), e));
-                return;
-            } catch (RuntimeException e) {
-                done.completeExceptionally(e);
-                return;
-            } finally {
-                reply.release();
-            }
-            progress.advanced(written.addAndGet(length), size);
-            if (completed.incrementAndGet() == chunks) {
-                done.complete(null);
-            } else {
-                next(c);
             }
         }
 
-        private void write(ByteBuf data, long offset) throws IOException {
-            long position = offset;
-            for (ByteBuffer b : data.nioBuffers()) {
-                while (b.hasRemaining()) {
-                    position += out.write(b, position);
-                }
+        private void checkStall() {
+            long quiet = System.nanoTime() - lastProgressNanos.get();
+            if (quiet > TimeUnit.MILLISECONDS.toNanos(options.stallTimeoutMillis())) {
+                throw new CourierException(ErrorCode.TIMED_OUT, name + ": no chunk arrived for "
+                        + TimeUnit.NANOSECONDS.toMillis(quiet) + " ms; giving up"
+                        + (journal != null ? " (progress is saved; run again to resume)" : ""));
             }
         }
+
+        /** Verifies a chunk, writes it, journals it, hashes it. A damaged chunk goes back in the queue. */
+        private void accept(ByteRange chunk, ChunkReply reply) throws IOException {
+            fetched.addAndGet(reply.lengthBytes());
+            long offset = chunk.offsetBytes();
+            int length = (int) chunk.lengthBytes();
+            boolean shouldBeLast = offset + length == size;
+            if (reply.offsetBytes() != offset || reply.lengthBytes() != length || reply.last() != shouldBeLast) {
+                throw new CourierException(ErrorCode.VERIFICATION_FAILED, name + ": asked for " + length
+                        + " bytes at " + offset + ", got " + reply.lengthBytes() + " bytes at " + reply.offsetBytes()
+                        + (reply.last() ? " (end of file)" : "") + "; did the file change on the server?");
+            }
+            ByteBuf data = reply.data();
+            int crc = crc32c(data);
+            if (reply.hasCrc() && crc != reply.crc32c()) {
+                int n = attempts.merge(offset, 1, Integer::sum);
+                if (n >= MAX_ATTEMPTS_PER_CHUNK) {
+                    throw new CourierException(ErrorCode.VERIFICATION_FAILED, name + ": the chunk at " + offset
+                            + " arrived damaged " + n + " times in a row");
+                }
+                progress.note("chunk at " + offset + " arrived damaged (CRC32C mismatch); fetching it again");
+                retries.incrementAndGet();
+                queue.retry(chunk);
+                return;
+            }
+            if (out != null) {
+                long position = offset;
+                for (ByteBuffer b : data.nioBuffers()) {
+                    while (b.hasRemaining()) {
+                        position += out.write(b, position);
+                    }
+                }
+                journal.append(new TransferJournal.Entry(offset, length, crc));
+            }
+            digest.offer(offset, data);
+            lastProgressNanos.set(System.nanoTime());
+            progress.advanced(done.addAndGet(length), size);
+            queue.done();
+        }
+    }
+
+    private static int crc32c(ByteBuf data) {
+        CRC32C c = new CRC32C();
+        for (ByteBuffer b : data.nioBuffers()) {
+            c.update(b);
+        }
+        return (int) c.getValue();
+    }
+
+    private static CourierException asCourier(Throwable t) {
+        RuntimeException r = CourierException.unwrap(t);
+        return r instanceof CourierException c ? c : new CourierException(ErrorCode.INTERNAL, r.toString(), r);
     }
 
     private static void moveIntoPlace(Path part, Path target) throws IOException {
@@ -193,21 +417,20 @@ public final class Downloader {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(part, target, StandardCopyOption.REPLACE_EXISTING);
         }
-    }
-
-    private static <T> T join(CompletableFuture<T> f) {
-        try {
-            return f.join();
-        } catch (RuntimeException e) {
-            throw CourierException.unwrap(e);
+        try (FileChannel dir = FileChannel.open(target.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+            dir.force(true); // the rename itself survives a crash
+        } catch (IOException ignored) {
+            // Not every file system can sync a directory.
         }
     }
 
-    private static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // Best effort: a leftover part file never carries the final name.
+    private static void closeQuietly(FileChannel c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // Already forced where it mattered.
+            }
         }
     }
 

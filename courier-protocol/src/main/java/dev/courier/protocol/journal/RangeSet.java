@@ -40,6 +40,12 @@ public final class RangeSet {
         totalBytes -= end - start;
     }
 
+    /** The end of the covered range that contains {@code offsetBytes}, or -1 when it is not covered. */
+    public long endOfRangeAt(long offsetBytes) {
+        Map.Entry<Long, Long> e = startToEnd.floorEntry(offsetBytes);
+        return e != null && e.getValue() > offsetBytes ? e.getValue() : -1;
+    }
+
     /** Bytes covered. */
     public long totalBytes() {
         return totalBytes;

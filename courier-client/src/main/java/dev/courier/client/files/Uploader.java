@@ -1,0 +1,311 @@
+package dev.courier.client.files;
+
+import dev.courier.client.Backoff;
+import dev.courier.client.Connection;
+import dev.courier.client.CourierClient;
+import dev.courier.client.CourierException;
+import dev.courier.protocol.ByteRange;
+import dev.courier.protocol.ErrorCode;
+import dev.courier.protocol.Sha256;
+import dev.courier.protocol.UploadAck;
+import dev.courier.protocol.UploadDone;
+import dev.courier.protocol.UploadReady;
+import dev.courier.protocol.journal.RangeSet;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.CRC32C;
+
+/**
+ * Uploads one local file over several connections in chunks, each with its CRC32C; the server keeps them in a
+ * journaled part file and renames it into place only after checking the whole file's SHA-256. Interrupted uploads
+ * resume: beginning the same name with the same content again, the server says which bytes it already holds. Lost
+ * connections are reopened with backoff until nothing has been acknowledged for the stall timeout.
+ */
+public final class Uploader {
+    private final CourierClient client;
+    private final DownloadOptions options;
+    private final DownloadProgress progress;
+
+    /** Uses the connection count, chunk size, window, stall timeout and backoff of {@code options}. */
+    public Uploader(CourierClient client, DownloadOptions options, DownloadProgress progress) {
+        this.client = client;
+        this.options = options;
+        this.progress = progress;
+    }
+
+    /**
+     * Uploads {@code local} as {@code remoteName}.
+     *
+     * @throws CourierException UPLOADS_DISABLED, UPLOAD_CONFLICT, OUTSIDE_ROOT, DISK_FULL, TIMED_OUT,
+     *                          LOCAL_IO_ERROR, ...
+     */
+    public UploadResult upload(Path local, String remoteName) {
+        long start = System.nanoTime();
+        try (FileChannel in = FileChannel.open(local, StandardOpenOption.READ)) {
+            long size = in.size();
+            Sha256 sha = sha256(in, size);
+            Session session = new Session(remoteName, size, sha, in);
+            return session.run(start);
+        } catch (IOException e) {
+            throw new CourierException(ErrorCode.LOCAL_IO_ERROR, "cannot read " + local + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Sha256 sha256(FileChannel in, long size) throws IOException {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+        for (long at = 0; at < size; ) {
+            buf.clear();
+            int n = in.read(buf, at);
+            if (n < 0) {
+                throw new IOException("the file shrank while being read");
+            }
+            at += n;
+            sha.update(buf.flip());
+        }
+        return new Sha256(sha.digest());
+    }
+
+    private final class Session {
+        private final String name;
+        private final long size;
+        private final Sha256 sha;
+        private final FileChannel in;
+        private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        private final AtomicLong sent = new AtomicLong();
+        private final AtomicLong done = new AtomicLong();
+        private final AtomicLong lastProgressNanos = new AtomicLong(System.nanoTime());
+        private volatile long uploadId;
+        private volatile int maxWriteBytes;
+        private ChunkQueue queue;
+        private long resumed;
+
+        Session(String name, long size, Sha256 sha, FileChannel in) {
+            this.name = name;
+            this.size = size;
+            this.sha = sha;
+            this.in = in;
+        }
+
+        UploadResult run(long start) {
+            Connection c = reconnect(0);
+            try {
+                UploadReady ready = begin(c);
+                RangeSet have = new RangeSet();
+                ready.received().forEach(r -> have.add(r.offsetBytes(), r.lengthBytes()));
+                resumed = have.totalBytes();
+                if (resumed > 0) {
+                    progress.note("resuming the upload of " + name + ": the server already holds " + resumed
+                            + " of " + size + " bytes");
+                }
+                int chunk = Math.min(options.chunkBytes(), maxWriteBytes);
+                List<ByteRange> missing = have.missing(size, chunk);
+                queue = new ChunkQueue(missing);
+                done.set(resumed);
+                progress.advanced(resumed, size);
+                int lanes = (int) Math.max(1, Math.min(options.connections(), missing.size()));
+                try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                    for (int i = 0; i < lanes; i++) {
+                        pool.submit(this::lane);
+                    }
+                }
+                if (failure.get() != null) {
+                    throw failure.get();
+                }
+                UploadDone result = commit(c);
+                return new UploadResult(name, result.sizeBytes(), result.sha256(), System.nanoTime() - start,
+                        resumed, sent.get());
+            } finally {
+                c.closeAsync();
+            }
+        }
+
+        private UploadReady begin(Connection c) {
+            UploadReady ready = join(c.uploadBegin(name, size, sha));
+            uploadId = ready.uploadId();
+            maxWriteBytes = ready.maxWriteBytes();
+            return ready;
+        }
+
+        /** The commit, retried on a fresh connection if the connection breaks under it. */
+        private UploadDone commit(Connection c) {
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    return join(c.uploadCommit(uploadId));
+                } catch (CourierException e) {
+                    if (!Backoff.retryable(e)) {
+                        throw e;
+                    }
+                    c = reconnect(attempt + 1);
+                    begin(c);
+                }
+            }
+        }
+
+        private record InFlight(ByteRange chunk, long uploadId, CompletableFuture<UploadAck> ack) {
+        }
+
+        private void lane() {
+            Connection c = null;
+            ArrayDeque<InFlight> window = new ArrayDeque<>();
+            int reconnects = 0;
+            try {
+                while (failure.get() == null) {
+                    if (c == null || !c.isOpen()) {
+                        window.forEach(f -> queue.retry(f.chunk()));
+                        window.clear();
+                        c = reconnect(reconnects++);
+                        continue;
+                    }
+                    while (window.size() < options.readsPerConnection()) {
+                        ByteRange next = queue.poll(Long.MAX_VALUE);
+                        if (next == null) {
+                            break;
+                        }
+                        window.add(send(c, next));
+                    }
+                    if (window.isEmpty()) {
+                        if (queue.finished()) {
+                            return;
+                        }
+                        queue.await(50);
+                        continue;
+                    }
+                    InFlight f = window.removeFirst();
+                    try {
+                        f.ack().get(options.stallTimeoutMillis(), TimeUnit.MILLISECONDS);
+                    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                        RuntimeException r = e instanceof ExecutionException ? CourierException.unwrap(e.getCause())
+                                : new CourierException(ErrorCode.TIMED_OUT, "no acknowledgement");
+                        CourierException ce = r instanceof CourierException x ? x
+                                : new CourierException(ErrorCode.INTERNAL, r.toString(), r);
+                        queue.retry(f.chunk());
+                        if (ce.code() == ErrorCode.CHECKSUM_MISMATCH) {
+                            continue; // damaged on the way: just send it again
+                        }
+                        if (ce.code() == ErrorCode.UNKNOWN_UPLOAD) {
+                            rebegin(c, f.uploadId());
+                            continue;
+                        }
+                        if (!Backoff.retryable(ce)) {
+                            throw ce;
+                        }
+                        c.closeAsync();
+                        c = null;
+                        continue;
+                    }
+                    reconnects = 0;
+                    lastProgressNanos.set(System.nanoTime());
+                    progress.advanced(done.addAndGet(f.chunk().lengthBytes()), size);
+                    queue.done();
+                }
+            } catch (RuntimeException e) {
+                failure.compareAndSet(null, CourierException.unwrap(e));
+                queue.nudge();
+            } catch (InterruptedException e) {
+                failure.compareAndSet(null, new CourierException(ErrorCode.CONNECTION_CLOSED, "interrupted"));
+            } finally {
+                if (c != null) {
+                    c.closeAsync();
+                }
+            }
+        }
+
+        /** The server forgot the upload (it restarted): begin again, once for all lanes. */
+        private synchronized void rebegin(Connection c, long failedId) {
+            if (uploadId == failedId) {
+                progress.note("the server lost the upload session; resuming it");
+                begin(c);
+            }
+        }
+
+        private InFlight send(Connection c, ByteRange chunk) {
+            int length = (int) chunk.lengthBytes();
+            ByteBuf data = PooledByteBufAllocator.DEFAULT.directBuffer(length);
+            try {
+                ByteBuffer nio = data.nioBuffer(0, length);
+                long at = chunk.offsetBytes();
+                while (nio.hasRemaining()) {
+                    int n = in.read(nio, at + nio.position());
+                    if (n < 0) {
+                        throw new IOException("the file shrank while being uploaded");
+                    }
+                }
+                data.writerIndex(length);
+                CRC32C crc = new CRC32C();
+                crc.update(data.nioBuffer());
+                sent.addAndGet(length);
+                long id = uploadId;
+                return new InFlight(chunk, id, c.uploadWrite(id, chunk.offsetBytes(), (int) crc.getValue(), data));
+            } catch (IOException e) {
+                data.release();
+                throw new CourierException(ErrorCode.LOCAL_IO_ERROR, "cannot read the file: " + e.getMessage(), e);
+            }
+        }
+
+        private Connection reconnect(int attempt) {
+            while (true) {
+                if (System.nanoTime() - lastProgressNanos.get()
+                        > TimeUnit.MILLISECONDS.toNanos(options.stallTimeoutMillis())) {
+                    throw new CourierException(ErrorCode.TIMED_OUT, "the upload of " + name + " made no progress for "
+                            + options.stallTimeoutMillis() + " ms; run again to resume");
+                }
+                if (failure.get() != null) {
+                    throw failure.get();
+                }
+                if (attempt > 0) {
+                    try {
+                        Thread.sleep(options.backoff().delayMillis(attempt - 1));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new CourierException(ErrorCode.CONNECTION_CLOSED, "interrupted");
+                    }
+                }
+                try {
+                    return client.open();
+                } catch (CourierException e) {
+                    if (!Backoff.retryable(e)) {
+                        throw e;
+                    }
+                    attempt++;
+                }
+            }
+        }
+    }
+
+    private static <T> T join(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (RuntimeException e) {
+            throw CourierException.unwrap(e);
+        }
+    }
+
+    /** The name a local file is uploaded under when none is given: its own file name. */
+    public static String defaultRemoteName(Path local) {
+        return local.getFileName().toString();
+    }
+
+}
