@@ -1,0 +1,182 @@
+package dev.courier.systemtest;
+
+import dev.courier.protocol.FrameDescriptor;
+import dev.courier.protocol.MessageType;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A TCP proxy between a client and a server that misbehaves on purpose: it can reset every connection through it
+ * on a schedule, and it can flip one byte in the data of every n-th CHUNK frame on the way to the client (it
+ * reassembles frames to find the data, so the framing itself stays intact and only the CRC can notice).
+ */
+final class ChaosProxy implements AutoCloseable {
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final Channel listener;
+    private final InetSocketAddress target;
+    private final int corruptEveryNthChunk;
+    private final AtomicInteger chunks = new AtomicInteger();
+    final AtomicInteger corrupted = new AtomicInteger();
+    final AtomicInteger cuts = new AtomicInteger();
+
+    /** @param corruptEveryNthChunk 0 for none */
+    ChaosProxy(InetSocketAddress target, int corruptEveryNthChunk) throws InterruptedException {
+        this.target = target;
+        this.corruptEveryNthChunk = corruptEveryNthChunk;
+        listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
+                        ch.pipeline().addLast(new FrontEnd());
+                    }
+                }).bind("127.0.0.1", 0).sync().channel();
+    }
+
+    int port() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** Resets every connection through the proxy every {@code periodMillis}. */
+    void cutEvery(long periodMillis) {
+        group.scheduleAtFixedRate(this::cutAll, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+    }
+
+    void cutAll() {
+        cuts.incrementAndGet();
+        for (Channel c : connections) {
+            if (c instanceof SocketChannel s) {
+                s.config().setSoLinger(0); // RST, as a broken network does
+            }
+            c.close();
+        }
+    }
+
+    private final class FrontEnd extends ChannelInboundHandlerAdapter {
+        private Channel back;
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            Channel front = ctx.channel();
+            back = new Bootstrap().group(front.eventLoop()).channel(NioSocketChannel.class)
+                    .option(ChannelOption.AUTO_READ, false)
+                    .handler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            connections.add(ch);
+                            if (corruptEveryNthChunk > 0) {
+                                ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(64 << 20, 0, 4, 0, 0));
+                                ch.pipeline().addLast(new Corrupter());
+                            }
+                            ch.pipeline().addLast(new Relay(front));
+                        }
+                    }).connect(target).addListener((ChannelFutureListener) f -> {
+                        if (f.isSuccess()) {
+                            front.read();
+                            f.channel().read();
+                        } else {
+                            front.close();
+                        }
+                    }).channel();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            back.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess()) {
+                    ctx.channel().read();
+                } else {
+                    f.channel().close();
+                }
+            });
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (back != null) {
+                back.close();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    private static final class Relay extends ChannelInboundHandlerAdapter {
+        private final Channel front;
+
+        Relay(Channel front) {
+            this.front = front;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            front.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess()) {
+                    ctx.channel().read();
+                } else {
+                    f.channel().close();
+                }
+            });
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            front.close();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    /** Flips one data byte of every n-th CHUNK frame; the frames arrive whole from the length decoder. */
+    private final class Corrupter extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf frame = (ByteBuf) msg;
+            int start = frame.readerIndex();
+            if (frame.readableBytes() > FrameDescriptor.CHUNK_OVERHEAD_BYTES
+                    && frame.getUnsignedByte(start + FrameDescriptor.TYPE_OFFSET) == MessageType.CHUNK
+                    && chunks.incrementAndGet() % corruptEveryNthChunk == 0) {
+                int at = start + FrameDescriptor.CHUNK_OVERHEAD_BYTES
+                        + (frame.readableBytes() - FrameDescriptor.CHUNK_OVERHEAD_BYTES) / 2;
+                frame.setByte(at, frame.getByte(at) ^ 0x5A);
+                corrupted.incrementAndGet();
+            }
+            ctx.fireChannelRead(frame);
+        }
+    }
+
+    @Override
+    public void close() {
+        listener.close().syncUninterruptibly();
+        connections.close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

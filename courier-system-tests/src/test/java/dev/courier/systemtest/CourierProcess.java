@@ -1,0 +1,143 @@
+package dev.courier.systemtest;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * The {@code courier} command run as a real child JVM with this JVM's class path, its stdout and stderr read line
+ * by line so a test can wait for what it prints. Killing it with {@link #kill()} is a real SIGKILL.
+ */
+final class CourierProcess implements AutoCloseable {
+    private final Process process;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final List<String> all = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    private CourierProcess(Process process) {
+        this.process = process;
+        pump(process.getInputStream(), "out: ");
+        pump(process.getErrorStream(), "err: ");
+    }
+
+    /** Starts {@code courier ARGS...}; {@code prefix} goes before java (for example prlimit). */
+    static CourierProcess start(List<String> prefix, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.add("-Xmx512m");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("dev.courier.cli.CourierCli");
+        cmd.addAll(List.of(args));
+        return new CourierProcess(new ProcessBuilder(cmd).start());
+    }
+
+    static CourierProcess start(String... args) throws IOException {
+        return start(List.of(), args);
+    }
+
+    /** Starts a server and waits until it listens; returns it. */
+    static CourierProcess server(String... args) throws IOException, InterruptedException {
+        List<String> a = new ArrayList<>(List.of("serve", "--bind", "127.0.0.1"));
+        a.addAll(List.of(args));
+        CourierProcess p = start(a.toArray(String[]::new));
+        p.awaitLine(l -> l.startsWith("out: courier: serving"), 30);
+        return p;
+    }
+
+    private void pump(java.io.InputStream in, String tag) {
+        Thread.ofPlatform().daemon().name("pump-" + tag.strip()).start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    all.add(tag + line);
+                    lines.add(tag + line);
+                }
+            } catch (IOException ignored) {
+                // The process ended.
+            }
+        });
+    }
+
+    /** Waits for a printed line (prefixed "out: " or "err: ") that matches; fails after the timeout. */
+    String awaitLine(Predicate<String> match, long timeoutSeconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (true) {
+            long left = deadline - System.nanoTime();
+            String line = lines.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
+            if (line == null) {
+                throw new AssertionError("no matching line within " + timeoutSeconds + " s; output so far:\n"
+                        + String.join("\n", output()) + "\n" + threadDump());
+            }
+            if (match.test(line)) {
+                return line;
+            }
+        }
+    }
+
+    /** The child's threads, for a failure message: what was it doing instead? */
+    private String threadDump() {
+        if (!process.isAlive()) {
+            return "(the process has exited with " + process.exitValue() + ")";
+        }
+        try {
+            Path jstack = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jstack");
+            Process p = new ProcessBuilder(jstack.toString(), String.valueOf(process.pid()))
+                    .redirectErrorStream(true).start();
+            String dump = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(10, TimeUnit.SECONDS);
+            return dump;
+        } catch (IOException | InterruptedException e) {
+            return "(no thread dump: " + e + ")";
+        }
+    }
+
+    List<String> output() {
+        synchronized (all) {
+            return List.copyOf(all);
+        }
+    }
+
+    /** Waits for the process to end and returns its exit code. */
+    int waitFor(long timeoutSeconds) throws InterruptedException {
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("process still running after " + timeoutSeconds + " s; output:\n"
+                    + String.join("\n", output()));
+        }
+        return process.exitValue();
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is flushed. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    /**
+     * SIGTERM: the graceful way. Sent through the process handle, because {@link Process#destroy()} also closes
+     * our end of the child's output pipes, and what it prints while shutting down would be lost.
+     */
+    void terminate() {
+        process.toHandle().destroy();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}

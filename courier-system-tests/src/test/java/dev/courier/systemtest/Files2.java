@@ -1,0 +1,40 @@
+package dev.courier.systemtest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Random;
+
+/** Test files: seeded random content and an independent SHA-256. */
+final class Files2 {
+    private Files2() {
+    }
+
+    static Path random(Path file, long size, long seed) throws IOException {
+        Random random = new Random(seed);
+        byte[] block = new byte[1 << 16];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (long left = size; left > 0; left -= block.length) {
+                random.nextBytes(block);
+                out.write(block, 0, (int) Math.min(block.length, left));
+            }
+        }
+        return file;
+    }
+
+    static String sha256(Path file) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        byte[] buf = new byte[1 << 16];
+        try (InputStream in = Files.newInputStream(file)) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                sha.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+}
