@@ -1,0 +1,221 @@
+package dev.courier.systemtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.courier.client.Backoff;
+import dev.courier.client.ClientConfig;
+import dev.courier.client.Connection;
+import dev.courier.client.CourierClient;
+import dev.courier.client.CourierException;
+import dev.courier.client.files.DownloadOptions;
+import dev.courier.client.files.DownloadProgress;
+import dev.courier.client.files.UploadResult;
+import dev.courier.client.files.Uploader;
+import dev.courier.protocol.ErrorCode;
+import dev.courier.protocol.Sha256;
+import dev.courier.protocol.UploadReady;
+import dev.courier.server.CourierServer;
+import dev.courier.server.testing.CsvTruth;
+import dev.courier.server.testing.TestServers;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Uploads against real servers: round trip, refusals, conflicts, damage, resume, restarts and a full disk. */
+class UploadTest {
+    @TempDir
+    Path uploads;
+    @TempDir
+    Path local;
+
+    private CourierServer startWithUploads() throws Exception {
+        return CourierServer.start(TestServers.config(CsvTruth.dataDir()).withUploadDir(uploads));
+    }
+
+    private static CourierClient clientOf(CourierServer s) {
+        return new CourierClient(ClientConfig.of("127.0.0.1", s.localAddress().getPort()));
+    }
+
+    private static Sha256 sha(Path p) throws Exception {
+        return Sha256.ofHex(Files2.sha256(p));
+    }
+
+    private static ByteBuf bytes(Path file, long offset, int length) throws Exception {
+        byte[] all = Files.readAllBytes(file);
+        return Unpooled.wrappedBuffer(all, (int) offset, length);
+    }
+
+    private static int crc(ByteBuf b) {
+        CRC32C c = new CRC32C();
+        c.update(b.nioBuffer());
+        return (int) c.getValue();
+    }
+
+    @Test
+    void uploadArrivesWholeUnderItsFinalNameAndNothingElseIsLeft() throws Exception {
+        Path file = Files2.random(local.resolve("up.bin"), (32 << 20) + 123, 1);
+        try (CourierServer s = startWithUploads(); CourierClient c = clientOf(s)) {
+            UploadResult r = new Uploader(c, DownloadOptions.defaults().withConnections(4), DownloadProgress.NONE)
+                    .upload(file, "dir/up.bin");
+            assertThat(r.sha256()).isEqualTo(sha(file));
+            assertThat(Files.mismatch(file, uploads.resolve("dir/up.bin"))).isEqualTo(-1);
+            try (var left = Files.list(uploads.resolve("dir"))) {
+                assertThat(left).containsExactly(uploads.resolve("dir/up.bin"));
+            }
+        }
+    }
+
+    @Test
+    void uploadsAreRefusedWhenOffAndNamesMayNotEscape() throws Exception {
+        Path file = Files2.random(local.resolve("small.bin"), 1000, 2);
+        Path outside = Files.createDirectories(local.resolve("outside"));
+        Files.createSymbolicLink(uploads.resolve("link-out"), outside);
+        try (CourierServer off = TestServers.start(); CourierClient c = clientOf(off)) {
+            assertThatThrownBy(() -> new Uploader(c, DownloadOptions.defaults(), DownloadProgress.NONE)
+                    .upload(file, "small.bin")).isInstanceOfSatisfying(CourierException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.UPLOADS_DISABLED));
+        }
+        try (CourierServer s = startWithUploads(); CourierClient c = clientOf(s)) {
+            Uploader u = new Uploader(c, DownloadOptions.defaults(), DownloadProgress.NONE);
+            for (String name : List.of("../x.bin", "a/../../x.bin", "/tmp/x.bin", "link-out/x.bin")) {
+                assertThatThrownBy(() -> u.upload(file, name)).as(name).isInstanceOfSatisfying(
+                        CourierException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.OUTSIDE_ROOT));
+            }
+            assertThatThrownBy(() -> u.upload(file, "x.courier-part")).isInstanceOfSatisfying(
+                    CourierException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED_REQUEST));
+            try (var out = Files.list(outside)) {
+                assertThat(out).isEmpty();
+            }
+            assertThat(u.upload(file, "fine.bin").sizeBytes()).isEqualTo(1000); // and the server still serves
+        }
+    }
+
+    @Test
+    void secondClientUploadingTheSameNameGetsAConflictAndBytesNeverMix() throws Exception {
+        Path a = Files2.random(local.resolve("a.bin"), 3 << 20, 3);
+        Path b = Files2.random(local.resolve("b.bin"), 3 << 20, 4);
+        try (CourierServer s = startWithUploads(); CourierClient c = clientOf(s); Connection holder = c.open()) {
+            UploadReady ready = holder.uploadBegin("same.bin", Files.size(a), sha(a)).join();
+            ByteBuf first = bytes(a, 0, 1 << 20);
+            holder.uploadWrite(ready.uploadId(), 0, crc(first), first).join();
+            Uploader other = new Uploader(c, DownloadOptions.defaults(), DownloadProgress.NONE);
+            assertThatThrownBy(() -> other.upload(b, "same.bin")).isInstanceOfSatisfying(CourierException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.UPLOAD_CONFLICT));
+            for (long off = 1 << 20; off < Files.size(a); off += 1 << 20) {
+                ByteBuf chunk = bytes(a, off, 1 << 20);
+                holder.uploadWrite(ready.uploadId(), off, crc(chunk), chunk).join();
+            }
+            holder.uploadCommit(ready.uploadId()).join();
+            assertThat(Files.mismatch(a, uploads.resolve("same.bin"))).isEqualTo(-1);
+            other.upload(b, "same.bin"); // once the first is done, the second may replace it
+            assertThat(Files.mismatch(b, uploads.resolve("same.bin"))).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void damagedIncompleteAndMismatchedUploadsAreTypedErrors() throws Exception {
+        Path file = Files2.random(local.resolve("f.bin"), 2 << 20, 5);
+        try (CourierServer s = startWithUploads(); CourierClient c = clientOf(s); Connection conn = c.open()) {
+            UploadReady ready = conn.uploadBegin("f.bin", Files.size(file), sha(file)).join();
+            ByteBuf chunk = bytes(file, 0, 1 << 20);
+            int goodCrc = crc(chunk);
+            assertThatThrownBy(() -> conn.uploadWrite(ready.uploadId(), 0, goodCrc ^ 1, chunk.retain()).join())
+                    .cause().isInstanceOfSatisfying(CourierException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.CHECKSUM_MISMATCH));
+            conn.uploadWrite(ready.uploadId(), 0, goodCrc, chunk).join();
+            assertThatThrownBy(() -> conn.uploadCommit(ready.uploadId()).join()).cause()
+                    .isInstanceOfSatisfying(CourierException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.UPLOAD_INCOMPLETE));
+            assertThatThrownBy(() -> conn.uploadCommit(12345).join()).cause()
+                    .isInstanceOfSatisfying(CourierException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_UPLOAD));
+            // Announce one digest, send other bytes: the commit refuses and nothing appears.
+            UploadReady lie = conn.uploadBegin("lie.bin", 10, sha(file)).join();
+            ByteBuf ten = Unpooled.wrappedBuffer(new byte[10]);
+            conn.uploadWrite(lie.uploadId(), 0, crc(ten), ten).join();
+            assertThatThrownBy(() -> conn.uploadCommit(lie.uploadId()).join()).cause()
+                    .isInstanceOfSatisfying(CourierException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.DIGEST_MISMATCH));
+            assertThat(uploads.resolve("lie.bin")).doesNotExist();
+            assertThat(conn.point("1", 0, 1).join().sampleIndex()).isZero();
+        }
+    }
+
+    @Test
+    void interruptedUploadResumesFromWhatTheServerHolds() throws Exception {
+        Path file = Files2.random(local.resolve("r.bin"), 8 << 20, 6);
+        try (CourierServer s = startWithUploads(); CourierClient c = clientOf(s)) {
+            try (Connection first = c.open()) {
+                UploadReady ready = first.uploadBegin("r.bin", Files.size(file), sha(file)).join();
+                for (long off = 0; off < 4 << 20; off += 1 << 20) {
+                    ByteBuf chunk = bytes(file, off, 1 << 20);
+                    first.uploadWrite(ready.uploadId(), off, crc(chunk), chunk).join();
+                }
+            } // the client goes away mid-upload
+            UploadResult r = new Uploader(c, DownloadOptions.defaults(), DownloadProgress.NONE).upload(file, "r.bin");
+            assertThat(r.resumedBytes()).isEqualTo(4 << 20);
+            assertThat(r.sentBytes()).isEqualTo(4 << 20);
+            assertThat(Files.mismatch(file, uploads.resolve("r.bin"))).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void serverKilledMidUploadAndRestartedUploadCompletes() throws Exception {
+        Path file = Files2.random(local.resolve("k.bin"), 96 << 20, 7);
+        String[] args = {"--port", "0", "--data", CsvTruth.dataDir().toString(), "--upload-dir", uploads.toString()};
+        CourierProcess server = CourierProcess.server(args);
+        int port = ProcessFaultsTest.portOf(server);
+        args[1] = String.valueOf(port);
+        CompletableFuture<Void> third = new CompletableFuture<>();
+        DownloadOptions options = new DownloadOptions(4, 1 << 20, 2, true, false, 30_000, new Backoff(20, 300));
+        try (CourierClient c = new CourierClient(ClientConfig.of("127.0.0.1", port));
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Uploader u = new Uploader(c, options, (done, total) -> {
+                if (done >= total / 3) {
+                    third.complete(null);
+                }
+            });
+            Future<UploadResult> result = pool.submit(() -> u.upload(file, "k.bin"));
+            third.get(60, TimeUnit.SECONDS);
+            server.kill();
+            server = CourierProcess.server(args);
+            UploadResult r = result.get(120, TimeUnit.SECONDS);
+            assertThat(r.sha256()).isEqualTo(sha(file));
+            assertThat(Files.mismatch(file, uploads.resolve("k.bin"))).isEqualTo(-1);
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void serverOutOfSpaceIsADiskFullErrorAndTheServerGoesOn() throws Exception {
+        Path file = Files2.random(local.resolve("full.bin"), 24 << 20, 8);
+        List<String> limit = List.of("bash", "-c", "trap '' XFSZ; exec prlimit --fsize=" + (8 << 20) + " -- \"$@\"",
+            "limited");
+        try (CourierProcess server = CourierProcess.start(limit, "serve", "--port", "0", "--data",
+                CsvTruth.dataDir().toString(), "--upload-dir", uploads.toString())) {
+            server.awaitLine(l -> l.startsWith("out: courier: serving"), 30);
+            int port = ProcessFaultsTest.portOf(server);
+            try (CourierClient c = new CourierClient(ClientConfig.of("127.0.0.1", port))) {
+                assertThatThrownBy(() -> new Uploader(c, DownloadOptions.defaults(), DownloadProgress.NONE)
+                        .upload(file, "full.bin")).isInstanceOfSatisfying(CourierException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.DISK_FULL));
+                assertThat(uploads.resolve("full.bin")).doesNotExist();
+                try (Connection conn = c.open()) {
+                    assertThat(conn.point("2", 0.004, 1).join().sampleIndex()).isEqualTo(1);
+                }
+            }
+        }
+    }
+}
