@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "courier", mixinStandardHelpOptions = true, version = "courier 0.1.0",
         description = "Data points and file transfers over TCP.",
         subcommands = {ServeCommand.class, PointCommand.class, PointsCommand.class, LsCommand.class,
-                GetCommand.class, PutCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+                GetCommand.class, PutCommand.class, DemoCommand.class, SoakCommand.class, CommandLine.HelpCommand.class})
 public final class CourierCli implements Runnable {
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_USAGE = 2;
