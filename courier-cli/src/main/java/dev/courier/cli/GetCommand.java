@@ -40,15 +40,20 @@ final class GetCommand implements Callable<Integer> {
             description = "Bytes per request, capped by the server (default: ${DEFAULT-VALUE}).")
     int chunkBytes;
 
+    @Option(names = "--discard",
+            description = "Download and check every chunk, then throw the bytes away: nothing is written "
+                    + "(for measuring the transfer without the disk).")
+    boolean discard;
+
     @Override
     public Integer call() {
         DownloadOptions options = DownloadOptions.defaults().withConnections(connections).withChunkBytes(chunkBytes);
         try (CourierClient client = server.client()) {
             Downloader d = new Downloader(client, options, ProgressBar.forTerminal(spec.commandLine().getErr(), name));
-            DownloadResult r = d.download(name, output);
+            DownloadResult r = discard ? d.discard(name) : d.download(name, output);
             spec.commandLine().getOut().printf(Locale.ROOT, "%s: %d bytes in %.3f s (%.1f MB/s, %d connections, "
-                            + "%d-byte chunks)%n", r.path(), r.sizeBytes(), r.seconds(), r.megabytesPerSecond(),
-                    r.connections(), r.chunkBytes());
+                            + "%d-byte chunks)%s%n", discard ? name : r.path(), r.sizeBytes(), r.seconds(),
+                    r.megabytesPerSecond(), r.connections(), r.chunkBytes(), discard ? ", discarded" : "");
         }
         return 0;
     }

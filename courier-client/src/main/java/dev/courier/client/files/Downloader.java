@@ -36,11 +36,19 @@ public final class Downloader {
     private final CourierClient client;
     private final DownloadOptions options;
     private final DownloadProgress progress;
+    private final ChunkListener chunkListener;
 
     public Downloader(CourierClient client, DownloadOptions options, DownloadProgress progress) {
+        this(client, options, progress, ChunkListener.NONE);
+    }
+
+    /** As above, and tells {@code chunkListener} about every chunk as it arrives (for per-chunk timing). */
+    public Downloader(CourierClient client, DownloadOptions options, DownloadProgress progress,
+                      ChunkListener chunkListener) {
         this.client = client;
         this.options = options;
         this.progress = progress;
+        this.chunkListener = chunkListener;
     }
 
     /**
@@ -101,7 +109,54 @@ public final class Downloader {
         }
     }
 
-    /** Hands out chunks to connections as they free up and writes what comes back. */
+    /**
+     * Downloads {@code name} with every check of {@link #download} (each chunk's offset, length and end-of-file
+     * flag, the total size) and throws the bytes away: nothing is written anywhere. For measuring the transfer
+     * without the disk; the result's path is null.
+     *
+     * @throws CourierException with the server's typed error, CONNECTION_* or VERIFICATION_FAILED
+     */
+    public DownloadResult discard(String name) {
+        long start = System.nanoTime();
+        List<Connection> connections = new ArrayList<>();
+        try (ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor()) {
+            Connection first = client.open();
+            connections.add(first);
+            long size = join(first.stat(name)).sizeBytes();
+            int chunk = Math.min(options.chunkBytes(), first.limits().maxChunkBytes());
+            long chunks = (size + chunk - 1) / chunk;
+            int wanted = (int) Math.min(options.connections(), Math.max(1, chunks));
+            List<CompletableFuture<Connection>> more = new ArrayList<>();
+            for (int i = 1; i < wanted; i++) {
+                more.add(client.connect());
+            }
+            for (CompletableFuture<Connection> f : more) {
+                connections.add(join(f));
+            }
+            if (size > 0) {
+                Transfer t = new Transfer(name, size, chunk, chunks, null, writers);
+                for (Connection c : connections) {
+                    for (int i = 0; i < options.readsPerConnection(); i++) {
+                        t.next(c);
+                    }
+                }
+                join(t.done);
+                if (t.written.get() != size) {
+                    throw new CourierException(ErrorCode.VERIFICATION_FAILED,
+                            name + ": received " + t.written.get() + " bytes, the server announced " + size);
+                }
+            }
+            return new DownloadResult(null, size, System.nanoTime() - start, connections.size(), chunk);
+        } catch (RuntimeException e) {
+            throw CourierException.unwrap(e);
+        } finally {
+            for (Connection c : connections) {
+                c.close();
+            }
+        }
+    }
+
+    /** Hands out chunks to connections as they free up and writes what comes back (nowhere when out is null). */
     private final class Transfer {
         private final String name;
         private final long size;
@@ -133,11 +188,13 @@ public final class Downloader {
             }
             long offset = index * chunk;
             int length = (int) Math.min(chunk, size - offset);
+            long sentNanos = System.nanoTime();
             c.read(name, offset, length).whenComplete((reply, err) -> {
                 if (err != null) {
                     done.completeExceptionally(CourierException.unwrap(err));
                     return;
                 }
+                chunkListener.received(offset, reply.lengthBytes(), System.nanoTime() - sentNanos);
                 try {
                     writers.execute(() -> store(c, reply, offset, length));
                 } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -158,7 +215,9 @@ public final class Downloader {
                             + reply.offsetBytes() + (reply.last() ? " (end of file)" : "")
                             + "; did the file change on the server?");
                 }
-                write(reply.data(), offset);
+                if (out != null) {
+                    write(reply.data(), offset);
+                }
             } catch (IOException e) {
                 done.completeExceptionally(new CourierException(ErrorCode.LOCAL_IO_ERROR,
                         "cannot write chunk at " + offset + ": " + e.getMessage(), e));
