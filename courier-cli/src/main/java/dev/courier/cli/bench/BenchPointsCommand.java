@@ -61,7 +61,7 @@ public final class BenchPointsCommand implements Callable<Integer> {
             description = "Data set the answers are checked against (default: the bundled one).")
     Path data;
 
-    @Option(names = "--records", paramLabel = "LIST",
+    @Option(names = "--records", paramLabel = "LIST", split = ",",
             description = "Records to ask for, comma-separated ids (default: every record of the data set).")
     List<String> records;
 
