@@ -8,22 +8,65 @@
 #   legacy  the old system's workload: courier points --records 1-15 --count 15000 --connections 100
 #
 # Usage: bench/compare.sh [--json] [--quick]
-#   --json   print one JSON object on stdout instead of the table (progress still goes to stderr)
-#   --quick  shorter cells and a smaller file: about 2 minutes instead of up to 10
+#        bench/compare.sh --render RESULT.json
+#   --json    print one JSON object on stdout instead of the table (progress still goes to stderr)
+#   --quick   shorter cells and a smaller file: about 2 minutes instead of up to 10
+#   --render  print the table of a JSON result saved earlier, and measure nothing
 #
 # Installs what it needs from Debian when missing (redis-server, redis-tools, nginx, curl, iperf3, jq). Everything
 # runs on 127.0.0.1 with its own config files and ports under a temporary folder; every process it starts is
 # stopped on exit, and a watchdog ends the run after 10 minutes whatever happens.
 set -euo pipefail
 
+render() { # the table, from the JSON object on stdin
+    jq -r '
+      def f0: if . == null then "-" else (. | round | tostring) end;
+      def f1: if . == null then "-" else ((. * 10 | round) / 10 | tostring) end;
+      def f2: if . == null then "-" else ((. * 100 | round) / 100 | tostring) end;
+      def pad(n): tostring | if length >= n then . else (" " * (n - length)) + . end;
+      "Courier side by side, \(.date), \(.machine)\(if .quick then " (--quick)" else "" end)",
+      "",
+      "Points: courier bench points, the same engine against both, \(.points.seconds_per_cell) s per cell after \(.points.warmup_seconds) s warm-up",
+      "(req/s; latency p50/p99 in us; ratio = Courier / Redis; cpu = server CPU us per request, Courier/Redis, approximate;",
+      " err = wrong or failed answers, Courier/Redis)",
+      ("    c    P" + ("courier req/s" | pad(15)) + ("redis req/s" | pad(13)) + ("ratio" | pad(7)) + ("courier p50/p99" | pad(18))
+         + ("redis p50/p99" | pad(16)) + ("p99 ratio" | pad(11)) + ("cpu C/R" | pad(12)) + ("err C/R" | pad(9))),
+      (.points.cells[] |
+         ((.connections | pad(5)) + (.pipeline | pad(5)) + (.courier.requests_per_second | f0 | pad(15))
+          + (.redis.requests_per_second | f0 | pad(13)) + (.rps_ratio | f2 | pad(7))
+          + (((.courier.p50_us | f0) + "/" + (.courier.p99_us | f0)) | pad(18))
+          + (((.redis.p50_us | f0) + "/" + (.redis.p99_us | f0)) | pad(16)) + (.p99_ratio | f2 | pad(11))
+          + (((.courier.server_cpu_us_per_request | f2) + "/" + (.redis.server_cpu_us_per_request | f2)) | pad(12))
+          + (((.courier.errors | f0) + "/" + (.redis.errors | f0)) | pad(9)))),
+      "",
+      "redis-benchmark -t get -d 8 -c 50 (its own single-threaded client; for reference only):",
+      (.points.redis_benchmark[] | "  -P \(.pipeline): \(.requests_per_second | f0) req/s, p50 \(.p50_us | f0) us, p99 \(.p99_us | f0) us"),
+      "",
+      "Files: \(.files.size_mib) MiB random file in the page cache; MB/s (10^6 B/s), median of \(.files.runs) runs; ratio = Courier / nginx+curl",
+      ("  destination   conns" + ("courier" | pad(10)) + ("nginx+curl" | pad(12)) + ("ratio" | pad(8)) + "   runs courier | nginx+curl"),
+      (.files.cases[] | "  " + (.destination + "            " | .[0:12]) + (.connections | pad(7)) + (.courier_mb_s | f0 | pad(10))
+         + (.nginx_curl_mb_s | f0 | pad(12)) + (.ratio | f2 | pad(8)) + "   " + (.courier_runs | map(f0) | join(" "))
+         + " | " + (.nginx_curl_runs | map(f0) | join(" "))),
+      "  iperf3 loopback limit: 1 stream \(.files.iperf3_gbit_s.streams_1) Gbit/s (\(.files.iperf3_mb_s.streams_1) MB/s), 4 streams \(.files.iperf3_gbit_s.streams_4) Gbit/s (\(.files.iperf3_mb_s.streams_4) MB/s)",
+      "",
+      "The old system'"'"'s workload: \(.legacy.workload) (225,000 requests)",
+      "  \(.legacy.seconds_median) s median (runs: \(.legacy.seconds_runs | map(tostring) | join(", ")) s; whole command incl. JVM start \(.legacy.command_wall_seconds_median) s); histograms match the CSV files: \(.legacy.histograms_match_csv)",
+      "",
+      "compare.sh took \(.elapsed_seconds) s"
+    '
+}
+
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 json=0
 quick=0
-for arg in "$@"; do
+while [ $# -gt 0 ]; do
+    arg=$1; shift
     case "$arg" in
         --json) json=1 ;;
         --quick) quick=1 ;;
-        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --render) [ $# -gt 0 ] || { echo "compare.sh: --render needs a file" >&2; exit 2; }
+                  render < "$1"; exit 0 ;;
+        -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "compare.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -38,7 +81,7 @@ if [ "$quick" = 1 ]; then
     POINT_SECONDS=2; WARMUP_SECONDS=0.5; FILE_MIB=256; FILE_RUNS=3; IPERF_SECONDS=2; LEGACY_RUNS=3
     RB_REQUESTS_P1=200000; RB_REQUESTS_P16=1000000
 else
-    POINT_SECONDS=5; WARMUP_SECONDS=1; FILE_MIB=1024; FILE_RUNS=3; IPERF_SECONDS=5; LEGACY_RUNS=3
+    POINT_SECONDS=5; WARMUP_SECONDS=1; FILE_MIB=1024; FILE_RUNS=5; IPERF_SECONDS=5; LEGACY_RUNS=5
     RB_REQUESTS_P1=500000; RB_REQUESTS_P16=3000000
 fi
 CONNECTIONS=(1 50 1000)
@@ -185,19 +228,34 @@ log "servers up: courier :$COURIER_PORT, redis :$REDIS_PORT, nginx :$NGINX_PORT,
 
 # --- points ---------------------------------------------------------------------------------------------------
 : > "$tmp/points.jsonl"
-bench_cell() { # target c P -> one JSON line, with the server's CPU use (cores) added
-    local target=$1 c=$2 p=$3 pid args t0 t1 w0 w1 out
+bench_cell() { # target c P -> one JSON line, with the CPU both processes used per request added
+    local target=$1 c=$2 p=$3 pid args t0 t1 out bench_pid bench_ticks
     if [ "$target" = courier ]; then pid=$courier_pid; args=(--server "127.0.0.1:$COURIER_PORT")
     else pid=$redis_pid; args=(--redis "127.0.0.1:$REDIS_PORT"); fi
-    t0=$(cpu_ticks "$pid"); w0=$(now_ns)
-    out="$(courier bench points "${args[@]}" --connections "$c" --pipeline "$p" --duration "$POINT_SECONDS" \
-        --warmup "$WARMUP_SECONDS" --json 2>"$tmp/bench.err")" || true
-    t1=$(cpu_ticks "$pid"); w1=$(now_ns)
+    t0=$(cpu_ticks "$pid")
+    "$java" --enable-native-access=ALL-UNNAMED -Dcourier.home="$home" -jar "$jar" bench points "${args[@]}" \
+        --connections "$c" --pipeline "$p" --duration "$POINT_SECONDS" --warmup "$WARMUP_SECONDS" --json \
+        > "$tmp/bench.out" 2> "$tmp/bench.err" &
+    bench_pid=$!
+    bench_ticks=0
+    while kill -0 "$bench_pid" 2>/dev/null; do
+        bench_ticks=$(cpu_ticks "$bench_pid" 2>/dev/null || echo "$bench_ticks")
+        sleep 0.2
+    done
+    wait "$bench_pid" || true
+    t1=$(cpu_ticks "$pid")
+    out="$(cat "$tmp/bench.out")"
     if [ -z "$out" ]; then
         out="{\"requests\": 0, \"errors\": 1, \"requests_per_second\": 0, \"p50_us\": 0, \"p99_us\": 0, \"p999_us\": 0, \"first_error\": $(jq -Rs . < "$tmp/bench.err")}"
     fi
-    jq -c --argjson ticks "$((t1 - t0))" --argjson hz "$ticks_per_second" --argjson wall "$(( (w1 - w0) / 1000000 ))" \
-        '. + {server_cpu_cores: (($ticks / $hz) / ($wall / 1000) * 100 | round / 100)}' <<< "$out"
+    # CPU per request, approximately: everything the process used during the command, over the requests of the
+    # warm-up and the window (taken at the measured rate). The client's figure includes its JVM start.
+    jq -c --argjson st "$((t1 - t0))" --argjson bt "$bench_ticks" --argjson hz "$ticks_per_second" \
+        --argjson span "$(awk -v d="$POINT_SECONDS" -v w="$WARMUP_SECONDS" 'BEGIN {print d + w}')" \
+        '. + (if .requests_per_second > 0 then
+               {server_cpu_us_per_request: ($st / $hz * 1e6 / (.requests_per_second * $span) * 100 | round / 100),
+                client_cpu_us_per_request: ($bt / $hz * 1e6 / (.requests_per_second * $span) * 100 | round / 100)}
+             else {} end)' <<< "$out"
 }
 for c in "${CONNECTIONS[@]}"; do
     for p in "${PIPELINES[@]}"; do
@@ -330,40 +388,7 @@ result="$(jq -n \
 
 if [ "$json" = 1 ]; then
     echo "$result"
-    exit 0
+else
+    render <<< "$result"
 fi
 
-jq -r '
-  def f0: if . == null then "-" else (. | round | tostring) end;
-  def f1: if . == null then "-" else ((. * 10 | round) / 10 | tostring) end;
-  def f2: if . == null then "-" else ((. * 100 | round) / 100 | tostring) end;
-  def pad(n): tostring | if length >= n then . else (" " * (n - length)) + . end;
-  "Courier side by side, \(.date), \(.machine)\(if .quick then " (--quick)" else "" end)",
-  "",
-  "Points: courier bench points, the same engine against both, \(.points.seconds_per_cell) s per cell after \(.points.warmup_seconds) s warm-up",
-  "(req/s; latency p50/p99 in us; ratio = Courier / Redis; srv = server CPU in cores; err = wrong or failed answers)",
-  ("    c    P" + ("courier req/s" | pad(15)) + ("redis req/s" | pad(13)) + ("ratio" | pad(7)) + ("courier p50/p99" | pad(18))
-     + ("redis p50/p99" | pad(16)) + ("p99 ratio" | pad(11)) + ("srv C/R" | pad(11)) + ("err C/R" | pad(9))),
-  (.points.cells[] |
-     ((.connections | pad(5)) + (.pipeline | pad(5)) + (.courier.requests_per_second | f0 | pad(15))
-      + (.redis.requests_per_second | f0 | pad(13)) + (.rps_ratio | f2 | pad(7))
-      + (((.courier.p50_us | f0) + "/" + (.courier.p99_us | f0)) | pad(18))
-      + (((.redis.p50_us | f0) + "/" + (.redis.p99_us | f0)) | pad(16)) + (.p99_ratio | f2 | pad(11))
-      + (((.courier.server_cpu_cores | f1) + "/" + (.redis.server_cpu_cores | f1)) | pad(11))
-      + (((.courier.errors | f0) + "/" + (.redis.errors | f0)) | pad(9)))),
-  "",
-  "redis-benchmark -t get -d 8 -c 50 (its own single-threaded client; for reference only):",
-  (.points.redis_benchmark[] | "  -P \(.pipeline): \(.requests_per_second | f0) req/s, p50 \(.p50_us | f0) us, p99 \(.p99_us | f0) us"),
-  "",
-  "Files: \(.files.size_mib) MiB random file in the page cache; MB/s (10^6 B/s), median of \(.files.runs) runs; ratio = Courier / nginx+curl",
-  ("  destination   conns" + ("courier" | pad(10)) + ("nginx+curl" | pad(12)) + ("ratio" | pad(8)) + "   runs courier | nginx+curl"),
-  (.files.cases[] | "  " + (.destination + "            " | .[0:12]) + (.connections | pad(7)) + (.courier_mb_s | f0 | pad(10))
-     + (.nginx_curl_mb_s | f0 | pad(12)) + (.ratio | f2 | pad(8)) + "   " + (.courier_runs | map(f0) | join(" "))
-     + " | " + (.nginx_curl_runs | map(f0) | join(" "))),
-  "  iperf3 loopback limit: 1 stream \(.files.iperf3_gbit_s.streams_1) Gbit/s (\(.files.iperf3_mb_s.streams_1) MB/s), 4 streams \(.files.iperf3_gbit_s.streams_4) Gbit/s (\(.files.iperf3_mb_s.streams_4) MB/s)",
-  "",
-  "The old system'"'"'s workload: \(.legacy.workload) (225,000 requests)",
-  "  \(.legacy.seconds_median) s median (runs: \(.legacy.seconds_runs | map(tostring) | join(", ")) s; whole command incl. JVM start \(.legacy.command_wall_seconds_median) s); histograms match the CSV files: \(.legacy.histograms_match_csv)",
-  "",
-  "compare.sh took \(.elapsed_seconds) s"
-' <<< "$result"
