@@ -8,13 +8,14 @@ import java.nio.file.Path;
  * Finds the data set that ships with Courier ({@code data/bimdc} at the top of the project), wherever the command
  * is run from: first where the launcher says the project is, then above the jar, then above the working directory.
  */
-final class BundledData {
+public final class BundledData {
     static final String RELATIVE = "data/bimdc";
 
     private BundledData() {
     }
 
-    static Path locate() {
+    /** The bundled data directory; throws IllegalArgumentException (a usage error) when it cannot be found. */
+    public static Path locate() {
         String home = System.getProperty("courier.home");
         if (home != null) {
             Path p = Path.of(home).resolve(RELATIVE);

@@ -1,5 +1,7 @@
 package dev.courier.cli;
 
+import dev.courier.cli.bench.BenchCommand;
+import dev.courier.cli.bench.GenDataCommand;
 import dev.courier.client.CourierException;
 import dev.courier.protocol.ErrorCode;
 import java.io.PrintWriter;
@@ -13,7 +15,8 @@ import picocli.CommandLine.Command;
 @Command(name = "courier", mixinStandardHelpOptions = true, version = "courier 0.1.0",
         description = "Data points and file transfers over TCP.",
         subcommands = {ServeCommand.class, PointCommand.class, PointsCommand.class, LsCommand.class,
-                GetCommand.class, PutCommand.class, DemoCommand.class, SoakCommand.class, CommandLine.HelpCommand.class})
+                GetCommand.class, PutCommand.class, DemoCommand.class, SoakCommand.class, BenchCommand.class,
+                GenDataCommand.class, CommandLine.HelpCommand.class})
 public final class CourierCli implements Runnable {
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_USAGE = 2;

@@ -58,11 +58,19 @@ public final class Downloader {
     private final CourierClient client;
     private final DownloadOptions options;
     private final DownloadProgress progress;
+    private final ChunkListener chunkListener;
 
     public Downloader(CourierClient client, DownloadOptions options, DownloadProgress progress) {
+        this(client, options, progress, ChunkListener.NONE);
+    }
+
+    /** As above, and tells {@code chunkListener} about every chunk as it arrives (for per-chunk timing). */
+    public Downloader(CourierClient client, DownloadOptions options, DownloadProgress progress,
+                      ChunkListener chunkListener) {
         this.client = client;
         this.options = options;
         this.progress = progress;
+        this.chunkListener = chunkListener;
     }
 
     /**
@@ -243,6 +251,15 @@ public final class Downloader {
         private record InFlight(ByteRange chunk, CompletableFuture<ChunkReply> reply) {
         }
 
+        private CompletableFuture<ChunkReply> read(Connection c, ByteRange chunk) {
+            long sentNanos = System.nanoTime();
+            return c.read(name, chunk.offsetBytes(), (int) chunk.lengthBytes()).whenComplete((reply, err) -> {
+                if (reply != null) {
+                    chunkListener.received(chunk.offsetBytes(), reply.lengthBytes(), System.nanoTime() - sentNanos);
+                }
+            });
+        }
+
         /** One connection's loop: keep its window of reads full, take the replies in order, reconnect on loss. */
         private void lane(Connection initial) {
             Connection c = initial;
@@ -316,7 +333,7 @@ public final class Downloader {
                 if (next == null) {
                     return;
                 }
-                window.add(new InFlight(next, c.read(name, next.offsetBytes(), (int) next.lengthBytes())));
+                window.add(new InFlight(next, read(c, next)));
             }
         }
 

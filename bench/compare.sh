@@ -1,0 +1,394 @@
+#!/usr/bin/env bash
+# Courier side by side with what a user would otherwise pick, on this machine, in one run:
+#   points  courier bench points against Courier and against redis-server (the same load engine), c = 1, 50, 1000
+#           and P = 1, 16; redis-benchmark's own figures beside them for reference
+#   files   a random file in the page cache: nginx (sendfile on) + curl versus courier get, to /dev/null
+#           (courier get --discard) and to a file on the same disk, 1 and 4 connections, medians of several runs;
+#           iperf3 over loopback (1 and 4 streams) as the limit
+#   legacy  the old system's workload: courier points --records 1-15 --count 15000 --connections 100
+#
+# Usage: bench/compare.sh [--json] [--quick]
+#        bench/compare.sh --render RESULT.json
+#   --json    print one JSON object on stdout instead of the table (progress still goes to stderr)
+#   --quick   shorter cells and a smaller file: about 2 minutes instead of up to 10
+#   --render  print the table of a JSON result saved earlier, and measure nothing
+#
+# Installs what it needs from Debian when missing (redis-server, redis-tools, nginx, curl, iperf3, jq). Everything
+# runs on 127.0.0.1 with its own config files and ports under a temporary folder; every process it starts is
+# stopped on exit, and a watchdog ends the run after 10 minutes whatever happens.
+set -euo pipefail
+
+render() { # the table, from the JSON object on stdin
+    jq -r '
+      def f0: if . == null then "-" else (. | round | tostring) end;
+      def f1: if . == null then "-" else ((. * 10 | round) / 10 | tostring) end;
+      def f2: if . == null then "-" else ((. * 100 | round) / 100 | tostring) end;
+      def pad(n): tostring | if length >= n then . else (" " * (n - length)) + . end;
+      "Courier side by side, \(.date), \(.machine)\(if .quick then " (--quick)" else "" end)",
+      "",
+      "Points: courier bench points, the same engine against both, \(.points.seconds_per_cell) s per cell after \(.points.warmup_seconds) s warm-up",
+      "(req/s; latency p50/p99 in us; ratio = Courier / Redis; cpu = server CPU us per request, Courier/Redis, approximate;",
+      " err = wrong or failed answers, Courier/Redis)",
+      ("    c    P" + ("courier req/s" | pad(15)) + ("redis req/s" | pad(13)) + ("ratio" | pad(7)) + ("courier p50/p99" | pad(18))
+         + ("redis p50/p99" | pad(16)) + ("p99 ratio" | pad(11)) + ("cpu C/R" | pad(12)) + ("err C/R" | pad(9))),
+      (.points.cells[] |
+         ((.connections | pad(5)) + (.pipeline | pad(5)) + (.courier.requests_per_second | f0 | pad(15))
+          + (.redis.requests_per_second | f0 | pad(13)) + (.rps_ratio | f2 | pad(7))
+          + (((.courier.p50_us | f0) + "/" + (.courier.p99_us | f0)) | pad(18))
+          + (((.redis.p50_us | f0) + "/" + (.redis.p99_us | f0)) | pad(16)) + (.p99_ratio | f2 | pad(11))
+          + (((.courier.server_cpu_us_per_request | f2) + "/" + (.redis.server_cpu_us_per_request | f2)) | pad(12))
+          + (((.courier.errors | f0) + "/" + (.redis.errors | f0)) | pad(9)))),
+      "",
+      "redis-benchmark -t get -d 8 -c 50 (its own single-threaded client; for reference only):",
+      (.points.redis_benchmark[] | "  -P \(.pipeline): \(.requests_per_second | f0) req/s, p50 \(.p50_us | f0) us, p99 \(.p99_us | f0) us"),
+      "",
+      "Files: \(.files.size_mib) MiB random file in the page cache; MB/s (10^6 B/s), median of \(.files.runs) runs; ratio = Courier / nginx+curl",
+      ("  destination   conns" + ("courier" | pad(10)) + ("nginx+curl" | pad(12)) + ("ratio" | pad(8)) + "   runs courier | nginx+curl"),
+      (.files.cases[] | "  " + (.destination + "            " | .[0:12]) + (.connections | pad(7)) + (.courier_mb_s | f0 | pad(10))
+         + (.nginx_curl_mb_s | f0 | pad(12)) + (.ratio | f2 | pad(8)) + "   " + (.courier_runs | map(f0) | join(" "))
+         + " | " + (.nginx_curl_runs | map(f0) | join(" "))),
+      "  iperf3 loopback limit: 1 stream \(.files.iperf3_gbit_s.streams_1) Gbit/s (\(.files.iperf3_mb_s.streams_1) MB/s), 4 streams \(.files.iperf3_gbit_s.streams_4) Gbit/s (\(.files.iperf3_mb_s.streams_4) MB/s)",
+      "",
+      "The old system'"'"'s workload: \(.legacy.workload) (225,000 requests)",
+      "  \(.legacy.seconds_median) s median (runs: \(.legacy.seconds_runs | map(tostring) | join(", ")) s; whole command incl. JVM start \(.legacy.command_wall_seconds_median) s); histograms match the CSV files: \(.legacy.histograms_match_csv)",
+      "",
+      "compare.sh took \(.elapsed_seconds) s"
+    '
+}
+
+home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+json=0
+quick=0
+while [ $# -gt 0 ]; do
+    arg=$1; shift
+    case "$arg" in
+        --json) json=1 ;;
+        --quick) quick=1 ;;
+        --render) [ $# -gt 0 ] || { echo "compare.sh: --render needs a file" >&2; exit 2; }
+                  render < "$1"; exit 0 ;;
+        -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "compare.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
+    esac
+done
+
+# Ports, all on 127.0.0.1.
+COURIER_PORT=17420
+REDIS_PORT=16379
+NGINX_PORT=18080
+IPERF_PORT=15201
+
+if [ "$quick" = 1 ]; then
+    POINT_SECONDS=2; WARMUP_SECONDS=0.5; FILE_MIB=256; FILE_RUNS=3; IPERF_SECONDS=2; LEGACY_RUNS=3
+    RB_REQUESTS_P1=200000; RB_REQUESTS_P16=1000000
+else
+    POINT_SECONDS=5; WARMUP_SECONDS=1; FILE_MIB=1024; FILE_RUNS=5; IPERF_SECONDS=5; LEGACY_RUNS=5
+    RB_REQUESTS_P1=500000; RB_REQUESTS_P16=3000000
+fi
+CONNECTIONS=(1 50 1000)
+PIPELINES=(1 16)
+
+log() { echo "compare: $*" >&2; }
+started_at=$SECONDS
+
+# --- tools ---------------------------------------------------------------------------------------------------
+missing=()
+for tool in redis-server:redis-server redis-benchmark:redis-tools redis-cli:redis-tools nginx:nginx curl:curl \
+            iperf3:iperf3 jq:jq; do
+    command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    pkgs="$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')"
+    log "installing from Debian: $pkgs"
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    # shellcheck disable=SC2086
+    $sudo apt-get update -q >&2
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q $pkgs >&2
+fi
+
+java=""
+for candidate in "${JAVA_HOME:-/nonexistent}/bin/java" /usr/lib/jvm/*/bin/java "$(command -v java || true)"; do
+    [ -x "$candidate" ] || continue
+    v="$("$candidate" -XshowSettings:properties -version 2>&1 \
+        | sed -n 's/^ *java\.specification\.version = \([0-9][0-9]*\).*/\1/p' | head -n 1)"
+    if [ -n "$v" ] && [ "$v" -ge 25 ]; then java="$candidate"; break; fi
+done
+[ -n "$java" ] || { log "no JDK 25 or newer found"; exit 1; }
+
+log "building courier if needed"
+"$home/courier" --version >/dev/null
+jar="$home/courier-cli/target/courier.jar"
+courier() { "$java" --enable-native-access=ALL-UNNAMED -Dcourier.home="$home" -jar "$jar" "$@"; }
+
+# --- processes, clean-up, watchdog ----------------------------------------------------------------------------
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/courier-compare.XXXXXX")"
+pids=()
+cleanup() {
+    local p
+    for p in "${pids[@]}"; do
+        kill "$p" 2>/dev/null || true
+    done
+    for p in "${pids[@]}"; do
+        wait "$p" 2>/dev/null || true
+    done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM
+main_pid=$$
+( trap 'kill "$s" 2>/dev/null; exit 0' TERM
+  sleep 595 & s=$!
+  wait "$s"
+  echo "compare: 10 minutes are up; stopping" >&2
+  kill -TERM "$main_pid" ) &
+pids+=($!)
+
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+wait_port() {
+    local i
+    for i in $(seq 1 200); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        sleep 0.05
+    done
+    log "nothing listens on port $1; see the logs in $tmp"; return 1
+}
+for port in $COURIER_PORT $REDIS_PORT $NGINX_PORT $IPERF_PORT; do
+    port_free "$port" || { log "port $port on 127.0.0.1 is taken; stop what uses it"; exit 1; }
+done
+# CPU time (user + system, in clock ticks) a process has used so far.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+ticks_per_second="$(getconf CLK_TCK)"
+median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) print 0; else if (NR % 2) print a[(NR + 1) / 2];
+    else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+now_ns() { date +%s%N; }
+
+mkdir -p "$tmp/files" "$tmp/out" "$tmp/nginx/logs" "$tmp/nginx/tmp" "$tmp/redis"
+
+log "writing a ${FILE_MIB} MiB random file and reading it into the page cache"
+head -c "$((FILE_MIB << 20))" /dev/urandom > "$tmp/files/big.bin"
+cat "$tmp/files/big.bin" > /dev/null
+size_bytes=$((FILE_MIB << 20))
+
+# Started directly (not through the shell function) so that $! is the JVM itself.
+"$java" --enable-native-access=ALL-UNNAMED -Dcourier.home="$home" -jar "$jar" \
+    serve --bind 127.0.0.1 --port "$COURIER_PORT" --files "$tmp/files" > "$tmp/courier.log" 2>&1 &
+courier_pid=$!
+pids+=("$courier_pid")
+
+cat > "$tmp/redis/redis.conf" <<EOF
+bind 127.0.0.1
+port $REDIS_PORT
+protected-mode no
+daemonize no
+save ""
+appendonly no
+dir $tmp/redis
+logfile $tmp/redis/redis.log
+maxclients 10000
+EOF
+redis-server "$tmp/redis/redis.conf" &
+redis_pid=$!
+pids+=("$redis_pid")
+
+cat > "$tmp/nginx/nginx.conf" <<EOF
+daemon off;
+worker_processes auto;
+user root;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    tcp_nodelay on;
+    client_body_temp_path $tmp/nginx/tmp/body;
+    proxy_temp_path $tmp/nginx/tmp/proxy;
+    fastcgi_temp_path $tmp/nginx/tmp/fastcgi;
+    uwsgi_temp_path $tmp/nginx/tmp/uwsgi;
+    scgi_temp_path $tmp/nginx/tmp/scgi;
+    types { application/octet-stream bin; }
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        root $tmp/files;
+    }
+}
+EOF
+nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/logs/error.log" &
+pids+=($!)
+
+iperf3 -s -B 127.0.0.1 -p "$IPERF_PORT" > "$tmp/iperf3.log" 2>&1 &
+pids+=($!)
+
+wait_port "$COURIER_PORT"; wait_port "$REDIS_PORT"; wait_port "$NGINX_PORT"; wait_port "$IPERF_PORT"
+log "servers up: courier :$COURIER_PORT, redis :$REDIS_PORT, nginx :$NGINX_PORT, iperf3 :$IPERF_PORT"
+
+# --- points ---------------------------------------------------------------------------------------------------
+: > "$tmp/points.jsonl"
+bench_cell() { # target c P -> one JSON line, with the CPU both processes used per request added
+    local target=$1 c=$2 p=$3 pid args t0 t1 out bench_pid bench_ticks
+    if [ "$target" = courier ]; then pid=$courier_pid; args=(--server "127.0.0.1:$COURIER_PORT")
+    else pid=$redis_pid; args=(--redis "127.0.0.1:$REDIS_PORT"); fi
+    t0=$(cpu_ticks "$pid")
+    "$java" --enable-native-access=ALL-UNNAMED -Dcourier.home="$home" -jar "$jar" bench points "${args[@]}" \
+        --connections "$c" --pipeline "$p" --duration "$POINT_SECONDS" --warmup "$WARMUP_SECONDS" --json \
+        > "$tmp/bench.out" 2> "$tmp/bench.err" &
+    bench_pid=$!
+    bench_ticks=0
+    while kill -0 "$bench_pid" 2>/dev/null; do
+        bench_ticks=$(cpu_ticks "$bench_pid" 2>/dev/null || echo "$bench_ticks")
+        sleep 0.2
+    done
+    wait "$bench_pid" || true
+    t1=$(cpu_ticks "$pid")
+    out="$(cat "$tmp/bench.out")"
+    if [ -z "$out" ]; then
+        out="{\"requests\": 0, \"errors\": 1, \"requests_per_second\": 0, \"p50_us\": 0, \"p99_us\": 0, \"p999_us\": 0, \"first_error\": $(jq -Rs . < "$tmp/bench.err")}"
+    fi
+    # CPU per request, approximately: everything the process used during the command, over the requests of the
+    # warm-up and the window (taken at the measured rate). The client's figure includes its JVM start.
+    jq -c --argjson st "$((t1 - t0))" --argjson bt "$bench_ticks" --argjson hz "$ticks_per_second" \
+        --argjson span "$(awk -v d="$POINT_SECONDS" -v w="$WARMUP_SECONDS" 'BEGIN {print d + w}')" \
+        '. + (if .requests_per_second > 0 then
+               {server_cpu_us_per_request: ($st / $hz * 1e6 / (.requests_per_second * $span) * 100 | round / 100),
+                client_cpu_us_per_request: ($bt / $hz * 1e6 / (.requests_per_second * $span) * 100 | round / 100)}
+             else {} end)' <<< "$out"
+}
+for c in "${CONNECTIONS[@]}"; do
+    for p in "${PIPELINES[@]}"; do
+        log "points c=$c P=$p: courier"
+        cj="$(bench_cell courier "$c" "$p")"
+        log "points c=$c P=$p: redis"
+        rj="$(bench_cell redis "$c" "$p")"
+        jq -nc --argjson c "$c" --argjson p "$p" --argjson a "$cj" --argjson b "$rj" '{connections: $c, pipeline: $p,
+            courier: $a, redis: $b,
+            rps_ratio: (if $b.requests_per_second > 0 then ($a.requests_per_second / $b.requests_per_second * 100 | round / 100) else null end),
+            p99_ratio: (if $b.p99_us > 0 then ($a.p99_us / $b.p99_us * 100 | round / 100) else null end)}' \
+            >> "$tmp/points.jsonl"
+    done
+done
+
+: > "$tmp/redis-benchmark.jsonl"
+for p in 1 16; do
+    n=$RB_REQUESTS_P1; [ "$p" = 16 ] && n=$RB_REQUESTS_P16
+    log "redis-benchmark -t get -d 8 -c 50 -P $p -n $n"
+    line="$(timeout 60 redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -t get -d 8 -c 50 -P "$p" -n "$n" --csv \
+        2>/dev/null | grep '^"GET"' | tail -n 1 || true)"
+    # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
+    echo "$line" | tr -d '"' | awk -F, -v p="$p" '{printf "{\"connections\": 50, \"pipeline\": %d, \"requests_per_second\": %s, \"p50_us\": %.1f, \"p99_us\": %.1f}\n", p, ($2 == "" ? 0 : $2), $5 * 1000, $7 * 1000}' \
+        >> "$tmp/redis-benchmark.jsonl"
+done
+
+# --- files ----------------------------------------------------------------------------------------------------
+url="http://127.0.0.1:$NGINX_PORT/big.bin"
+curl_mbps() { # connections destination(null|file) -> MB/s
+    local n=$1 dest=$2 start end i from to
+    if [ "$n" = 1 ]; then
+        local o=/dev/null; [ "$dest" = file ] && o="$tmp/out/big.curl"
+        curl -sS -o "$o" -w '%{speed_download}' "$url" | awk '{printf "%.1f\n", $1 / 1e6}'
+    else
+        start=$(now_ns)
+        local part=$(( (size_bytes + n - 1) / n )) cpids=()
+        for ((i = 0; i < n; i++)); do
+            from=$((i * part)); to=$(( (i + 1) * part - 1 )); [ "$to" -ge "$size_bytes" ] && to=$((size_bytes - 1))
+            local o=/dev/null; [ "$dest" = file ] && o="$tmp/out/big.curl.$i"
+            curl -sS -r "$from-$to" -o "$o" "$url" &
+            cpids+=($!)
+        done
+        for i in "${cpids[@]}"; do wait "$i"; done
+        end=$(now_ns)
+        awk -v b="$size_bytes" -v ns="$((end - start))" 'BEGIN {printf "%.1f\n", b / 1e6 / (ns / 1e9)}'
+    fi
+    rm -f "$tmp/out"/big.curl*
+}
+courier_mbps() { # connections destination(null|file) -> MB/s, as courier get reports it
+    local n=$1 dest=$2 out
+    if [ "$dest" = null ]; then
+        out="$(courier get --server "127.0.0.1:$COURIER_PORT" big.bin --discard --connections "$n")"
+    else
+        out="$(courier get --server "127.0.0.1:$COURIER_PORT" big.bin -o "$tmp/out/big.courier" --connections "$n")"
+    fi
+    rm -f "$tmp/out"/big.courier*
+    sed -n 's/.*(\([0-9.]*\) MB\/s.*/\1/p' <<< "$out"
+}
+: > "$tmp/files.jsonl"
+for dest in null file; do
+    for n in 1 4; do
+        : > "$tmp/c.txt"; : > "$tmp/n.txt"
+        for ((run = 1; run <= FILE_RUNS; run++)); do
+            log "files to $dest, $n connection(s), run $run of $FILE_RUNS"
+            courier_mbps "$n" "$dest" >> "$tmp/c.txt"
+            curl_mbps "$n" "$dest" >> "$tmp/n.txt"
+        done
+        jq -nc --arg dest "$dest" --argjson n "$n" --argjson c "$(median < "$tmp/c.txt")" \
+            --argjson g "$(median < "$tmp/n.txt")" --argjson cr "$(jq -sc . < "$tmp/c.txt")" \
+            --argjson gr "$(jq -sc . < "$tmp/n.txt")" '{destination: (if $dest == "null" then "/dev/null" else "file" end),
+            connections: $n, courier_mb_s: $c, nginx_curl_mb_s: $g, ratio: (if $g > 0 then ($c / $g * 100 | round / 100) else null end),
+            courier_runs: $cr, nginx_curl_runs: $gr}' >> "$tmp/files.jsonl"
+    done
+done
+
+iperf_gbit() { # streams -> Gbit/s received
+    timeout 30 iperf3 -c 127.0.0.1 -p "$IPERF_PORT" -t "$IPERF_SECONDS" -P "$1" -J 2>/dev/null \
+        | jq '.end.sum_received.bits_per_second / 1e9 * 10 | round / 10'
+}
+log "iperf3, 1 stream"
+iperf1="$(iperf_gbit 1 || echo 0)"
+log "iperf3, 4 streams"
+iperf4="$(iperf_gbit 4 || echo 0)"
+
+# --- the old system's workload --------------------------------------------------------------------------------
+# Expected histograms straight from the CSV files (integer thousandths, so bin edges are exact).
+expected_hist="$(for r in $(seq 1 15); do
+    head -n 15000 "$home/data/bimdc/$r.csv" | awk -F, -v r="$r" '
+        {v = $2 * 1000; m = (v < 0) ? int(v - 0.5) : int(v + 0.5); b = int((m + 2000) / 400);
+         if (m + 2000 < 0) b = 0; if (b > 9) b = 9; if (b < 0) b = 0; h[b]++}
+        END {printf "\"%s\": [", r; for (i = 0; i < 10; i++) printf "%s%d", (i ? ", " : ""), h[i]; print "]"}'
+done | paste -sd, | sed 's/^/{/; s/$/}/')"
+: > "$tmp/legacy.txt"; : > "$tmp/legacy-wall.txt"
+legacy_correct=true
+for ((run = 1; run <= LEGACY_RUNS; run++)); do
+    log "courier points --records 1-15 --count 15000 --connections 100, run $run of $LEGACY_RUNS"
+    w0=$(now_ns)
+    out="$(courier points --server "127.0.0.1:$COURIER_PORT" --records 1-15 --count 15000 --connections 100 --json)"
+    w1=$(now_ns)
+    jq '.seconds' <<< "$out" >> "$tmp/legacy.txt"
+    awk -v ns="$((w1 - w0))" 'BEGIN {printf "%.3f\n", ns / 1e9}' >> "$tmp/legacy-wall.txt"
+    ok="$(jq --argjson e "$expected_hist" '.requests == 225000 and
+        ([.records | to_entries[] | .value.histogram == $e[.key] and .value.count == 15000] | all)' <<< "$out")"
+    [ "$ok" = true ] || legacy_correct=false
+done
+
+# --- report ---------------------------------------------------------------------------------------------------
+result="$(jq -n \
+    --arg date "$(date -u +%Y-%m-%d)" \
+    --arg machine "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr)" \
+    --arg cpu "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)" \
+    --argjson quick "$([ "$quick" = 1 ] && echo true || echo false)" \
+    --argjson point_seconds "$POINT_SECONDS" --argjson warmup "$WARMUP_SECONDS" \
+    --argjson file_mib "$FILE_MIB" --argjson runs "$FILE_RUNS" \
+    --slurpfile points "$tmp/points.jsonl" --slurpfile rb "$tmp/redis-benchmark.jsonl" \
+    --slurpfile files "$tmp/files.jsonl" \
+    --argjson iperf1 "$iperf1" --argjson iperf4 "$iperf4" \
+    --argjson legacy "$(median < "$tmp/legacy.txt")" --argjson legacy_wall "$(median < "$tmp/legacy-wall.txt")" \
+    --argjson legacy_runs "$(jq -sc . < "$tmp/legacy.txt")" --argjson legacy_correct "$legacy_correct" \
+    --argjson elapsed "$((SECONDS - started_at))" \
+    '{date: $date, machine: $machine, cpu: $cpu, quick: $quick,
+      points: {seconds_per_cell: $point_seconds, warmup_seconds: $warmup, cells: $points, redis_benchmark: $rb},
+      files: {size_mib: $file_mib, runs: $runs, cases: $files,
+              iperf3_gbit_s: {streams_1: $iperf1, streams_4: $iperf4},
+              iperf3_mb_s: {streams_1: ($iperf1 * 125 | round), streams_4: ($iperf4 * 125 | round)}},
+      legacy: {workload: "courier points --records 1-15 --count 15000 --connections 100", requests: 225000,
+               seconds_median: $legacy, seconds_runs: $legacy_runs, command_wall_seconds_median: $legacy_wall,
+               histograms_match_csv: $legacy_correct},
+      elapsed_seconds: $elapsed}')"
+
+if [ "$json" = 1 ]; then
+    echo "$result"
+else
+    render <<< "$result"
+fi
+

@@ -1,0 +1,252 @@
+package dev.courier.cli.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.courier.cli.CourierCli;
+import dev.courier.server.CourierServer;
+import dev.courier.server.ServerConfig;
+import dev.courier.server.points.CsvRecordingLoader;
+import dev.courier.server.points.Recording;
+import dev.courier.server.testing.CsvTruth;
+import dev.courier.server.testing.TestServers;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code courier bench}, {@code gen-data} and {@code get --discard} against real servers on loopback. */
+class BenchCommandsTest {
+    static CourierServer server;
+    static String address;
+
+    record Run(int exitCode, String out, String err) {
+        /** A numeric field of the one-line JSON object printed. */
+        double number(String name) {
+            Matcher m = Pattern.compile("\"" + name + "\": (-?[0-9.]+)[,}]").matcher(out);
+            assertThat(m.find()).as("field %s in %s", name, out).isTrue();
+            return Double.parseDouble(m.group(1));
+        }
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = TestServers.start();
+        address = "127.0.0.1:" + server.localAddress().getPort();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = CourierCli.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    static void assertOneJsonObject(Run r, String... fields) {
+        assertThat(r.out().strip()).startsWith("{").endsWith("}").doesNotContain("\n");
+        for (String f : fields) {
+            assertThat(r.out()).contains("\"" + f + "\": ");
+        }
+    }
+
+    @Test
+    void closedLoopAgainstCourierCountsRequestsWithoutErrors() {
+        Run r = run("bench", "points", "--server", address, "--data", CsvTruth.dataDir().toString(),
+                "--connections", "4", "--pipeline", "8", "--duration", "1", "--warmup", "0.2", "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertOneJsonObject(r, "requests", "errors", "requests_per_second", "p50_us", "p99_us", "p999_us");
+        assertThat(r.number("requests")).isGreaterThan(0);
+        assertThat(r.number("errors")).isZero();
+        assertThat(r.number("requests_per_second")).isGreaterThan(0);
+        assertThat(r.number("p50_us")).isPositive().isLessThanOrEqualTo(r.number("p99_us"));
+        assertThat(r.number("p99_us")).isLessThanOrEqualTo(r.number("p999_us"));
+        assertThat(r.out()).contains("\"mode\": \"closed\"");
+    }
+
+    @Test
+    void openLoopSendsAtTheRequestedRateAndRecordsLatencies() {
+        Run r = run("bench", "points", "--server", address, "--connections", "2", "--pipeline", "16",
+                "--duration", "1", "--warmup", "0.2", "--rate", "2000", "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("\"mode\": \"open\"");
+        // 2000 requests/s for 1 s; generous bounds for a busy machine.
+        assertThat(r.number("requests")).isBetween(1000.0, 2600.0);
+        assertThat(r.number("errors")).isZero();
+        assertThat(r.number("p50_us")).isPositive();
+        assertThat(r.number("max_us")).isGreaterThanOrEqualTo(r.number("p999_us"));
+    }
+
+    @Test
+    void textReportNamesRateAndPercentiles() {
+        Run r = run("bench", "points", "--server", address, "-c", "1", "-P", "1", "--duration", "0.3",
+                "--warmup", "0");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("closed loop, 1 connections x 1 in flight")
+                .containsPattern("requests: [1-9][0-9]*  errors: 0 \\(wrong 0, failed 0\\)  requests/s: [0-9]+")
+                .containsPattern("p50 [0-9.]+ us  p90 [0-9.]+ us  p99 [0-9.]+ us  p99.9 [0-9.]+ us  max");
+    }
+
+    @Test
+    void wrongAnswersFromAServerWithOtherDataAreErrors(@TempDir Path other) throws Exception {
+        assertThat(run("gen-data", "--records", "2", "--seconds", "60", "--out", other.toString()).exitCode())
+                .isZero();
+        try (CourierServer impostor = CourierServer.start(ServerConfig.of(new InetSocketAddress("127.0.0.1", 0),
+                other, other))) {
+            Run r = run("bench", "points", "--server", "127.0.0.1:" + impostor.localAddress().getPort(),
+                    "--records", "1,2", "-c", "2", "-P", "4", "--duration", "0.5", "--warmup", "0", "--json");
+            assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
+            assertThat(r.number("wrong")).isPositive();
+            assertThat(r.number("errors")).isEqualTo(r.number("wrong") + r.number("failed"));
+            assertThat(r.out()).containsPattern("\"first_error\": \"record [12] sample [0-9]+: expected");
+            assertThat(r.err()).startsWith("courier: ").contains("answers were wrong or failed").hasLineCount(1);
+        }
+    }
+
+    @Test
+    void unknownRecordsFailInsteadOfCountingAsAnswers(@TempDir Path other) throws Exception {
+        assertThat(run("gen-data", "--records", "1", "--seconds", "4", "--out", other.toString()).exitCode()).isZero();
+        Run r = run("bench", "points", "--server", address, "--data", other.toString(), "-c", "1", "-P", "2",
+                "--duration", "0.3", "--warmup", "0", "--json");
+        // Record 1 of the generated set has 1000 samples; the server's record 1 has other values.
+        assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
+        assertThat(r.number("errors")).isPositive();
+    }
+
+    @Test
+    void redisEngineGetsTheValueItSet() throws Exception {
+        try (FakeRedis redis = new FakeRedis(false)) {
+            Run r = run("bench", "points", "--redis", "127.0.0.1:" + redis.port(), "-c", "3", "-P", "4",
+                    "--duration", "0.5", "--warmup", "0.1", "--json");
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            assertOneJsonObject(r, "requests", "errors", "requests_per_second", "p50_us", "p99_us", "p999_us");
+            assertThat(r.out()).contains("\"target\": \"redis\"");
+            assertThat(r.number("requests")).isPositive();
+            assertThat(r.number("errors")).isZero();
+            assertThat(redis.store).containsKey(RedisTarget.KEY);
+            assertThat(redis.store.get(RedisTarget.KEY)).isEqualTo(RedisTarget.VALUE);
+            assertThat(redis.gets.get()).isGreaterThanOrEqualTo((long) r.number("requests"));
+        }
+    }
+
+    @Test
+    void redisEngineCountsAWrongValueAsAnError() throws Exception {
+        try (FakeRedis redis = new FakeRedis(true)) {
+            Run r = run("bench", "points", "--redis", "127.0.0.1:" + redis.port(), "-c", "2", "-P", "2",
+                    "--duration", "0.3", "--warmup", "0", "--json");
+            assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
+            assertThat(r.number("wrong")).isEqualTo(r.number("requests")).isPositive();
+        }
+    }
+
+    @Test
+    void unreachableRedisIsAOneLineError() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Run r = run("bench", "points", "--redis", "127.0.0.1:" + port, "--duration", "0.2");
+        assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
+        assertThat(r.err()).startsWith("courier: cannot connect to redis at 127.0.0.1:" + port).hasLineCount(1);
+    }
+
+    @Test
+    void genDataLoadsInTheServerWithTheRequestedShape(@TempDir Path dir) throws Exception {
+        Run r = run("gen-data", "--records", "3", "--seconds", "2.5", "--rate", "250", "--out", dir.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("gen-data: 3 records x 625 samples");
+        CsvRecordingLoader.Result loaded = CsvRecordingLoader.loadDirectory(dir);
+        assertThat(loaded.problems()).isEmpty();
+        assertThat(loaded.recordings()).extracting(Recording::id).containsExactlyInAnyOrder("1", "2", "3");
+        for (Recording rec : loaded.recordings()) {
+            assertThat(rec.sampleCount()).isEqualTo(625);
+            assertThat(rec.rateHz()).isEqualTo(250.0);
+            assertThat(rec.channelCount()).isEqualTo(2);
+        }
+        List<String> lines = Files.readAllLines(dir.resolve("2.csv"));
+        assertThat(lines.get(0)).startsWith("0,");
+        assertThat(lines.get(1)).startsWith("0.004,");
+        assertThat(lines.get(250)).startsWith("1,");
+        Pattern shortest = Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]{0,2}[1-9])?");
+        for (String line : lines) {
+            String[] f = line.split(",");
+            assertThat(f).hasSize(3);
+            for (int c = 1; c < 3; c++) {
+                assertThat(f[c]).matches(shortest).isNotEqualTo("-0");
+                double steps = Double.parseDouble(f[c]) / 0.005;
+                assertThat(Math.abs(steps - Math.rint(steps))).isLessThan(1e-6);
+            }
+        }
+    }
+
+    @Test
+    void genDataIsDeterministicForASeed(@TempDir Path a, @TempDir Path b) throws Exception {
+        run("gen-data", "--records", "2", "--seconds", "1", "--seed", "7", "--out", a.toString());
+        run("gen-data", "--records", "2", "--seconds", "1", "--seed", "7", "--out", b.toString());
+        assertThat(Files.mismatch(a.resolve("2.csv"), b.resolve("2.csv"))).isEqualTo(-1);
+        run("gen-data", "--records", "2", "--seconds", "1", "--seed", "8", "--out", b.toString());
+        assertThat(Files.mismatch(a.resolve("2.csv"), b.resolve("2.csv"))).isNotEqualTo(-1);
+    }
+
+    @Test
+    void benchFilesVerifiesEveryCopy(@TempDir Path root) throws Exception {
+        byte[] data = new byte[3 << 20];
+        new Random(5).nextBytes(data);
+        Path blob = Files.write(root.resolve("blob.bin"), data);
+        Files.write(root.resolve("other.bin"), new byte[] {1, 2, 3});
+        try (CourierServer files = TestServers.start(root)) {
+            String at = "127.0.0.1:" + files.localAddress().getPort();
+            Run r = run("bench", "files", "--server", at, "--name", "blob.bin", "--count", "3", "--connections", "2",
+                    "--chunk-size", "65536", "--original", blob.toString(), "--json");
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            assertOneJsonObject(r, "megabytes_per_second", "chunk_p50_us", "chunk_p99_us");
+            assertThat(r.out()).contains("\"verified\": true", "\"verification\": \"sha256 of the original\"");
+            assertThat(r.number("copies")).isEqualTo(3);
+            assertThat(r.number("size_bytes")).isEqualTo(data.length);
+            assertThat(r.number("chunks")).isEqualTo(3 * 48);
+            assertThat(r.number("megabytes_per_second")).isPositive();
+
+            Run firstCopy = run("bench", "files", "--server", at, "--name", "blob.bin", "--count", "2");
+            assertThat(firstCopy.exitCode()).as(firstCopy.err()).isZero();
+            assertThat(firstCopy.out()).contains("verified: every copy's SHA-256 equals the first's");
+
+            Run discard = run("bench", "files", "--server", at, "--name", "blob.bin", "--count", "2", "--discard",
+                    "--json");
+            assertThat(discard.exitCode()).as(discard.err()).isZero();
+            assertThat(discard.out()).contains("\"discard\": true", "\"verified\": true");
+
+            Run mismatch = run("bench", "files", "--server", at, "--name", "blob.bin", "--count", "1",
+                    "--original", root.resolve("other.bin").toString());
+            assertThat(mismatch.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
+            assertThat(mismatch.err()).startsWith("courier: VERIFICATION_FAILED: copy 1 has SHA-256");
+        }
+    }
+
+    @Test
+    void getDiscardDownloadsAndWritesNothing(@TempDir Path root, @TempDir Path dest) throws Exception {
+        byte[] data = new byte[1 << 20];
+        new Random(6).nextBytes(data);
+        Files.write(root.resolve("blob.bin"), data);
+        try (CourierServer files = TestServers.start(root)) {
+            Run r = run("get", "--server", "127.0.0.1:" + files.localAddress().getPort(), "blob.bin", "--discard",
+                    "-o", dest.toString(), "--chunk-size", "100000");
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            assertThat(r.out()).startsWith("blob.bin: 1048576 bytes in ").contains("discarded");
+            try (var s = Files.list(dest)) {
+                assertThat(s).isEmpty();
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.courier.client.files;
+
+/**
+ * Told about every chunk of a download as its reply arrives, before it is checked and written: for per-chunk
+ * timing (the load tool's latency percentiles). Called on the connections' I/O threads, so implementations must
+ * be thread-safe and must not block.
+ */
+@FunctionalInterface
+public interface ChunkListener {
+    ChunkListener NONE = (offsetBytes, lengthBytes, latencyNanos) -> { };
+
+    /**
+     * @param offsetBytes  where the chunk starts in the file
+     * @param lengthBytes  bytes it carries
+     * @param latencyNanos time from sending its read request to its reply arriving, in nanoseconds
+     */
+    void received(long offsetBytes, int lengthBytes, long latencyNanos);
+}
