@@ -243,7 +243,9 @@ class BenchCommandsTest {
             Run r = run("get", "--server", "127.0.0.1:" + files.localAddress().getPort(), "blob.bin", "--discard",
                     "-o", dest.toString(), "--chunk-size", "100000");
             assertThat(r.exitCode()).as(r.err()).isZero();
-            assertThat(r.out()).startsWith("blob.bin: 1048576 bytes in ").contains("discarded");
+            assertThat(r.out()).startsWith("blob.bin (discarded): 1048576 bytes in ")
+                    .contains("SHA-256 " + java.util.HexFormat.of().formatHex(
+                            java.security.MessageDigest.getInstance("SHA-256").digest(data)) + " verified");
             try (var s = Files.list(dest)) {
                 assertThat(s).isEmpty();
             }
