@@ -127,4 +127,88 @@ class DownloadTest {
         d.download("random.bin", target);
         assertThat(Files.mismatch(served.resolve("random.bin"), target)).isEqualTo(-1);
     }
+
+    /** Fails the download after half the file, the way a crash would, leaving the part file and its journal. */
+    private static Downloader interruptedAtHalf(CourierClient c) {
+        return new Downloader(c, DownloadOptions.defaults().withChunkBytes(1 << 20),
+                (done, total) -> {
+                    if (done >= total / 2 && done < total) {
+                        throw new IllegalStateException("simulated crash");
+                    }
+                });
+    }
+
+    @Test
+    void interruptedDownloadResumesFromItsJournal(@TempDir Path dest) throws IOException {
+        assertThatThrownBy(() -> interruptedAtHalf(client).download("random.bin", dest))
+                .hasMessageContaining("simulated crash");
+        assertThat(dest.resolve("random.bin")).doesNotExist();
+        assertThat(dest.resolve("random.bin" + Downloader.PART_SUFFIX + Downloader.JOURNAL_SUFFIX)).exists();
+        java.util.List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        DownloadResult r = new Downloader(client, DownloadOptions.defaults(), new DownloadProgress() {
+            @Override
+            public void advanced(long doneBytes, long totalBytes) {
+            }
+
+            @Override
+            public void note(String message) {
+                notes.add(message);
+            }
+        }).download("random.bin", dest);
+        assertThat(r.resumedBytes()).isGreaterThanOrEqualTo(SIXTY_FOUR_MIB / 2);
+        assertThat(r.fetchedBytes()).isLessThanOrEqualTo(SIXTY_FOUR_MIB - r.resumedBytes());
+        assertThat(notes).anyMatch(n -> n.startsWith("resuming random.bin: "));
+        assertThat(Files.mismatch(served.resolve("random.bin"), r.path())).isEqualTo(-1);
+        try (var left = Files.list(dest)) {
+            assertThat(left).containsExactly(dest.resolve("random.bin"));
+        }
+    }
+
+    @Test
+    void fileChangedOnTheServerSinceTheInterruptionStartsOverAndSaysSo(@TempDir Path dest) throws IOException {
+        Path changing = served.resolve("changing.bin");
+        writeRandom(changing, 8 << 20, 10);
+        assertThatThrownBy(() -> interruptedAtHalf(client).download("changing.bin", dest))
+                .hasMessageContaining("simulated crash");
+        writeRandom(changing, 8 << 20, 11);
+        Files.setLastModifiedTime(changing, java.nio.file.attribute.FileTime.fromMillis(
+                Files.getLastModifiedTime(changing).toMillis() + 5_000));
+        java.util.List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        DownloadResult r = new Downloader(client, DownloadOptions.defaults(), new DownloadProgress() {
+            @Override
+            public void advanced(long doneBytes, long totalBytes) {
+            }
+
+            @Override
+            public void note(String message) {
+                notes.add(message);
+            }
+        }).download("changing.bin", dest);
+        assertThat(r.resumedBytes()).isZero();
+        assertThat(notes).anyMatch(n -> n.contains("changed on the server") && n.contains("starting over"));
+        assertThat(Files.mismatch(changing, r.path())).isEqualTo(-1);
+    }
+
+    @Test
+    void noResumeStartsOverEvenWithAJournal(@TempDir Path dest) throws IOException {
+        assertThatThrownBy(() -> interruptedAtHalf(client).download("random.bin", dest))
+                .hasMessageContaining("simulated crash");
+        DownloadResult r = new Downloader(client, DownloadOptions.defaults().withResume(false), DownloadProgress.NONE)
+                .download("random.bin", dest);
+        assertThat(r.resumedBytes()).isZero();
+        assertThat(r.fetchedBytes()).isGreaterThanOrEqualTo(SIXTY_FOUR_MIB);
+        assertThat(Files.mismatch(served.resolve("random.bin"), r.path())).isEqualTo(-1);
+    }
+
+    @Test
+    void discardVerifiesEverythingAndWritesNothing(@TempDir Path dest) throws Exception {
+        DownloadResult r = new Downloader(client, DownloadOptions.defaults().withDiscard(true), DownloadProgress.NONE)
+                .download("random.bin", dest);
+        assertThat(r.path()).isNull();
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        assertThat(r.sha256().bytes()).isEqualTo(sha.digest(Files.readAllBytes(served.resolve("random.bin"))));
+        try (var left = Files.list(dest)) {
+            assertThat(left).isEmpty();
+        }
+    }
 }

@@ -226,6 +226,9 @@ public final class Downloader {
 
         Sha256 run() throws IOException {
             progress.advanced(done.get(), size);
+            // Hash what an earlier attempt left on disk first: the lanes only fetch within a window past the
+            // hashing point, so that point must move past the resumed bytes before they can start.
+            digest.drain();
             if (!queue.finished()) {
                 List<Future<?>> lanes = new ArrayList<>();
                 try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -268,10 +271,10 @@ public final class Downloader {
             try {
                 while (failure.get() == null) {
                     if (c == null || !c.isOpen()) {
-                        requeue(window);
                         if (c != null) {
                             progress.note("connection lost; reconnecting");
                         }
+                        requeue(window);
                         c = reconnect(reconnects++);
                         continue;
                     }
@@ -296,6 +299,7 @@ public final class Downloader {
                         if (!Backoff.retryable(ce)) {
                             throw ce;
                         }
+                        progress.note("connection lost (" + ce.code() + "); reconnecting");
                         c.closeAsync();
                         c = null;
                         continue;
