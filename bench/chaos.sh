@@ -39,6 +39,7 @@ cleanup() {
 trap cleanup EXIT
 # A watchdog: whatever happens, the run ends.
 ( sleep $((duration + 120)); echo "chaos.sh: watchdog fired" >&2; kill -TERM $$ ) 2>/dev/null &
+disown
 pids+=($!)
 
 "$home/courier" --version >/dev/null   # builds on first use

@@ -46,9 +46,8 @@ class NetworkFaultsTest {
         try (ChaosProxy proxy = new ChaosProxy(server.localAddress(), 0);
              CourierClient client = new CourierClient(ClientConfig.of("127.0.0.1", proxy.port()))) {
             proxy.cutEvery(300);
-            DownloadOptions options = DownloadOptions.defaults().withConnections(4).withStallTimeoutMillis(30_000);
-            options = new DownloadOptions(options.connections(), options.chunkBytes(), options.readsPerConnection(),
-                    true, false, options.stallTimeoutMillis(), new Backoff(10, 200));
+            DownloadOptions options = DownloadOptions.defaults().withConnections(4).withStallTimeoutMillis(30_000)
+                    .withBackoff(new Backoff(10, 200));
             DownloadResult r = new Downloader(client, options, DownloadProgress.NONE).download("big.bin", dest);
             assertThat(proxy.cuts.get()).as("connections were cut during the download").isGreaterThan(0);
             assertThat(Files2.sha256(r.path())).isEqualTo(expectedSha);

@@ -65,7 +65,7 @@ class ProcessFaultsTest {
         CourierProcess server = CourierProcess.server(serverArgs(0));
         int port = portOf(server);
         CompletableFuture<Void> third = new CompletableFuture<>();
-        DownloadOptions options = new DownloadOptions(4, 1 << 20, 2, true, false, 30_000, new Backoff(20, 300));
+        DownloadOptions options = new DownloadOptions(4, 1 << 20, 2, true, false, 30_000, new Backoff(20, 300), true);
         try (CourierClient client = new CourierClient(ClientConfig.of("127.0.0.1", port))) {
             Downloader d = new Downloader(client, options, (done, total) -> {
                 if (done >= total / 3) {
@@ -215,7 +215,7 @@ class ProcessFaultsTest {
         int port = portOf(server);
         CompletableFuture<Void> started = new CompletableFuture<>();
         List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
-        DownloadOptions options = new DownloadOptions(2, 1 << 20, 2, true, false, 30_000, new Backoff(20, 300));
+        DownloadOptions options = new DownloadOptions(2, 1 << 20, 2, true, false, 30_000, new Backoff(20, 300), true);
         try (CourierClient client = new CourierClient(ClientConfig.of("127.0.0.1", port))) {
             Downloader d = new Downloader(client, options, new DownloadProgress() {
                 @Override

@@ -178,7 +178,7 @@ class UploadTest {
         int port = ProcessFaultsTest.portOf(server);
         args[1] = String.valueOf(port);
         CompletableFuture<Void> third = new CompletableFuture<>();
-        DownloadOptions options = new DownloadOptions(4, 1 << 20, 2, true, false, 30_000, new Backoff(20, 300));
+        DownloadOptions options = new DownloadOptions(4, 1 << 20, 2, true, false, 30_000, new Backoff(20, 300), true);
         try (CourierClient c = new CourierClient(ClientConfig.of("127.0.0.1", port));
              ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             Uploader u = new Uploader(c, options, (done, total) -> {

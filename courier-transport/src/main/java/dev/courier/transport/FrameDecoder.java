@@ -20,8 +20,12 @@ import java.util.List;
  * the request id, while the decoder continues with the next frame.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
+    /** Frames at least this long are gathered without copying (see {@link #decode}). */
+    static final int LARGE_FRAME_BYTES = 64 << 10;
+
     private final int maxFrameBytes;
     private boolean broken;
+    private boolean composite;
 
     public FrameDecoder(int maxFrameBytes) {
         this.maxFrameBytes = maxFrameBytes;
@@ -47,10 +51,21 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 return;
             }
             if (in.readableBytes() < FrameDescriptor.LENGTH_FIELD_BYTES + length) {
+                if (length >= LARGE_FRAME_BYTES && !composite) {
+                    // A big frame (a file chunk) arrives over many reads: keep the reads as they are instead of
+                    // copying each into one growing buffer; the frame becomes a view over them.
+                    setCumulator(COMPOSITE_CUMULATOR);
+                    composite = true;
+                }
                 return;
             }
             in.skipBytes(FrameDescriptor.LENGTH_FIELD_BYTES);
             ByteBuf frame = in.readSlice((int) length);
+            if (composite && length >= LARGE_FRAME_BYTES) {
+                // Small frames (points) go back to one contiguous buffer, which suits many per read.
+                setCumulator(MERGE_CUMULATOR);
+                composite = false;
+            }
             try {
                 out.add(MessageCodec.decode(frame));
             } catch (ProtocolException e) {

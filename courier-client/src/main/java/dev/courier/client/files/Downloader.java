@@ -122,7 +122,7 @@ public final class Downloader {
             }
             Transfer t = new Transfer(name, size, chunk, out, journal, have, first);
             Sha256 sha = t.run();
-            if (!sha.equals(digest.sha256())) {
+            if (sha != null && !sha.equals(digest.sha256())) {
                 if (part != null) {
                     journal.delete();
                     journal = null;
@@ -140,7 +140,7 @@ public final class Downloader {
                 moveIntoPlace(part, target);
                 journal.delete();
             }
-            return new DownloadResult(target, size, sha, System.nanoTime() - start, t.lanesUsed, chunk,
+            return new DownloadResult(target, size, sha != null ? sha : digest.sha256(), System.nanoTime() - start, t.lanesUsed, chunk,
                     have.totalBytes(), t.fetched.get(), t.retries.get());
         } catch (IOException e) {
             throw new CourierException(ErrorCode.LOCAL_IO_ERROR, "cannot write " + part + ": " + e.getMessage()
@@ -216,7 +216,7 @@ public final class Downloader {
             this.first = first;
             List<ByteRange> missing = have.missing(size, chunk);
             this.queue = new ChunkQueue(missing);
-            this.digest = new InOrderDigest(size, have, out);
+            this.digest = options.verifyDigest() ? new InOrderDigest(size, have, out) : null;
             this.done = new AtomicLong(have.totalBytes());
             // Chunks may run ahead of the hashing point by this much; beyond it lanes wait for the gap to fill.
             this.windowBytes = Math.max(64L << 20,
@@ -228,7 +228,9 @@ public final class Downloader {
             progress.advanced(done.get(), size);
             // Hash what an earlier attempt left on disk first: the lanes only fetch within a window past the
             // hashing point, so that point must move past the resumed bytes before they can start.
-            digest.drain();
+            if (digest != null) {
+                digest.drain();
+            }
             if (!queue.finished()) {
                 List<Future<?>> lanes = new ArrayList<>();
                 try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -239,9 +241,14 @@ public final class Downloader {
                 }
                 RuntimeException f = failure.get();
                 if (f != null) {
-                    digest.discard();
+                    if (digest != null) {
+                        digest.discard();
+                    }
                     throw f;
                 }
+            }
+            if (digest == null) {
+                return null; // not asked to hash: every chunk's CRC32C was checked
             }
             Sha256 sha = digest.finish();
             if (sha == null) {
@@ -333,7 +340,7 @@ public final class Downloader {
 
         private void fill(Connection c, ArrayDeque<InFlight> window) {
             while (window.size() < options.readsPerConnection()) {
-                ByteRange next = queue.poll(digest.hashedBytes() + windowBytes);
+                ByteRange next = queue.poll(digest == null ? Long.MAX_VALUE : digest.hashedBytes() + windowBytes);
                 if (next == null) {
                     return;
                 }
@@ -412,7 +419,9 @@ public final class Downloader {
                 }
                 journal.append(new TransferJournal.Entry(offset, length, crc));
             }
-            digest.offer(offset, data);
+            if (digest != null) {
+                digest.offer(offset, data);
+            }
             lastProgressNanos.set(System.nanoTime());
             progress.advanced(done.addAndGet(length), size);
             queue.done();

@@ -26,6 +26,7 @@ final class InOrderDigest {
     private final RangeSet onDisk;
     private final FileChannel part;
     private final TreeMap<Long, ByteBuf> ahead = new TreeMap<>();
+    private final byte[] scratch = new byte[256 << 10];
     private long next;
 
     /** @param part where {@code onDisk} ranges can be read back; null when nothing is on disk */
@@ -79,7 +80,7 @@ final class InOrderDigest {
     private void update(ByteBuf data) {
         int n = data.readableBytes();
         for (ByteBuffer b : data.nioBuffers()) {
-            sha.update(b);
+            Sha256.update(sha, b, scratch);
         }
         next += n;
     }
@@ -97,7 +98,7 @@ final class InOrderDigest {
             }
             buf.flip();
             at += buf.remaining();
-            sha.update(buf);
+            Sha256.update(sha, buf, scratch);
         }
         next = to;
     }

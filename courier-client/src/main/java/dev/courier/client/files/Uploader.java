@@ -75,7 +75,7 @@ public final class Uploader {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+        ByteBuffer buf = ByteBuffer.allocate(1 << 20); // a heap array: the SHA intrinsics hash it in place
         for (long at = 0; at < size; ) {
             buf.clear();
             int n = in.read(buf, at);

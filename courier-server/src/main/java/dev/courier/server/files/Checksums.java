@@ -39,11 +39,12 @@ public final class Checksums {
     /** SHA-256 of the first {@code size} bytes of {@code channel}. */
     public static byte[] sha256(FileChannel channel, long size) throws IOException {
         MessageDigest sha = newSha256();
+        byte[] scratch = new byte[1 << 20];
         for (long offset = 0; offset < size; offset += SHA_WINDOW_BYTES) {
             long window = Math.min(SHA_WINDOW_BYTES, size - offset);
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment segment = channel.map(FileChannel.MapMode.READ_ONLY, offset, window, arena);
-                sha.update(segment.asByteBuffer());
+                dev.courier.protocol.Sha256.update(sha, segment.asByteBuffer(), scratch);
             }
         }
         return sha.digest();
