@@ -47,7 +47,9 @@ final class Frames {
         return Hex.compact(hex).substring(8);
     }
 
-    /** Field by field, arrays by content, doubles bit for bit; a chunk by its fields and data bytes. */
+    /**
+     * Field by field, arrays by content, doubles bit for bit; a chunk or upload write by its fields and data bytes.
+     */
     static void assertSameMessage(Message actual, Message expected) {
         if (expected instanceof ChunkReply e) {
             assertThat(actual).isInstanceOf(ChunkReply.class);
@@ -56,6 +58,16 @@ final class Frames {
             assertThat(a.offsetBytes()).as("offsetBytes").isEqualTo(e.offsetBytes());
             assertThat(a.last()).as("last").isEqualTo(e.last());
             assertThat(a.hasCrc()).as("hasCrc").isEqualTo(e.hasCrc());
+            assertThat(a.crc32c()).as("crc32c").isEqualTo(e.crc32c());
+            assertThat(ByteBufUtil.getBytes(a.data())).as("data").isEqualTo(ByteBufUtil.getBytes(e.data()));
+            return;
+        }
+        if (expected instanceof UploadWrite e) {
+            assertThat(actual).isInstanceOf(UploadWrite.class);
+            UploadWrite a = (UploadWrite) actual;
+            assertThat(a.requestId()).as("requestId").isEqualTo(e.requestId());
+            assertThat(a.uploadId()).as("uploadId").isEqualTo(e.uploadId());
+            assertThat(a.offsetBytes()).as("offsetBytes").isEqualTo(e.offsetBytes());
             assertThat(a.crc32c()).as("crc32c").isEqualTo(e.crc32c());
             assertThat(ByteBufUtil.getBytes(a.data())).as("data").isEqualTo(ByteBufUtil.getBytes(e.data()));
             return;

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
@@ -17,6 +19,15 @@ import org.junit.jupiter.api.Test;
  */
 class MessageCodecLayoutTest {
     private static final long MODIFIED_MILLIS = 1_700_000_000_000L;
+    /** SHA-256 of "abc", the content of "a/abc.txt" in the examples. */
+    private static final Sha256 SHA256_ABC =
+            Sha256.ofHex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    /** SHA-256 of "abcdone", the 7 bytes uploaded as "notes.txt". */
+    private static final Sha256 SHA256_ABCDONE =
+            Sha256.ofHex("e790620f56e5ff47106a839bfd17e6e2f337169dc2828e991d8091d4de92e9f0");
+    private static final long UPLOAD_ID = 0x0123456789abcdefL;
+    /** The default server frame limit (1 MiB + 64) less the 26 bytes of an UPLOAD_WRITE that are not data. */
+    private static final int MAX_WRITE_BYTES = (1 << 20) + 64 - 26;
 
     @Test
     void clientHelloHasDocumentedLayout() {
@@ -25,7 +36,7 @@ class MessageCodecLayoutTest {
 
     @Test
     void serverHelloHasDocumentedLayout() {
-        assertLayout(new Hello(0, 1, 1 << 20, 8 << 20), WireExamples.SERVER_HELLO);
+        assertLayout(new Hello(0, 1, (1 << 20) + 64, 8 << 20), WireExamples.SERVER_HELLO);
     }
 
     @Test
@@ -115,15 +126,13 @@ class MessageCodecLayoutTest {
     }
 
     @Test
-    void chunkHasDocumentedLayout() {
+    void chunkWithoutCrcHasDocumentedLayout() {
         assertLayout(new ChunkReply(7, 1020, true, false, 0, ascii("done")), WireExamples.CHUNK);
     }
 
     @Test
     void chunkWithCrcHasDocumentedLayout() {
-        CRC32C crc = new CRC32C();
-        crc.update("done".getBytes(US_ASCII));
-        assertThat((int) crc.getValue()).as("the example's crc32c").isEqualTo(0x053620cb);
+        assertThat(crc32c("done")).as("the example's crc32c").isEqualTo(0x053620cb);
 
         assertLayout(new ChunkReply(7, 1020, true, true, 0x053620cb, ascii("done")), WireExamples.CHUNK_WITH_CRC);
     }
@@ -140,12 +149,78 @@ class MessageCodecLayoutTest {
     void chunkHeaderForZeroCopyIsAnEncodedChunkWithoutItsData() {
         ByteBuf out = Unpooled.buffer();
         try {
-            MessageCodec.encodeChunkHeader(out, 7, 1020, 4, true, false, 0);
+            MessageCodec.encodeChunkHeader(out, 7, 1020, 4, true, true, 0x053620cb);
             assertThat(Hex.of(out)).isEqualTo(Hex.compact(WireExamples.CHUNK_HEADER));
             assertThat(out.readableBytes()).isEqualTo(FrameDescriptor.CHUNK_OVERHEAD_BYTES);
         } finally {
             out.release();
         }
+    }
+
+    @Test
+    void digestRequestHasDocumentedLayout() {
+        assertLayout(new DigestRequest(9, "a/abc.txt"), WireExamples.DIGEST);
+    }
+
+    @Test
+    void digestReplyHasDocumentedLayout() {
+        assertThat(sha256("abc")).as("the example's SHA-256").isEqualTo(SHA256_ABC);
+
+        assertLayout(new DigestReply(9, 3, MODIFIED_MILLIS, SHA256_ABC), WireExamples.DIGEST_RESULT);
+    }
+
+    @Test
+    void uploadBeginHasDocumentedLayout() {
+        assertThat(sha256("abcdone")).as("the example's SHA-256").isEqualTo(SHA256_ABCDONE);
+
+        assertLayout(new UploadBegin(10, "notes.txt", 7, SHA256_ABCDONE), WireExamples.UPLOAD_BEGIN);
+    }
+
+    @Test
+    void uploadReadyHasDocumentedLayout() {
+        assertLayout(new UploadReady(10, UPLOAD_ID, MAX_WRITE_BYTES, List.of(new ByteRange(0, 3))),
+                WireExamples.UPLOAD_READY);
+    }
+
+    @Test
+    void uploadReadyForANewUploadHasACountOfZero() {
+        assertLayout(new UploadReady(10, UPLOAD_ID, MAX_WRITE_BYTES, List.of()),
+                "00000016 31 00 0000000a 0123456789abcdef 00100026 00000000");
+    }
+
+    @Test
+    void uploadWriteHasDocumentedLayout() {
+        assertThat(crc32c("done")).as("the example's crc32c").isEqualTo(0x053620cb);
+
+        assertLayout(new UploadWrite(11, UPLOAD_ID, 3, 0x053620cb, ascii("done")), WireExamples.UPLOAD_WRITE);
+    }
+
+    @Test
+    void uploadWriteHeaderIsAnEncodedWriteWithoutItsData() {
+        ByteBuf out = Unpooled.buffer();
+        try {
+            MessageCodec.encodeUploadWriteHeader(out, 11, UPLOAD_ID, 3, 4, 0x053620cb);
+            String whole = Hex.compact(WireExamples.UPLOAD_WRITE);
+            assertThat(Hex.of(out)).isEqualTo(whole.substring(0, whole.length() - "646f6e65".length()));
+            assertThat(out.readableBytes()).isEqualTo(FrameDescriptor.UPLOAD_WRITE_OVERHEAD_BYTES);
+        } finally {
+            out.release();
+        }
+    }
+
+    @Test
+    void uploadAckHasDocumentedLayout() {
+        assertLayout(new UploadAck(11, 3, 4), WireExamples.UPLOAD_ACK);
+    }
+
+    @Test
+    void uploadCommitHasDocumentedLayout() {
+        assertLayout(new UploadCommit(12, UPLOAD_ID), WireExamples.UPLOAD_COMMIT);
+    }
+
+    @Test
+    void uploadDoneHasDocumentedLayout() {
+        assertLayout(new UploadDone(12, 7, SHA256_ABCDONE), WireExamples.UPLOAD_DONE);
     }
 
     @Test
@@ -171,6 +246,20 @@ class MessageCodecLayoutTest {
         return Unpooled.copiedBuffer(s, US_ASCII);
     }
 
+    private static int crc32c(String s) {
+        CRC32C crc = new CRC32C();
+        crc.update(s.getBytes(US_ASCII));
+        return (int) crc.getValue();
+    }
+
+    private static Sha256 sha256(String s) {
+        try {
+            return new Sha256(MessageDigest.getInstance("SHA-256").digest(s.getBytes(US_ASCII)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     /** Encodes {@code message} to exactly {@code hex}, and decodes {@code hex} to an equal message. */
     private static void assertLayout(Message message, String hex) {
         ByteBuf encoded = Frames.encode(message);
@@ -187,12 +276,10 @@ class MessageCodecLayoutTest {
             assertSameMessage(decoded, message);
             assertThat(wire.isReadable()).as("bytes left after decoding").isFalse();
         } finally {
-            if (decoded instanceof ChunkReply c) {
-                c.release();
+            if (decoded != null) {
+                decoded.release(); // the data of a CHUNK or UPLOAD_WRITE; nothing for the others
             }
-            if (message instanceof ChunkReply c) {
-                c.release();
-            }
+            message.release();
             wire.release();
             assertThat(wire.refCnt()).as("frame buffer after releasing everything").isZero();
         }

@@ -8,13 +8,17 @@ import java.util.List;
  *
  * <p>They tell one story: a client says HELLO, asks record "3" for channel 1 at 0.008 s (request 1), asks for a
  * record that does not exist (2), sends a batch (3), lists the root (4) and "logs" (5), stats (6) and reads (7)
- * "b.txt", and pings (8).
+ * "b.txt", pings (8), asks for the SHA-256 of "a/abc.txt" (9), and resumes the upload of the 7-byte file "abcdone"
+ * as "notes.txt", of which the server already holds "abc" (10), by writing "done" (11) and committing (12).
  */
 final class WireExamples {
     /** Client limits: the default 16 MiB + 22 frame, and the chunk that fits in it. */
     static final String CLIENT_HELLO = "00000014 01 00 00000000 434f5552 0001 01000016 01000004";
-    /** Server limits: 1 MiB request frames; chunks of min(8 MiB, 16777220, 16777238 - 18) = 8 MiB. */
-    static final String SERVER_HELLO = "00000014 01 00 00000000 434f5552 0001 00100000 00800000";
+    /**
+     * Server limits: request frames of 1 MiB + 64 (a 1 MiB upload write fits); chunks of min(8 MiB, 16777220,
+     * 16777238 - 18) = 8 MiB.
+     */
+    static final String SERVER_HELLO = "00000014 01 00 00000000 434f5552 0001 00100040 00800000";
     static final String POINT = "00000012 10 00 00000001 0001 3f80624dd2f1a9fc 01 33";
     static final String POINT_VALUE = "0000001a 11 00 00000001 bfd2e147ae147ae1 00000002 3f80624dd2f1a9fc";
     static final String POINT_UNKNOWN_RECORD = "00000012 10 00 00000002 0001 3f80624dd2f1a9fc 01 39";
@@ -34,15 +38,36 @@ final class WireExamples {
     static final String STAT_NON_ASCII = "0000000e 22 00 00000006 0006 c3a92e747874";
     static final String STAT_RESULT = "00000016 23 00 00000006 0000000000000400 0000018bcfe56800";
     static final String READ = "00000019 24 00 00000007 00000000000003fc 00010000 0005 622e747874";
-    /** The CHUNK as the server sends it: header and prefix (no CRC), then the file bytes "done". */
-    static final String CHUNK = "00000016 25 01 00000007 00000000000003fc 00000000 646f6e65";
-    static final String CHUNK_HEADER = "00000016 25 01 00000007 00000000000003fc 00000000";
-    /** The same chunk with the CRC flag: 0x053620cb is the CRC32C of "done". */
+    /** The CHUNK as the server sends it: flags LAST and CRC; 0x053620cb is the CRC32C of "done". */
     static final String CHUNK_WITH_CRC = "00000016 25 03 00000007 00000000000003fc 053620cb 646f6e65";
+    /** Its header and prefix, which the server writes before sending the file bytes zero-copy. */
+    static final String CHUNK_HEADER = "00000016 25 03 00000007 00000000000003fc 053620cb";
+    /** The same chunk from a sender that leaves the CRC flag clear (and the crc32c field 0). */
+    static final String CHUNK = "00000016 25 01 00000007 00000000000003fc 00000000 646f6e65";
     static final String PING = "0000000e 02 00 00000008 0102030405060708";
     static final String PONG = "0000000e 03 00 00000008 0102030405060708";
+    /** "a/abc.txt" holds the 3 bytes "abc". */
+    static final String DIGEST = "00000011 26 00 00000009 0009 612f6162632e747874";
+    /** 3 bytes, modified at 1700000000000 ms, SHA-256("abc"). */
+    static final String DIGEST_RESULT = "00000036 27 00 00000009 0000000000000003 0000018bcfe56800"
+            + " ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    /** 7 bytes ("abcdone") with their SHA-256, to be stored as "notes.txt". */
+    static final String UPLOAD_BEGIN = "00000039 30 00 0000000a 0000000000000007"
+            + " e790620f56e5ff47106a839bfd17e6e2f337169dc2828e991d8091d4de92e9f0 0009 6e6f7465732e747874";
+    /** Upload 0x0123456789abcdef; writes of up to 1048640 - 26 = 1048614 bytes; bytes [0, 3) already held. */
+    static final String UPLOAD_READY =
+            "00000026 31 00 0000000a 0123456789abcdef 00100026 00000001 0000000000000000 0000000000000003";
+    /** "done" at offset 3, with its CRC32C 0x053620cb. */
+    static final String UPLOAD_WRITE = "0000001e 32 00 0000000b 0123456789abcdef 0000000000000003 053620cb 646f6e65";
+    static final String UPLOAD_ACK = "00000012 33 00 0000000b 0000000000000003 00000004";
+    static final String UPLOAD_COMMIT = "0000000e 34 00 0000000c 0123456789abcdef";
+    static final String UPLOAD_DONE = "0000002e 35 00 0000000c 0000000000000007"
+            + " e790620f56e5ff47106a839bfd17e6e2f337169dc2828e991d8091d4de92e9f0";
 
-    /** An example frame whose payload has one exact length (everything but CHUNK, whose data is open-ended). */
+    /**
+     * An example frame whose payload has one exact length (everything but CHUNK and UPLOAD_WRITE, whose data is
+     * open-ended).
+     */
     record Example(String name, String hex, int requestId) {
         @Override
         public String toString() {
@@ -64,7 +89,14 @@ final class WireExamples {
                 new Example("LISTING", LISTING, 4),
                 new Example("STAT", STAT, 6),
                 new Example("STAT_RESULT", STAT_RESULT, 6),
-                new Example("READ", READ, 7));
+                new Example("READ", READ, 7),
+                new Example("DIGEST", DIGEST, 9),
+                new Example("DIGEST_RESULT", DIGEST_RESULT, 9),
+                new Example("UPLOAD_BEGIN", UPLOAD_BEGIN, 10),
+                new Example("UPLOAD_READY", UPLOAD_READY, 10),
+                new Example("UPLOAD_ACK", UPLOAD_ACK, 11),
+                new Example("UPLOAD_COMMIT", UPLOAD_COMMIT, 12),
+                new Example("UPLOAD_DONE", UPLOAD_DONE, 12));
     }
 
     private WireExamples() {
