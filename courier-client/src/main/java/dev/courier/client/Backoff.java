@@ -3,7 +3,7 @@ package dev.courier.client;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Exponential backoff with full jitter: the n-th retry waits a random time in {@code [0, min(max, base * 2^n))},
+ * Exponential backoff with full jitter: the n-th retry waits a random time in {@code [0, min(max, base * 2^n)]},
  * so clients that lost the same server do not come back in lockstep. Immutable.
  *
  * @param baseMillis first ceiling

@@ -59,14 +59,14 @@ public final class CourierClient implements AutoCloseable {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline()
-                                .addLast("frames", new FrameDecoder(config.maxFrameBytes()))
-                                .addLast("encoder", MessageEncoder.INSTANCE);
                         if (Keepalive.enabled(config.pingIntervalMillis(), config.idleTimeoutMillis())) {
                             ch.pipeline().addLast("keepalive",
                                     new Keepalive(config.pingIntervalMillis(), config.idleTimeoutMillis()));
                         }
-                        ch.pipeline().addLast("handler", handler);
+                        ch.pipeline()
+                                .addLast("frames", new FrameDecoder(config.maxFrameBytes()))
+                                .addLast("encoder", MessageEncoder.INSTANCE)
+                                .addLast("handler", handler);
                     }
                 })
                 .connect(config.host(), config.port());

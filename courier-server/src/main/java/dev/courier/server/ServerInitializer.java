@@ -17,12 +17,12 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel ch) {
         ServerConfig config = server.config();
-        ch.pipeline()
-                .addLast("frames", new FrameDecoder(config.maxFrameBytes()))
-                .addLast("encoder", MessageEncoder.INSTANCE);
         if (Keepalive.enabled(config.pingIntervalMillis(), config.idleTimeoutMillis())) {
             ch.pipeline().addLast("keepalive", new Keepalive(config.pingIntervalMillis(), config.idleTimeoutMillis()));
         }
-        ch.pipeline().addLast("handler", new ServerHandler(server));
+        ch.pipeline()
+                .addLast("frames", new FrameDecoder(config.maxFrameBytes()))
+                .addLast("encoder", MessageEncoder.INSTANCE)
+                .addLast("handler", new ServerHandler(server));
     }
 }

@@ -18,6 +18,9 @@ import java.util.concurrent.TimeUnit;
  * protocol handler can report and close. Each interval gets up to 10% of random jitter, so connections opened
  * together do not ping together.
  *
+ * <p>It belongs at the head of the pipeline, before the frame decoder, so that bytes of a large frame still
+ * arriving count as hearing from the peer.
+ *
  * <p>Connections do not get timers of their own: every event loop has one {@link Sweeper} that checks all of its
  * connections on one periodic task, so a million idle connections cost a million small objects, not a million
  * scheduled tasks. Confined to the channel's event loop.
@@ -118,7 +121,8 @@ public final class Keepalive extends ChannelInboundHandlerAdapter {
             ctx.fireUserEventTriggered(IDLE_TIMEOUT);
         } else if (pingIntervalNanos > 0 && quiet >= pingIntervalNanos && now - lastPingNanos >= pingIntervalNanos) {
             lastPingNanos = now;
-            ctx.writeAndFlush(new Ping(0, now), ctx.voidPromise());
+            // From the tail, so the ping passes the encoder wherever this handler sits.
+            ctx.channel().writeAndFlush(new Ping(0, now), ctx.channel().voidPromise());
         }
     }
 

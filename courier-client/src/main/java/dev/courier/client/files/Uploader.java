@@ -149,17 +149,34 @@ public final class Uploader {
             return ready;
         }
 
-        /** The commit, retried on a fresh connection if the connection breaks under it. */
-        private UploadDone commit(Connection c) {
-            for (int attempt = 0; ; attempt++) {
-                try {
-                    return join(c.uploadCommit(uploadId));
-                } catch (CourierException e) {
-                    if (!Backoff.retryable(e)) {
-                        throw e;
+        /**
+         * The commit, retried on a fresh connection if the connection breaks under it. The server answers a commit
+         * it already carried out again, so a lost reply is harmless; a server that restarted in between forgot the
+         * upload, and then it begins again from what it holds.
+         */
+        private UploadDone commit(Connection first) {
+            Connection c = first;
+            try {
+                for (int attempt = 0; ; attempt++) {
+                    try {
+                        return join(c.uploadCommit(uploadId));
+                    } catch (CourierException e) {
+                        if (e.code() == ErrorCode.UNKNOWN_UPLOAD && attempt > 0) {
+                            begin(c);
+                            continue;
+                        }
+                        if (!Backoff.retryable(e)) {
+                            throw e;
+                        }
+                        if (c != first) {
+                            c.closeAsync();
+                        }
+                        c = reconnect(attempt + 1);
                     }
-                    c = reconnect(attempt + 1);
-                    begin(c);
+                }
+            } finally {
+                if (c != first) {
+                    c.closeAsync();
                 }
             }
         }

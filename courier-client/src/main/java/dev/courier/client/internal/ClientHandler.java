@@ -35,6 +35,8 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     private Channel channel;
     private int nextId = 1;
     private boolean flushScheduled;
+    /** Requests made in this event-loop turn, encoded back to back and written as one buffer. */
+    private io.netty.buffer.ByteBuf batch;
     private ScheduledFuture<?> sweeper;
     private CourierException closedBecause;
 
@@ -74,14 +76,33 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void doSend(RequestFactory factory, Class<? extends Message> expected, CompletableFuture<Message> f) {
+        int id = nextId;
+        nextId = nextId == Integer.MAX_VALUE ? 1 : nextId + 1;
+        Message request = factory.create(id);
         if (closedBecause != null) {
+            request.release();
             f.completeExceptionally(closedBecause);
             return;
         }
-        int id = nextId;
-        nextId = nextId == Integer.MAX_VALUE ? 1 : nextId + 1;
+        if (request instanceof dev.courier.protocol.UploadWrite) {
+            // Bulk data goes through the encoder, which sends it without copying.
+            writeBatch();
+            channel.write(request, channel.voidPromise());
+        } else {
+            if (batch == null) {
+                batch = channel.alloc().ioBuffer(1024);
+            }
+            int mark = batch.writerIndex();
+            try {
+                dev.courier.protocol.MessageCodec.encode(request, batch);
+            } catch (RuntimeException e) {
+                batch.writerIndex(mark); // no half frame on the wire
+                f.completeExceptionally(new CourierException(ErrorCode.MALFORMED_REQUEST,
+                        "cannot send " + request.getClass().getSimpleName() + ": " + e.getMessage(), e));
+                return;
+            }
+        }
         pending.put(id, new Pending(expected, f, System.nanoTime() + requestTimeoutNanos));
-        channel.write(factory.create(id), channel.voidPromise());
         if (!flushScheduled) {
             flushScheduled = true;
             channel.eventLoop().execute(this::flushNow);
@@ -90,7 +111,15 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     private void flushNow() {
         flushScheduled = false;
+        writeBatch();
         channel.flush();
+    }
+
+    private void writeBatch() {
+        if (batch != null) {
+            channel.write(batch, channel.voidPromise());
+            batch = null;
+        }
     }
 
     @Override
@@ -207,6 +236,10 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (batch != null) {
+            batch.release();
+            batch = null;
+        }
         if (sweeper != null) {
             sweeper.cancel(false);
         }

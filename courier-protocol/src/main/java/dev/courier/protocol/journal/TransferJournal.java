@@ -21,7 +21,7 @@ import java.util.zip.CRC32C;
  * instant (connection reset, process killed, machine rebooted) resumes from the chunks already written.
  *
  * <pre>
- *  header (62 bytes, written to a temporary file, synced, then renamed into place: it is whole or absent)
+ *  header (58 bytes, written to a temporary file, synced, then renamed into place: it is whole or absent)
  *    magic "CJNL" u32 | version u16 | size u64 | modifiedMillis i64 | sha256 [32] | crc32c of the above u32
  *  entries (20 bytes each, appended after the chunk's bytes are written to the part file)
  *    offset u64 | length u32 | crc32c of the chunk's bytes u32 | crc32c of these 16 bytes u32

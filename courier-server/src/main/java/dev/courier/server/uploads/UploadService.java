@@ -47,6 +47,14 @@ public final class UploadService {
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Session> byName = new HashMap<>();
     private final Map<Long, Session> byId = new ConcurrentHashMap<>();
+    /** Recently completed uploads by id, so a commit retried after its reply was lost gets the same answer. */
+    private final Map<Long, UploadDone> completed = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(64, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Long, UploadDone> eldest) {
+                    return size() > 1024;
+                }
+            });
 
     public UploadService(Path dir, int maxWriteBytes) throws IOException {
         Files.createDirectories(dir);
@@ -173,6 +181,10 @@ public final class UploadService {
 
     public UploadDone commit(UploadCommit c) {
         int rid = c.requestId();
+        UploadDone done = completed.get(c.uploadId());
+        if (done != null) {
+            return new UploadDone(rid, done.sizeBytes(), done.sha256());
+        }
         Session s = session(c.uploadId(), rid);
         synchronized (byName) {
             synchronized (s) {
@@ -202,7 +214,9 @@ public final class UploadService {
                 s.journal.delete();
                 byName.remove(s.name);
                 byId.remove(s.id);
-                return new UploadDone(rid, s.sizeBytes, s.sha256);
+                UploadDone result = new UploadDone(rid, s.sizeBytes, s.sha256);
+                completed.put(s.id, result);
+                return result;
             } catch (IOException e) {
                 throw IoErrors.of(e, rid, "cannot complete the upload of '" + s.name + "'");
             }
