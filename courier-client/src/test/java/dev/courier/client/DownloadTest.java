@@ -128,6 +128,20 @@ class DownloadTest {
         assertThat(Files.mismatch(served.resolve("random.bin"), target)).isEqualTo(-1);
     }
 
+    /** Progress that keeps the notes. */
+    private static DownloadProgress noting(java.util.List<String> notes) {
+        return new DownloadProgress() {
+            @Override
+            public void advanced(long doneBytes, long totalBytes) {
+            }
+
+            @Override
+            public void note(String message) {
+                notes.add(message);
+            }
+        };
+    }
+
     /** Fails the download after half the file, the way a crash would, leaving the part file and its journal. */
     private static Downloader interruptedAtHalf(CourierClient c) {
         return new Downloader(c, DownloadOptions.defaults().withChunkBytes(1 << 20),
@@ -145,16 +159,7 @@ class DownloadTest {
         assertThat(dest.resolve("random.bin")).doesNotExist();
         assertThat(dest.resolve("random.bin" + Downloader.PART_SUFFIX + Downloader.JOURNAL_SUFFIX)).exists();
         java.util.List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
-        DownloadResult r = new Downloader(client, DownloadOptions.defaults(), new DownloadProgress() {
-            @Override
-            public void advanced(long doneBytes, long totalBytes) {
-            }
-
-            @Override
-            public void note(String message) {
-                notes.add(message);
-            }
-        }).download("random.bin", dest);
+        DownloadResult r = new Downloader(client, DownloadOptions.defaults(), noting(notes)).download("random.bin", dest);
         assertThat(r.resumedBytes()).isGreaterThanOrEqualTo(SIXTY_FOUR_MIB / 2);
         assertThat(r.fetchedBytes()).isLessThanOrEqualTo(SIXTY_FOUR_MIB - r.resumedBytes());
         assertThat(notes).anyMatch(n -> n.startsWith("resuming random.bin: "));
@@ -174,16 +179,7 @@ class DownloadTest {
         Files.setLastModifiedTime(changing, java.nio.file.attribute.FileTime.fromMillis(
                 Files.getLastModifiedTime(changing).toMillis() + 5_000));
         java.util.List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
-        DownloadResult r = new Downloader(client, DownloadOptions.defaults(), new DownloadProgress() {
-            @Override
-            public void advanced(long doneBytes, long totalBytes) {
-            }
-
-            @Override
-            public void note(String message) {
-                notes.add(message);
-            }
-        }).download("changing.bin", dest);
+        DownloadResult r = new Downloader(client, DownloadOptions.defaults(), noting(notes)).download("changing.bin", dest);
         assertThat(r.resumedBytes()).isZero();
         assertThat(notes).anyMatch(n -> n.contains("changed on the server") && n.contains("starting over"));
         assertThat(Files.mismatch(changing, r.path())).isEqualTo(-1);

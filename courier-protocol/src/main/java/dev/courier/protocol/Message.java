@@ -6,8 +6,8 @@ package dev.courier.protocol;
  */
 public sealed interface Message
         permits Hello, Ping, Pong, ErrorReply, PointRequest, PointReply, PointBatchRequest, PointBatchReply,
-        ListRequest, ListReply, StatRequest, StatReply, ReadRequest, ChunkReply, DigestRequest, DigestReply,
-        UploadBegin, UploadReady, UploadWrite, UploadAck, UploadCommit, UploadDone {
+        ListRequest, ListReply, StatRequest, StatReply, ReadRequest, BulkMessage, DigestRequest, DigestReply,
+        UploadBegin, UploadReady, UploadAck, UploadCommit, UploadDone {
 
     /** The id that pairs a reply with its request; 0 for connection-level frames. */
     int requestId();

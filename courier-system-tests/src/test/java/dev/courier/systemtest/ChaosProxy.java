@@ -74,13 +74,48 @@ final class ChaosProxy implements AutoCloseable {
         }
     }
 
-    private final class FrontEnd extends ChannelInboundHandlerAdapter {
-        private Channel back;
+    /** Copies what one side reads to its peer, reading the next bytes only once the peer took these. */
+    private static class Relay extends ChannelInboundHandlerAdapter {
+        Channel peer;
+
+        Relay(Channel peer) {
+            this.peer = peer;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            peer.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess()) {
+                    ctx.channel().read();
+                } else {
+                    f.channel().close();
+                }
+            });
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (peer != null) {
+                peer.close();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    /** The client's side: connects to the target when the client arrives, then relays like the other side. */
+    private final class FrontEnd extends Relay {
+        FrontEnd() {
+            super(null);
+        }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             Channel front = ctx.channel();
-            back = new Bootstrap().group(front.eventLoop()).channel(NioSocketChannel.class)
+            peer = new Bootstrap().group(front.eventLoop()).channel(NioSocketChannel.class)
                     .option(ChannelOption.AUTO_READ, false)
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
@@ -100,58 +135,6 @@ final class ChaosProxy implements AutoCloseable {
                             front.close();
                         }
                     }).channel();
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            back.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
-                if (f.isSuccess()) {
-                    ctx.channel().read();
-                } else {
-                    f.channel().close();
-                }
-            });
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            if (back != null) {
-                back.close();
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
-        }
-    }
-
-    private static final class Relay extends ChannelInboundHandlerAdapter {
-        private final Channel front;
-
-        Relay(Channel front) {
-            this.front = front;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            front.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
-                if (f.isSuccess()) {
-                    ctx.channel().read();
-                } else {
-                    f.channel().close();
-                }
-            });
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            front.close();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
         }
     }
 

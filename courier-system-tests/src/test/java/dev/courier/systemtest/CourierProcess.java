@@ -49,7 +49,7 @@ final class CourierProcess implements AutoCloseable {
         List<String> a = new ArrayList<>(List.of("serve", "--bind", "127.0.0.1"));
         a.addAll(List.of(args));
         CourierProcess p = start(a.toArray(String[]::new));
-        p.awaitLine(l -> l.startsWith("out: courier: serving"), 30);
+        p.awaitLine(l -> l.startsWith("out: courier: serving"), 90); // a JVM on a busy machine can take a while
         return p;
     }
 

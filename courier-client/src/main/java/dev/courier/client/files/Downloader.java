@@ -160,33 +160,13 @@ public final class Downloader {
 
     /** Opens a connection, retrying with backoff until the stall timeout from {@code since}. */
     private Connection connectWithRetry(long since) {
-        int attempt = 0;
-        while (true) {
-            try {
-                return client.open();
-            } catch (CourierException e) {
-                if (!Backoff.retryable(e)) {
-                    throw e;
-                }
-                long delay = options.backoff().delayMillis(attempt++);
-                if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay) - since
-                        > TimeUnit.MILLISECONDS.toNanos(options.stallTimeoutMillis())) {
-                    throw new CourierException(ErrorCode.TIMED_OUT, "no connection to "
-                            + client.config().address() + " within " + options.stallTimeoutMillis()
-                            + " ms; last error: " + e.getMessage(), e);
-                }
-                sleep(delay);
+        long limit = since + TimeUnit.MILLISECONDS.toNanos(options.stallTimeoutMillis());
+        return Reconnector.open(client, options.backoff(), 0, () -> {
+            if (System.nanoTime() - limit > 0) {
+                throw new CourierException(ErrorCode.TIMED_OUT, "no connection to " + client.config().address()
+                        + " within " + options.stallTimeoutMillis() + " ms");
             }
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CourierException(ErrorCode.CONNECTION_CLOSED, "interrupted");
-        }
+        });
     }
 
     /** One download in progress: its chunks, its lanes (one per connection) and its running digest. */
@@ -358,23 +338,12 @@ public final class Downloader {
         }
 
         private Connection reconnect(int attempt) {
-            while (true) {
+            return Reconnector.open(client, options.backoff(), attempt, () -> {
                 checkStall();
                 if (failure.get() != null) {
                     throw failure.get();
                 }
-                if (attempt > 0) {
-                    sleep(options.backoff().delayMillis(attempt - 1));
-                }
-                try {
-                    return client.open();
-                } catch (CourierException e) {
-                    if (!Backoff.retryable(e)) {
-                        throw e;
-                    }
-                    attempt++;
-                }
-            }
+            });
         }
 
         private void checkStall() {

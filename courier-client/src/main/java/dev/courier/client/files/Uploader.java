@@ -283,7 +283,7 @@ public final class Uploader {
         }
 
         private Connection reconnect(int attempt) {
-            while (true) {
+            return Reconnector.open(client, options.backoff(), attempt, () -> {
                 if (System.nanoTime() - lastProgressNanos.get()
                         > TimeUnit.MILLISECONDS.toNanos(options.stallTimeoutMillis())) {
                     throw new CourierException(ErrorCode.TIMED_OUT, "the upload of " + name + " made no progress for "
@@ -292,23 +292,7 @@ public final class Uploader {
                 if (failure.get() != null) {
                     throw failure.get();
                 }
-                if (attempt > 0) {
-                    try {
-                        Thread.sleep(options.backoff().delayMillis(attempt - 1));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new CourierException(ErrorCode.CONNECTION_CLOSED, "interrupted");
-                    }
-                }
-                try {
-                    return client.open();
-                } catch (CourierException e) {
-                    if (!Backoff.retryable(e)) {
-                        throw e;
-                    }
-                    attempt++;
-                }
-            }
+            });
         }
     }
 
