@@ -53,7 +53,7 @@ public final class RecordingStore {
                     "batch of " + times.length + " points exceeds the maximum of " + maxBatchPoints);
         }
         Recording r = recording(request.record(), id);
-        double[] column = r.column(request.channel(), id);
+        Column column = r.column(request.channel(), id);
         int[] indexes = new int[times.length];
         double[] sampleTimes = new double[times.length];
         double[] values = new double[times.length];
@@ -61,7 +61,7 @@ public final class RecordingStore {
             int index = r.sampleIndex(times[i], id);
             indexes[i] = index;
             sampleTimes[i] = r.sampleTimeSeconds(index);
-            values[i] = column[index];
+            values[i] = column.get(index);
         }
         return new PointBatchReply(id, indexes, sampleTimes, values);
     }
