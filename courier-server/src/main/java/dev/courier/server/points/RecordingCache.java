@@ -51,6 +51,8 @@ public final class RecordingCache {
     private static final Logger log = LoggerFactory.getLogger(RecordingCache.class);
     private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final long STALE_TEMP_MILLIS = TimeUnit.HOURS.toMillis(1);
+    /** Conversions of more CSV than this are announced at INFO; smaller ones (the bundled set) only at DEBUG. */
+    private static final long ANNOUNCE_CSV_BYTES = 256L << 20;
 
     private final Path folder;
     private final Optional<Path> fallbackFolder;
@@ -144,10 +146,10 @@ public final class RecordingCache {
             }
         }
         int reused = files.size() - toConvert.size();
-        Conversion conversion = new Conversion(0, 0);
+        Conversion conversion = new Conversion(0, 0, false);
         if (!toConvert.isEmpty()) {
             if (outOfDate + damaged > 0) {
-                log.info("{} column files out of date, {} damaged; rebuilding them", outOfDate, damaged);
+                log.debug("{} column files out of date, {} damaged; rebuilding them", outOfDate, damaged);
             }
             conversion = convert(toConvert, toConvertIndex, folders, recordings, problems);
         }
@@ -161,10 +163,15 @@ public final class RecordingCache {
                 failed.add(problems[i]);
             }
         }
-        log.info("{} recordings from {} in {} ms: {} column files mapped as they were ({}), {} converted from "
-                        + "CSV ({} of CSV to {} of columns)", loaded.size(), dataDir,
+        String summary = String.format(Locale.ROOT, "%d recordings from %s in %d ms: %d column files (%s) mapped "
+                        + "as they were, %d CSV files converted (%s of CSV to %s of columns)", loaded.size(), dataDir,
                 (System.nanoTime() - startNanos) / 1_000_000, reused, size(mappedBytes), toConvert.size(),
                 size(conversion.csvBytes()), size(conversion.columnBytes()));
+        if (conversion.announced()) {
+            log.info(summary);
+        } else {
+            log.debug(summary);
+        }
         return new CsvRecordingLoader.Result(loaded, failed);
     }
 
@@ -175,7 +182,7 @@ public final class RecordingCache {
         return new ColumnFile.Source(csv, id, a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS));
     }
 
-    private record Conversion(long csvBytes, long columnBytes) {
+    private record Conversion(long csvBytes, long columnBytes, boolean announced) {
     }
 
     /** What one conversion gave: a recording (mapped, or on the heap if writing failed) or a problem. */
@@ -192,8 +199,15 @@ public final class RecordingCache {
         }
         Optional<Path> target = folders.writable();
         int n = Math.min(threads, sources.size());
-        log.info("converting {} CSV files ({}) to column files in {} with {} threads", sources.size(),
-                size(totalCsvBytes), target.map(Path::toString).orElse("memory (no writable cache folder)"), n);
+        boolean announced = totalCsvBytes > ANNOUNCE_CSV_BYTES;
+        String start = String.format(Locale.ROOT, "converting %d CSV files (%s) to column files in %s with %d "
+                        + "threads, once", sources.size(), size(totalCsvBytes),
+                target.map(Path::toString).orElse("memory (no writable cache folder)"), n);
+        if (announced) {
+            log.info(start);
+        } else {
+            log.debug(start);
+        }
         ExecutorService pool = Executors.newFixedThreadPool(n,
                 Thread.ofPlatform().name("courier-convert-", 0).daemon(true).factory());
         try {
@@ -218,14 +232,20 @@ public final class RecordingCache {
                     finished++;
                 }
                 if (System.nanoTime() >= nextReportNanos) {
+                    announced = true;
                     log.info("converted {} of {} CSV files ({} of {}) in {} s", finished, sources.size(),
                             size(csvBytes), size(totalCsvBytes), seconds(System.nanoTime() - startNanos));
                     nextReportNanos += PROGRESS_INTERVAL_NANOS;
                 }
             }
-            log.info("converted {} CSV files ({}) to {} of column files in {} s", sources.size(), size(csvBytes),
-                    size(columnBytes), seconds(System.nanoTime() - startNanos));
-            return new Conversion(csvBytes, columnBytes);
+            String end = String.format(Locale.ROOT, "converted %d CSV files (%s) to %s of column files in %s s",
+                    sources.size(), size(csvBytes), size(columnBytes), seconds(System.nanoTime() - startNanos));
+            if (announced) {
+                log.info(end);
+            } else {
+                log.debug(end);
+            }
+            return new Conversion(csvBytes, columnBytes, announced);
         } finally {
             pool.shutdownNow();
         }

@@ -315,6 +315,15 @@ class RecordingCacheTest {
     }
 
     @Test
+    void theCacheFolderIsNotListedAmongTheServedFiles() throws Exception {
+        smallData("0,1.5\n0.5,2.5\n");
+        cache().load(data);
+        assertThat(cache).isDirectory();
+        var listed = new dev.courier.server.files.FileRoot(data).list("", 1);
+        assertThat(listed).extracting(dev.courier.protocol.FileEntry::name).containsExactly("a.csv");
+    }
+
+    @Test
     void noTemporaryFileIsLeftBehind() throws Exception {
         smallData("0,1.5\n0.5,2.5\n");
         cache().load(data);
