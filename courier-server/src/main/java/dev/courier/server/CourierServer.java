@@ -4,6 +4,7 @@ import dev.courier.server.files.FileRoot;
 import dev.courier.server.files.FileService;
 import dev.courier.server.legacy.LegacyInitializer;
 import dev.courier.server.points.CsvRecordingLoader;
+import dev.courier.server.points.RecordingCache;
 import dev.courier.server.points.RecordingStore;
 import dev.courier.server.uploads.UploadService;
 import dev.courier.protocol.ErrorCode;
@@ -75,12 +76,13 @@ public final class CourierServer implements AutoCloseable {
     }
 
     /**
-     * Loads the recordings, opens the files root and binds.
+     * Loads the recordings (memory-mapped column files, converted from the CSVs where missing or out of date; see
+     * {@link RecordingCache}), opens the files root and binds.
      *
      * @throws IOException when the data directory or files root cannot be read, or the address cannot be bound
      */
     public static CourierServer start(ServerConfig config) throws IOException, InterruptedException {
-        CsvRecordingLoader.Result loaded = CsvRecordingLoader.loadDirectory(config.dataDir());
+        CsvRecordingLoader.Result loaded = RecordingCache.forDataDir(config.dataDir()).load(config.dataDir());
         for (String problem : loaded.problems()) {
             log.warn("skipped a recording: {}", problem);
         }

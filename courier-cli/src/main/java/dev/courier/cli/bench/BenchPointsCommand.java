@@ -61,6 +61,11 @@ public final class BenchPointsCommand implements Callable<Integer> {
             description = "Data set the answers are checked against (default: the bundled one).")
     Path data;
 
+    @Option(names = "--rows", paramLabel = "N", defaultValue = "0",
+            description = "Check only N rows per record, spread evenly over it and read by seeking, for data sets "
+                    + "too big to hold in memory; 0 reads every row (default: ${DEFAULT-VALUE}).")
+    int rowsPerRecord;
+
     @Option(names = "--records", paramLabel = "LIST", split = ",",
             description = "Records to ask for, comma-separated ids (default: every record of the data set).")
     List<String> records;
@@ -96,7 +101,11 @@ public final class BenchPointsCommand implements Callable<Integer> {
             }
             target = r;
         } else {
-            PointData truth = PointData.load(data != null ? data : BundledData.locate(), records);
+            if (rowsPerRecord < 0) {
+                throw new IllegalArgumentException("--rows must be 0 (every row) or more: " + rowsPerRecord);
+            }
+            PointData truth = PointData.load(data != null ? data : BundledData.locate(), records,
+                    rowsPerRecord);
             target = new CourierTarget(ClientConfig.parse(server).withIoThreads(ioThreads)
                     .withRequestTimeoutMillis(timeoutMillis), truth, channel);
         }

@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Point requests to a Courier server through the client library, as an application would make them. Key
  * {@code k} asks for record {@code k mod R}, row {@code (k / R) mod S} of the data set ({@code R} records of
- * {@code S} samples), at the exact time of that row; the answer must carry that row's index and value.
+ * {@code S} rows), at the exact time of that row; the answer must carry that row's sample index and value.
  */
 final class CourierTarget implements Target {
     private final CourierClient client;
@@ -61,9 +61,10 @@ final class CourierTarget implements Target {
         public void send(long key, long token, Callback callback) {
             int records = data.recordCount();
             int r = (int) (key % records);
-            int sample = (int) ((key / records) % data.samplesPerRecord());
-            double expected = data.value(r, channel, sample);
-            connection.point(data.records().get(r), data.timeSeconds(r, sample), channel)
+            int row = (int) ((key / records) % data.samplesPerRecord());
+            int sample = data.sampleIndex(r, row);
+            double expected = data.value(r, channel, row);
+            connection.point(data.records().get(r), data.timeSeconds(r, row), channel)
                     .whenComplete((reply, err) -> {
                         if (err != null) {
                             RuntimeException e = CourierException.unwrap(err);

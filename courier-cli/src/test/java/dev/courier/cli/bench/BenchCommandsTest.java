@@ -116,6 +116,43 @@ class BenchCommandsTest {
     }
 
     @Test
+    void rowsSpreadOverTheRecordsAreAskedForAndCheckedAtTheirSampleIndex(@TempDir Path big) throws Exception {
+        assertThat(run("gen-data", "--records", "2", "--seconds", "120", "--out", big.toString()).exitCode())
+                .isZero();
+        try (CourierServer server = CourierServer.start(ServerConfig.of(new InetSocketAddress("127.0.0.1", 0),
+                big, big))) {
+            Run r = run("bench", "points", "--server", "127.0.0.1:" + server.localAddress().getPort(),
+                    "--data", big.toString(), "--rows", "40", "-c", "2", "-P", "4", "--duration", "0.5",
+                    "--warmup", "0", "--json");
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            assertThat(r.number("requests")).isPositive();
+            assertThat(r.number("errors")).isZero();
+        }
+    }
+
+    @Test
+    void sampledRowsAreTheSameAsTheFullRowsAtTheirIndexes(@TempDir Path dir) throws Exception {
+        assertThat(run("gen-data", "--records", "2", "--seconds", "30", "--out", dir.toString()).exitCode())
+                .isZero();
+        Files.writeString(dir.resolve("3.csv"), "time,a\n\n0,1\n0.5,2\n1,3\n1.5,4\n2,5\n");
+        PointData full = PointData.load(dir, null);
+        PointData sampled = PointData.load(dir, null, 25);
+        assertThat(sampled.records()).isEqualTo(full.records());
+        for (int r = 0; r < full.recordCount(); r++) {
+            int last = -1;
+            for (int row = 0; row < sampled.samplesPerRecord(); row++) {
+                int index = sampled.sampleIndex(r, row);
+                assertThat(index).isGreaterThan(last);
+                last = index;
+                assertThat(sampled.timeSeconds(r, row)).isEqualTo(full.timeSeconds(r, index));
+                assertThat(sampled.value(r, 1, row)).isEqualTo(full.value(r, 1, index));
+            }
+        }
+        assertThat(sampled.samplesPerRecord()).isEqualTo(5);
+        assertThat(PointData.load(dir, List.of("1"), 25).samplesPerRecord()).isEqualTo(25);
+    }
+
+    @Test
     void unknownRecordsFailInsteadOfCountingAsAnswers(@TempDir Path other) throws Exception {
         assertThat(run("gen-data", "--records", "1", "--seconds", "4", "--out", other.toString()).exitCode()).isZero();
         Run r = run("bench", "points", "--server", address, "--data", other.toString(), "-c", "1", "-P", "2",

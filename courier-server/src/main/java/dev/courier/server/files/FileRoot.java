@@ -3,6 +3,7 @@ package dev.courier.server.files;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.FileEntry;
 import dev.courier.protocol.ProtocolException;
+import dev.courier.server.points.RecordingCache;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
@@ -107,7 +108,7 @@ public final class FileRoot {
 
     /**
      * The entries of a directory, sorted by name. Links that lead outside the root are left out, as are entries
-     * that vanish while the listing is made.
+     * that vanish while the listing is made, unfinished transfers and the recordings' column-file cache.
      */
     public List<FileEntry> list(String path, int requestId) {
         Path dir = path.isEmpty() || path.equals(".") ? root : resolve(path, requestId);
@@ -133,6 +134,9 @@ public final class FileRoot {
         String name = p.getFileName().toString();
         if (name.endsWith(PART_SUFFIX) || name.endsWith(PART_SUFFIX + JOURNAL_SUFFIX)) {
             return null; // an unfinished transfer is not a file yet
+        }
+        if (name.equals(RecordingCache.FOLDER_NAME)) {
+            return null; // the server's own column files, when the data directory is also the files root
         }
         try {
             Path real = p.toRealPath();

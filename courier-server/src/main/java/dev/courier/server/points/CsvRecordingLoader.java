@@ -1,7 +1,11 @@
 package dev.courier.server.points;
 
-import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -27,16 +31,9 @@ public final class CsvRecordingLoader {
     private CsvRecordingLoader() {
     }
 
+    /** Parses every {@code *.csv} of {@code dir} into the heap; the server uses {@link RecordingCache} instead. */
     public static Result loadDirectory(Path dir) throws IOException {
-        List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*.csv")) {
-            for (Path p : stream) {
-                if (Files.isRegularFile(p)) {
-                    files.add(p);
-                }
-            }
-        }
-        files.sort(null);
+        List<Path> files = listCsvFiles(dir);
         List<Recording> recordings = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (Path file : files) {
@@ -49,6 +46,20 @@ public final class CsvRecordingLoader {
         return new Result(recordings, problems);
     }
 
+    /** The regular {@code *.csv} files of {@code dir}, sorted by name. */
+    static List<Path> listCsvFiles(Path dir) throws IOException {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*.csv")) {
+            for (Path p : stream) {
+                if (Files.isRegularFile(p)) {
+                    files.add(p);
+                }
+            }
+        }
+        files.sort(null);
+        return files;
+    }
+
     /** Thrown for a file that is not a valid recording; the message names the file and line. */
     public static final class MalformedCsvException extends Exception {
         MalformedCsvException(String message) {
@@ -56,83 +67,219 @@ public final class CsvRecordingLoader {
         }
     }
 
+    /** Parses {@code file} into a recording held on the heap; see {@link RecordingCache} for the mapped kind. */
     public static Recording load(Path file) throws IOException, MalformedCsvException {
+        Parsed p = parse(file);
+        return new Recording(p.id(), p.channelNames(), p.startTimeSeconds(), p.rateHz(), p.columns());
+    }
+
+    /** A parsed CSV: one array of exactly {@code sampleCount} values per channel. */
+    record Parsed(String id, List<String> channelNames, double startTimeSeconds, double rateHz,
+                  double[][] columns) {
+        int sampleCount() {
+            return columns[0].length;
+        }
+    }
+
+    /**
+     * Reads {@code file} line by line like {@code BufferedReader.readLine} (lines end at LF, CR or CRLF). A line
+     * of plain decimals ({@code -0.295}) is parsed straight from the bytes by {@link Decimals#parsePlain}, which
+     * gives the same doubles as {@code Double.parseDouble}; any other line (a header, spaces, exponents, errors,
+     * non-ASCII) goes through {@link Rows#acceptText}, which decodes it as strict UTF-8 and gives the verdict.
+     */
+    static Parsed parse(Path file) throws IOException, MalformedCsvException {
         String name = file.getFileName().toString();
         String id = name.endsWith(".csv") ? name.substring(0, name.length() - 4) : name;
-        List<String> channelNames = null;
-        int columns = -1;
-        double[] times = new double[1024];
-        int[] lines = new int[1024];
-        double[][] values = null;
-        int n = 0;
-        int lineNumber = 0;
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                lineNumber++;
-                if (line.isBlank()) {
+        Rows rows = new Rows(name);
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[READ_BUFFER_BYTES];
+            int length = 0;
+            int lineStart = 0;
+            int scanned = 0;
+            boolean skipLineFeed = false;
+            boolean eof = false;
+            while (true) {
+                if (skipLineFeed && lineStart < length) {
+                    if (buffer[lineStart] == '\n') {
+                        lineStart++;
+                        scanned = lineStart;
+                    }
+                    skipLineFeed = false;
+                }
+                int end = scanned;
+                while (end < length && buffer[end] != '\n' && buffer[end] != '\r') {
+                    end++;
+                }
+                if (end < length) {
+                    rows.accept(buffer, lineStart, end);
+                    skipLineFeed = buffer[end] == '\r';
+                    lineStart = end + 1;
+                    scanned = lineStart;
                     continue;
                 }
-                String[] fields = line.split(",", -1);
-                if (n == 0 && channelNames == null && !isNumber(fields[0].strip())) {
-                    if (fields.length < 2) {
-                        throw bad(name, lineNumber, "header needs a time column and at least one channel");
+                scanned = end;
+                if (eof) {
+                    if (lineStart < length) {
+                        rows.accept(buffer, lineStart, length);
                     }
-                    channelNames = new ArrayList<>();
-                    for (int i = 1; i < fields.length; i++) {
-                        channelNames.add(fields[i].strip());
-                    }
-                    columns = fields.length;
-                    continue;
+                    break;
                 }
-                if (columns < 0) {
-                    columns = fields.length;
-                    if (columns < 2) {
-                        throw bad(name, lineNumber, "expected a time column and at least one channel");
-                    }
+                if (lineStart > 0) {
+                    System.arraycopy(buffer, lineStart, buffer, 0, length - lineStart);
+                    length -= lineStart;
+                    scanned -= lineStart;
+                    lineStart = 0;
+                } else if (length == buffer.length) {
+                    buffer = Arrays.copyOf(buffer, buffer.length * 2);
                 }
-                if (fields.length != columns) {
-                    throw bad(name, lineNumber, "expected " + columns + " fields, found " + fields.length);
+                int read = in.read(buffer, length, buffer.length - length);
+                if (read < 0) {
+                    eof = true;
+                } else {
+                    length += read;
                 }
-                if (values == null) {
-                    values = new double[columns - 1][times.length];
-                }
-                if (n == times.length) {
-                    times = Arrays.copyOf(times, n * 2);
-                    lines = Arrays.copyOf(lines, n * 2);
-                    for (int c = 0; c < values.length; c++) {
-                        values[c] = Arrays.copyOf(values[c], n * 2);
-                    }
-                }
-                lines[n] = lineNumber;
-                times[n] = parse(fields[0], name, lineNumber, "time");
-                if (n > 0 && !(times[n] > times[n - 1])) {
-                    throw bad(name, lineNumber, "time " + fields[0].strip() + " does not increase");
-                }
-                for (int c = 1; c < columns; c++) {
-                    values[c - 1][n] = parse(fields[c], name, lineNumber, "channel " + c);
-                }
-                n++;
-            }
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw bad(name, lineNumber + 1, "not UTF-8 text");
-        }
-        if (n < 2) {
-            throw bad(name, lineNumber, "needs at least two samples to know its rate, found " + n);
-        }
-        checkUniform(times, lines, n, name);
-        double rateHz = rate(times, n);
-        double[][] columnsOut = new double[values.length][];
-        for (int c = 0; c < values.length; c++) {
-            columnsOut[c] = Arrays.copyOf(values[c], n);
-        }
-        if (channelNames == null) {
-            channelNames = new ArrayList<>();
-            for (int c = 1; c <= values.length; c++) {
-                channelNames.add("ch" + c);
             }
         }
-        return new Recording(id, channelNames, times[0], rateHz, columnsOut);
+        return rows.finish(id);
+    }
+
+    private static final int READ_BUFFER_BYTES = 1 << 16;
+
+    /** The rows of one file as they are read, with the rules every row must follow. */
+    private static final class Rows {
+        private final String name;
+        private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        private List<String> channelNames;
+        private int columns = -1;
+        private double[] times = new double[1024];
+        private int[] lines = new int[1024];
+        private double[][] values;
+        private int n;
+        private int lineNumber;
+        private double[] fields = new double[8];
+
+        Rows(String name) {
+            this.name = name;
+        }
+
+        void accept(byte[] bytes, int from, int to) throws MalformedCsvException {
+            lineNumber++;
+            if (!acceptPlain(bytes, from, to)) {
+                String line;
+                try {
+                    line = utf8.decode(ByteBuffer.wrap(bytes, from, to - from)).toString();
+                } catch (CharacterCodingException e) {
+                    throw bad(name, lineNumber, "not UTF-8 text");
+                }
+                acceptText(line);
+            }
+        }
+
+        /** A row of plain decimals that breaks no rule; false (nothing changed) for anything else. */
+        private boolean acceptPlain(byte[] bytes, int from, int to) {
+            int count = 0;
+            int fieldStart = from;
+            for (int i = from; i <= to; i++) {
+                if (i == to || bytes[i] == ',') {
+                    double v = Decimals.parsePlain(bytes, fieldStart, i);
+                    if (Double.isNaN(v)) {
+                        return false;
+                    }
+                    if (count == fields.length) {
+                        fields = Arrays.copyOf(fields, count * 2);
+                    }
+                    fields[count++] = v;
+                    fieldStart = i + 1;
+                }
+            }
+            if ((columns < 0 && count < 2) || (columns >= 0 && count != columns)
+                    || (n > 0 && !(fields[0] > times[n - 1]))) {
+                return false;
+            }
+            if (columns < 0) {
+                columns = count;
+            }
+            prepareRow();
+            lines[n] = lineNumber;
+            times[n] = fields[0];
+            for (int c = 1; c < columns; c++) {
+                values[c - 1][n] = fields[c];
+            }
+            n++;
+            return true;
+        }
+
+        /** The rules for one line of text; throws for the first one broken. */
+        private void acceptText(String line) throws MalformedCsvException {
+            if (line.isBlank()) {
+                return;
+            }
+            String[] fields = line.split(",", -1);
+            if (n == 0 && channelNames == null && !isNumber(fields[0].strip())) {
+                if (fields.length < 2) {
+                    throw bad(name, lineNumber, "header needs a time column and at least one channel");
+                }
+                channelNames = new ArrayList<>();
+                for (int i = 1; i < fields.length; i++) {
+                    channelNames.add(fields[i].strip());
+                }
+                columns = fields.length;
+                return;
+            }
+            if (columns < 0) {
+                columns = fields.length;
+                if (columns < 2) {
+                    throw bad(name, lineNumber, "expected a time column and at least one channel");
+                }
+            }
+            if (fields.length != columns) {
+                throw bad(name, lineNumber, "expected " + columns + " fields, found " + fields.length);
+            }
+            prepareRow();
+            lines[n] = lineNumber;
+            times[n] = parse(fields[0], name, lineNumber, "time");
+            if (n > 0 && !(times[n] > times[n - 1])) {
+                throw bad(name, lineNumber, "time " + fields[0].strip() + " does not increase");
+            }
+            for (int c = 1; c < columns; c++) {
+                values[c - 1][n] = parse(fields[c], name, lineNumber, "channel " + c);
+            }
+            n++;
+        }
+
+        private void prepareRow() {
+            if (values == null) {
+                values = new double[columns - 1][times.length];
+            }
+            if (n == times.length) {
+                times = Arrays.copyOf(times, n * 2);
+                lines = Arrays.copyOf(lines, n * 2);
+                for (int c = 0; c < values.length; c++) {
+                    values[c] = Arrays.copyOf(values[c], n * 2);
+                }
+            }
+        }
+
+        Parsed finish(String id) throws MalformedCsvException {
+            if (n < 2) {
+                throw bad(name, lineNumber, "needs at least two samples to know its rate, found " + n);
+            }
+            checkUniform(times, lines, n, name);
+            double rateHz = rate(times, n);
+            double[][] columnsOut = new double[values.length][];
+            for (int c = 0; c < values.length; c++) {
+                columnsOut[c] = values[c].length == n ? values[c] : Arrays.copyOf(values[c], n);
+            }
+            List<String> names = channelNames;
+            if (names == null) {
+                names = new ArrayList<>();
+                for (int c = 1; c <= values.length; c++) {
+                    names.add("ch" + c);
+                }
+            }
+            return new Parsed(id, names, times[0], rateHz, columnsOut);
+        }
     }
 
     private static double rate(double[] times, int n) {

@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One recording: uniformly sampled channels held as primitive columns. Immutable after construction and safe to
- * read from any thread.
+ * One recording: uniformly sampled channels held as columns, either memory-mapped from a {@link ColumnFile} (what
+ * the server uses, see {@link RecordingCache}) or on the heap (parsed straight from CSV). Reading a value
+ * allocates nothing. Immutable after construction and safe to read from any thread.
  *
  * <p>The sample for a time t is the one at {@code round((t - startTimeSeconds) * rateHz)}.
  */
@@ -16,7 +17,7 @@ public final class Recording {
     private final List<String> channelNames;
     private final double startTimeSeconds;
     private final double rateHz;
-    private final double[][] channels;
+    private final Column[] channels;
     private final int sampleCount;
 
     /**
@@ -24,6 +25,11 @@ public final class Recording {
      */
     public Recording(String id, List<String> channelNames, double startTimeSeconds, double rateHz,
                      double[][] channels) {
+        this(id, channelNames, startTimeSeconds, rateHz, columns(channels));
+    }
+
+    /** Over columns of any storage, all of the same length. */
+    Recording(String id, List<String> channelNames, double startTimeSeconds, double rateHz, Column[] channels) {
         this.id = Objects.requireNonNull(id, "id");
         this.channelNames = List.copyOf(channelNames);
         this.startTimeSeconds = startTimeSeconds;
@@ -32,15 +38,32 @@ public final class Recording {
         if (channels.length == 0 || channels.length != channelNames.size()) {
             throw new IllegalArgumentException("need one name per channel and at least one channel");
         }
-        this.sampleCount = channels[0].length;
-        for (double[] c : channels) {
-            if (c.length != sampleCount) {
+        this.sampleCount = channels[0].sampleCount();
+        for (Column c : channels) {
+            if (c.sampleCount() != sampleCount) {
                 throw new IllegalArgumentException("channels differ in length");
             }
         }
         if (!(rateHz > 0)) {
             throw new IllegalArgumentException("rate must be positive: " + rateHz);
         }
+    }
+
+    private static Column[] columns(double[][] arrays) {
+        Column[] columns = new Column[arrays.length];
+        for (int c = 0; c < arrays.length; c++) {
+            columns[c] = Column.of(arrays[c]);
+        }
+        return columns;
+    }
+
+    /** Bytes the samples take where they are stored (a mapped file or the heap). */
+    long storedBytes() {
+        long bytes = 0;
+        for (Column c : channels) {
+            bytes += c.byteSize();
+        }
+        return bytes;
     }
 
     public String id() {
@@ -101,11 +124,11 @@ public final class Recording {
      * @throws ProtocolException UNKNOWN_CHANNEL
      */
     public double value(int channel, int index, int requestId) {
-        return column(channel, requestId)[index];
+        return column(channel, requestId).get(index);
     }
 
-    /** The whole column of {@code channel} (numbered from 1); not to be modified. */
-    double[] column(int channel, int requestId) {
+    /** The column of {@code channel} (numbered from 1). */
+    Column column(int channel, int requestId) {
         if (channel < 1 || channel > channels.length) {
             throw new ProtocolException(ErrorCode.UNKNOWN_CHANNEL, requestId,
                     "record " + id + " has channels 1 to " + channels.length + ", not " + channel);

@@ -9,9 +9,9 @@ import dev.courier.protocol.ProtocolException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -22,7 +22,15 @@ public final class RecordingStore {
     private final int maxBatchPoints;
 
     public RecordingStore(Collection<Recording> recordings, int maxBatchPoints) {
-        this.byId = recordings.stream().collect(Collectors.toUnmodifiableMap(Recording::id, Function.identity()));
+        // A HashMap, never changed after this. The immutable Map.of/toUnmodifiableMap kind probes linearly, and with
+        // the dense String hashes of ids "1" to "1000" a lookup took 0.3 us more (answer() 0.5 us instead of 0.19).
+        Map<String, Recording> map = new HashMap<>(Math.max(16, recordings.size() * 2));
+        for (Recording r : recordings) {
+            if (map.putIfAbsent(r.id(), r) != null) {
+                throw new IllegalArgumentException("two recordings with id '" + r.id() + "'");
+            }
+        }
+        this.byId = map;
         this.maxBatchPoints = maxBatchPoints;
     }
 
@@ -53,7 +61,7 @@ public final class RecordingStore {
                     "batch of " + times.length + " points exceeds the maximum of " + maxBatchPoints);
         }
         Recording r = recording(request.record(), id);
-        double[] column = r.column(request.channel(), id);
+        Column column = r.column(request.channel(), id);
         int[] indexes = new int[times.length];
         double[] sampleTimes = new double[times.length];
         double[] values = new double[times.length];
@@ -61,7 +69,7 @@ public final class RecordingStore {
             int index = r.sampleIndex(times[i], id);
             indexes[i] = index;
             sampleTimes[i] = r.sampleTimeSeconds(index);
-            values[i] = column[index];
+            values[i] = column.get(index);
         }
         return new PointBatchReply(id, indexes, sampleTimes, values);
     }

@@ -76,4 +76,49 @@ class CsvRecordingLoaderTest {
         RecordingStore store = new RecordingStore(java.util.List.of(r), 10);
         assertThat(store.answer(new PointRequest(1, "3", 0.008, 1)).value()).isEqualTo(-0.295);
     }
+
+    @Test
+    void linesEndAtLineFeedCarriageReturnOrBothLikeReadLine(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("ends.csv"), "0,1\r\n0.5,2\r1,3\n\n1.5,4");
+        Recording r = CsvRecordingLoader.load(dir.resolve("ends.csv"));
+        assertThat(r.sampleCount()).isEqualTo(4);
+        assertThat(r.value(1, 3, 0)).isEqualTo(4.0);
+        Files.writeString(dir.resolve("bad.csv"), "0,1\r\n0.5,2\r1,x\n");
+        Assertions.assertThatThrownBy(() -> CsvRecordingLoader.load(dir.resolve("bad.csv")))
+                .hasMessage("bad.csv line 3: channel 1 is not a number: 'x'");
+    }
+
+    @Test
+    void spacesExponentsAndPlainDecimalsMixInOneFile(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("mixed.csv"), " time , a \n0, 1.5 \n0.5,2.5e0\n1,-0.125\n   \n1.5,+4\n");
+        Recording r = CsvRecordingLoader.load(dir.resolve("mixed.csv"));
+        assertThat(r.channelNames()).containsExactly("a");
+        assertThat(r.sampleCount()).isEqualTo(4);
+        assertThat(new double[] {r.value(1, 0, 0), r.value(1, 1, 0), r.value(1, 2, 0), r.value(1, 3, 0)})
+                .containsExactly(1.5, 2.5, -0.125, 4.0);
+    }
+
+    @Test
+    void aLineLongerThanTheReadBufferIsReadWhole(@TempDir Path dir) throws Exception {
+        StringBuilder header = new StringBuilder("time");
+        StringBuilder row0 = new StringBuilder("0");
+        StringBuilder row1 = new StringBuilder("1");
+        for (int c = 1; c <= 20_000; c++) {
+            header.append(",c").append(c);
+            row0.append(",").append(c).append(".25");
+            row1.append(",-").append(c);
+        }
+        Files.writeString(dir.resolve("wide.csv"), header + "\n" + row0 + "\n" + row1 + "\n");
+        Recording r = CsvRecordingLoader.load(dir.resolve("wide.csv"));
+        assertThat(r.channelCount()).isEqualTo(20_000);
+        assertThat(r.value(20_000, 0, 0)).isEqualTo(20_000.25);
+        assertThat(r.value(12_345, 1, 0)).isEqualTo(-12_345.0);
+    }
+
+    @Test
+    void bytesThatAreNotUtf8AreReportedWithTheirLine(@TempDir Path dir) throws Exception {
+        Files.write(dir.resolve("latin1.csv"), new byte[] {'0', ',', '1', '\n', '1', ',', '2', (byte) 0xE9, '\n'});
+        Assertions.assertThatThrownBy(() -> CsvRecordingLoader.load(dir.resolve("latin1.csv")))
+                .hasMessage("latin1.csv line 2: not UTF-8 text");
+    }
 }

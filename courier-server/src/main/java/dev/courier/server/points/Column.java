@@ -1,0 +1,77 @@
+package dev.courier.server.points;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * One channel's samples in a {@link MemorySegment}: a slice of a memory-mapped column file, or a heap array for a
+ * recording parsed straight from CSV. Reading a sample allocates nothing. Immutable; safe from any thread.
+ *
+ * <p>Samples are stored in one of the {@link ColumnFile} encodings, all little-endian: {@code float64} as is, or
+ * a decimal scaled to an integer ({@code int16}, {@code int32}) and read back as {@code k / 10^digits}. IEEE
+ * division is correctly rounded, so that quotient is the double nearest the decimal, which is exactly what
+ * {@code Double.parseDouble} returns for its text; the converter also checks every value bit for bit before it
+ * picks a scaled encoding.
+ */
+final class Column {
+    static final ValueLayout.OfDouble FLOAT64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfShort INT16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfInt INT32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final MemorySegment samples;
+    private final byte encoding;
+    private final double divisor;
+    private final int sampleCount;
+
+    /**
+     * @param samples       exactly {@code sampleCount} samples in {@code encoding}
+     * @param encoding      one of {@link ColumnFile#ENCODING_FLOAT64}, {@link ColumnFile#ENCODING_INT16_DECIMAL},
+     *                      {@link ColumnFile#ENCODING_INT32_DECIMAL}
+     * @param decimalDigits for the scaled encodings, the k in {@code value = stored / 10^k}; 0 otherwise
+     */
+    Column(MemorySegment samples, byte encoding, int decimalDigits, int sampleCount) {
+        if (samples.byteSize() != (long) sampleCount * ColumnFile.sampleBytes(encoding)) {
+            throw new IllegalArgumentException("a column of " + sampleCount + " samples in encoding " + encoding
+                    + " takes " + (long) sampleCount * ColumnFile.sampleBytes(encoding) + " bytes, not "
+                    + samples.byteSize());
+        }
+        this.samples = samples;
+        this.encoding = encoding;
+        this.divisor = Decimals.powerOfTen(decimalDigits);
+        this.sampleCount = sampleCount;
+    }
+
+    /** A column over {@code values}, taken over, not copied (copied on big-endian hardware). */
+    static Column of(double[] values) {
+        MemorySegment segment;
+        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+            segment = MemorySegment.ofArray(values);
+        } else {
+            segment = MemorySegment.ofArray(new byte[values.length * Double.BYTES]);
+            MemorySegment.copy(values, 0, segment, FLOAT64, 0, values.length);
+        }
+        return new Column(segment, ColumnFile.ENCODING_FLOAT64, 0, values.length);
+    }
+
+    int sampleCount() {
+        return sampleCount;
+    }
+
+    long byteSize() {
+        return samples.byteSize();
+    }
+
+    byte encoding() {
+        return encoding;
+    }
+
+    /** Sample {@code index}, 0 to {@code sampleCount - 1}; bounds are checked by the segment. */
+    double get(int index) {
+        return switch (encoding) {
+            case ColumnFile.ENCODING_INT16_DECIMAL -> samples.getAtIndex(INT16, index) / divisor;
+            case ColumnFile.ENCODING_INT32_DECIMAL -> samples.getAtIndex(INT32, index) / divisor;
+            default -> samples.getAtIndex(FLOAT64, index);
+        };
+    }
+}
