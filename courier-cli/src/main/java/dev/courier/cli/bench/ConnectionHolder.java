@@ -163,7 +163,10 @@ final class ConnectionHolder {
             if (transport == Transport.EPOLL && !spec.sources().isEmpty()) {
                 bootstrap.option(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);
             }
-            awaitFile(spec.goFile(), Long.MAX_VALUE);
+            if (spec.goFile() != null) {
+                progress.accept("ready; connecting when " + spec.goFile() + " appears");
+                awaitFile(spec.goFile(), Long.MAX_VALUE);
+            }
             long start = System.nanoTime();
             connectAll(bootstrap);
             long establishedAt = System.nanoTime();
