@@ -76,15 +76,27 @@ mem() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }   # KiB
 rss_kib() { local s=0 p r; for p in "$@"; do r=$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0); s=$((s + ${r:-0})); done; echo "$s"; }
 fds() { local n; n=$(ls "/proc/$1/fd" 2>/dev/null | wc -l); echo "$n"; }
 live_heap() { "$jcmd" "$1" GC.class_histogram 2>/dev/null | awk '/^Total/ { print $3 }'; }   # full GC first
+# Connections established in the namespace right now (each counted at both ends by ss).
+established_now() { ip netns exec "$ns" ss -s 2>/dev/null | awk '/^TCP:/ { gsub(/,/, "", $4); print int($4 / 2) }'; }
+abort() {
+    local n elapsed rss slab
+    n=$(established_now); n=${n:-0}
+    log "aborting: $1; $n connections were established at that moment"
+    if [ -n "${t0:-}" ]; then
+        elapsed=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
+        rss=$(( $(rss_kib "${server_pids[@]}") / 1024 )); slab=$(mem Slab)
+        echo "held=$n verified=0 errors=$((target - n)) establish_s=$elapsed heap_per_conn_bytes=0" \
+            "server_rss_mb=$rss kernel_per_conn_bytes=$(( n > 0 ? (slab - slab0) * 1024 / n : 0 ))"
+    fi
+    exit 1
+}
 guard() {
     local free; free=$(mem MemFree)
     if [ "$free" -lt "$min_free_kib" ]; then
-        log "aborting: MemFree is $((free / 1024)) MiB, under the 6 GiB floor"
-        exit 1
+        abort "MemFree is $((free / 1024)) MiB, under the 6 GiB floor"
     fi
     if [ $(( $(date +%s) - started )) -ge $((deadline_s - 20)) ]; then
-        log "aborting: out of time"
-        exit 1
+        abort "out of time"
     fi
 }
 
@@ -158,7 +170,8 @@ done
 
 free0=$(mem MemFree); slab0=$(mem Slab); rss0=$(rss_kib "${server_pids[@]}" "${client_pids[@]}")
 srss0=$(rss_kib "${server_pids[@]}")
-log "all $((servers + clients)) JVMs up after $(( $(date +%s) - started )) s (servers $((srss0 / 1024)) MiB RSS); connecting"
+log "all $((servers + clients)) JVMs up after $(( $(date +%s) - started )) s: servers $((srss0 / 1024)) MiB RSS," \
+    "clients $(( (rss0 - srss0) / 1024 )) MiB, MemFree $((free0 / 1024)) MiB; connecting"
 t0=$(date +%s%N)
 touch "$tmp/go"
 done_clients=0
