@@ -75,8 +75,23 @@ final class ServeCommand implements Callable<Integer> {
             description = "On SIGTERM, how long requests in flight may take to finish (default: ${DEFAULT-VALUE}).")
     long shutdownGraceMillis;
 
+    @Option(names = "--reuse-port",
+            description = "Listen with SO_REUSEPORT, so several server processes can share the port; the kernel "
+                    + "spreads new connections over them. Also how a new server takes over from one that is "
+                    + "draining on SIGTERM. Needs the native epoll transport (Linux).")
+    boolean reusePort;
+
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "0",
+            description = "Connections this process holds at once; one more is told TOO_MANY_CONNECTIONS and "
+                    + "closed. 0 for no limit (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
     @Override
     public Integer call() throws Exception {
+        if (maxConnections < 0) {
+            throw new ParameterException(spec.commandLine(), "--max-connections must be 0 (no limit) or more, not "
+                    + maxConnections);
+        }
         if (legacyPort != null && (legacyPort < 0 || legacyPort > 65535)) {
             throw new ParameterException(spec.commandLine(), "--legacy-port must be 0 to 65535, not " + legacyPort);
         }
@@ -95,6 +110,8 @@ final class ServeCommand implements Callable<Integer> {
                 .pingIntervalMillis(pingIntervalMillis)
                 .idleTimeoutMillis(idleTimeoutMillis)
                 .shutdownGraceMillis(shutdownGraceMillis)
+                .reusePort(reusePort)
+                .maxConnections(maxConnections)
                 .build();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

@@ -12,14 +12,14 @@ import dev.courier.protocol.ErrorReply;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.ChannelInitializer;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -41,6 +41,13 @@ import org.slf4j.LoggerFactory;
 public final class CourierServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CourierServer.class);
     private static final int LISTEN_BACKLOG = 65535;
+    /**
+     * Netty's default sizing (reads start at 2 KiB and adapt between 64 B and 64 KiB), as one instance shared by every
+     * connection rather than one each: the allocator is stateless, and 32 bytes times a million connections is
+     * 32 MB of heap. Buffers are taken only for the duration of a read, so an idle connection holds none.
+     */
+    private static final AdaptiveRecvByteBufAllocator RECEIVE_BUFFERS = new AdaptiveRecvByteBufAllocator(64, 2048,
+            65536);
 
     private final ServerConfig config;
     private final RecordingStore recordings;
@@ -93,8 +100,9 @@ public final class CourierServer implements AutoCloseable {
         Transport transport = Transport.best();
         EventLoopGroup boss = transport.newEventLoopGroup(1, "courier-accept");
         EventLoopGroup workers = transport.newEventLoopGroup(config.ioThreads(), "courier-io");
-        ChannelGroup connections = new DefaultChannelGroup("courier-connections", GlobalEventExecutor.INSTANCE);
-        ChannelGroup legacyConnections = new DefaultChannelGroup("courier-legacy", GlobalEventExecutor.INSTANCE);
+        ConnectionLimit limit = new ConnectionLimit(config.maxConnections());
+        ChannelGroup connections = limit.newGroup("courier-connections");
+        ChannelGroup legacyConnections = limit.newGroup("courier-legacy");
         Optional<UploadService> uploads = Optional.empty();
         if (config.uploadDir().isPresent()) {
             uploads = Optional.of(new UploadService(config.uploadDir().get(),
@@ -104,14 +112,22 @@ public final class CourierServer implements AutoCloseable {
         ServerContext context = new ServerContext(config, store, files, uploads, blocking, new Drain());
         Channel channel = null;
         try {
-            channel = bootstrap(transport, boss, workers, connections, new ServerInitializer(context))
+            if (config.reusePort() && transport != Transport.EPOLL) {
+                throw new IOException("--reuse-port needs the native epoll transport, which is not available here ("
+                        + "Linux only; see why with -Dio.netty.native.debug=true); start without it");
+            }
+            channel = bootstrap(transport, boss, workers, connections, new ServerInitializer(context), limit,
+                    config.reusePort(), false)
                     .bind(config.bindAddress()).sync().channel();
+            channel.pipeline().addLast("accept-errors", AcceptErrors.INSTANCE);
             Channel legacy = null;
             if (config.legacyPort().isPresent()) {
                 LegacyInitializer legacyInitializer = new LegacyInitializer(store, files.root(), blocking,
                         config.legacyMaxChunkBytes());
-                legacy = bootstrap(transport, boss, workers, legacyConnections, legacyInitializer)
+                legacy = bootstrap(transport, boss, workers, legacyConnections, legacyInitializer, limit,
+                        config.reusePort(), true)
                         .bind(legacyBindAddress(config)).sync().channel();
+                legacy.pipeline().addLast("accept-errors", AcceptErrors.INSTANCE);
             }
             CourierServer server = new CourierServer(config, store, loaded.problems(), transport, boss, workers,
                     blocking, connections, channel, legacy, legacyConnections, context);
@@ -141,23 +157,34 @@ public final class CourierServer implements AutoCloseable {
         }
     }
 
-    /** Both listeners alike: a deep accept backlog for clients that connect in bursts, every child in the group. */
+    /**
+     * Both listeners alike: a deep accept backlog for clients that connect in bursts, {@code SO_REUSEPORT} when
+     * asked (epoll only), every admitted child in the group and one over the limit refused.
+     */
     private static ServerBootstrap bootstrap(Transport transport, EventLoopGroup boss, EventLoopGroup workers,
-                                             ChannelGroup connections, ChannelInitializer<?> initializer) {
-        return new ServerBootstrap()
+                                             ChannelGroup connections, ChannelInitializer<?> initializer,
+                                             ConnectionLimit limit, boolean reusePort,
+                                             boolean legacy) {
+        ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(transport.serverChannelClass())
                 .option(ChannelOption.SO_BACKLOG, LISTEN_BACKLOG)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_BUFFERS)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        connections.add(ch);
-                        ch.pipeline().addLast(initializer);
+                        if (limit.admit(ch, connections, !legacy)) {
+                            ch.pipeline().addLast(initializer);
+                        }
                     }
                 });
+        if (reusePort) {
+            b.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
+        return b;
     }
 
     private static InetSocketAddress legacyBindAddress(ServerConfig config) {

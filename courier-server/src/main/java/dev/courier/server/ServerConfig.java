@@ -27,11 +27,17 @@ import java.util.OptionalInt;
  * @param pingIntervalMillis  a connection silent this long is sent a PING; 0 turns pings off
  * @param idleTimeoutMillis   a connection that sends nothing (not even a PONG) this long is closed; 0 never
  * @param shutdownGraceMillis on shutdown, how long in-flight requests may take before connections are closed
+ * @param reusePort           listen with {@code SO_REUSEPORT}, so several server processes can share one port and
+ *                            the kernel spreads new connections over them (native epoll transport only; refused
+ *                            at start-up on NIO)
+ * @param maxConnections      connections this process holds at once; one more is sent TOO_MANY_CONNECTIONS and
+ *                            closed. 0 for no limit
  */
 public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path filesRoot, int ioThreads,
                            int maxFrameBytes, int maxChunkBytes, int maxBatchPoints, int maxFileOpsInFlight,
                            OptionalInt legacyPort, int legacyMaxChunkBytes, Optional<Path> uploadDir,
-                           long pingIntervalMillis, long idleTimeoutMillis, long shutdownGraceMillis) {
+                           long pingIntervalMillis, long idleTimeoutMillis, long shutdownGraceMillis,
+                           boolean reusePort, int maxConnections) {
     public static final int DEFAULT_PORT = 7420;
     /** One default chunk of upload data and its frame overhead fit in one request frame. */
     public static final int DEFAULT_MAX_FRAME_BYTES = (1 << 20) + 64;
@@ -74,6 +80,9 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         if (pingIntervalMillis < 0 || idleTimeoutMillis < 0 || shutdownGraceMillis < 0) {
             throw new IllegalArgumentException("intervals and timeouts must be >= 0");
         }
+        if (maxConnections < 0) {
+            throw new IllegalArgumentException("maxConnections must be >= 0 (0 for no limit): " + maxConnections);
+        }
         if (idleTimeoutMillis > 0 && pingIntervalMillis > 0 && idleTimeoutMillis <= pingIntervalMillis) {
             throw new IllegalArgumentException("the idle timeout (" + idleTimeoutMillis
                     + " ms) must be longer than the ping interval (" + pingIntervalMillis + " ms)");
@@ -85,7 +94,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         return new ServerConfig(bindAddress, dataDir, filesRoot, 0, DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_CHUNK_BYTES,
                 DEFAULT_MAX_BATCH_POINTS, DEFAULT_MAX_FILE_OPS_IN_FLIGHT, OptionalInt.empty(),
                 DEFAULT_LEGACY_MAX_CHUNK_BYTES, Optional.empty(), DEFAULT_PING_INTERVAL_MILLIS,
-                DEFAULT_IDLE_TIMEOUT_MILLIS, DEFAULT_SHUTDOWN_GRACE_MILLIS);
+                DEFAULT_IDLE_TIMEOUT_MILLIS, DEFAULT_SHUTDOWN_GRACE_MILLIS, false, 0);
     }
 
     public Builder toBuilder() {
@@ -139,6 +148,8 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         private long pingIntervalMillis;
         private long idleTimeoutMillis;
         private long shutdownGraceMillis;
+        private boolean reusePort;
+        private int maxConnections;
 
         private Builder(ServerConfig c) {
             bindAddress = c.bindAddress;
@@ -155,6 +166,8 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
             pingIntervalMillis = c.pingIntervalMillis;
             idleTimeoutMillis = c.idleTimeoutMillis;
             shutdownGraceMillis = c.shutdownGraceMillis;
+            reusePort = c.reusePort;
+            maxConnections = c.maxConnections;
         }
 
         public Builder bindAddress(InetSocketAddress v) {
@@ -227,10 +240,20 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
             return this;
         }
 
+        public Builder reusePort(boolean v) {
+            reusePort = v;
+            return this;
+        }
+
+        public Builder maxConnections(int v) {
+            maxConnections = v;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(bindAddress, dataDir, filesRoot, ioThreads, maxFrameBytes, maxChunkBytes,
                     maxBatchPoints, maxFileOpsInFlight, legacyPort, legacyMaxChunkBytes, uploadDir,
-                    pingIntervalMillis, idleTimeoutMillis, shutdownGraceMillis);
+                    pingIntervalMillis, idleTimeoutMillis, shutdownGraceMillis, reusePort, maxConnections);
         }
     }
 }

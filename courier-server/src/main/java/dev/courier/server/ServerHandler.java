@@ -49,12 +49,14 @@ import org.slf4j.LoggerFactory;
  * Serves one connection: the handshake, then points on the event loop (they are memory lookups) and file and
  * upload requests on the blocking executor, each reply written back on the channel. Replies are flushed once per
  * read batch. Reading pauses while the channel is not writable or too many file requests are in flight, so a
- * client that does not read its replies cannot make the server buffer without bound.
+ * client that does not read its replies cannot make the server buffer without bound. Liveness (pings, idle timeout)
+ * is an embedded {@link Keepalive} rather than a pipeline handler of its own: one less slot per connection.
  */
 final class ServerHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ServerHandler.class);
 
     private final ServerContext server;
+    private final Keepalive keepalive;
     private boolean handshaken;
     private boolean closing;
     private boolean inputClosed;
@@ -64,12 +66,40 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     /** Point replies of the current read batch, encoded back to back and written as one buffer. */
     private ByteBuf batch;
 
-    ServerHandler(ServerContext server) {
+    /** @param keepalive this connection's liveness watch, or null when pings and the idle timeout are off */
+    ServerHandler(ServerContext server, Keepalive keepalive) {
         this.server = server;
+        this.keepalive = keepalive;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (keepalive != null && ctx.channel().isActive()) {
+            keepalive.start(ctx);
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (keepalive != null) {
+            keepalive.start(ctx);
+        }
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (keepalive != null) {
+            keepalive.stop();
+        }
+        ctx.fireChannelInactive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (keepalive != null) {
+            keepalive.heard();
+        }
         if (closing) {
             release(msg);
             return;

@@ -23,7 +23,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Connections do not get timers of their own: every event loop has one {@link Sweeper} that checks all of its
  * connections on one periodic task, so a million idle connections cost a million small objects, not a million
- * scheduled tasks. Confined to the channel's event loop.
+ * scheduled tasks.
+ *
+ * <p>Two ways to use it: as a handler in the pipeline (before the protocol handler), or embedded in the protocol
+ * handler, which then calls {@link #start}, {@link #heard} and {@link #stop} itself; that saves a pipeline slot per
+ * connection, which counts when a server holds a million of them. Either way the idle event is fired from the head
+ * of the pipeline, so every inbound handler sees it. Confined to the channel's event loop.
  */
 public final class Keepalive extends ChannelInboundHandlerAdapter {
     /** Fired down the pipeline when nothing was heard within the idle timeout. */
@@ -61,21 +66,28 @@ public final class Keepalive extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
-        lastReadNanos = System.nanoTime();
-        lastPingNanos = lastReadNanos;
         if (ctx.channel().isActive()) {
-            register();
+            start(ctx);
         }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        register();
+        start(ctx);
         ctx.fireChannelActive();
     }
 
-    private void register() {
+    /**
+     * Starts watching the connection of {@code ctx}, whose pipeline the pings are written through; call once it is
+     * active. Calling it again does nothing.
+     */
+    public void start(ChannelHandlerContext ctx) {
+        if (this.ctx != null) {
+            return;
+        }
+        this.ctx = ctx;
+        lastReadNanos = System.nanoTime();
+        lastPingNanos = lastReadNanos;
         Sweeper s = SWEEPERS.get();
         if (s == null) {
             s = new Sweeper(ctx.channel().eventLoop());
@@ -89,16 +101,17 @@ public final class Keepalive extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        unregister();
+        stop();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        unregister();
+        stop();
     }
 
-    private void unregister() {
+    /** Stops watching; call when the connection closes. Idempotent. */
+    public void stop() {
         Sweeper s = SWEEPERS.getIfExists();
         if (s != null) {
             s.remove(this);
@@ -107,8 +120,13 @@ public final class Keepalive extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        lastReadNanos = System.nanoTime();
+        heard();
         ctx.fireChannelRead(msg);
+    }
+
+    /** Something arrived from the peer: it is alive. */
+    public void heard() {
+        lastReadNanos = System.nanoTime();
     }
 
     private void check(long now) {
@@ -118,7 +136,7 @@ public final class Keepalive extends ChannelInboundHandlerAdapter {
         long quiet = now - lastReadNanos;
         if (idleTimeoutNanos > 0 && quiet >= idleTimeoutNanos) {
             fired = true;
-            ctx.fireUserEventTriggered(IDLE_TIMEOUT);
+            ctx.pipeline().fireUserEventTriggered(IDLE_TIMEOUT);
         } else if (pingIntervalNanos > 0 && quiet >= pingIntervalNanos && now - lastPingNanos >= pingIntervalNanos) {
             lastPingNanos = now;
             // From the tail, so the ping passes the encoder wherever this handler sits.

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code courier bench}: load tools that measure a server and check every answer. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure a server under load; every answer is checked.",
-        subcommands = {BenchPointsCommand.class, BenchFilesCommand.class})
+        subcommands = {BenchPointsCommand.class, BenchFilesCommand.class, BenchConnectionsCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -14,6 +14,6 @@ public final class BenchCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "name what to measure: courier bench points, or courier bench files");
+                "name what to measure: courier bench points, files or connections");
     }
 }

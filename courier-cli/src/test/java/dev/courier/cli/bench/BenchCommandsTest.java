@@ -63,6 +63,35 @@ class BenchCommandsTest {
     }
 
     @Test
+    void connectionsAreHeldOverSeveralSourceAddressesAndEveryOneIsVerified() {
+        Run r = run("bench", "connections", "--server", address, "--data", CsvTruth.dataDir().toString(),
+                "--target", "300", "--source-addresses", "127.0.1.1-127.0.1.3", "--hold", "0.3",
+                "--recheck-every", "0.1", "--sample", "50", "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertOneJsonObject(r, "established", "held", "verified", "errors", "establish_s");
+        assertThat(r.number("established")).isEqualTo(300);
+        assertThat(r.number("held")).isEqualTo(300);
+        assertThat(r.number("verified")).isEqualTo(300);
+        assertThat(r.number("errors")).isZero();
+        assertThat(r.number("rechecks")).isPositive();
+    }
+
+    @Test
+    void connectionsRefusedByAFullServerAreRetriedAndCountedAsErrorsWhenTheyNeverGetIn() throws Exception {
+        try (CourierServer full = CourierServer.start(TestServers.config(CsvTruth.dataDir()).toBuilder()
+                .maxConnections(20).build())) {
+            Run r = run("bench", "connections", "--server", "127.0.0.1:" + full.localAddress().getPort(),
+                    "--data", CsvTruth.dataDir().toString(), "--target", "25", "--hold", "0", "--retries", "2",
+                    "--json");
+            assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
+            assertThat(r.number("verified")).isEqualTo(20);
+            assertThat(r.number("errors")).isEqualTo(5);
+            assertThat(r.number("refused")).isEqualTo(15); // five connections, three attempts each
+            assertThat(r.err()).contains("TOO_MANY_CONNECTIONS");
+        }
+    }
+
+    @Test
     void closedLoopAgainstCourierCountsRequestsWithoutErrors() {
         Run r = run("bench", "points", "--server", address, "--data", CsvTruth.dataDir().toString(),
                 "--connections", "4", "--pipeline", "8", "--duration", "1", "--warmup", "0.2", "--json");

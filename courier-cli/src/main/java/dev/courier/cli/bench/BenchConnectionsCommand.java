@@ -1,0 +1,158 @@
+package dev.courier.cli.bench;
+
+import dev.courier.cli.BundledData;
+import dev.courier.cli.CourierCli;
+import dev.courier.client.ClientConfig;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code courier bench connections}: opens and holds many connections to one server address, each verified with a
+ * POINT round trip, and reports how many were established, held and verified and how long setting them up took.
+ */
+@Command(name = "connections", mixinStandardHelpOptions = true,
+        description = {"Open N connections to a server and hold them: each says HELLO and asks one POINT, checked "
+                + "against the data, then stays open and answers keepalive pings; a sample is asked again every "
+                + "few seconds, and every connection once more at the end.",
+                "One process holds up to about 19,000 connections here (20,000 open files per process); spread "
+                        + "larger loads over processes and, past about 60,000 per server port, over source "
+                        + "addresses."})
+public final class BenchConnectionsCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-s", "--server"}, paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7420",
+            description = "Courier server (default: ${DEFAULT-VALUE}).")
+    String server;
+
+    @Option(names = {"-n", "--target"}, paramLabel = "N", required = true,
+            description = "Connections to open and hold.")
+    int target;
+
+    @Option(names = "--source-addresses", paramLabel = "FIRST-LAST|LIST|COUNT",
+            description = "Local addresses to connect from, round robin: a range such as 127.0.1.1-127.0.1.50, a "
+                    + "comma-separated list, or a count N for N addresses from 127.0.1.1 on (default: the "
+                    + "kernel's choice).")
+    String sourceAddresses;
+
+    @Option(names = "--hold", paramLabel = "SECONDS", defaultValue = "10",
+            description = "How long to hold the connections once all are set up (default: ${DEFAULT-VALUE}).")
+    double holdSeconds;
+
+    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "1000",
+            description = "Connections being set up at once (default: ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(names = "--retries", paramLabel = "N", defaultValue = "20",
+            description = "Attempts after the first for a connection refused or failing to connect "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int retries;
+
+    @Option(names = "--sample", paramLabel = "N", defaultValue = "100",
+            description = "Connections asked again in each round while holding (default: ${DEFAULT-VALUE}).")
+    int sample;
+
+    @Option(names = "--recheck-every", paramLabel = "SECONDS", defaultValue = "5",
+            description = "Time between two sample rounds (default: ${DEFAULT-VALUE}).")
+    double recheckSeconds;
+
+    @Option(names = "--timeout-ms", paramLabel = "MILLIS", defaultValue = "10000",
+            description = "How long a connection may take to answer its first POINT, and a re-check to be "
+                    + "answered (default: ${DEFAULT-VALUE}).")
+    int timeoutMillis;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "Data set the answers are checked against (default: the bundled one).")
+    Path data;
+
+    @Option(names = "--records", paramLabel = "LIST", split = ",",
+            description = "Records to ask for, comma-separated ids (default: every record of the data set).")
+    List<String> records;
+
+    @Option(names = "--channel", paramLabel = "N", defaultValue = "1",
+            description = "Channel, numbered from 1 (default: ${DEFAULT-VALUE}).")
+    int channel;
+
+    @Option(names = "--io-threads", paramLabel = "N", defaultValue = "1",
+            description = "Event loop threads (default: ${DEFAULT-VALUE}).")
+    int ioThreads;
+
+    @Option(names = "--go-file", paramLabel = "PATH",
+            description = "Wait until this file exists before connecting (to start many processes at once).")
+    Path goFile;
+
+    @Option(names = "--stop-file", paramLabel = "PATH",
+            description = "End the hold as soon as this file exists.")
+    Path stopFile;
+
+    @Option(names = "--json", description = "Print one JSON object instead of the text report.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!(holdSeconds >= 0) || !(recheckSeconds > 0)) {
+            throw new ParameterException(spec.commandLine(), "--hold must be 0 or more and --recheck-every positive");
+        }
+        if (ioThreads < 0) {
+            throw new ParameterException(spec.commandLine(), "--io-threads must be 0 (Netty's default) or more");
+        }
+        ClientConfig address = ClientConfig.parse(server);
+        List<InetAddress> sources = sourceAddresses == null ? List.of() : SourceAddresses.parse(sourceAddresses);
+        ConnectionHolder.Spec run = new ConnectionHolder.Spec(
+                new InetSocketAddress(address.host(), address.port()), target, sources, concurrency, timeoutMillis,
+                retries, (long) (holdSeconds * 1000), sample, (long) (recheckSeconds * 1000), channel, goFile,
+                stopFile);
+        PointData truth = PointData.load(data != null ? data : BundledData.locate(), records);
+        PrintWriter err = spec.commandLine().getErr();
+        ConnectionHolder.Result r = new ConnectionHolder(run, truth, line -> {
+            err.println("courier: " + line);
+            err.flush();
+        }).run(ioThreads);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(json(address.address(), r));
+        } else {
+            out.printf(Locale.ROOT, "connections: %d of %d established in %.3f s, %d held %.1f s, %d verified at "
+                            + "the end%n", r.established(), r.target(), r.establishSeconds(), r.held(),
+                    r.holdSeconds(), r.verified());
+            out.printf(Locale.ROOT, "errors: %d (wrong answers %d, lost %d)  refused: %d  retries: %d  sample "
+                    + "re-checks: %d%n", r.errors(), r.wrong(), r.lost(), r.refused(), r.retries(), r.rechecks());
+        }
+        out.flush();
+        if (r.errors() > 0) {
+            err.println("courier: " + r.errors() + " connections or re-checks failed; first: " + r.firstError());
+            err.flush();
+            return CourierCli.EXIT_FAILED;
+        }
+        return 0;
+    }
+
+    static String json(String server, ConnectionHolder.Result r) {
+        return new JsonLine()
+                .put("server", server)
+                .put("target", r.target())
+                .put("established", r.established())
+                .put("held", r.held())
+                .put("verified", r.verified())
+                .put("errors", r.errors())
+                .put("wrong", r.wrong())
+                .put("lost", r.lost())
+                .put("refused", r.refused())
+                .put("retries", r.retries())
+                .put("rechecks", r.rechecks())
+                .put("establish_s", r.establishSeconds(), 3)
+                .put("hold_s", r.holdSeconds(), 1)
+                .put("first_error", r.firstError())
+                .toString();
+    }
+}

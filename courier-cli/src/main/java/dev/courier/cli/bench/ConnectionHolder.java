@@ -1,0 +1,507 @@
+package dev.courier.cli.bench;
+
+import dev.courier.protocol.ErrorCode;
+import dev.courier.protocol.ErrorReply;
+import dev.courier.protocol.FrameDescriptor;
+import dev.courier.protocol.Hello;
+import dev.courier.protocol.Message;
+import dev.courier.protocol.Ping;
+import dev.courier.protocol.PointReply;
+import dev.courier.protocol.PointRequest;
+import dev.courier.protocol.Pong;
+import dev.courier.protocol.ProtocolException;
+import dev.courier.transport.FrameDecoder;
+import dev.courier.transport.MessageEncoder;
+import dev.courier.transport.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+/**
+ * Opens many connections to one Courier server address and keeps them open, as a crowd of mostly idle clients
+ * would: each connection says HELLO and asks one POINT, whose answer is checked against the data, then stays open
+ * and answers the server's keepalive PINGs. While held, a random sample is asked again every few seconds; at the
+ * end every connection still open is asked once more. Nothing runs per connection but a small handler: no thread,
+ * no timer once established, no buffer while idle.
+ *
+ * <p>Connection {@code i} asks for key {@code i} (record {@code i mod R}, row {@code (i / R) mod S}) and its
+ * re-checks for other keys, so a server that mixed up connections or rows would be caught. Connections spread over
+ * the source addresses round-robin, bound before connecting ({@code IP_BIND_ADDRESS_NO_PORT} on epoll, so the port
+ * is picked per destination and each address serves about 64,000 connections per server port). A connection
+ * refused (TOO_MANY_CONNECTIONS, SHUTTING_DOWN, connect error or timeout) is retried after a short random delay, up
+ * to {@link Spec#retries} times. Not reusable: one {@link #run} per instance.
+ */
+final class ConnectionHolder {
+    /** Frames this client accepts: HELLO, POINT replies, PINGs and ERRORs are all small. */
+    private static final int MAX_FRAME_BYTES = 64 << 10;
+    private static final byte CONNECTING = 0;
+    private static final byte ESTABLISHED = 1;
+    private static final byte GAVE_UP = 2;
+
+    /**
+     * What to run.
+     *
+     * @param server           where to connect
+     * @param target           connections to open and hold, 1 to 1,000,000
+     * @param sources          local addresses to spread over, round robin; empty to let the kernel choose
+     * @param concurrency      connections being set up at once (connect, handshake, first answer), at least 1
+     * @param timeoutMillis    how long a connection may take to give its first answer, and a re-check its answer
+     * @param retries          attempts after the first for a connection that was refused or failed to connect
+     * @param holdMillis       how long to hold the connections once all are set up (at most)
+     * @param sample           connections re-checked per round while holding
+     * @param reverifyMillis   time between two re-check rounds
+     * @param channel          data channel asked for, numbered from 1
+     * @param goFile           when set, wait until this file exists before connecting (to start many processes
+     *                         together)
+     * @param stopFile         when set, end the hold as soon as this file exists
+     */
+    record Spec(InetSocketAddress server, int target, List<InetAddress> sources, int concurrency, long timeoutMillis,
+                int retries, long holdMillis, int sample, long reverifyMillis, int channel, Path goFile,
+                Path stopFile) {
+        Spec {
+            if (target < 1 || target > 1_000_000) {
+                throw new IllegalArgumentException("target must be 1 to 1000000: " + target);
+            }
+            if (concurrency < 1 || timeoutMillis < 1 || retries < 0 || holdMillis < 0 || sample < 0
+                    || reverifyMillis < 1) {
+                throw new IllegalArgumentException("concurrency, timeout and re-check interval must be positive; "
+                        + "retries, hold and sample at least 0");
+            }
+            sources = List.copyOf(sources);
+        }
+    }
+
+    /**
+     * What happened.
+     *
+     * @param established      connections that completed the handshake and answered their first POINT correctly
+     * @param held             connections still open at the end of the hold
+     * @param verified         held connections whose every answer, the final check included, was correct
+     * @param errors           connections not verified at the end (never established, lost while held, or a
+     *                         wrong or missing final answer) plus sample re-checks answered wrongly or not at all
+     * @param wrong            answers that differed from the data, at any time
+     * @param lost             established connections that the server closed while they were held
+     * @param refused          refusals received (TOO_MANY_CONNECTIONS or SHUTTING_DOWN), retried ones included
+     * @param retries          attempts made after a first one failed
+     * @param rechecks         sample re-checks answered correctly while holding (a wrong or missing answer counts as
+     *                         an error)
+     * @param establishSeconds from the first connect to the last connection established (or given up)
+     * @param holdSeconds      how long the connections were held after that
+     * @param firstError       what went wrong first, or null
+     */
+    record Result(int target, long established, long held, long verified, long errors, long wrong, long lost,
+                  long refused, long retries,
+                  long rechecks, double establishSeconds, double holdSeconds, String firstError) {
+    }
+
+    private final Spec spec;
+    private final PointData data;
+    private final Consumer<String> progress;
+    private final Channel[] channels;
+    private final byte[] state;
+    private final LinkedBlockingQueue<Integer> retryQueue = new LinkedBlockingQueue<>();
+    private final Semaphore settingUp;
+    private final CountDownLatch settled;
+    private final LongAdder established = new LongAdder();
+    private final LongAdder refused = new LongAdder();
+    private final LongAdder retriesMade = new LongAdder();
+    private final LongAdder wrong = new LongAdder();
+    private final LongAdder lost = new LongAdder();
+    private final LongAdder rechecked = new LongAdder();
+    private final LongAdder failedRechecks = new LongAdder();
+    private final AtomicReference<String> firstError = new AtomicReference<>();
+    /** Attempt numbers of connections waiting for a retry, so a retry knows how many it had. */
+    private final ConcurrentHashMap<Integer, Integer> attempts = new ConcurrentHashMap<>();
+    private EventLoopGroup group;
+    private volatile boolean closing;
+
+    ConnectionHolder(Spec spec, PointData data, Consumer<String> progress) {
+        if (spec.channel() < 1 || spec.channel() > data.channels(0)) {
+            throw new IllegalArgumentException("record " + data.records().get(0) + " has channels 1 to "
+                    + data.channels(0) + ", not " + spec.channel());
+        }
+        this.spec = spec;
+        this.data = data;
+        this.progress = progress;
+        this.channels = new Channel[spec.target()];
+        this.state = new byte[spec.target()];
+        this.settingUp = new Semaphore(spec.concurrency());
+        this.settled = new CountDownLatch(spec.target());
+    }
+
+    Result run(int ioThreads) throws InterruptedException {
+        Transport transport = Transport.best();
+        group = transport.newEventLoopGroup(ioThreads, "courier-conns");
+        try {
+            Bootstrap bootstrap = new Bootstrap()
+                    .group(group)
+                    .channel(transport.socketChannelClass())
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+                            spec.timeoutMillis()));
+            if (transport == Transport.EPOLL && !spec.sources().isEmpty()) {
+                bootstrap.option(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);
+            }
+            if (spec.goFile() != null) {
+                progress.accept("ready; connecting when " + spec.goFile() + " appears");
+                awaitFile(spec.goFile(), Long.MAX_VALUE);
+            }
+            long start = System.nanoTime();
+            connectAll(bootstrap);
+            long establishedAt = System.nanoTime();
+            double establishSeconds = (establishedAt - start) / 1e9;
+            progress.accept(String.format(java.util.Locale.ROOT,
+                    "established %d of %d in %.3f s (refused %d, retries %d, errors %d); holding up to %.0f s",
+                    established.sum(), spec.target(), establishSeconds, refused.sum(), retriesMade.sum(),
+                    spec.target() - established.sum(), spec.holdMillis() / 1e3));
+            hold(establishedAt);
+            double holdSeconds = (System.nanoTime() - establishedAt) / 1e9;
+            long[] fin = finalCheck();
+            long held = fin[0];
+            long verified = fin[1];
+            long errors = (spec.target() - verified) + failedRechecks.sum();
+            closing = true;
+            return new Result(spec.target(), established.sum(), held, verified, errors, wrong.sum(), lost.sum(),
+                    refused.sum(),
+                    retriesMade.sum(), rechecked.sum(), establishSeconds, holdSeconds, firstError.get());
+        } finally {
+            closing = true;
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Opens every connection, {@code concurrency} at a time, retrying refused ones; returns when all settled. */
+    private void connectAll(Bootstrap bootstrap) throws InterruptedException {
+        int next = 0;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(spec.timeoutMillis())
+                * (spec.retries() + 2L) + TimeUnit.SECONDS.toNanos(spec.target() / 1_000 + 10);
+        while (settled.getCount() > 0) {
+            if (System.nanoTime() - deadline > 0) {
+                error("connecting did not finish in time; " + settled.getCount() + " connections unsettled");
+                return;
+            }
+            Integer retry = retryQueue.poll();
+            int i;
+            if (retry != null) {
+                i = retry;
+            } else if (next < spec.target()) {
+                i = next++;
+            } else {
+                Integer later = retryQueue.poll(10, TimeUnit.MILLISECONDS);
+                if (later == null) {
+                    continue;
+                }
+                i = later;
+            }
+            if (!settingUp.tryAcquire(spec.timeoutMillis() * 2, TimeUnit.MILLISECONDS)) {
+                error("no connection finished setting up within " + spec.timeoutMillis() * 2 + " ms");
+                retryQueue.add(i);
+                continue;
+            }
+            Integer attempt = attempts.remove(i);
+            connect(bootstrap, i, attempt == null ? 0 : attempt);
+        }
+    }
+
+    private void connect(Bootstrap bootstrap, int i, int attempt) {
+        Probe probe = new Probe(i, attempt);
+        bootstrap.handler(probe);
+        ChannelFuture f;
+        if (spec.sources().isEmpty()) {
+            f = bootstrap.connect(spec.server());
+        } else {
+            InetAddress source = spec.sources().get(i % spec.sources().size());
+            f = bootstrap.connect(spec.server(), new InetSocketAddress(source, 0));
+        }
+        f.addListener(done -> {
+            if (!done.isSuccess()) {
+                probe.failed("connect failed: " + done.cause());
+            }
+        });
+    }
+
+    /** Holds until the hold time is over or the stop file appears, re-checking a random sample each round. */
+    private void hold(long since) throws InterruptedException {
+        long end = since + TimeUnit.MILLISECONDS.toNanos(spec.holdMillis());
+        long nextRound = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(spec.reverifyMillis());
+        while (System.nanoTime() - end < 0) {
+            if (spec.stopFile() != null && Files.exists(spec.stopFile())) {
+                return;
+            }
+            if (System.nanoTime() - nextRound >= 0) {
+                // Distinct connections: a random start, then evenly spaced.
+                int[] picks = new int[Math.min(spec.sample(), spec.target())];
+                int first = ThreadLocalRandom.current().nextInt(spec.target());
+                int step = Math.max(1, spec.target() / Math.max(1, picks.length));
+                for (int k = 0; k < picks.length; k++) {
+                    picks[k] = (int) ((first + (long) k * step) % spec.target());
+                }
+                long[] asked = checkRound(picks);
+                failedRechecks.add(asked[0] - asked[1]);
+                rechecked.add(asked[1]);
+                nextRound = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(spec.reverifyMillis());
+            }
+            Thread.sleep(Math.max(1, Math.min(20, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()))));
+        }
+    }
+
+    /** Asks every connection still open once more; returns {held, answered correctly}. */
+    private long[] finalCheck() throws InterruptedException {
+        int[] all = new int[spec.target()];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i;
+        }
+        return checkRound(all);
+    }
+
+    /** Asks the open, established connections among {@code picks} for a new key; returns {asked, correct}. */
+    private long[] checkRound(int[] picks) throws InterruptedException {
+        int asked = 0;
+        for (int i : picks) {
+            Channel ch = channels[i];
+            if (ch != null && ch.isActive() && state[i] == ESTABLISHED) {
+                asked++;
+            }
+        }
+        CountDownLatch answers = new CountDownLatch(asked);
+        LongAdder correct = new LongAdder();
+        int sent = 0;
+        for (int i : picks) {
+            Channel ch = channels[i];
+            if (sent == asked) {
+                break;
+            }
+            if (ch != null && ch.isActive() && state[i] == ESTABLISHED) {
+                sent++;
+                long key = i + (long) spec.target() * ThreadLocalRandom.current().nextInt(1, 1 << 16);
+                Probe p = ch.pipeline().get(Probe.class);
+                ch.eventLoop().execute(() -> p.recheck(key, ok -> {
+                    if (ok) {
+                        correct.increment();
+                    }
+                    answers.countDown();
+                }));
+            }
+        }
+        if (!answers.await(spec.timeoutMillis() + 1_000, TimeUnit.MILLISECONDS)) {
+            error(answers.getCount() + " re-checks got no answer within " + spec.timeoutMillis() + " ms");
+        }
+        return new long[] {asked, correct.sum()};
+    }
+
+    private void error(String what) {
+        firstError.compareAndSet(null, what);
+    }
+
+    /** Waits until {@code file} exists, polling; returns at once when it is null. */
+    private static void awaitFile(Path file, long timeoutNanos) throws InterruptedException {
+        if (file == null) {
+            return;
+        }
+        long start = System.nanoTime();
+        while (!Files.exists(file) && System.nanoTime() - start < timeoutNanos) {
+            Thread.sleep(2);
+        }
+    }
+
+    /**
+     * One connection: sends HELLO and a POINT at once, checks the answer, answers PINGs, and asks again when told.
+     * Confined to its channel's event loop.
+     */
+    private final class Probe extends ChannelInboundHandlerAdapter {
+        private final int index;
+        private final int attempt;
+        private int nextRequestId = 1;
+        private int expectedId;
+        private int expectedRecord;
+        private int expectedSample;
+        private boolean settledHere;
+        private Channel channel;
+        private ScheduledFuture<?> deadline;
+        private Consumer<Boolean> recheckDone;
+
+        Probe(int index, int attempt) {
+            this.index = index;
+            this.attempt = attempt;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            channel = ctx.channel();
+            ctx.pipeline().addBefore(ctx.name(), "frames", new FrameDecoder(MAX_FRAME_BYTES));
+            ctx.pipeline().addBefore(ctx.name(), "encoder", MessageEncoder.INSTANCE);
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            deadline = ctx.executor().schedule(() -> failed("no answer within " + spec.timeoutMillis() + " ms"),
+                    spec.timeoutMillis(), TimeUnit.MILLISECONDS);
+            ctx.write(new Hello(0, FrameDescriptor.VERSION, MAX_FRAME_BYTES, 1024), ctx.voidPromise());
+            ask(ctx, index);
+            ctx.flush();
+        }
+
+        private void ask(ChannelHandlerContext ctx, long key) {
+            int records = data.recordCount();
+            expectedRecord = (int) (key % records);
+            expectedSample = (int) ((key / records) % data.samplesPerRecord());
+            expectedId = nextRequestId++;
+            ctx.write(new PointRequest(expectedId, data.records().get(expectedRecord),
+                    data.timeSeconds(expectedRecord, expectedSample), spec.channel()), ctx.voidPromise());
+        }
+
+        void recheck(long key, Consumer<Boolean> done) {
+            if (recheckDone != null || !channel.isActive()) {
+                done.accept(false);
+                return;
+            }
+            recheckDone = done;
+            ChannelHandlerContext ctx = channel.pipeline().context(this);
+            ask(ctx, key);
+            ctx.flush();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ProtocolException e) {
+                problem(ctx, "bad reply: " + e.getMessage());
+                return;
+            }
+            switch ((Message) msg) {
+                case Hello h -> {
+                    // The handshake; the POINT's answer follows.
+                }
+                case Ping p -> ctx.writeAndFlush(new Pong(p.requestId(), p.token()), ctx.voidPromise());
+                case PointReply r -> answered(ctx, r);
+                case ErrorReply e -> {
+                    if (e.code() == ErrorCode.TOO_MANY_CONNECTIONS || e.code() == ErrorCode.SHUTTING_DOWN) {
+                        refused.increment();
+                    }
+                    problem(ctx, e.code() + ": " + e.message());
+                }
+                default -> {
+                    ReferenceCountUtil.release(msg);
+                    problem(ctx, "unexpected " + msg.getClass().getSimpleName());
+                }
+            }
+        }
+
+        private void answered(ChannelHandlerContext ctx, PointReply r) {
+            double expected = data.value(expectedRecord, spec.channel(), expectedSample);
+            boolean ok = r.requestId() == expectedId && r.sampleIndex() == expectedSample && r.value() == expected;
+            if (!ok) {
+                wrong.increment();
+                error("record " + data.records().get(expectedRecord) + " sample " + expectedSample + ": expected "
+                        + expected + " at index " + expectedSample + " (request " + expectedId + "), got " + r.value()
+                        + " at index " + r.sampleIndex() + " (request " + r.requestId() + ")");
+            }
+            if (!settledHere) {
+                if (ok) {
+                    settledHere = true;
+                    deadline.cancel(false);
+                    deadline = null;
+                    channels[index] = ctx.channel();
+                    state[index] = ESTABLISHED;
+                    established.increment();
+                    settingUp.release();
+                    settled.countDown();
+                } else {
+                    giveUp(ctx.channel());
+                }
+            } else if (recheckDone != null) {
+                Consumer<Boolean> done = recheckDone;
+                recheckDone = null;
+                done.accept(ok);
+            }
+        }
+
+        /** A refusal or bad reply: before establishment it is retried; after, the connection counts as lost. */
+        private void problem(ChannelHandlerContext ctx, String what) {
+            if (!settledHere) {
+                failed(what);
+            } else {
+                error(what);
+            }
+            ctx.close();
+        }
+
+        /** Setting up failed: retry after a short random delay while retries last, else give up on this one. */
+        void failed(String what) {
+            if (settledHere) {
+                return;
+            }
+            settledHere = true;
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
+            Channel ch = channel;
+            settingUp.release();
+            if (attempt < spec.retries() && !closing) {
+                retriesMade.increment();
+                attempts.put(index, attempt + 1);
+                long delayMillis = ThreadLocalRandom.current().nextLong(10, 50L << Math.min(attempt, 5));
+                group.schedule(() -> retryQueue.add(index), delayMillis, TimeUnit.MILLISECONDS);
+            } else {
+                error("connection " + index + ": " + what);
+                state[index] = GAVE_UP;
+                settled.countDown();
+            }
+            if (ch != null) {
+                ch.close();
+            }
+        }
+
+        private void giveUp(Channel ch) {
+            settledHere = true;
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
+            state[index] = GAVE_UP;
+            settingUp.release();
+            settled.countDown();
+            ch.close();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (!settledHere) {
+                failed("the server closed the connection during setup");
+            } else if (state[index] == ESTABLISHED && !closing) {
+                lost.increment();
+                error("connection " + index + " was closed by the server while held");
+            }
+            if (recheckDone != null) {
+                Consumer<Boolean> done = recheckDone;
+                recheckDone = null;
+                done.accept(false);
+            }
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            problem(ctx, cause.toString());
+        }
+    }
+}
