@@ -85,6 +85,7 @@ final class ColumnFile {
     /** No header is this long; a larger length field means the file is damaged. */
     static final int MAX_HEADER_BYTES = 1 << 20;
     static final String SUFFIX = ".col";
+    private static final int FIRST_READ_BYTES = 4096;
     static final String TEMP_INFIX = ".tmp-";
 
     private ColumnFile() {
@@ -251,7 +252,8 @@ final class ColumnFile {
             if (length < CHANNELS_OFFSET) {
                 throw damaged(file, "only " + length + " bytes long");
             }
-            ByteBuffer fixed = readAt(in, 0, CHANNELS_OFFSET);
+            // One read covers the header of any ordinary recording; a longer one takes a second.
+            ByteBuffer fixed = readAt(in, 0, (int) Math.min(length, FIRST_READ_BYTES));
             if (fixed.getLong(MAGIC_OFFSET) != MAGIC) {
                 throw damaged(file, "not a column file (wrong magic)");
             }
@@ -265,7 +267,8 @@ final class ColumnFile {
                 throw damaged(file, "header length " + headerLength + " does not fit a file of " + length
                         + " bytes");
             }
-            ByteBuffer header = readAt(in, 0, headerLength);
+            ByteBuffer header = headerLength <= fixed.capacity() ? fixed.slice(0, headerLength)
+                    .order(ByteOrder.LITTLE_ENDIAN) : readAt(in, 0, headerLength);
             int storedCrc = header.getInt(HEADER_CRC_OFFSET);
             if (headerCrc(header) != storedCrc) {
                 throw damaged(file, "header checksum mismatch");

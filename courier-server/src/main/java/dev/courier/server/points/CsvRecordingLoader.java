@@ -28,6 +28,8 @@ public final class CsvRecordingLoader {
         }
     }
 
+    private static final int READ_BUFFER_BYTES = 1 << 16;
+
     private CsvRecordingLoader() {
     }
 
@@ -142,8 +144,6 @@ public final class CsvRecordingLoader {
         }
         return rows.finish(id);
     }
-
-    private static final int READ_BUFFER_BYTES = 1 << 16;
 
     /** The rows of one file as they are read, with the rules every row must follow. */
     private static final class Rows {
