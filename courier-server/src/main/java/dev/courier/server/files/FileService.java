@@ -25,6 +25,7 @@ import java.util.List;
 public final class FileService {
     private final FileRoot root;
     private final DigestCache digests = new DigestCache();
+    private final ChunkChecksums chunkCrcs = new ChunkChecksums();
 
     public FileService(FileRoot root) {
         this.root = root;
@@ -89,7 +90,7 @@ public final class FileService {
                     "read of " + request.lengthBytes() + " bytes exceeds the maximum chunk of " + maxChunkBytes);
         }
         Path real = root.resolve(request.name(), id);
-        root.regularFile(real, request.name(), id);
+        BasicFileAttributes attributes = root.regularFile(real, request.name(), id);
         FileChannel channel;
         try {
             channel = FileChannel.open(real, StandardOpenOption.READ);
@@ -104,7 +105,12 @@ public final class FileService {
             }
             int count = (int) Math.min(request.lengthBytes(), size - request.offsetBytes());
             boolean last = request.offsetBytes() + count == size;
-            int crc = Checksums.crc32c(channel, request.offsetBytes(), count);
+            // Keyed by the version read just before opening: a file replaced since then gets a new key, and its
+            // chunks a fresh CRC, which is what the client checks the bytes it receives against.
+            int crc = size == attributes.size()
+                    ? chunkCrcs.crc32c(real, size, attributes.lastModifiedTime().toMillis(), channel,
+                            request.offsetBytes(), count)
+                    : Checksums.crc32c(channel, request.offsetBytes(), count);
             return new OpenChunk(channel, request.offsetBytes(), count, last, crc);
         } catch (IOException e) {
             closeQuietly(channel);
