@@ -107,7 +107,7 @@ ip netns exec "$ns" ip link set lo up
 ip netns exec "$ns" sysctl -q -w net.core.somaxconn=65535 net.ipv4.tcp_max_syn_backlog=65535 \
     net.ipv4.ip_local_port_range="1024 65535" net.ipv4.tcp_tw_reuse=1 net.ipv4.tcp_fin_timeout=10 >/dev/null
 
-jvm_common=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1
+jvm_common=(-XX:+UseSerialGC -XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1
     -XX:ReservedCodeCacheSize=24m -XX:MaxMetaspaceSize=96m -Xss512k -XX:-UsePerfData
     -Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.numHeapArenas=1 -XX:MaxDirectMemorySize=64m -Dio.netty.machineId=02:00:00:00:00:00:00:01)
 server_jvm=("${jvm_common[@]}" -Xms16m -Xmn8m -Xmx${C1M_SERVER_XMX:-96m})
