@@ -105,13 +105,6 @@ public final class Connection implements AutoCloseable {
         return channel.isActive();
     }
 
-    /** Completes when the connection has closed, for whatever reason. */
-    public CompletableFuture<Void> closed() {
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        channel.closeFuture().addListener(x -> f.complete(null));
-        return f;
-    }
-
     /** Starts closing without waiting; safe on an event loop. */
     public void closeAsync() {
         channel.close();

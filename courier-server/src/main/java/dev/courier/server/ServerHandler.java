@@ -122,8 +122,8 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         }
         try {
             switch (m) {
-                case PointRequest r -> MessageCodec.encode(answerPoint(r), batch(ctx));
-                case PointBatchRequest r -> reply(ctx, answerBatch(r));
+                case PointRequest r -> MessageCodec.encode(server.recordings().answer(r), batch(ctx));
+                case PointBatchRequest r -> reply(ctx, server.recordings().answer(r));
                 case ListRequest r -> offload(ctx, r, x -> server.files().list(x, peerMaxFrameBytes));
                 case StatRequest r -> offload(ctx, r, server.files()::stat);
                 case DigestRequest r -> offload(ctx, r, server.files()::digest);
@@ -191,14 +191,6 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         } else {
             ReferenceCountUtil.release(msg);
         }
-    }
-
-    private PointReply answerPoint(PointRequest r) {
-        return server.recordings().answer(r);
-    }
-
-    private PointBatchReply answerBatch(PointBatchRequest r) {
-        return server.recordings().answer(r);
     }
 
     private UploadService uploads(Message request) {

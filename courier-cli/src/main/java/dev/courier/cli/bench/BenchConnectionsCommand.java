@@ -1,6 +1,5 @@
 package dev.courier.cli.bench;
 
-import dev.courier.cli.BundledData;
 import dev.courier.cli.CourierCli;
 import dev.courier.client.ClientConfig;
 import java.io.PrintWriter;
@@ -11,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -71,17 +71,8 @@ public final class BenchConnectionsCommand implements Callable<Integer> {
                     + "answered (default: ${DEFAULT-VALUE}).")
     int timeoutMillis;
 
-    @Option(names = "--data", paramLabel = "DIR",
-            description = "Data set the answers are checked against (default: the bundled one).")
-    Path data;
-
-    @Option(names = "--records", paramLabel = "LIST", split = ",",
-            description = "Records to ask for, comma-separated ids (default: every record of the data set).")
-    List<String> records;
-
-    @Option(names = "--channel", paramLabel = "N", defaultValue = "1",
-            description = "Channel, numbered from 1 (default: ${DEFAULT-VALUE}).")
-    int channel;
+    @Mixin
+    CheckedData checked;
 
     @Option(names = "--io-threads", paramLabel = "N", defaultValue = "1",
             description = "Event loop threads (default: ${DEFAULT-VALUE}).")
@@ -110,9 +101,9 @@ public final class BenchConnectionsCommand implements Callable<Integer> {
         List<InetAddress> sources = sourceAddresses == null ? List.of() : SourceAddresses.parse(sourceAddresses);
         ConnectionHolder.Spec run = new ConnectionHolder.Spec(
                 new InetSocketAddress(address.host(), address.port()), target, sources, concurrency, timeoutMillis,
-                retries, (long) (holdSeconds * 1000), sample, (long) (recheckSeconds * 1000), channel, goFile,
+                retries, (long) (holdSeconds * 1000), sample, (long) (recheckSeconds * 1000), checked.channel, goFile,
                 stopFile);
-        PointData truth = PointData.load(data != null ? data : BundledData.locate(), records);
+        PointData truth = PointData.load(checked.dir(), checked.records);
         PrintWriter err = spec.commandLine().getErr();
         ConnectionHolder.Result r = new ConnectionHolder(run, truth, line -> {
             err.println("courier: " + line);

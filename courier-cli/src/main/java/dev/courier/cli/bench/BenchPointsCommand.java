@@ -1,14 +1,12 @@
 package dev.courier.cli.bench;
 
-import dev.courier.cli.BundledData;
 import dev.courier.cli.CourierCli;
 import dev.courier.client.ClientConfig;
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -57,22 +55,13 @@ public final class BenchPointsCommand implements Callable<Integer> {
             description = "Open loop at R requests/s in total; 0 for the closed loop (default).")
     double rate;
 
-    @Option(names = "--data", paramLabel = "DIR",
-            description = "Data set the answers are checked against (default: the bundled one).")
-    Path data;
+    @Mixin
+    CheckedData checked;
 
     @Option(names = "--rows", paramLabel = "N", defaultValue = "0",
             description = "Check only N rows per record, spread evenly over it and read by seeking, for data sets "
                     + "too big to hold in memory; 0 reads every row (default: ${DEFAULT-VALUE}).")
     int rowsPerRecord;
-
-    @Option(names = "--records", paramLabel = "LIST", split = ",",
-            description = "Records to ask for, comma-separated ids (default: every record of the data set).")
-    List<String> records;
-
-    @Option(names = "--channel", paramLabel = "N", defaultValue = "1",
-            description = "Channel, numbered from 1 (default: ${DEFAULT-VALUE}).")
-    int channel;
 
     @Option(names = "--io-threads", paramLabel = "N", defaultValue = "0",
             description = "Client event loop threads; 0 for Netty's default of twice the cores "
@@ -104,10 +93,10 @@ public final class BenchPointsCommand implements Callable<Integer> {
             if (rowsPerRecord < 0) {
                 throw new IllegalArgumentException("--rows must be 0 (every row) or more: " + rowsPerRecord);
             }
-            PointData truth = PointData.load(data != null ? data : BundledData.locate(), records,
+            PointData truth = PointData.load(checked.dir(), checked.records,
                     rowsPerRecord);
             target = new CourierTarget(ClientConfig.parse(server).withIoThreads(ioThreads)
-                    .withRequestTimeoutMillis(timeoutMillis), truth, channel);
+                    .withRequestTimeoutMillis(timeoutMillis), truth, checked.channel);
         }
         LoadEngine.Result result;
         try (target) {

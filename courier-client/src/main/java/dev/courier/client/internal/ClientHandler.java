@@ -253,9 +253,4 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         pending.clear();
         ctx.fireChannelInactive();
     }
-
-    /** Requests waiting for their replies; for tests and diagnostics. Call on the event loop. */
-    public int pendingCount() {
-        return pending.size();
-    }
 }

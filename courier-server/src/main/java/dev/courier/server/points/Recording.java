@@ -90,10 +90,6 @@ public final class Recording {
         return startTimeSeconds;
     }
 
-    public double durationSeconds() {
-        return sampleCount / rateHz;
-    }
-
     /**
      * The index of the sample nearest {@code timeSeconds}.
      *
