@@ -77,7 +77,7 @@ final class ConnectionLimit {
         long t = System.nanoTime();
         if (t - lastWarningNanos > TimeUnit.SECONDS.toNanos(10)) {
             lastWarningNanos = t;
-            log.warn("refusing connections: {} open, the limit is {} (--max-connections)", maxConnections, maxConnections);
+            log.warn("refusing connections: all {} allowed (--max-connections) are open", maxConnections);
         }
         if (withErrorFrame) {
             ch.pipeline().addLast("encoder", MessageEncoder.INSTANCE).addLast("refuse", Refuse.INSTANCE);

@@ -78,6 +78,12 @@ public final class BenchConnectionsCommand implements Callable<Integer> {
             description = "Event loop threads (default: ${DEFAULT-VALUE}).")
     int ioThreads;
 
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "0",
+            description = "Before the real run (and before waiting for --go-file), open N connections the same way, "
+                    + "verify each and close them all, so that the code on both sides is compiled before the clock "
+                    + "starts (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
     @Option(names = "--go-file", paramLabel = "PATH",
             description = "Wait until this file exists before connecting (to start many processes at once).")
     Path goFile;
@@ -103,8 +109,28 @@ public final class BenchConnectionsCommand implements Callable<Integer> {
                 new InetSocketAddress(address.host(), address.port()), target, sources, concurrency, timeoutMillis,
                 retries, (long) (holdSeconds * 1000), sample, (long) (recheckSeconds * 1000), checked.channel, goFile,
                 stopFile);
+        if (warmup < 0) {
+            throw new ParameterException(spec.commandLine(), "--warmup must be 0 or more");
+        }
         PointData truth = PointData.load(checked.dir(), checked.records);
         PrintWriter err = spec.commandLine().getErr();
+        if (warmup > 0) {
+            ConnectionHolder.Result w = new ConnectionHolder(new ConnectionHolder.Spec(run.server(), warmup, sources,
+                    concurrency, timeoutMillis, retries, 0, 0, run.reverifyMillis(), checked.channel, null, null),
+                    truth, line -> { }).run(ioThreads);
+            if (w.errors() > 0) {
+                err.println("courier: the warm-up failed: " + w.errors() + " of " + warmup
+                        + " connections were not verified; first: " + w.firstError());
+                err.flush();
+                return CourierCli.EXIT_FAILED;
+            }
+            err.printf(Locale.ROOT, "courier: warmed up: %d connections opened, verified twice and closed in %.3f s%n",
+                    warmup, w.establishSeconds() + w.holdSeconds());
+            err.flush();
+            // The warm-up's garbage would otherwise sit in the old generation (and in this process's resident memory)
+            // for the whole run: with a hundred load processes on one machine that is a gigabyte.
+            System.gc();
+        }
         ConnectionHolder.Result r = new ConnectionHolder(run, truth, line -> {
             err.println("courier: " + line);
             err.flush();

@@ -275,37 +275,38 @@ final class ConnectionHolder {
         return checkRound(all);
     }
 
-    /** Asks the open, established connections among {@code picks} for a new key; returns {asked, correct}. */
+    /**
+     * Asks the open, established connections among {@code picks} for a new key, at most {@code concurrency} at a
+     * time (a million questions at once would queue for longer than any timeout); returns {asked, correct}. A
+     * question not answered within the timeout counts as asked and not correct.
+     */
     private long[] checkRound(int[] picks) throws InterruptedException {
-        int asked = 0;
-        for (int i : picks) {
-            Channel ch = channels[i];
-            if (ch != null && ch.isActive() && state[i] == ESTABLISHED) {
-                asked++;
-            }
-        }
-        CountDownLatch answers = new CountDownLatch(asked);
+        Semaphore inFlight = new Semaphore(spec.concurrency());
         LongAdder correct = new LongAdder();
-        int sent = 0;
+        long asked = 0;
         for (int i : picks) {
             Channel ch = channels[i];
-            if (sent == asked) {
-                break;
+            if (ch == null || !ch.isActive() || state[i] != ESTABLISHED) {
+                continue;
             }
-            if (ch != null && ch.isActive() && state[i] == ESTABLISHED) {
-                sent++;
-                long key = i + (long) spec.target() * ThreadLocalRandom.current().nextInt(1, 1 << 16);
-                Probe p = ch.pipeline().get(Probe.class);
-                ch.eventLoop().execute(() -> p.recheck(key, ok -> {
-                    if (ok) {
-                        correct.increment();
-                    }
-                    answers.countDown();
-                }));
+            if (!inFlight.tryAcquire(spec.timeoutMillis(), TimeUnit.MILLISECONDS)) {
+                error("re-checks stalled: " + spec.concurrency() + " got no answer within " + spec.timeoutMillis()
+                        + " ms");
+                return new long[] {asked, correct.sum()};
             }
+            asked++;
+            long key = i + (long) spec.target() * ThreadLocalRandom.current().nextInt(1, 1 << 16);
+            Probe p = ch.pipeline().get(Probe.class);
+            ch.eventLoop().execute(() -> p.recheck(key, ok -> {
+                if (ok) {
+                    correct.increment();
+                }
+                inFlight.release();
+            }));
         }
-        if (!answers.await(spec.timeoutMillis() + 1_000, TimeUnit.MILLISECONDS)) {
-            error(answers.getCount() + " re-checks got no answer within " + spec.timeoutMillis() + " ms");
+        if (!inFlight.tryAcquire(spec.concurrency(), spec.timeoutMillis(), TimeUnit.MILLISECONDS)) {
+            error((spec.concurrency() - inFlight.availablePermits()) + " re-checks got no answer within "
+                    + spec.timeoutMillis() + " ms");
         }
         return new long[] {asked, correct.sum()};
     }

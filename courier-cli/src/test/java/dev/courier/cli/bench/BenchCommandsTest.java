@@ -77,6 +77,36 @@ class BenchCommandsTest {
     }
 
     @Test
+    void aWarmUpOpensVerifiesAndClosesItsConnectionsBeforeTheHeldOnes() throws Exception {
+        try (CourierServer counted = CourierServer.start(TestServers.config(CsvTruth.dataDir()).toBuilder()
+                .maxConnections(60).build())) {
+            // 50 warm-up connections and then 50 held ones fit under a limit of 60 only if the first 50 were
+            // closed (the server may see the last closes after the first new connections: those are retried).
+            Run r = run("bench", "connections", "--server", "127.0.0.1:" + counted.localAddress().getPort(),
+                    "--data", CsvTruth.dataDir().toString(), "--target", "50", "--warmup", "50", "--hold", "0",
+                    "--json");
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            assertThat(r.err()).contains("warmed up: 50 connections opened, verified twice and closed");
+            assertThat(r.number("verified")).isEqualTo(50);
+            assertThat(r.number("errors")).isZero();
+        }
+    }
+
+    @Test
+    void aWarmUpThatCannotConnectFailsTheRunBeforeItStarts() throws Exception {
+        try (CourierServer full = CourierServer.start(TestServers.config(CsvTruth.dataDir()).toBuilder()
+                .maxConnections(3).build())) {
+            Run r = run("bench", "connections", "--server", "127.0.0.1:" + full.localAddress().getPort(),
+                    "--data", CsvTruth.dataDir().toString(), "--target", "2", "--warmup", "5", "--hold", "0",
+                    "--retries", "0", "--json");
+            assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
+            assertThat(r.err()).contains("the warm-up failed: 2 of 5 connections were not verified")
+                    .contains("TOO_MANY_CONNECTIONS");
+            assertThat(r.out()).isEmpty();
+        }
+    }
+
+    @Test
     void connectionsRefusedByAFullServerAreRetriedAndCountedAsErrorsWhenTheyNeverGetIn() throws Exception {
         try (CourierServer full = CourierServer.start(TestServers.config(CsvTruth.dataDir()).toBuilder()
                 .maxConnections(20).build())) {
