@@ -65,9 +65,11 @@ cleanup() {
     # sockets takes the kernel several seconds; an earlier version was cut short there and left its namespace.)
     trap '' INT TERM
     [ -z "$watchdog" ] || { kill -TERM "$watchdog" 2>/dev/null; wait "$watchdog" 2>/dev/null || true; }
-    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-    ip netns del "$ns" 2>/dev/null || true
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    exec 3>&2 2>/dev/null   # bash would report "Killed" for every process
+    for p in "${pids[@]}"; do kill -9 "$p" || true; done
+    ip netns del "$ns" || true
+    for p in "${pids[@]}"; do wait "$p" || true; done
+    exec 2>&3 3>&-
     [ -z "${ehash_was:-}" ] || sysctl -q -w net.ipv4.tcp_child_ehash_entries="$ehash_was" 2>/dev/null || true
     if [ -n "${C1M_KEEP:-}" ]; then log "kept $tmp"; else rm -rf "$tmp"; fi
 }
@@ -140,7 +142,8 @@ ip netns exec "$ns" sysctl -q -w net.core.somaxconn=65535 net.ipv4.tcp_max_syn_b
 # A hundred JVMs: each one's fixed cost counts a hundred times. Measured per JVM (private dirty memory after a
 # warm-up): 53 MB with the flags of the first runs, about 40 with these. ArchiveRelocationMode=0 maps the class
 # data archives where they were written instead of at a random address, so their pages are not rewritten
-# (relocated) in every process: 12 MB each. A 2 MB young generation: the eden is touched whole. Unpooled buffers:
+# (relocated) in every process: 12 MB each. A 6 MB young generation: the eden is touched whole, so it is kept
+# small, but each young collection has a fixed cost and every new connection's objects are copied once. Unpooled buffers:
 # idle connections hold none, and the pooled allocators keep megabytes of chunks per process. One malloc arena,
 # trimmed every few seconds. IPv4 sockets: the kernel's TCP object is 128 bytes smaller than TCPv6's (Java opens
 # dual-stack IPv6 sockets otherwise).
@@ -149,8 +152,8 @@ jvm_common=(-XX:+UseSerialGC -XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=
     -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -Djava.net.preferIPv4Stack=true
     -XX:TrimNativeHeapInterval=5000 -Dio.netty.allocator.type=unpooled -XX:MaxDirectMemorySize=64m
     -Dio.netty.machineId=02:00:00:00:00:00:00:01)
-server_jvm=("${jvm_common[@]}" -Xms8m -Xmn2m -Xmx${C1M_SERVER_XMX:-96m})
-client_jvm=("${jvm_common[@]}" -Xms8m -Xmn2m -Xmx${C1M_CLIENT_XMX:-128m})
+server_jvm=("${jvm_common[@]}" -Xms8m -Xmn6m -Xmx${C1M_SERVER_XMX:-96m})
+client_jvm=("${jvm_common[@]}" -Xms8m -Xmn6m -Xmx${C1M_CLIENT_XMX:-128m})
 # Three recordings of the bundled set are served and checked: less to parse in each of a hundred JVMs.
 mkdir -p "$tmp/data"
 cp "$home/data/bimdc/1.csv" "$home/data/bimdc/2.csv" "$home/data/bimdc/3.csv" "$tmp/data/"

@@ -53,7 +53,6 @@ public final class CourierServer implements AutoCloseable {
     private final RecordingStore recordings;
     private final List<String> loadProblems;
     private final Transport transport;
-    private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final ExecutorService blocking;
     private final ChannelGroup connections;
@@ -65,14 +64,13 @@ public final class CourierServer implements AutoCloseable {
     private boolean closed;
 
     private CourierServer(ServerConfig config, RecordingStore recordings, List<String> loadProblems,
-                          Transport transport, EventLoopGroup bossGroup, EventLoopGroup workerGroup,
+                          Transport transport, EventLoopGroup workerGroup,
                           ExecutorService blocking, ChannelGroup connections, Channel serverChannel,
                           Channel legacyChannel, ChannelGroup legacyConnections, ServerContext context) {
         this.config = config;
         this.recordings = recordings;
         this.loadProblems = loadProblems;
         this.transport = transport;
-        this.bossGroup = bossGroup;
         this.workerGroup = workerGroup;
         this.blocking = blocking;
         this.connections = connections;
@@ -98,7 +96,9 @@ public final class CourierServer implements AutoCloseable {
         ExecutorService blocking = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("courier-blocking-", 0).factory());
         Transport transport = Transport.best();
-        EventLoopGroup boss = transport.newEventLoopGroup(1, "courier-accept");
+        // The listeners accept on one of the I/O loops rather than on a thread of their own: an accepted connection is
+        // then registered on its loop without a hand-off when it is the same loop (always, with --io-threads 1), and
+        // a hundred small servers on one machine, as in bench/c1m.sh, have a hundred threads fewer.
         EventLoopGroup workers = transport.newEventLoopGroup(config.ioThreads(), "courier-io");
         ConnectionLimit limit = new ConnectionLimit(config.maxConnections());
         ChannelGroup connections = limit.newGroup("courier-connections");
@@ -116,7 +116,7 @@ public final class CourierServer implements AutoCloseable {
                 throw new IOException("--reuse-port needs the native epoll transport, which is not available here ("
                         + "Linux only; see why with -Dio.netty.native.debug=true); start without it");
             }
-            channel = bootstrap(transport, boss, workers, connections, new ServerInitializer(context), limit,
+            channel = bootstrap(transport, workers, connections, new ServerInitializer(context), limit,
                     config.reusePort(), false)
                     .bind(config.bindAddress()).sync().channel();
             channel.pipeline().addLast("accept-errors", AcceptErrors.INSTANCE);
@@ -124,12 +124,12 @@ public final class CourierServer implements AutoCloseable {
             if (config.legacyPort().isPresent()) {
                 LegacyInitializer legacyInitializer = new LegacyInitializer(store, files.root(), blocking,
                         config.legacyMaxChunkBytes());
-                legacy = bootstrap(transport, boss, workers, legacyConnections, legacyInitializer, limit,
+                legacy = bootstrap(transport, workers, legacyConnections, legacyInitializer, limit,
                         config.reusePort(), true)
                         .bind(legacyBindAddress(config)).sync().channel();
                 legacy.pipeline().addLast("accept-errors", AcceptErrors.INSTANCE);
             }
-            CourierServer server = new CourierServer(config, store, loaded.problems(), transport, boss, workers,
+            CourierServer server = new CourierServer(config, store, loaded.problems(), transport, workers,
                     blocking, connections, channel, legacy, legacyConnections, context);
             log.info("serving {} records and files from {} on {} ({}){}", store.size(), files.root().path(),
                     server.localAddress(), transport,
@@ -139,7 +139,6 @@ public final class CourierServer implements AutoCloseable {
             if (channel != null) {
                 channel.close().awaitUninterruptibly();
             }
-            boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             blocking.shutdownNow();
             if (e instanceof InterruptedException ie) {
@@ -161,12 +160,12 @@ public final class CourierServer implements AutoCloseable {
      * Both listeners alike: a deep accept backlog for clients that connect in bursts, {@code SO_REUSEPORT} when
      * asked (epoll only), every admitted child in the group and one over the limit refused.
      */
-    private static ServerBootstrap bootstrap(Transport transport, EventLoopGroup boss, EventLoopGroup workers,
+    private static ServerBootstrap bootstrap(Transport transport, EventLoopGroup workers,
                                              ChannelGroup connections, ChannelInitializer<?> initializer,
                                              ConnectionLimit limit, boolean reusePort,
                                              boolean legacy) {
         ServerBootstrap b = new ServerBootstrap()
-                .group(boss, workers)
+                .group(workers)
                 .channel(transport.serverChannelClass())
                 .option(ChannelOption.SO_BACKLOG, LISTEN_BACKLOG)
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -266,10 +265,8 @@ public final class CourierServer implements AutoCloseable {
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         legacyConnections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         context.uploads().ifPresent(UploadService::close);
-        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         blocking.shutdown();
-        bossGroup.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
         workerGroup.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 }

@@ -19,6 +19,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.util.ReferenceCountUtil;
@@ -27,6 +28,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -191,7 +193,11 @@ final class ConnectionHolder {
         }
     }
 
-    /** Opens every connection, {@code concurrency} at a time, retrying refused ones; returns when all settled. */
+    /**
+     * Opens every connection, {@code concurrency} at a time, retrying refused ones; returns when all settled. The
+     * connects are started in batches, each batch by one task on one event loop: a channel created and connected
+     * on its own loop needs no hand-off (a task and a wake-up of the loop) per connection.
+     */
     private void connectAll(Bootstrap bootstrap) throws InterruptedException {
         int next = 0;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(spec.timeoutMillis())
@@ -201,29 +207,50 @@ final class ConnectionHolder {
                 error("connecting did not finish in time; " + settled.getCount() + " connections unsettled");
                 return;
             }
-            Integer retry = retryQueue.poll();
-            int i;
-            if (retry != null) {
-                i = retry;
-            } else if (next < spec.target()) {
-                i = next++;
-            } else {
+            if (next >= spec.target() && retryQueue.isEmpty()) {
                 Integer later = retryQueue.poll(10, TimeUnit.MILLISECONDS);
                 if (later == null) {
                     continue;
                 }
-                i = later;
+                retryQueue.add(later);
             }
             if (!settingUp.tryAcquire(spec.timeoutMillis() * 2, TimeUnit.MILLISECONDS)) {
                 error("no connection finished setting up within " + spec.timeoutMillis() * 2 + " ms");
-                retryQueue.add(i);
                 continue;
             }
-            Integer attempt = attempts.remove(i);
-            connect(bootstrap, i, attempt == null ? 0 : attempt);
+            int permits = 1 + settingUp.drainPermits();
+            int[] batch = new int[permits];
+            int n = 0;
+            while (n < permits) {
+                Integer retry = retryQueue.poll();
+                if (retry != null) {
+                    batch[n++] = retry;
+                } else if (next < spec.target()) {
+                    batch[n++] = next++;
+                } else {
+                    break;
+                }
+            }
+            if (n < permits) {
+                settingUp.release(permits - n);
+            }
+            int[] indices = n == batch.length ? batch : Arrays.copyOf(batch, n);
+            int[] tries = new int[n];
+            for (int k = 0; k < n; k++) {
+                Integer attempt = attempts.remove(indices[k]);
+                tries[k] = attempt == null ? 0 : attempt;
+            }
+            EventLoop loop = group.next();
+            Bootstrap onLoop = bootstrap.clone(loop);
+            loop.execute(() -> {
+                for (int k = 0; k < indices.length; k++) {
+                    connect(onLoop, indices[k], tries[k]);
+                }
+            });
         }
     }
 
+    /** Starts connection {@code i}; called on the event loop {@code bootstrap} registers on. */
     private void connect(Bootstrap bootstrap, int i, int attempt) {
         Probe probe = new Probe(i, attempt);
         bootstrap.handler(probe);
