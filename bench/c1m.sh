@@ -143,14 +143,17 @@ ip netns exec "$ns" sysctl -q -w net.core.somaxconn=65535 net.ipv4.tcp_max_syn_b
 # warm-up): 53 MB with the flags of the first runs, about 40 with these. ArchiveRelocationMode=0 maps the class
 # data archives where they were written instead of at a random address, so their pages are not rewritten
 # (relocated) in every process: 12 MB each. A 6 MB young generation: the eden is touched whole, so it is kept
-# small, but each young collection has a fixed cost and every new connection's objects are copied once. Unpooled buffers:
-# idle connections hold none, and the pooled allocators keep megabytes of chunks per process. One malloc arena,
+# small, but each young collection has a fixed cost and every new connection's objects are copied once. Pooled buffers in
+# 128 KiB chunks, one arena: idle connections hold none, and the default chunks are megabytes per process. (Not
+# unpooled: without sun.misc.Unsafe, which Netty does not use on JDK 25, every unpooled direct buffer is a
+# ByteBuffer with a Cleaner, and a profile of a full run showed the collector's reference processing at 14%.) One malloc arena,
 # trimmed every few seconds. IPv4 sockets: the kernel's TCP object is 128 bytes smaller than TCPv6's (Java opens
 # dual-stack IPv6 sockets otherwise).
 jvm_common=(-XX:+UseSerialGC -XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1
     -XX:ReservedCodeCacheSize=24m -XX:MaxMetaspaceSize=96m -Xss512k -XX:-UsePerfData
     -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -Djava.net.preferIPv4Stack=true
-    -XX:TrimNativeHeapInterval=5000 -Dio.netty.allocator.type=unpooled -XX:MaxDirectMemorySize=64m
+    -XX:TrimNativeHeapInterval=5000 -Dio.netty.allocator.type=pooled -Dio.netty.allocator.numDirectArenas=1
+    -Dio.netty.allocator.numHeapArenas=1 -Dio.netty.allocator.maxOrder=4 -XX:MaxDirectMemorySize=64m
     -Dio.netty.machineId=02:00:00:00:00:00:00:01)
 server_jvm=("${jvm_common[@]}" -Xms8m -Xmn6m -Xmx${C1M_SERVER_XMX:-96m})
 client_jvm=("${jvm_common[@]}" -Xms8m -Xmn6m -Xmx${C1M_CLIENT_XMX:-128m})
@@ -202,7 +205,7 @@ for k in $(seq "$clients"); do
     n=$(( target * k / clients - target * (k - 1) / clients ))   # an even share
     net=$(( k / 250 )); sub=$(( k % 250 + 1 ))
     ip netns exec "$ns" "$java" "${client_jvm[@]}" -jar "$jar" bench connections --server "127.0.0.1:$port" \
-        --target "$n" --source-addresses "127.$net.$sub.1-127.$net.$sub.2" --concurrency 200 --timeout-ms 30000 \
+        --target "$n" --source-addresses "127.$net.$sub.1-127.$net.$sub.2" --concurrency ${C1M_CONCURRENCY:-1000} --timeout-ms 30000 \
         --warmup "$warmup" --hold 400 --recheck-every 5 --sample 200 --data "$tmp/data" --go-file "$tmp/go" --stop-file "$tmp/stop" --json \
         >"$tmp/client-$k.json" 2>"$tmp/client-$k.log" &
     client_pids+=($!); pids+=($!)

@@ -23,19 +23,21 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -122,9 +124,11 @@ final class ConnectionHolder {
     private final Consumer<String> progress;
     private final Channel[] channels;
     private final byte[] state;
-    private final LinkedBlockingQueue<Integer> retryQueue = new LinkedBlockingQueue<>();
-    private final Semaphore settingUp;
     private final CountDownLatch settled;
+    /** The next connection not started yet. */
+    private final AtomicInteger nextIndex = new AtomicInteger();
+    /** A bootstrap per event loop, each used on its loop only (a bootstrap is not thread-safe); filled before use. */
+    private final Map<EventExecutor, Bootstrap> bootstraps = new IdentityHashMap<>();
     private final LongAdder established = new LongAdder();
     private final LongAdder refused = new LongAdder();
     private final LongAdder retriesMade = new LongAdder();
@@ -133,8 +137,6 @@ final class ConnectionHolder {
     private final LongAdder rechecked = new LongAdder();
     private final LongAdder failedRechecks = new LongAdder();
     private final AtomicReference<String> firstError = new AtomicReference<>();
-    /** Attempt numbers of connections waiting for a retry, so a retry knows how many it had. */
-    private final ConcurrentHashMap<Integer, Integer> attempts = new ConcurrentHashMap<>();
     private EventLoopGroup group;
     private volatile boolean closing;
 
@@ -148,7 +150,6 @@ final class ConnectionHolder {
         this.progress = progress;
         this.channels = new Channel[spec.target()];
         this.state = new byte[spec.target()];
-        this.settingUp = new Semaphore(spec.concurrency());
         this.settled = new CountDownLatch(spec.target());
     }
 
@@ -194,65 +195,45 @@ final class ConnectionHolder {
     }
 
     /**
-     * Opens every connection, {@code concurrency} at a time, retrying refused ones; returns when all settled. The
-     * connects are started in batches, each batch by one task on one event loop: a channel created and connected
-     * on its own loop needs no hand-off (a task and a wake-up of the loop) per connection.
+     * Opens every connection, {@code concurrency} at a time, retrying refused ones; returns when all settled. Each
+     * of the {@code concurrency} slots is a chain on one event loop: when its connection is set up (or given up),
+     * the slot starts the next one from there, and a retry is scheduled on the same loop. No other thread takes
+     * part, so a connection costs its loop no hand-off (a task and a wake-up).
      */
     private void connectAll(Bootstrap bootstrap) throws InterruptedException {
-        int next = 0;
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(spec.timeoutMillis())
-                * (spec.retries() + 2L) + TimeUnit.SECONDS.toNanos(spec.target() / 1_000 + 10);
-        while (settled.getCount() > 0) {
-            if (System.nanoTime() - deadline > 0) {
-                error("connecting did not finish in time; " + settled.getCount() + " connections unsettled");
-                return;
-            }
-            if (next >= spec.target() && retryQueue.isEmpty()) {
-                Integer later = retryQueue.poll(10, TimeUnit.MILLISECONDS);
-                if (later == null) {
-                    continue;
-                }
-                retryQueue.add(later);
-            }
-            if (!settingUp.tryAcquire(spec.timeoutMillis() * 2, TimeUnit.MILLISECONDS)) {
-                error("no connection finished setting up within " + spec.timeoutMillis() * 2 + " ms");
-                continue;
-            }
-            int permits = 1 + settingUp.drainPermits();
-            int[] batch = new int[permits];
-            int n = 0;
-            while (n < permits) {
-                Integer retry = retryQueue.poll();
-                if (retry != null) {
-                    batch[n++] = retry;
-                } else if (next < spec.target()) {
-                    batch[n++] = next++;
-                } else {
-                    break;
-                }
-            }
-            if (n < permits) {
-                settingUp.release(permits - n);
-            }
-            int[] indices = n == batch.length ? batch : Arrays.copyOf(batch, n);
-            int[] tries = new int[n];
-            for (int k = 0; k < n; k++) {
-                Integer attempt = attempts.remove(indices[k]);
-                tries[k] = attempt == null ? 0 : attempt;
-            }
-            EventLoop loop = group.next();
-            Bootstrap onLoop = bootstrap.clone(loop);
+        List<EventExecutor> loops = new ArrayList<>();
+        group.forEach(loops::add);
+        for (EventExecutor loop : loops) {
+            bootstraps.put(loop, bootstrap.clone((EventLoop) loop));
+        }
+        int slots = Math.min(spec.concurrency(), spec.target());
+        for (int l = 0; l < loops.size(); l++) {
+            EventExecutor loop = loops.get(l);
+            int mine = slots / loops.size() + (l < slots % loops.size() ? 1 : 0);
             loop.execute(() -> {
-                for (int k = 0; k < indices.length; k++) {
-                    connect(onLoop, indices[k], tries[k]);
+                for (int k = 0; k < mine; k++) {
+                    startNext(loop);
                 }
             });
         }
+        long timeoutMillis = spec.timeoutMillis() * (spec.retries() + 2L) + spec.target() + 10_000;
+        if (!settled.await(timeoutMillis, TimeUnit.MILLISECONDS)) {
+            error("connecting did not finish in time; " + settled.getCount() + " connections unsettled");
+        }
     }
 
-    /** Starts connection {@code i}; called on the event loop {@code bootstrap} registers on. */
-    private void connect(Bootstrap bootstrap, int i, int attempt) {
-        Probe probe = new Probe(i, attempt);
+    /** Starts the next connection not started yet, if any; on {@code loop}. */
+    private void startNext(EventExecutor loop) {
+        int i = nextIndex.getAndIncrement();
+        if (i < spec.target()) {
+            connect(loop, i, 0);
+        }
+    }
+
+    /** Starts connection {@code i}; on {@code loop}, which it is registered on. */
+    private void connect(EventExecutor loop, int i, int attempt) {
+        Bootstrap bootstrap = bootstraps.get(loop);
+        Probe probe = new Probe(i, attempt, loop);
         bootstrap.handler(probe);
         ChannelFuture f;
         if (spec.sources().isEmpty()) {
@@ -360,6 +341,7 @@ final class ConnectionHolder {
     private final class Probe extends ChannelInboundHandlerAdapter {
         private final int index;
         private final int attempt;
+        private final EventExecutor loop;
         private int nextRequestId = 1;
         private int expectedId;
         private int expectedRecord;
@@ -369,9 +351,10 @@ final class ConnectionHolder {
         private ScheduledFuture<?> deadline;
         private Consumer<Boolean> recheckDone;
 
-        Probe(int index, int attempt) {
+        Probe(int index, int attempt, EventExecutor loop) {
             this.index = index;
             this.attempt = attempt;
+            this.loop = loop;
         }
 
         @Override
@@ -452,8 +435,8 @@ final class ConnectionHolder {
                     channels[index] = ctx.channel();
                     state[index] = ESTABLISHED;
                     established.increment();
-                    settingUp.release();
                     settled.countDown();
+                    startNext(loop);
                 } else {
                     giveUp(ctx.channel());
                 }
@@ -484,16 +467,15 @@ final class ConnectionHolder {
                 deadline.cancel(false);
             }
             Channel ch = channel;
-            settingUp.release();
             if (attempt < spec.retries() && !closing) {
                 retriesMade.increment();
-                attempts.put(index, attempt + 1);
                 long delayMillis = ThreadLocalRandom.current().nextLong(10, 50L << Math.min(attempt, 5));
-                group.schedule(() -> retryQueue.add(index), delayMillis, TimeUnit.MILLISECONDS);
+                loop.schedule(() -> connect(loop, index, attempt + 1), delayMillis, TimeUnit.MILLISECONDS);
             } else {
                 error("connection " + index + ": " + what);
                 state[index] = GAVE_UP;
                 settled.countDown();
+                startNext(loop);
             }
             if (ch != null) {
                 ch.close();
@@ -506,8 +488,8 @@ final class ConnectionHolder {
                 deadline.cancel(false);
             }
             state[index] = GAVE_UP;
-            settingUp.release();
             settled.countDown();
+            startNext(loop);
             ch.close();
         }
 
