@@ -14,6 +14,7 @@ import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.regex.Matcher;
@@ -76,49 +77,46 @@ class BenchCommandsTest {
         assertThat(r.number("rechecks")).isPositive();
     }
 
+    /** {@code bench connections ARGS} against a server of its own that holds at most {@code maxConnections}. */
+    static Run connectionsToServerHolding(int maxConnections, String... args) throws Exception {
+        try (CourierServer limited = CourierServer.start(TestServers.config(CsvTruth.dataDir()).toBuilder()
+                .maxConnections(maxConnections).build())) {
+            List<String> all = new ArrayList<>(List.of("bench", "connections", "--server",
+                    "127.0.0.1:" + limited.localAddress().getPort(), "--data", CsvTruth.dataDir().toString(),
+                    "--hold", "0", "--json"));
+            all.addAll(List.of(args));
+            return run(all.toArray(String[]::new));
+        }
+    }
+
     @Test
     void aWarmUpOpensVerifiesAndClosesItsConnectionsBeforeTheHeldOnes() throws Exception {
-        try (CourierServer counted = CourierServer.start(TestServers.config(CsvTruth.dataDir()).toBuilder()
-                .maxConnections(60).build())) {
-            // 50 warm-up connections and then 50 held ones fit under a limit of 60 only if the first 50 were
-            // closed (the server may see the last closes after the first new connections: those are retried).
-            Run r = run("bench", "connections", "--server", "127.0.0.1:" + counted.localAddress().getPort(),
-                    "--data", CsvTruth.dataDir().toString(), "--target", "50", "--warmup", "50", "--hold", "0",
-                    "--json");
-            assertThat(r.exitCode()).as(r.err()).isZero();
-            assertThat(r.err()).contains("warmed up: 50 connections opened, verified twice and closed");
-            assertThat(r.number("verified")).isEqualTo(50);
-            assertThat(r.number("errors")).isZero();
-        }
+        // 50 warm-up connections and then 50 held ones fit under a limit of 60 only if the first 50 were closed
+        // (the server may see the last closes after the first new connections: those are retried).
+        Run r = connectionsToServerHolding(60, "--target", "50", "--warmup", "50");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("warmed up: 50 connections opened, verified twice and closed");
+        assertThat(r.number("verified")).isEqualTo(50);
+        assertThat(r.number("errors")).isZero();
     }
 
     @Test
     void aWarmUpThatCannotConnectFailsTheRunBeforeItStarts() throws Exception {
-        try (CourierServer full = CourierServer.start(TestServers.config(CsvTruth.dataDir()).toBuilder()
-                .maxConnections(3).build())) {
-            Run r = run("bench", "connections", "--server", "127.0.0.1:" + full.localAddress().getPort(),
-                    "--data", CsvTruth.dataDir().toString(), "--target", "2", "--warmup", "5", "--hold", "0",
-                    "--retries", "0", "--json");
-            assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
-            assertThat(r.err()).contains("the warm-up failed: 2 of 5 connections were not verified")
-                    .contains("TOO_MANY_CONNECTIONS");
-            assertThat(r.out()).isEmpty();
-        }
+        Run r = connectionsToServerHolding(3, "--target", "2", "--warmup", "5", "--retries", "0");
+        assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
+        assertThat(r.err()).contains("the warm-up failed: 2 of 5 connections were not verified")
+                .contains("TOO_MANY_CONNECTIONS");
+        assertThat(r.out()).isEmpty();
     }
 
     @Test
     void connectionsRefusedByAFullServerAreRetriedAndCountedAsErrorsWhenTheyNeverGetIn() throws Exception {
-        try (CourierServer full = CourierServer.start(TestServers.config(CsvTruth.dataDir()).toBuilder()
-                .maxConnections(20).build())) {
-            Run r = run("bench", "connections", "--server", "127.0.0.1:" + full.localAddress().getPort(),
-                    "--data", CsvTruth.dataDir().toString(), "--target", "25", "--hold", "0", "--retries", "2",
-                    "--json");
-            assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
-            assertThat(r.number("verified")).isEqualTo(20);
-            assertThat(r.number("errors")).isEqualTo(5);
-            assertThat(r.number("refused")).isEqualTo(15); // five connections, three attempts each
-            assertThat(r.err()).contains("TOO_MANY_CONNECTIONS");
-        }
+        Run r = connectionsToServerHolding(20, "--target", "25", "--retries", "2");
+        assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
+        assertThat(r.number("verified")).isEqualTo(20);
+        assertThat(r.number("errors")).isEqualTo(5);
+        assertThat(r.number("refused")).isEqualTo(15); // five connections, three attempts each
+        assertThat(r.err()).contains("TOO_MANY_CONNECTIONS");
     }
 
     @Test
