@@ -1,12 +1,11 @@
 package dev.courier.cli;
 
+import static dev.courier.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.server.CourierServer;
 import dev.courier.server.testing.CsvTruth;
 import dev.courier.server.testing.TestServers;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
@@ -22,9 +21,6 @@ class CliTest {
     static String address;
     static CsvTruth truth;
 
-    record Run(int exitCode, String out, String err) {
-    }
-
     @BeforeAll
     static void start() throws Exception {
         server = TestServers.start();
@@ -37,30 +33,23 @@ class CliTest {
         server.close();
     }
 
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = CourierCli.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void pointPrintsValueThenIndexThenTime() {
-        Run r = run("point", "--server", address, "3", "0.008", "1");
+        CliRun r = run("point", "--server", address, "3", "0.008", "1");
         assertThat(r.exitCode()).isZero();
         assertThat(r.out().strip()).isEqualTo(truth.value("3", 2, 1) + " 2 0.008");
-        Run second = run("point", "-s", address, "15", "59.9", "2");
+        CliRun second = run("point", "-s", address, "15", "59.9", "2");
         assertThat(second.out().strip()).isEqualTo(truth.value("15", 14975, 2) + " 14975 59.9");
     }
 
     @Test
     void typedErrorsExitOneWithOneLineOnStderr() {
-        Run r = run("point", "--server", address, "16", "0", "1");
+        CliRun r = run("point", "--server", address, "16", "0", "1");
         assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
         assertThat(r.err()).startsWith("courier: UNKNOWN_RECORD: ").hasLineCount(1);
         assertThat(run("point", "--server", address, "1", "70", "1").err()).startsWith("courier: TIME_OUT_OF_RANGE");
         assertThat(run("point", "--server", address, "1", "1", "3").err()).startsWith("courier: UNKNOWN_CHANNEL");
-        Run missing = run("get", "--server", address, "nope.csv");
+        CliRun missing = run("get", "--server", address, "nope.csv");
         assertThat(missing.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
         assertThat(missing.err()).startsWith("courier: NOT_FOUND: ").hasLineCount(1);
     }
@@ -70,7 +59,7 @@ class CliTest {
         assertThat(run("point", "--server", address, "1", "soon", "1").exitCode()).isEqualTo(CourierCli.EXIT_USAGE);
         assertThat(run("point", "1").exitCode()).isEqualTo(CourierCli.EXIT_USAGE);
         assertThat(run("frobnicate").exitCode()).isEqualTo(CourierCli.EXIT_USAGE);
-        Run badServer = run("point", "--server", "127.0.0.1:http", "1", "0", "1");
+        CliRun badServer = run("point", "--server", "127.0.0.1:http", "1", "0", "1");
         assertThat(badServer.exitCode()).isEqualTo(CourierCli.EXIT_USAGE);
         assertThat(badServer.err()).contains("bad port");
     }
@@ -81,14 +70,14 @@ class CliTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Run r = run("point", "--server", "127.0.0.1:" + port, "1", "0", "1");
+        CliRun r = run("point", "--server", "127.0.0.1:" + port, "1", "0", "1");
         assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_UNREACHABLE);
         assertThat(r.err()).startsWith("courier: CONNECTION_FAILED: ").hasLineCount(1);
     }
 
     @Test
     void pointsJsonHasTheHistogramsOfTheFiles() {
-        Run r = run("points", "--server", address, "--records", "1-3,15", "--count", "15000", "--channel", "2",
+        CliRun r = run("points", "--server", address, "--records", "1-3,15", "--count", "15000", "--channel", "2",
                 "--connections", "8", "--json");
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).startsWith("{\"requests\": 60000, \"seconds\": ");
@@ -104,7 +93,7 @@ class CliTest {
 
     @Test
     void pointsTableHasARowPerBinAndATotal() {
-        Run r = run("points", "--server", address, "--records", "4,5", "--count", "1000");
+        CliRun r = run("points", "--server", address, "--records", "4,5", "--count", "1000");
         assertThat(r.exitCode()).isZero();
         String[] lines = r.out().split("\n");
         assertThat(lines).hasSize(1 + 10 + 1 + 1);
@@ -120,10 +109,10 @@ class CliTest {
 
     @Test
     void lsAndGetWorkOnTheServedFiles(@TempDir Path dest) throws Exception {
-        Run ls = run("ls", "--server", address);
+        CliRun ls = run("ls", "--server", address);
         assertThat(ls.exitCode()).isZero();
         assertThat(ls.out()).contains(Files.size(CsvTruth.dataDir().resolve("7.csv")) + "  ").contains(" 7.csv\n");
-        Run get = run("get", "--server", address, "7.csv", "-o", dest.toString(), "--connections", "3",
+        CliRun get = run("get", "--server", address, "7.csv", "-o", dest.toString(), "--connections", "3",
                 "--chunk-size", "10000");
         assertThat(get.exitCode()).isZero();
         assertThat(Files.mismatch(CsvTruth.dataDir().resolve("7.csv"), dest.resolve("7.csv"))).isEqualTo(-1);
@@ -132,7 +121,7 @@ class CliTest {
 
     @Test
     void demoRunsEndToEndAndStops() {
-        Run r = run("demo", "--data", CsvTruth.dataDir().toString(), "--count", "2000", "--connections", "20");
+        CliRun r = run("demo", "--data", CsvTruth.dataDir().toString(), "--count", "2000", "--connections", "20");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("points: 15 records x 2000 samples");
         Matcher files = Pattern.compile("files: (\\d+) downloaded and verified").matcher(r.out());

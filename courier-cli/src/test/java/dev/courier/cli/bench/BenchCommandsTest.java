@@ -1,7 +1,9 @@
 package dev.courier.cli.bench;
 
+import static dev.courier.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.courier.cli.CliRun;
 import dev.courier.cli.CourierCli;
 import dev.courier.server.CourierServer;
 import dev.courier.server.ServerConfig;
@@ -9,15 +11,12 @@ import dev.courier.server.points.CsvRecordingLoader;
 import dev.courier.server.points.Recording;
 import dev.courier.server.testing.CsvTruth;
 import dev.courier.server.testing.TestServers;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,15 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 class BenchCommandsTest {
     static CourierServer server;
     static String address;
-
-    record Run(int exitCode, String out, String err) {
-        /** A numeric field of the one-line JSON object printed. */
-        double number(String name) {
-            Matcher m = Pattern.compile("\"" + name + "\": (-?[0-9.]+)[,}]").matcher(out);
-            assertThat(m.find()).as("field %s in %s", name, out).isTrue();
-            return Double.parseDouble(m.group(1));
-        }
-    }
 
     @BeforeAll
     static void start() throws Exception {
@@ -49,14 +39,7 @@ class BenchCommandsTest {
         server.close();
     }
 
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = CourierCli.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
-    static void assertOneJsonObject(Run r, String... fields) {
+    static void assertOneJsonObject(CliRun r, String... fields) {
         assertThat(r.out().strip()).startsWith("{").endsWith("}").doesNotContain("\n");
         for (String f : fields) {
             assertThat(r.out()).contains("\"" + f + "\": ");
@@ -65,7 +48,7 @@ class BenchCommandsTest {
 
     @Test
     void connectionsAreHeldOverSeveralSourceAddressesAndEveryOneIsVerified() {
-        Run r = run("bench", "connections", "--server", address, "--data", CsvTruth.dataDir().toString(),
+        CliRun r = run("bench", "connections", "--server", address, "--data", CsvTruth.dataDir().toString(),
                 "--target", "300", "--source-addresses", "127.0.1.1-127.0.1.3", "--hold", "0.3",
                 "--recheck-every", "0.1", "--sample", "50", "--json");
         assertThat(r.exitCode()).as(r.err()).isZero();
@@ -78,7 +61,7 @@ class BenchCommandsTest {
     }
 
     /** {@code bench connections ARGS} against a server of its own that holds at most {@code maxConnections}. */
-    static Run connectionsToServerHolding(int maxConnections, String... args) throws Exception {
+    static CliRun connectionsToServerHolding(int maxConnections, String... args) throws Exception {
         try (CourierServer limited = CourierServer.start(TestServers.config(CsvTruth.dataDir()).toBuilder()
                 .maxConnections(maxConnections).build())) {
             List<String> all = new ArrayList<>(List.of("bench", "connections", "--server",
@@ -93,7 +76,7 @@ class BenchCommandsTest {
     void aWarmUpOpensVerifiesAndClosesItsConnectionsBeforeTheHeldOnes() throws Exception {
         // 50 warm-up connections and then 50 held ones fit under a limit of 60 only if the first 50 were closed
         // (the server may see the last closes after the first new connections: those are retried).
-        Run r = connectionsToServerHolding(60, "--target", "50", "--warmup", "50");
+        CliRun r = connectionsToServerHolding(60, "--target", "50", "--warmup", "50");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.err()).contains("warmed up: 50 connections opened, verified twice and closed");
         assertThat(r.number("verified")).isEqualTo(50);
@@ -102,7 +85,7 @@ class BenchCommandsTest {
 
     @Test
     void aWarmUpThatCannotConnectFailsTheRunBeforeItStarts() throws Exception {
-        Run r = connectionsToServerHolding(3, "--target", "2", "--warmup", "5", "--retries", "0");
+        CliRun r = connectionsToServerHolding(3, "--target", "2", "--warmup", "5", "--retries", "0");
         assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
         assertThat(r.err()).contains("the warm-up failed: 2 of 5 connections were not verified")
                 .contains("TOO_MANY_CONNECTIONS");
@@ -111,7 +94,7 @@ class BenchCommandsTest {
 
     @Test
     void connectionsRefusedByAFullServerAreRetriedAndCountedAsErrorsWhenTheyNeverGetIn() throws Exception {
-        Run r = connectionsToServerHolding(20, "--target", "25", "--retries", "2");
+        CliRun r = connectionsToServerHolding(20, "--target", "25", "--retries", "2");
         assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
         assertThat(r.number("verified")).isEqualTo(20);
         assertThat(r.number("errors")).isEqualTo(5);
@@ -121,7 +104,7 @@ class BenchCommandsTest {
 
     @Test
     void closedLoopAgainstCourierCountsRequestsWithoutErrors() {
-        Run r = run("bench", "points", "--server", address, "--data", CsvTruth.dataDir().toString(),
+        CliRun r = run("bench", "points", "--server", address, "--data", CsvTruth.dataDir().toString(),
                 "--connections", "4", "--pipeline", "8", "--duration", "1", "--warmup", "0.2", "--json");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertOneJsonObject(r, "requests", "errors", "requests_per_second", "p50_us", "p99_us", "p999_us");
@@ -135,7 +118,7 @@ class BenchCommandsTest {
 
     @Test
     void openLoopSendsAtTheRequestedRateAndRecordsLatencies() {
-        Run r = run("bench", "points", "--server", address, "--connections", "2", "--pipeline", "16",
+        CliRun r = run("bench", "points", "--server", address, "--connections", "2", "--pipeline", "16",
                 "--duration", "1", "--warmup", "0.2", "--rate", "2000", "--json");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("\"mode\": \"open\"");
@@ -148,7 +131,7 @@ class BenchCommandsTest {
 
     @Test
     void textReportNamesRateAndPercentiles() {
-        Run r = run("bench", "points", "--server", address, "-c", "1", "-P", "1", "--duration", "0.3",
+        CliRun r = run("bench", "points", "--server", address, "-c", "1", "-P", "1", "--duration", "0.3",
                 "--warmup", "0");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("closed loop, 1 connections x 1 in flight")
@@ -162,7 +145,7 @@ class BenchCommandsTest {
                 .isZero();
         try (CourierServer impostor = CourierServer.start(ServerConfig.of(new InetSocketAddress("127.0.0.1", 0),
                 other, other))) {
-            Run r = run("bench", "points", "--server", "127.0.0.1:" + impostor.localAddress().getPort(),
+            CliRun r = run("bench", "points", "--server", "127.0.0.1:" + impostor.localAddress().getPort(),
                     "--records", "1,2", "-c", "2", "-P", "4", "--duration", "0.5", "--warmup", "0", "--json");
             assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
             assertThat(r.number("wrong")).isPositive();
@@ -178,7 +161,7 @@ class BenchCommandsTest {
                 .isZero();
         try (CourierServer server = CourierServer.start(ServerConfig.of(new InetSocketAddress("127.0.0.1", 0),
                 big, big))) {
-            Run r = run("bench", "points", "--server", "127.0.0.1:" + server.localAddress().getPort(),
+            CliRun r = run("bench", "points", "--server", "127.0.0.1:" + server.localAddress().getPort(),
                     "--data", big.toString(), "--rows", "40", "-c", "2", "-P", "4", "--duration", "0.5",
                     "--warmup", "0", "--json");
             assertThat(r.exitCode()).as(r.err()).isZero();
@@ -212,7 +195,7 @@ class BenchCommandsTest {
     @Test
     void unknownRecordsFailInsteadOfCountingAsAnswers(@TempDir Path other) throws Exception {
         assertThat(run("gen-data", "--records", "1", "--seconds", "4", "--out", other.toString()).exitCode()).isZero();
-        Run r = run("bench", "points", "--server", address, "--data", other.toString(), "-c", "1", "-P", "2",
+        CliRun r = run("bench", "points", "--server", address, "--data", other.toString(), "-c", "1", "-P", "2",
                 "--duration", "0.3", "--warmup", "0", "--json");
         // Record 1 of the generated set has 1000 samples; the server's record 1 has other values.
         assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
@@ -222,7 +205,7 @@ class BenchCommandsTest {
     @Test
     void redisEngineGetsTheValueItSet() throws Exception {
         try (FakeRedis redis = new FakeRedis(false)) {
-            Run r = run("bench", "points", "--redis", "127.0.0.1:" + redis.port(), "-c", "3", "-P", "4",
+            CliRun r = run("bench", "points", "--redis", "127.0.0.1:" + redis.port(), "-c", "3", "-P", "4",
                     "--duration", "0.5", "--warmup", "0.1", "--json");
             assertThat(r.exitCode()).as(r.err()).isZero();
             assertOneJsonObject(r, "requests", "errors", "requests_per_second", "p50_us", "p99_us", "p999_us");
@@ -238,7 +221,7 @@ class BenchCommandsTest {
     @Test
     void redisEngineCountsAWrongValueAsAnError() throws Exception {
         try (FakeRedis redis = new FakeRedis(true)) {
-            Run r = run("bench", "points", "--redis", "127.0.0.1:" + redis.port(), "-c", "2", "-P", "2",
+            CliRun r = run("bench", "points", "--redis", "127.0.0.1:" + redis.port(), "-c", "2", "-P", "2",
                     "--duration", "0.3", "--warmup", "0", "--json");
             assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
             assertThat(r.number("wrong")).isEqualTo(r.number("requests")).isPositive();
@@ -251,14 +234,14 @@ class BenchCommandsTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Run r = run("bench", "points", "--redis", "127.0.0.1:" + port, "--duration", "0.2");
+        CliRun r = run("bench", "points", "--redis", "127.0.0.1:" + port, "--duration", "0.2");
         assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
         assertThat(r.err()).startsWith("courier: cannot connect to redis at 127.0.0.1:" + port).hasLineCount(1);
     }
 
     @Test
     void genDataLoadsInTheServerWithTheRequestedShape(@TempDir Path dir) throws Exception {
-        Run r = run("gen-data", "--records", "3", "--seconds", "2.5", "--rate", "250", "--out", dir.toString());
+        CliRun r = run("gen-data", "--records", "3", "--seconds", "2.5", "--rate", "250", "--out", dir.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).startsWith("gen-data: 3 records x 625 samples");
         CsvRecordingLoader.Result loaded = CsvRecordingLoader.loadDirectory(dir);
@@ -302,7 +285,7 @@ class BenchCommandsTest {
         Files.write(root.resolve("other.bin"), new byte[] {1, 2, 3});
         try (CourierServer files = TestServers.start(root)) {
             String at = "127.0.0.1:" + files.localAddress().getPort();
-            Run r = run("bench", "files", "--server", at, "--name", "blob.bin", "--count", "3", "--connections", "2",
+            CliRun r = run("bench", "files", "--server", at, "--name", "blob.bin", "--count", "3", "--connections", "2",
                     "--chunk-size", "65536", "--original", blob.toString(), "--json");
             assertThat(r.exitCode()).as(r.err()).isZero();
             assertOneJsonObject(r, "megabytes_per_second", "chunk_p50_us", "chunk_p99_us");
@@ -312,16 +295,16 @@ class BenchCommandsTest {
             assertThat(r.number("chunks")).isEqualTo(3 * 48);
             assertThat(r.number("megabytes_per_second")).isPositive();
 
-            Run firstCopy = run("bench", "files", "--server", at, "--name", "blob.bin", "--count", "2");
+            CliRun firstCopy = run("bench", "files", "--server", at, "--name", "blob.bin", "--count", "2");
             assertThat(firstCopy.exitCode()).as(firstCopy.err()).isZero();
             assertThat(firstCopy.out()).contains("verified: every copy's SHA-256 equals the first's");
 
-            Run discard = run("bench", "files", "--server", at, "--name", "blob.bin", "--count", "2", "--discard",
+            CliRun discard = run("bench", "files", "--server", at, "--name", "blob.bin", "--count", "2", "--discard",
                     "--json");
             assertThat(discard.exitCode()).as(discard.err()).isZero();
             assertThat(discard.out()).contains("\"discard\": true", "\"verified\": true");
 
-            Run mismatch = run("bench", "files", "--server", at, "--name", "blob.bin", "--count", "1",
+            CliRun mismatch = run("bench", "files", "--server", at, "--name", "blob.bin", "--count", "1",
                     "--original", root.resolve("other.bin").toString());
             assertThat(mismatch.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
             assertThat(mismatch.err()).startsWith("courier: VERIFICATION_FAILED: copy 1 has SHA-256");
@@ -334,7 +317,7 @@ class BenchCommandsTest {
         new Random(6).nextBytes(data);
         Files.write(root.resolve("blob.bin"), data);
         try (CourierServer files = TestServers.start(root)) {
-            Run r = run("get", "--server", "127.0.0.1:" + files.localAddress().getPort(), "blob.bin", "--discard",
+            CliRun r = run("get", "--server", "127.0.0.1:" + files.localAddress().getPort(), "blob.bin", "--discard",
                     "-o", dest.toString(), "--chunk-size", "100000");
             assertThat(r.exitCode()).as(r.err()).isZero();
             assertThat(r.out()).startsWith("blob.bin (discarded): 1048576 bytes in ")
