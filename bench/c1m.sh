@@ -40,17 +40,7 @@ if ! need jq || ! need ip; then
 fi
 [ "$(id -u)" -eq 0 ] || { echo "c1m.sh: needs root for ip netns" >&2; exit 2; }
 
-java_major() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p'; }
-find_java() {
-    local c v
-    for c in "${JAVA_HOME:-/nonexistent}/bin/java" /usr/lib/jvm/*/bin/java "$(command -v java || true)"; do
-        [ -x "$c" ] || continue
-        v="$(java_major "$c")"
-        if [ -n "$v" ] && [ "$v" -ge 25 ]; then echo "$c"; return 0; fi
-    done
-    return 1
-}
-java="$(find_java)" || { echo "c1m.sh: no JDK 25 or newer found" >&2; exit 1; }
+java="$("$home/courier" --java)" || exit 1   # the launcher says why
 jcmd="$(dirname "$java")/jcmd"
 "$home/courier" --version >/dev/null   # builds on first use
 jar="$home/courier-cli/target/courier.jar"

@@ -107,14 +107,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q $pkgs >&2
 fi
 
-java=""
-for candidate in "${JAVA_HOME:-/nonexistent}/bin/java" /usr/lib/jvm/*/bin/java "$(command -v java || true)"; do
-    [ -x "$candidate" ] || continue
-    v="$("$candidate" -XshowSettings:properties -version 2>&1 \
-        | sed -n 's/^ *java\.specification\.version = \([0-9][0-9]*\).*/\1/p' | head -n 1)"
-    if [ -n "$v" ] && [ "$v" -ge 25 ]; then java="$candidate"; break; fi
-done
-[ -n "$java" ] || { log "no JDK 25 or newer found"; exit 1; }
+java="$("$home/courier" --java)" || exit 1   # the launcher says why
 
 log "building courier if needed"
 "$home/courier" --version >/dev/null

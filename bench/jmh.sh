@@ -8,17 +8,7 @@ set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar="$home/courier-bench/target/benchmarks.jar"
 
-java=""
-for candidate in "${JAVA_HOME:-/nonexistent}/bin/java" /usr/lib/jvm/*/bin/java "$(command -v java || true)"; do
-    [ -x "$candidate" ] || continue
-    v="$("$candidate" -XshowSettings:properties -version 2>&1 \
-        | sed -n 's/^ *java\.specification\.version = \([0-9][0-9]*\).*/\1/p' | head -n 1)"
-    if [ -n "$v" ] && [ "$v" -ge 25 ]; then java="$candidate"; break; fi
-done
-if [ -z "$java" ]; then
-    echo "jmh.sh: no JDK 25 or newer found (JAVA_HOME, /usr/lib/jvm/*, PATH)" >&2
-    exit 1
-fi
+java="$("$home/courier" --java)" || exit 1   # the launcher says why
 
 if [ ! -f "$jar" ] || [ -n "$(find "$home/courier-bench/src" "$home/courier-protocol/src/main" \
         "$home/courier-transport/src/main" -newer "$jar" -print -quit)" ]; then
