@@ -1,11 +1,12 @@
 package dev.courier.cli;
 
 /** The little JSON the CLI prints: string quoting only. */
-final class Json {
+public final class Json {
     private Json() {
     }
 
-    static String quote(String s) {
+    /** {@code s} as a JSON string literal, quotes included. */
+    public static String quote(String s) {
         StringBuilder b = new StringBuilder("\"");
         for (char c : s.toCharArray()) {
             switch (c) {

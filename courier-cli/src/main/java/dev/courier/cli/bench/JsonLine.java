@@ -1,5 +1,6 @@
 package dev.courier.cli.bench;
 
+import dev.courier.cli.Json;
 import java.util.Locale;
 
 /** Builds one flat JSON object on one line: numbers, strings and booleans, in insertion order. */
@@ -17,7 +18,7 @@ final class JsonLine {
     }
 
     JsonLine put(String name, String value) {
-        return field(name).raw(value == null ? "null" : quote(value));
+        return field(name).raw(value == null ? "null" : Json.quote(value));
     }
 
     JsonLine put(String name, boolean value) {
@@ -28,7 +29,7 @@ final class JsonLine {
         if (b.length() > 1) {
             b.append(", ");
         }
-        b.append(quote(name)).append(": ");
+        b.append(Json.quote(name)).append(": ");
         return this;
     }
 
@@ -40,27 +41,5 @@ final class JsonLine {
     @Override
     public String toString() {
         return b + "}";
-    }
-
-    static String quote(String s) {
-        StringBuilder q = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> q.append("\\\"");
-                case '\\' -> q.append("\\\\");
-                case '\n' -> q.append("\\n");
-                case '\r' -> q.append("\\r");
-                case '\t' -> q.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        q.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        q.append(c);
-                    }
-                }
-            }
-        }
-        return q.append('"').toString();
     }
 }
