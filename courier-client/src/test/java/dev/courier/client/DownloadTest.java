@@ -9,12 +9,11 @@ import dev.courier.client.files.DownloadResult;
 import dev.courier.client.files.Downloader;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.server.CourierServer;
+import dev.courier.server.testing.TestFiles;
 import dev.courier.server.testing.TestServers;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,11 +33,11 @@ class DownloadTest {
 
     @BeforeAll
     static void start() throws Exception {
-        writeRandom(served.resolve("random.bin"), SIXTY_FOUR_MIB, 64);
-        writeRandom(served.resolve("odd-size.bin"), 3 * 1000 * 1000 + 7, 7);
+        TestFiles.random(served.resolve("random.bin"), SIXTY_FOUR_MIB, 64);
+        TestFiles.random(served.resolve("odd-size.bin"), 3 * 1000 * 1000 + 7, 7);
         Files.createFile(served.resolve("empty.bin"));
         Files.createDirectories(served.resolve("nested/dir"));
-        writeRandom(served.resolve("nested/dir/deep.bin"), 100_000, 9);
+        TestFiles.random(served.resolve("nested/dir/deep.bin"), 100_000, 9);
         server = TestServers.start(served);
         client = new CourierClient(ClientConfig.of("127.0.0.1", server.localAddress().getPort()));
     }
@@ -47,17 +46,6 @@ class DownloadTest {
     static void stop() {
         client.close();
         server.close();
-    }
-
-    static void writeRandom(Path file, long size, long seed) throws IOException {
-        Random random = new Random(seed);
-        byte[] block = new byte[1 << 16];
-        try (OutputStream out = Files.newOutputStream(file)) {
-            for (long left = size; left > 0; left -= block.length) {
-                random.nextBytes(block);
-                out.write(block, 0, (int) Math.min(block.length, left));
-            }
-        }
     }
 
     @ParameterizedTest(name = "{0} connections")
@@ -172,10 +160,10 @@ class DownloadTest {
     @Test
     void fileChangedOnTheServerSinceTheInterruptionStartsOverAndSaysSo(@TempDir Path dest) throws IOException {
         Path changing = served.resolve("changing.bin");
-        writeRandom(changing, 8 << 20, 10);
+        TestFiles.random(changing, 8 << 20, 10);
         assertThatThrownBy(() -> interruptedAtHalf(client).download("changing.bin", dest))
                 .hasMessageContaining("simulated crash");
-        writeRandom(changing, 8 << 20, 11);
+        TestFiles.random(changing, 8 << 20, 11);
         Files.setLastModifiedTime(changing, java.nio.file.attribute.FileTime.fromMillis(
                 Files.getLastModifiedTime(changing).toMillis() + 5_000));
         java.util.List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();

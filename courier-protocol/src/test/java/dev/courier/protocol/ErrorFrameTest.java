@@ -13,20 +13,20 @@ class ErrorFrameTest {
     @Test
     void unknownErrorCodeBecomesInternalWithTheTextKept() {
         // Code 0x0457 = 1111, text "x".
-        assertThat(decode("04 00 0000002a 0457 0001 78"))
+        assertThat(Frames.decodeBody("04 00 0000002a 0457 0001 78"))
                 .isEqualTo(new ErrorReply(42, ErrorCode.INTERNAL, "error code 1111: x"));
     }
 
     @Test
     void highestUnknownErrorCodeBecomesInternal() {
-        assertThat(decode("04 00 0000002a ffff 0000"))
+        assertThat(Frames.decodeBody("04 00 0000002a ffff 0000"))
                 .isEqualTo(new ErrorReply(42, ErrorCode.INTERNAL, "error code 65535: "));
     }
 
     @Test
     void unusedCodeBetweenKnownOnesBecomesInternal() {
         // 8 lies between HANDSHAKE_REQUIRED (6)/MALFORMED_REQUEST (7) and UNKNOWN_RECORD (20).
-        assertThat(decode("04 00 0000002a 0008 0002 6869"))
+        assertThat(Frames.decodeBody("04 00 0000002a 0008 0002 6869"))
                 .isEqualTo(new ErrorReply(42, ErrorCode.INTERNAL, "error code 8: hi"));
     }
 
@@ -47,14 +47,5 @@ class ErrorFrameTest {
     @EnumSource(ErrorCode.class)
     void errorCodeIsFoundByItsNumber(ErrorCode code) {
         assertThat(ErrorCode.fromCode(code.code())).isSameAs(code);
-    }
-
-    private static Message decode(String bodyHex) {
-        ByteBuf body = Hex.buffer(bodyHex);
-        try {
-            return MessageCodec.decode(body);
-        } finally {
-            body.release();
-        }
     }
 }

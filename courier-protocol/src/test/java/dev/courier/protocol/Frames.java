@@ -30,6 +30,16 @@ final class Frames {
         return MessageCodec.decode(frame);
     }
 
+    /** Decodes {@code bodyHex}: a frame without its length field (type, flags, request id, payload). */
+    static Message decodeBody(String bodyHex) {
+        ByteBuf body = Hex.buffer(bodyHex);
+        try {
+            return MessageCodec.decode(body);
+        } finally {
+            body.release();
+        }
+    }
+
     /** Decodes {@code bodyHex} (a frame without its length field: type, flags, request id, payload), which must fail. */
     static ProtocolException rejectionOf(String bodyHex) {
         ByteBuf body = Hex.buffer(bodyHex);

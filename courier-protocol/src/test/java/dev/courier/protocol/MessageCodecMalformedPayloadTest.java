@@ -168,12 +168,12 @@ class MessageCodecMalformedPayloadTest {
 
     @Test
     void helloWithTheSmallestLimitsIsAccepted() {
-        assertThat(decode("01 00 0000002a 434f5552 0001 00000006 00000001")).isEqualTo(new Hello(42, 1, 6, 1));
+        assertThat(Frames.decodeBody("01 00 0000002a 434f5552 0001 00000006 00000001")).isEqualTo(new Hello(42, 1, 6, 1));
     }
 
     @Test
     void helloOfAnotherVersionIsLeftToTheServerToRefuse() {
-        assertThat(decode("01 00 0000002a 434f5552 ffff 00100000 00800000"))
+        assertThat(Frames.decodeBody("01 00 0000002a 434f5552 ffff 00100000 00800000"))
                 .isEqualTo(new Hello(42, 65535, 1 << 20, 8 << 20));
     }
 
@@ -188,7 +188,7 @@ class MessageCodecMalformedPayloadTest {
 
     @Test
     void flagsOfFramesOtherThanChunkAreIgnored() {
-        assertThat(decode("02 ff 0000002a 0102030405060708")).isEqualTo(new Ping(42, 0x0102030405060708L));
+        assertThat(Frames.decodeBody("02 ff 0000002a 0102030405060708")).isEqualTo(new Ping(42, 0x0102030405060708L));
     }
 
     @Test
@@ -206,14 +206,6 @@ class MessageCodecMalformedPayloadTest {
         assertThat(body.refCnt()).isZero();
     }
 
-    private static Message decode(String bodyHex) {
-        ByteBuf body = Hex.buffer(bodyHex);
-        try {
-            return MessageCodec.decode(body);
-        } finally {
-            body.release();
-        }
-    }
 
     private static void assertMalformedRequest(ProtocolException e, int requestId) {
         assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED_REQUEST);

@@ -10,6 +10,7 @@ import dev.courier.client.files.DownloadProgress;
 import dev.courier.client.files.DownloadResult;
 import dev.courier.client.files.Downloader;
 import dev.courier.server.CourierServer;
+import dev.courier.server.testing.TestFiles;
 import dev.courier.server.testing.TestServers;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,8 +32,8 @@ class NetworkFaultsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Files2.random(served.resolve("big.bin"), SIZE, 256);
-        expectedSha = Files2.sha256(served.resolve("big.bin"));
+        TestFiles.random(served.resolve("big.bin"), SIZE, 256);
+        expectedSha = TestFiles.sha256(served.resolve("big.bin"));
         server = TestServers.start(served);
     }
 
@@ -50,7 +51,7 @@ class NetworkFaultsTest {
                     .withBackoff(new Backoff(10, 200));
             DownloadResult r = new Downloader(client, options, DownloadProgress.NONE).download("big.bin", dest);
             assertThat(proxy.cuts.get()).as("connections were cut during the download").isGreaterThan(0);
-            assertThat(Files2.sha256(r.path())).isEqualTo(expectedSha);
+            assertThat(TestFiles.sha256(r.path())).isEqualTo(expectedSha);
             assertThat(r.sizeBytes()).isEqualTo(SIZE);
         }
     }
@@ -75,7 +76,7 @@ class NetworkFaultsTest {
             assertThat(proxy.corrupted.get()).isGreaterThan(10);
             assertThat(r.retries()).isGreaterThanOrEqualTo(proxy.corrupted.get());
             assertThat(notes).anyMatch(n -> n.contains("CRC32C mismatch"));
-            assertThat(Files2.sha256(r.path())).isEqualTo(expectedSha);
+            assertThat(TestFiles.sha256(r.path())).isEqualTo(expectedSha);
         }
         try (var left = Files.list(dest)) {
             assertThat(left).containsExactly(dest.resolve("big.bin")); // no part file, no journal

@@ -14,6 +14,7 @@ import dev.courier.client.files.Downloader;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.PointReply;
 import dev.courier.server.testing.CsvTruth;
+import dev.courier.server.testing.TestFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,8 +41,8 @@ class ProcessFaultsTest {
 
     @BeforeAll
     static void files() throws Exception {
-        Files2.random(served.resolve("big.bin"), SIZE, 128);
-        expectedSha = Files2.sha256(served.resolve("big.bin"));
+        TestFiles.random(served.resolve("big.bin"), SIZE, 128);
+        expectedSha = TestFiles.sha256(served.resolve("big.bin"));
     }
 
     static String[] serverArgs(int port) {
@@ -78,7 +79,7 @@ class ProcessFaultsTest {
                 server.kill();
                 server = CourierProcess.server(serverArgs(port));
                 DownloadResult r = result.get(120, TimeUnit.SECONDS);
-                assertThat(Files2.sha256(r.path())).isEqualTo(expectedSha);
+                assertThat(TestFiles.sha256(r.path())).isEqualTo(expectedSha);
                 long inFlightBound = (long) options.connections() * options.readsPerConnection() * (1 << 20);
                 assertThat(r.fetchedBytes()).as("re-fetched at most the chunks in flight")
                         .isLessThanOrEqualTo(SIZE + inFlightBound);
@@ -110,7 +111,7 @@ class ProcessFaultsTest {
                 assertThat(m.find()).isTrue();
                 assertThat(Long.parseLong(m.group(1))).isGreaterThanOrEqualTo(killedAt);
             }
-            assertThat(Files2.sha256(dest.resolve("big.bin"))).isEqualTo(expectedSha);
+            assertThat(TestFiles.sha256(dest.resolve("big.bin"))).isEqualTo(expectedSha);
             try (var left = Files.list(dest)) {
                 assertThat(left).containsExactly(dest.resolve("big.bin"));
             }
@@ -142,7 +143,7 @@ class ProcessFaultsTest {
                 assertThat(again.waitFor(60)).as(String.join("\n", again.output())).isZero();
                 again.awaitLine(l -> l.contains("bytes resumed"), 5);
             }
-            assertThat(Files2.sha256(dest.resolve("big.bin"))).isEqualTo(expectedSha);
+            assertThat(TestFiles.sha256(dest.resolve("big.bin"))).isEqualTo(expectedSha);
         }
     }
 
@@ -238,7 +239,7 @@ class ProcessFaultsTest {
                 assertThat(server.waitFor(30)).isEqualTo(143); // 128 + SIGTERM, after the shutdown hook ran
                 server = CourierProcess.server(serverArgs(port));
                 DownloadResult r = result.get(120, TimeUnit.SECONDS);
-                assertThat(Files2.sha256(r.path())).isEqualTo(expectedSha);
+                assertThat(TestFiles.sha256(r.path())).isEqualTo(expectedSha);
                 assertThat(notes).anyMatch(n -> n.contains("reconnecting"));
             }
         } finally {

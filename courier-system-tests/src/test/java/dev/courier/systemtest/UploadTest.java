@@ -17,6 +17,7 @@ import dev.courier.protocol.Sha256;
 import dev.courier.protocol.UploadReady;
 import dev.courier.server.CourierServer;
 import dev.courier.server.testing.CsvTruth;
+import dev.courier.server.testing.TestFiles;
 import dev.courier.server.testing.TestServers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -48,7 +49,7 @@ class UploadTest {
     }
 
     private static Sha256 sha(Path p) throws Exception {
-        return Sha256.ofHex(Files2.sha256(p));
+        return Sha256.ofHex(TestFiles.sha256(p));
     }
 
     private static ByteBuf bytes(Path file, long offset, int length) throws Exception {
@@ -64,7 +65,7 @@ class UploadTest {
 
     @Test
     void uploadArrivesWholeUnderItsFinalNameAndNothingElseIsLeft() throws Exception {
-        Path file = Files2.random(local.resolve("up.bin"), (32 << 20) + 123, 1);
+        Path file = TestFiles.random(local.resolve("up.bin"), (32 << 20) + 123, 1);
         try (CourierServer s = startWithUploads(); CourierClient c = clientOf(s)) {
             UploadResult r = new Uploader(c, DownloadOptions.defaults().withConnections(4), DownloadProgress.NONE)
                     .upload(file, "dir/up.bin");
@@ -78,7 +79,7 @@ class UploadTest {
 
     @Test
     void uploadsAreRefusedWhenOffAndNamesMayNotEscape() throws Exception {
-        Path file = Files2.random(local.resolve("small.bin"), 1000, 2);
+        Path file = TestFiles.random(local.resolve("small.bin"), 1000, 2);
         Path outside = Files.createDirectories(local.resolve("outside"));
         Files.createSymbolicLink(uploads.resolve("link-out"), outside);
         try (CourierServer off = TestServers.start(); CourierClient c = clientOf(off)) {
@@ -103,8 +104,8 @@ class UploadTest {
 
     @Test
     void secondClientUploadingTheSameNameGetsAConflictAndBytesNeverMix() throws Exception {
-        Path a = Files2.random(local.resolve("a.bin"), 3 << 20, 3);
-        Path b = Files2.random(local.resolve("b.bin"), 3 << 20, 4);
+        Path a = TestFiles.random(local.resolve("a.bin"), 3 << 20, 3);
+        Path b = TestFiles.random(local.resolve("b.bin"), 3 << 20, 4);
         try (CourierServer s = startWithUploads(); CourierClient c = clientOf(s); Connection holder = c.open()) {
             UploadReady ready = holder.uploadBegin("same.bin", Files.size(a), sha(a)).join();
             ByteBuf first = bytes(a, 0, 1 << 20);
@@ -127,7 +128,7 @@ class UploadTest {
 
     @Test
     void damagedIncompleteAndMismatchedUploadsAreTypedErrors() throws Exception {
-        Path file = Files2.random(local.resolve("f.bin"), 2 << 20, 5);
+        Path file = TestFiles.random(local.resolve("f.bin"), 2 << 20, 5);
         try (CourierServer s = startWithUploads(); CourierClient c = clientOf(s); Connection conn = c.open()) {
             UploadReady ready = conn.uploadBegin("f.bin", Files.size(file), sha(file)).join();
             ByteBuf chunk = bytes(file, 0, 1 << 20);
@@ -156,7 +157,7 @@ class UploadTest {
 
     @Test
     void interruptedUploadResumesFromWhatTheServerHolds() throws Exception {
-        Path file = Files2.random(local.resolve("r.bin"), 8 << 20, 6);
+        Path file = TestFiles.random(local.resolve("r.bin"), 8 << 20, 6);
         try (CourierServer s = startWithUploads(); CourierClient c = clientOf(s)) {
             try (Connection first = c.open()) {
                 UploadReady ready = first.uploadBegin("r.bin", Files.size(file), sha(file)).join();
@@ -174,7 +175,7 @@ class UploadTest {
 
     @Test
     void serverKilledMidUploadAndRestartedUploadCompletes() throws Exception {
-        Path file = Files2.random(local.resolve("k.bin"), 96 << 20, 7);
+        Path file = TestFiles.random(local.resolve("k.bin"), 96 << 20, 7);
         String[] args = {"--port", "0", "--data", CsvTruth.dataDir().toString(), "--upload-dir", uploads.toString()};
         CourierProcess server = CourierProcess.server(args);
         int port = ProcessFaultsTest.portOf(server);
@@ -202,7 +203,7 @@ class UploadTest {
 
     @Test
     void serverOutOfSpaceIsADiskFullErrorAndTheServerGoesOn() throws Exception {
-        Path file = Files2.random(local.resolve("full.bin"), 24 << 20, 8);
+        Path file = TestFiles.random(local.resolve("full.bin"), 24 << 20, 8);
         List<String> limit = List.of("bash", "-c", "trap '' XFSZ; exec prlimit --fsize=" + (8 << 20) + " -- \"$@\"",
             "limited");
         try (CourierProcess server = CourierProcess.start(limit, "serve", "--port", "0", "--data",

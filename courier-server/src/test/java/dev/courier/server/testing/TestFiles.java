@@ -1,4 +1,4 @@
-package dev.courier.systemtest;
+package dev.courier.server.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,11 +10,12 @@ import java.util.HexFormat;
 import java.util.Random;
 
 /** Test files: seeded random content and an independent SHA-256. */
-final class Files2 {
-    private Files2() {
+public final class TestFiles {
+    private TestFiles() {
     }
 
-    static Path random(Path file, long size, long seed) throws IOException {
+    /** Writes {@code size} bytes drawn from {@code new Random(seed)} to {@code file}; returns it. */
+    public static Path random(Path file, long size, long seed) throws IOException {
         Random random = new Random(seed);
         byte[] block = new byte[1 << 16];
         try (OutputStream out = Files.newOutputStream(file)) {
@@ -26,7 +27,8 @@ final class Files2 {
         return file;
     }
 
-    static String sha256(Path file) throws Exception {
+    /** The SHA-256 of {@code file}, in lower-case hex, computed here with the JDK. */
+    public static String sha256(Path file) throws Exception {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         byte[] buf = new byte[1 << 16];
         try (InputStream in = Files.newInputStream(file)) {
