@@ -103,21 +103,19 @@ public final class BenchConnectionsCommand implements Callable<Integer> {
         if (ioThreads < 0) {
             throw new ParameterException(spec.commandLine(), "--io-threads must be 0 (Netty's default) or more");
         }
+        if (warmup < 0) {
+            throw new ParameterException(spec.commandLine(), "--warmup must be 0 or more");
+        }
         ClientConfig address = ClientConfig.parse(server);
         List<InetAddress> sources = sourceAddresses == null ? List.of() : SourceAddresses.parse(sourceAddresses);
         ConnectionHolder.Spec run = new ConnectionHolder.Spec(
                 new InetSocketAddress(address.host(), address.port()), target, sources, concurrency, timeoutMillis,
                 retries, (long) (holdSeconds * 1000), sample, (long) (recheckSeconds * 1000), checked.channel, goFile,
                 stopFile);
-        if (warmup < 0) {
-            throw new ParameterException(spec.commandLine(), "--warmup must be 0 or more");
-        }
         PointData truth = PointData.load(checked.dir(), checked.records);
         PrintWriter err = spec.commandLine().getErr();
         if (warmup > 0) {
-            ConnectionHolder.Result w = new ConnectionHolder(new ConnectionHolder.Spec(run.server(), warmup, sources,
-                    concurrency, timeoutMillis, retries, 0, 0, run.reverifyMillis(), checked.channel, null, null),
-                    truth, line -> { }).run(ioThreads);
+            ConnectionHolder.Result w = new ConnectionHolder(run.warmUp(warmup), truth, line -> { }).run(ioThreads);
             if (w.errors() > 0) {
                 err.println("courier: the warm-up failed: " + w.errors() + " of " + warmup
                         + " connections were not verified; first: " + w.firstError());

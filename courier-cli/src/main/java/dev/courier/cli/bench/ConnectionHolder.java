@@ -31,8 +31,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
@@ -93,6 +93,12 @@ final class ConnectionHolder {
                         + "retries, hold and sample at least 0");
             }
             sources = List.copyOf(sources);
+        }
+
+        /** The same connections for a warm-up: {@code connections} of them, not held, no go or stop file. */
+        Spec warmUp(int connections) {
+            return new Spec(server, connections, sources, concurrency, timeoutMillis, retries, 0, 0, reverifyMillis,
+                    channel, null, null);
         }
     }
 
@@ -341,6 +347,7 @@ final class ConnectionHolder {
     private final class Probe extends ChannelInboundHandlerAdapter {
         private final int index;
         private final int attempt;
+        /** The loop this connection is set up on, also before its channel exists (a retry goes there too). */
         private final EventExecutor loop;
         private int nextRequestId = 1;
         private int expectedId;
