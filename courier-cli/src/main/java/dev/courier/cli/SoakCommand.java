@@ -143,7 +143,7 @@ final class SoakCommand implements Callable<Integer> {
             Recording r = recordings.get(random.nextInt(recordings.size()));
             int index = random.nextInt(r.sampleCount());
             int channel = 1 + random.nextInt(r.channelCount());
-            double expected = r.value(channel, index, 0);
+            double expected = r.value(channel, index);
             long started = System.currentTimeMillis();
             CompletableFuture<PointReply> f = conn.point(r.id(), r.sampleTimeSeconds(index), channel);
             f.whenComplete((reply, err) -> {

@@ -5,6 +5,7 @@ import dev.courier.protocol.DigestReply;
 import dev.courier.protocol.DigestRequest;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.ErrorReply;
+import dev.courier.protocol.Failure;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.Hello;
 import dev.courier.protocol.ListReply;
@@ -27,7 +28,10 @@ import dev.courier.protocol.UploadCommit;
 import dev.courier.protocol.UploadDone;
 import dev.courier.protocol.UploadReady;
 import dev.courier.protocol.UploadWrite;
+import dev.courier.server.files.FileService;
 import dev.courier.server.files.FileService.OpenChunk;
+import dev.courier.server.points.Recording;
+import dev.courier.server.points.RecordingStore;
 import dev.courier.server.uploads.UploadService;
 import dev.courier.transport.Keepalive;
 import io.netty.buffer.ByteBuf;
@@ -122,21 +126,38 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         }
         try {
             switch (m) {
-                case PointRequest r -> MessageCodec.encode(server.recordings().answer(r), batch(ctx));
-                case PointBatchRequest r -> reply(ctx, server.recordings().answer(r));
-                case ListRequest r -> offload(ctx, r, x -> server.files().list(x, peerMaxFrameBytes));
-                case StatRequest r -> offload(ctx, r, server.files()::stat);
-                case DigestRequest r -> offload(ctx, r, server.files()::digest);
+                case PointRequest r -> point(ctx, r);
+                case PointBatchRequest r -> {
+                    RecordingStore.Samples s = server.recordings().samples(r.record(), r.channel(), r.timesSeconds());
+                    reply(ctx, new PointBatchReply(r.requestId(), s.indexes(), s.timesSeconds(), s.values()));
+                }
+                case ListRequest r -> offload(ctx, r,
+                        x -> new ListReply(x.requestId(), server.files().list(x.path(), peerMaxFrameBytes)));
+                case StatRequest r -> offload(ctx, r, x -> {
+                    FileService.Stat stat = server.files().stat(x.name());
+                    return new StatReply(x.requestId(), stat.sizeBytes(), stat.modifiedMillis());
+                });
+                case DigestRequest r -> offload(ctx, r, x -> {
+                    FileService.Digest d = server.files().digest(x.name());
+                    return new DigestReply(x.requestId(), d.sizeBytes(), d.modifiedMillis(), d.sha256());
+                });
                 case ReadRequest r -> read(ctx, r);
-                case UploadBegin r -> offload(ctx, r, x -> uploads(x).begin(x, ctx.channel()));
+                case UploadBegin r -> offload(ctx, r, x -> {
+                    UploadService.Ready ready = uploads().begin(x.name(), x.sizeBytes(), x.sha256(), ctx.channel());
+                    return new UploadReady(x.requestId(), ready.uploadId(), ready.maxWriteBytes(), ready.received());
+                });
                 case UploadWrite r -> offload(ctx, r, x -> {
                     try {
-                        return uploads(x).write(x);
+                        uploads().write(x.uploadId(), x.offsetBytes(), x.crc32c(), x.data());
+                        return new UploadAck(x.requestId(), x.offsetBytes(), x.lengthBytes());
                     } finally {
                         x.release();
                     }
                 });
-                case UploadCommit r -> offload(ctx, r, x -> uploads(x).commit(x));
+                case UploadCommit r -> offload(ctx, r, x -> {
+                    UploadService.Done done = uploads().commit(x.uploadId());
+                    return new UploadDone(x.requestId(), done.sizeBytes(), done.sha256());
+                });
                 case Ping p -> reply(ctx, new Pong(p.requestId(), p.token()));
                 case Pong p -> {
                     // Answers our own liveness probes: hearing it is all the keepalive needs.
@@ -155,9 +176,18 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                 case UploadAck r -> notARequest(ctx, r);
                 case UploadDone r -> notARequest(ctx, r);
             }
-        } catch (ProtocolException e) {
-            reply(ctx, e.toReply());
+        } catch (Failure e) {
+            reply(ctx, e.toReply(m.requestId()));
         }
+    }
+
+    /** A point is a memory lookup: answered here, on the event loop, into this read batch's buffer. */
+    private void point(ChannelHandlerContext ctx, PointRequest r) {
+        Recording recording = server.recordings().recording(r.record());
+        int index = recording.sampleIndex(r.timeSeconds());
+        double value = recording.value(r.channel(), index);
+        MessageCodec.encode(new PointReply(r.requestId(), value, index, recording.sampleTimeSeconds(index)),
+                batch(ctx));
     }
 
     /**
@@ -193,9 +223,9 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private UploadService uploads(Message request) {
-        return server.uploads().orElseThrow(() -> new ProtocolException(ErrorCode.UPLOADS_DISABLED,
-                request.requestId(), "this server does not accept uploads (start it with --upload-dir DIR)"));
+    private UploadService uploads() {
+        return server.uploads().orElseThrow(() -> new Failure(ErrorCode.UPLOADS_DISABLED,
+                "this server does not accept uploads (start it with --upload-dir DIR)"));
     }
 
     private void notARequest(ChannelHandlerContext ctx, Message m) {
@@ -231,9 +261,9 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         submit(ctx, r, () -> {
             Object reply;
             try {
-                reply = server.files().open(r, maxChunkBytes);
-            } catch (ProtocolException e) {
-                reply = e.toReply();
+                reply = server.files().open(r.name(), r.offsetBytes(), r.lengthBytes(), maxChunkBytes);
+            } catch (Failure e) {
+                reply = e.toReply(r.requestId());
             } catch (RuntimeException e) {
                 log.warn("read of '{}' failed", r.name(), e);
                 reply = new ErrorReply(r.requestId(), ErrorCode.INTERNAL, "read failed: " + e);
@@ -275,8 +305,8 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             Message reply;
             try {
                 reply = work.apply(request);
-            } catch (ProtocolException e) {
-                reply = e.toReply();
+            } catch (Failure e) {
+                reply = e.toReply(request.requestId());
             } catch (RuntimeException e) {
                 log.warn("{} failed", request.getClass().getSimpleName(), e);
                 reply = new ErrorReply(request.requestId(), ErrorCode.INTERNAL, "request failed: " + e);

@@ -2,7 +2,7 @@ package dev.courier.server.files;
 
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.FileEntry;
-import dev.courier.protocol.ProtocolException;
+import dev.courier.protocol.Failure;
 import dev.courier.server.points.RecordingCache;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -47,25 +47,25 @@ public final class FileRoot {
     /**
      * The real path of {@code name}, which must exist and lie inside the root after every link is followed.
      *
-     * @throws ProtocolException MALFORMED_REQUEST, OUTSIDE_ROOT, NOT_FOUND or IO_ERROR
+     * @throws Failure MALFORMED_REQUEST, OUTSIDE_ROOT, NOT_FOUND or IO_ERROR
      */
-    public Path resolve(String name, int requestId) {
+    public Path resolve(String name) {
         if (name.indexOf('\0') >= 0) {
-            throw new ProtocolException(ErrorCode.MALFORMED_REQUEST, requestId, "name contains a NUL byte");
+            throw new Failure(ErrorCode.MALFORMED_REQUEST, "name contains a NUL byte");
         }
         if (name.startsWith("/")) {
-            throw new ProtocolException(ErrorCode.OUTSIDE_ROOT, requestId,
+            throw new Failure(ErrorCode.OUTSIDE_ROOT,
                     "'" + name + "' is absolute; names are relative to the served directory");
         }
         Path relative;
         try {
             relative = root.getFileSystem().getPath(name);
         } catch (InvalidPathException e) {
-            throw new ProtocolException(ErrorCode.MALFORMED_REQUEST, requestId, "'" + name + "' is not a valid path");
+            throw new Failure(ErrorCode.MALFORMED_REQUEST, "'" + name + "' is not a valid path");
         }
         for (Path part : relative) {
             if (part.toString().equals("..")) {
-                throw new ProtocolException(ErrorCode.OUTSIDE_ROOT, requestId,
+                throw new Failure(ErrorCode.OUTSIDE_ROOT,
                         "'" + name + "' contains '..'; names must stay inside the served directory");
             }
         }
@@ -73,35 +73,35 @@ public final class FileRoot {
         try {
             real = root.resolve(relative).toRealPath();
         } catch (NoSuchFileException e) {
-            throw new ProtocolException(ErrorCode.NOT_FOUND, requestId, "no such file: '" + name + "'");
+            throw new Failure(ErrorCode.NOT_FOUND, "no such file: '" + name + "'");
         } catch (AccessDeniedException e) {
-            throw new ProtocolException(ErrorCode.IO_ERROR, requestId, "permission denied: '" + name + "'");
+            throw new Failure(ErrorCode.IO_ERROR, "permission denied: '" + name + "'");
         } catch (IOException e) {
-            throw new ProtocolException(ErrorCode.IO_ERROR, requestId, "cannot resolve '" + name + "': " + e);
+            throw new Failure(ErrorCode.IO_ERROR, "cannot resolve '" + name + "': " + e);
         }
         if (!real.startsWith(root)) {
-            throw new ProtocolException(ErrorCode.OUTSIDE_ROOT, requestId,
+            throw new Failure(ErrorCode.OUTSIDE_ROOT,
                     "'" + name + "' is a link that leads outside the served directory");
         }
         return real;
     }
 
     /** Attributes of a resolved path, read without following links (the path is already real). */
-    public BasicFileAttributes attributes(Path real, String name, int requestId) {
+    public BasicFileAttributes attributes(Path real, String name) {
         try {
             return Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
-            throw new ProtocolException(ErrorCode.NOT_FOUND, requestId, "no such file: '" + name + "'");
+            throw new Failure(ErrorCode.NOT_FOUND, "no such file: '" + name + "'");
         } catch (IOException e) {
-            throw new ProtocolException(ErrorCode.IO_ERROR, requestId, "cannot stat '" + name + "': " + e);
+            throw new Failure(ErrorCode.IO_ERROR, "cannot stat '" + name + "': " + e);
         }
     }
 
     /** The attributes of a regular file, or NOT_A_FILE. */
-    public BasicFileAttributes regularFile(Path real, String name, int requestId) {
-        BasicFileAttributes a = attributes(real, name, requestId);
+    public BasicFileAttributes regularFile(Path real, String name) {
+        BasicFileAttributes a = attributes(real, name);
         if (!a.isRegularFile()) {
-            throw new ProtocolException(ErrorCode.NOT_A_FILE, requestId, "'" + name + "' is not a regular file");
+            throw new Failure(ErrorCode.NOT_A_FILE, "'" + name + "' is not a regular file");
         }
         return a;
     }
@@ -110,10 +110,10 @@ public final class FileRoot {
      * The entries of a directory, sorted by name. Links that lead outside the root are left out, as are entries
      * that vanish while the listing is made, unfinished transfers and the recordings' column-file cache.
      */
-    public List<FileEntry> list(String path, int requestId) {
-        Path dir = path.isEmpty() || path.equals(".") ? root : resolve(path, requestId);
+    public List<FileEntry> list(String path) {
+        Path dir = path.isEmpty() || path.equals(".") ? root : resolve(path);
         if (!Files.isDirectory(dir)) {
-            throw new ProtocolException(ErrorCode.NOT_A_DIRECTORY, requestId, "'" + path + "' is not a directory");
+            throw new Failure(ErrorCode.NOT_A_DIRECTORY, "'" + path + "' is not a directory");
         }
         List<FileEntry> entries = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
@@ -124,7 +124,7 @@ public final class FileRoot {
                 }
             }
         } catch (IOException e) {
-            throw new ProtocolException(ErrorCode.IO_ERROR, requestId, "cannot list '" + path + "': " + e);
+            throw new Failure(ErrorCode.IO_ERROR, "cannot list '" + path + "': " + e);
         }
         entries.sort(Comparator.comparing(FileEntry::name));
         return entries;

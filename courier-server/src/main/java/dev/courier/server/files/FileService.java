@@ -1,16 +1,10 @@
 package dev.courier.server.files;
 
-import dev.courier.protocol.DigestReply;
-import dev.courier.protocol.DigestRequest;
 import dev.courier.protocol.ErrorCode;
+import dev.courier.protocol.Failure;
 import dev.courier.protocol.FileEntry;
 import dev.courier.protocol.FrameDescriptor;
-import dev.courier.protocol.ListReply;
-import dev.courier.protocol.ListRequest;
-import dev.courier.protocol.ProtocolException;
-import dev.courier.protocol.ReadRequest;
-import dev.courier.protocol.StatReply;
-import dev.courier.protocol.StatRequest;
+import dev.courier.protocol.Sha256;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +14,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 
 /**
- * Answers list, stat and read requests against a {@link FileRoot}. Blocking: runs off the event loop.
+ * Lists, stats, digests and opens files of a {@link FileRoot}. Blocking: runs off the event loop.
  */
 public final class FileService {
     private final FileRoot root;
@@ -35,38 +29,40 @@ public final class FileService {
         return root;
     }
 
-    /** @param maxFrameBytes the peer's frame limit: a listing that would not fit is refused */
-    public ListReply list(ListRequest request, int maxFrameBytes) {
-        List<FileEntry> entries = root.list(request.path(), request.requestId());
+    /**
+     * The entries of a directory under the root.
+     *
+     * @param maxFrameBytes the peer's frame limit: a listing that would not fit is refused with LISTING_TOO_LARGE
+     */
+    public List<FileEntry> list(String path, int maxFrameBytes) {
+        List<FileEntry> entries = root.list(path);
         long bytes = FrameDescriptor.HEADER_BYTES + 4L;
         for (FileEntry e : entries) {
             bytes += 1 + 8 + 8 + 2 + e.name().getBytes(StandardCharsets.UTF_8).length;
         }
         if (bytes - FrameDescriptor.LENGTH_FIELD_BYTES > maxFrameBytes) {
-            throw new ProtocolException(ErrorCode.LISTING_TOO_LARGE, request.requestId(),
-                    "'" + request.path() + "' has " + entries.size() + " entries, " + bytes
-                            + " bytes listed, more than the client's frame limit of " + maxFrameBytes);
+            throw new Failure(ErrorCode.LISTING_TOO_LARGE, "'" + path + "' has " + entries.size() + " entries, "
+                    + bytes + " bytes listed, more than the client's frame limit of " + maxFrameBytes);
         }
-        return new ListReply(request.requestId(), entries);
+        return entries;
     }
 
-    public StatReply stat(StatRequest request) {
-        int id = request.requestId();
-        Path real = root.resolve(request.name(), id);
-        BasicFileAttributes a = root.regularFile(real, request.name(), id);
-        return new StatReply(id, a.size(), a.lastModifiedTime().toMillis());
+    /** Size and modification time of a regular file. */
+    public Stat stat(String name) {
+        Path real = root.resolve(name);
+        BasicFileAttributes a = root.regularFile(real, name);
+        return new Stat(a.size(), a.lastModifiedTime().toMillis());
     }
 
     /** Size, time and SHA-256 of a file; the digest is computed once per version of the file. */
-    public DigestReply digest(DigestRequest request) {
-        int id = request.requestId();
-        Path real = root.resolve(request.name(), id);
-        BasicFileAttributes a = root.regularFile(real, request.name(), id);
+    public Digest digest(String name) {
+        Path real = root.resolve(name);
+        BasicFileAttributes a = root.regularFile(real, name);
         long mtime = a.lastModifiedTime().toMillis();
         try {
-            return new DigestReply(id, a.size(), mtime, digests.digest(real, a.size(), mtime));
+            return new Digest(a.size(), mtime, digests.digest(real, a.size(), mtime));
         } catch (IOException e) {
-            throw new ProtocolException(ErrorCode.IO_ERROR, id, "cannot read '" + request.name() + "': " + e);
+            throw new Failure(ErrorCode.IO_ERROR, "cannot read '" + name + "': " + e);
         }
     }
 
@@ -75,50 +71,57 @@ public final class FileService {
      *
      * @param maxChunkBytes the largest read allowed on this connection
      */
-    public OpenChunk open(ReadRequest request, int maxChunkBytes) {
-        int id = request.requestId();
-        if (request.offsetBytes() < 0) {
-            throw new ProtocolException(ErrorCode.MALFORMED_REQUEST, id,
-                    "offset " + Long.toUnsignedString(request.offsetBytes()) + " is out of range");
+    public OpenChunk open(String name, long offsetBytes, int lengthBytes, int maxChunkBytes) {
+        if (offsetBytes < 0) {
+            throw new Failure(ErrorCode.MALFORMED_REQUEST,
+                    "offset " + Long.toUnsignedString(offsetBytes) + " is out of range");
         }
-        if (request.lengthBytes() <= 0) {
-            throw new ProtocolException(ErrorCode.MALFORMED_REQUEST, id,
-                    "length must be positive, got " + Integer.toUnsignedString(request.lengthBytes()));
+        if (lengthBytes <= 0) {
+            throw new Failure(ErrorCode.MALFORMED_REQUEST,
+                    "length must be positive, got " + Integer.toUnsignedString(lengthBytes));
         }
-        if (request.lengthBytes() > maxChunkBytes) {
-            throw new ProtocolException(ErrorCode.CHUNK_TOO_LARGE, id,
-                    "read of " + request.lengthBytes() + " bytes exceeds the maximum chunk of " + maxChunkBytes);
+        if (lengthBytes > maxChunkBytes) {
+            throw new Failure(ErrorCode.CHUNK_TOO_LARGE,
+                    "read of " + lengthBytes + " bytes exceeds the maximum chunk of " + maxChunkBytes);
         }
-        Path real = root.resolve(request.name(), id);
-        BasicFileAttributes attributes = root.regularFile(real, request.name(), id);
+        Path real = root.resolve(name);
+        BasicFileAttributes attributes = root.regularFile(real, name);
         FileChannel channel;
         try {
             channel = FileChannel.open(real, StandardOpenOption.READ);
         } catch (IOException e) {
-            throw new ProtocolException(ErrorCode.IO_ERROR, id, "cannot open '" + request.name() + "': " + e);
+            throw new Failure(ErrorCode.IO_ERROR, "cannot open '" + name + "': " + e);
         }
         try {
             long size = channel.size();
-            if (request.offsetBytes() >= size) {
-                throw new ProtocolException(ErrorCode.OFFSET_PAST_END, id, "offset " + request.offsetBytes()
-                        + " is at or past the end of '" + request.name() + "' (" + size + " bytes)");
+            if (offsetBytes >= size) {
+                throw new Failure(ErrorCode.OFFSET_PAST_END, "offset " + offsetBytes
+                        + " is at or past the end of '" + name + "' (" + size + " bytes)");
             }
-            int count = (int) Math.min(request.lengthBytes(), size - request.offsetBytes());
-            boolean last = request.offsetBytes() + count == size;
+            int count = (int) Math.min(lengthBytes, size - offsetBytes);
+            boolean last = offsetBytes + count == size;
             // Keyed by the version read just before opening: a file replaced since then gets a new key, and its
             // chunks a fresh CRC, which is what the client checks the bytes it receives against.
             int crc = size == attributes.size()
                     ? chunkCrcs.crc32c(real, size, attributes.lastModifiedTime().toMillis(), channel,
-                            request.offsetBytes(), count)
-                    : Checksums.crc32c(channel, request.offsetBytes(), count);
-            return new OpenChunk(channel, request.offsetBytes(), count, last, crc);
+                            offsetBytes, count)
+                    : Checksums.crc32c(channel, offsetBytes, count);
+            return new OpenChunk(channel, offsetBytes, count, last, crc);
         } catch (IOException e) {
             closeQuietly(channel);
-            throw new ProtocolException(ErrorCode.IO_ERROR, id, "cannot read '" + request.name() + "': " + e);
+            throw new Failure(ErrorCode.IO_ERROR, "cannot read '" + name + "': " + e);
         } catch (RuntimeException e) {
             closeQuietly(channel);
             throw e;
         }
+    }
+
+    /** What STAT answers: a regular file's size and modification time. */
+    public record Stat(long sizeBytes, long modifiedMillis) {
+    }
+
+    /** What DIGEST answers: a file's size, modification time and SHA-256. */
+    public record Digest(long sizeBytes, long modifiedMillis, Sha256 sha256) {
     }
 
     /** An open file, the range of it that answers one read, and the CRC32C of that range. */

@@ -1,7 +1,7 @@
 package dev.courier.server.legacy;
 
 import dev.courier.protocol.ErrorCode;
-import dev.courier.protocol.ProtocolException;
+import dev.courier.protocol.Failure;
 import dev.courier.server.files.FileRoot;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -28,29 +28,29 @@ final class LegacyFiles {
      * The size of the file, or the open file and the range to send. The caller owns the file in a
      * {@link LegacyReply.Chunk}.
      *
-     * @throws ProtocolException MALFORMED_REQUEST, CHUNK_TOO_LARGE, OFFSET_PAST_END, or what
+     * @throws Failure MALFORMED_REQUEST, CHUNK_TOO_LARGE, OFFSET_PAST_END, or what
      *                           {@link FileRoot#resolve} throws
      */
     LegacyReply answer(LegacyRequest.File request) {
         if (request.offsetBytes() < 0) {
-            throw new ProtocolException(ErrorCode.MALFORMED_REQUEST, 0,
+            throw new Failure(ErrorCode.MALFORMED_REQUEST,
                     "offset " + request.offsetBytes() + " is negative");
         }
         if (request.lengthBytes() < 0) {
-            throw new ProtocolException(ErrorCode.MALFORMED_REQUEST, 0,
+            throw new Failure(ErrorCode.MALFORMED_REQUEST,
                     "length " + request.lengthBytes() + " is negative");
         }
         if (request.lengthBytes() > maxChunkBytes) {
-            throw new ProtocolException(ErrorCode.CHUNK_TOO_LARGE, 0, "chunk of " + request.lengthBytes()
+            throw new Failure(ErrorCode.CHUNK_TOO_LARGE, "chunk of " + request.lengthBytes()
                     + " bytes exceeds the legacy maximum of " + maxChunkBytes);
         }
-        Path real = root.resolve(request.name(), 0);
-        root.regularFile(real, request.name(), 0);
+        Path real = root.resolve(request.name());
+        root.regularFile(real, request.name());
         FileChannel file;
         try {
             file = FileChannel.open(real, StandardOpenOption.READ);
         } catch (IOException e) {
-            throw new ProtocolException(ErrorCode.IO_ERROR, 0, "cannot open '" + request.name() + "': " + e);
+            throw new Failure(ErrorCode.IO_ERROR, "cannot open '" + request.name() + "': " + e);
         }
         try {
             long sizeBytes = file.size();
@@ -59,14 +59,14 @@ final class LegacyFiles {
                 return new LegacyReply.Size(sizeBytes);
             }
             if (request.offsetBytes() > sizeBytes - request.lengthBytes()) {
-                throw new ProtocolException(ErrorCode.OFFSET_PAST_END, 0, "chunk of " + request.lengthBytes()
+                throw new Failure(ErrorCode.OFFSET_PAST_END, "chunk of " + request.lengthBytes()
                         + " bytes at offset " + request.offsetBytes() + " runs past the end of '" + request.name()
                         + "' (" + sizeBytes + " bytes)");
             }
             return new LegacyReply.Chunk(file, request.offsetBytes(), request.lengthBytes());
         } catch (IOException e) {
             close(file);
-            throw new ProtocolException(ErrorCode.IO_ERROR, 0, "cannot read '" + request.name() + "': " + e);
+            throw new Failure(ErrorCode.IO_ERROR, "cannot read '" + request.name() + "': " + e);
         } catch (RuntimeException e) {
             close(file);
             throw e;

@@ -1,7 +1,7 @@
 package dev.courier.server.legacy;
 
 import dev.courier.protocol.ErrorCode;
-import dev.courier.protocol.ProtocolException;
+import dev.courier.protocol.Failure;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -142,7 +142,7 @@ final class LegacyHandler extends ChannelInboundHandlerAdapter {
                 double value;
                 try {
                     value = points.value(data);
-                } catch (ProtocolException e) {
+                } catch (Failure e) {
                     fail(ctx, request, e.code(), e.getMessage());
                     return;
                 }
@@ -169,17 +169,17 @@ final class LegacyHandler extends ChannelInboundHandlerAdapter {
         try {
             blocking.execute(() -> {
                 LegacyReply reply = null;
-                ProtocolException error = null;
+                Failure error = null;
                 try {
                     reply = files.answer(request);
-                } catch (ProtocolException e) {
+                } catch (Failure e) {
                     error = e;
                 } catch (RuntimeException e) {
                     log.warn("legacy file request {} failed", request, e);
-                    error = new ProtocolException(ErrorCode.INTERNAL, 0, "the request failed: " + e);
+                    error = new Failure(ErrorCode.INTERNAL, "the request failed: " + e);
                 }
                 LegacyReply r = reply;
-                ProtocolException x = error;
+                Failure x = error;
                 try {
                     ctx.executor().execute(() -> finishFile(ctx, request, r, x));
                 } catch (RejectedExecutionException e) {
@@ -194,7 +194,7 @@ final class LegacyHandler extends ChannelInboundHandlerAdapter {
 
     /** On the event loop: writes the file reply in its place, then goes on with the queue. */
     private void finishFile(ChannelHandlerContext ctx, LegacyRequest.File request, LegacyReply reply,
-                            ProtocolException error) {
+                            Failure error) {
         fileInFlight = false;
         if (closing) {
             discard(reply);

@@ -1,6 +1,6 @@
 package dev.courier.server.legacy;
 
-import dev.courier.protocol.ProtocolException;
+import dev.courier.protocol.Failure;
 import dev.courier.server.points.Recording;
 import dev.courier.server.points.RecordingStore;
 
@@ -35,16 +35,16 @@ final class LegacyPoints {
     /**
      * The value of the sample the request names.
      *
-     * @throws ProtocolException UNKNOWN_RECORD, UNKNOWN_CHANNEL, TIME_OUT_OF_RANGE or MALFORMED_REQUEST (NaN time)
+     * @throws Failure UNKNOWN_RECORD, UNKNOWN_CHANNEL, TIME_OUT_OF_RANGE or MALFORMED_REQUEST (NaN time)
      */
     double value(LegacyRequest.Data request) {
         int person = request.person();
         Recording r = person >= 0 && person < byPerson.length ? byPerson[person] : null;
         if (r == null) {
-            r = store.recording(String.valueOf(person), 0);
+            r = store.recording(String.valueOf(person));
         }
-        int index = r.sampleIndex(request.timeSeconds(), 0);
-        return r.value(request.ecg(), index, 0);
+        int index = r.sampleIndex(request.timeSeconds());
+        return r.value(request.ecg(), index);
     }
 
     /** The person number a record id stands for, or -1 if it is not one written the way the old server did. */

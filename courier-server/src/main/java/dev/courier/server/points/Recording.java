@@ -1,7 +1,7 @@
 package dev.courier.server.points;
 
 import dev.courier.protocol.ErrorCode;
-import dev.courier.protocol.ProtocolException;
+import dev.courier.protocol.Failure;
 import java.util.List;
 import java.util.Objects;
 
@@ -93,16 +93,16 @@ public final class Recording {
     /**
      * The index of the sample nearest {@code timeSeconds}.
      *
-     * @throws ProtocolException TIME_OUT_OF_RANGE or MALFORMED_REQUEST (for NaN), carrying {@code requestId}
+     * @throws Failure TIME_OUT_OF_RANGE or MALFORMED_REQUEST (for NaN)
      */
-    public int sampleIndex(double timeSeconds, int requestId) {
+    public int sampleIndex(double timeSeconds) {
         if (Double.isNaN(timeSeconds)) {
-            throw new ProtocolException(ErrorCode.MALFORMED_REQUEST, requestId, "time is not a number");
+            throw new Failure(ErrorCode.MALFORMED_REQUEST, "time is not a number");
         }
         double position = (timeSeconds - startTimeSeconds) * rateHz;
         long index = Math.round(position);
         if (index < 0 || index >= sampleCount) {
-            throw new ProtocolException(ErrorCode.TIME_OUT_OF_RANGE, requestId,
+            throw new Failure(ErrorCode.TIME_OUT_OF_RANGE,
                     "time " + timeSeconds + " s is outside record " + id + " (" + startTimeSeconds + " to "
                             + sampleTimeSeconds(sampleCount - 1) + " s)");
         }
@@ -117,16 +117,16 @@ public final class Recording {
     /**
      * The value of sample {@code index} on {@code channel} (numbered from 1).
      *
-     * @throws ProtocolException UNKNOWN_CHANNEL
+     * @throws Failure UNKNOWN_CHANNEL
      */
-    public double value(int channel, int index, int requestId) {
-        return column(channel, requestId).get(index);
+    public double value(int channel, int index) {
+        return column(channel).get(index);
     }
 
     /** The column of {@code channel} (numbered from 1). */
-    Column column(int channel, int requestId) {
+    Column column(int channel) {
         if (channel < 1 || channel > channels.length) {
-            throw new ProtocolException(ErrorCode.UNKNOWN_CHANNEL, requestId,
+            throw new Failure(ErrorCode.UNKNOWN_CHANNEL,
                     "record " + id + " has channels 1 to " + channels.length + ", not " + channel);
         }
         return channels[channel - 1];

@@ -1,11 +1,7 @@
 package dev.courier.server.points;
 
 import dev.courier.protocol.ErrorCode;
-import dev.courier.protocol.PointBatchReply;
-import dev.courier.protocol.PointBatchRequest;
-import dev.courier.protocol.PointReply;
-import dev.courier.protocol.PointRequest;
-import dev.courier.protocol.ProtocolException;
+import dev.courier.protocol.Failure;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -15,7 +11,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Every recording the server holds, answering point requests. Immutable; lookups run on the event loop.
+ * Every recording the server holds, by id. Immutable; lookups run on the event loop.
  */
 public final class RecordingStore {
     private final Map<String, Recording> byId;
@@ -45,44 +41,43 @@ public final class RecordingStore {
         return byId.size();
     }
 
-    public PointReply answer(PointRequest request) {
-        int id = request.requestId();
-        Recording r = recording(request.record(), id);
-        int index = r.sampleIndex(request.timeSeconds(), id);
-        double value = r.value(request.channel(), index, id);
-        return new PointReply(id, value, index, r.sampleTimeSeconds(index));
-    }
-
-    public PointBatchReply answer(PointBatchRequest request) {
-        int id = request.requestId();
-        double[] times = request.timesSeconds();
-        if (times.length > maxBatchPoints) {
-            throw new ProtocolException(ErrorCode.BATCH_TOO_LARGE, id,
-                    "batch of " + times.length + " points exceeds the maximum of " + maxBatchPoints);
+    /**
+     * The samples of {@code record}'s {@code channel} nearest each of {@code timesSeconds}, in the same order.
+     *
+     * @throws Failure BATCH_TOO_LARGE, UNKNOWN_RECORD, UNKNOWN_CHANNEL, TIME_OUT_OF_RANGE or MALFORMED_REQUEST
+     */
+    public Samples samples(String record, int channel, double[] timesSeconds) {
+        if (timesSeconds.length > maxBatchPoints) {
+            throw new Failure(ErrorCode.BATCH_TOO_LARGE,
+                    "batch of " + timesSeconds.length + " points exceeds the maximum of " + maxBatchPoints);
         }
-        Recording r = recording(request.record(), id);
-        Column column = r.column(request.channel(), id);
-        int[] indexes = new int[times.length];
-        double[] sampleTimes = new double[times.length];
-        double[] values = new double[times.length];
-        for (int i = 0; i < times.length; i++) {
-            int index = r.sampleIndex(times[i], id);
+        Recording r = recording(record);
+        Column column = r.column(channel);
+        int[] indexes = new int[timesSeconds.length];
+        double[] sampleTimes = new double[timesSeconds.length];
+        double[] values = new double[timesSeconds.length];
+        for (int i = 0; i < timesSeconds.length; i++) {
+            int index = r.sampleIndex(timesSeconds[i]);
             indexes[i] = index;
             sampleTimes[i] = r.sampleTimeSeconds(index);
             values[i] = column.get(index);
         }
-        return new PointBatchReply(id, indexes, sampleTimes, values);
+        return new Samples(indexes, sampleTimes, values);
+    }
+
+    /** Samples of one channel: index, exact time and value of each, in parallel arrays of one length. */
+    public record Samples(int[] indexes, double[] timesSeconds, double[] values) {
     }
 
     /**
      * The recording with id {@code record}.
      *
-     * @throws ProtocolException UNKNOWN_RECORD, carrying {@code requestId}, naming the records this server holds
+     * @throws Failure UNKNOWN_RECORD, naming the records this server holds
      */
-    public Recording recording(String record, int requestId) {
+    public Recording recording(String record) {
         Recording r = byId.get(record);
         if (r == null) {
-            throw new ProtocolException(ErrorCode.UNKNOWN_RECORD, requestId,
+            throw new Failure(ErrorCode.UNKNOWN_RECORD,
                     "no record '" + record + "' (this server holds " + describeIds() + ")");
         }
         return r;

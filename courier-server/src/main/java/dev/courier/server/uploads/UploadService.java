@@ -1,19 +1,15 @@
 package dev.courier.server.uploads;
 
+import dev.courier.protocol.ByteRange;
 import dev.courier.protocol.ErrorCode;
-import dev.courier.protocol.ProtocolException;
+import dev.courier.protocol.Failure;
 import dev.courier.protocol.Sha256;
-import dev.courier.protocol.UploadAck;
-import dev.courier.protocol.UploadBegin;
-import dev.courier.protocol.UploadCommit;
-import dev.courier.protocol.UploadDone;
-import dev.courier.protocol.UploadReady;
-import dev.courier.protocol.UploadWrite;
 import dev.courier.protocol.journal.RangeSet;
 import dev.courier.protocol.journal.TransferJournal;
 import dev.courier.server.files.Checksums;
 import dev.courier.server.files.FileRoot;
 import dev.courier.server.files.IoErrors;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -26,6 +22,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -48,10 +45,10 @@ public final class UploadService {
     private final Map<String, Session> byName = new HashMap<>();
     private final Map<Long, Session> byId = new ConcurrentHashMap<>();
     /** Recently completed uploads by id, so a commit retried after its reply was lost gets the same answer. */
-    private final Map<Long, UploadDone> completed = java.util.Collections.synchronizedMap(
+    private final Map<Long, Done> completed = java.util.Collections.synchronizedMap(
             new java.util.LinkedHashMap<>(64, 0.75f, false) {
                 @Override
-                protected boolean removeEldestEntry(Map.Entry<Long, UploadDone> eldest) {
+                protected boolean removeEldestEntry(Map.Entry<Long, Done> eldest) {
                     return size() > 1024;
                 }
             });
@@ -93,103 +90,123 @@ public final class UploadService {
         }
     }
 
-    public UploadReady begin(UploadBegin request, Channel owner) {
-        int rid = request.requestId();
-        Path target = target(request.name(), rid);
+    /** An upload begun or resumed: its id, the largest write it takes, and the ranges already held. */
+    public record Ready(long uploadId, int maxWriteBytes, List<ByteRange> received) {
+    }
+
+    /** A committed upload: its size and SHA-256. */
+    public record Done(long sizeBytes, Sha256 sha256) {
+    }
+
+    /**
+     * Begins an upload of {@code name}, or resumes the one already there with the same size and SHA-256.
+     *
+     * @param owner the connection that will write it; it holds the name while it is open
+     * @throws Failure MALFORMED_REQUEST, OUTSIDE_ROOT, NOT_A_FILE, UPLOAD_CONFLICT, IO_ERROR or DISK_FULL
+     */
+    public Ready begin(String name, long sizeBytes, Sha256 sha256, Channel owner) {
+        Path target = target(name);
         synchronized (byName) {
-            Session s = byName.get(request.name());
+            Session s = byName.get(name);
             if (s != null) {
                 if (s.owner != owner && s.owner.isActive()) {
-                    throw new ProtocolException(ErrorCode.UPLOAD_CONFLICT, rid,
-                            "another client is uploading '" + request.name() + "'; try again when it is done");
+                    throw new Failure(ErrorCode.UPLOAD_CONFLICT,
+                            "another client is uploading '" + name + "'; try again when it is done");
                 }
-                if (s.sizeBytes == request.sizeBytes() && s.sha256.equals(request.sha256())) {
+                if (s.sizeBytes == sizeBytes && s.sha256.equals(sha256)) {
                     s.owner = owner;
-                    return ready(rid, s);
+                    return ready(s);
                 }
                 drop(s);
             }
-            s = open(request, target, owner);
+            s = open(name, sizeBytes, sha256, target, owner);
             byName.put(s.name, s);
             byId.put(s.id, s);
-            return ready(rid, s);
+            return ready(s);
         }
     }
 
-    private UploadReady ready(int requestId, Session s) {
+    private Ready ready(Session s) {
         synchronized (s) {
-            return new UploadReady(requestId, s.id, maxWriteBytes, s.received.ranges());
+            return new Ready(s.id, maxWriteBytes, s.received.ranges());
         }
     }
 
-    private Session open(UploadBegin request, Path target, Channel owner) {
-        int rid = request.requestId();
+    private Session open(String name, long sizeBytes, Sha256 sha256, Path target, Channel owner) {
         Path part = target.resolveSibling(target.getFileName() + FileRoot.PART_SUFFIX);
         Path journalPath = part.resolveSibling(part.getFileName() + FileRoot.JOURNAL_SUFFIX);
         try {
             Files.createDirectories(target.getParent());
             TransferJournal.Opened opened = TransferJournal.open(journalPath,
-                    new TransferJournal.Header(request.sizeBytes(), 0, request.sha256()));
+                    new TransferJournal.Header(sizeBytes, 0, sha256));
             FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
             RangeSet received;
             if (opened.resumed()) {
-                received = TransferJournal.verified(opened.entries(), channel, request.sizeBytes());
+                received = TransferJournal.verified(opened.entries(), channel, sizeBytes);
             } else {
                 channel.truncate(0);
                 received = new RangeSet();
             }
-            return new Session(request.name(), random.nextLong() & Long.MAX_VALUE, target, part,
-                    request.sizeBytes(), request.sha256(), channel, opened.journal(), received, owner);
+            return new Session(name, random.nextLong() & Long.MAX_VALUE, target, part,
+                    sizeBytes, sha256, channel, opened.journal(), received, owner);
         } catch (IOException e) {
-            throw IoErrors.of(e, rid, "cannot start the upload of '" + request.name() + "'");
+            throw IoErrors.of(e, "cannot start the upload of '" + name + "'");
         }
     }
 
-    public UploadAck write(UploadWrite w) {
-        int rid = w.requestId();
-        Session s = session(w.uploadId(), rid);
-        int length = w.lengthBytes();
-        if (length == 0 || length > maxWriteBytes || w.offsetBytes() < 0
-                || w.offsetBytes() + length > s.sizeBytes) {
-            throw new ProtocolException(ErrorCode.MALFORMED_REQUEST, rid, "write of " + length + " bytes at "
-                    + w.offsetBytes() + " does not fit the upload of " + s.sizeBytes + " bytes (at most "
+    /**
+     * Writes {@code data} at {@code offsetBytes} of upload {@code uploadId}, after checking it against
+     * {@code crc32c}. The caller keeps ownership of {@code data}.
+     *
+     * @throws Failure UNKNOWN_UPLOAD, MALFORMED_REQUEST, CHECKSUM_MISMATCH, IO_ERROR or DISK_FULL
+     */
+    public void write(long uploadId, long offsetBytes, int crc32c, ByteBuf data) {
+        Session s = session(uploadId);
+        int length = data.readableBytes();
+        if (length == 0 || length > maxWriteBytes || offsetBytes < 0 || offsetBytes + length > s.sizeBytes) {
+            throw new Failure(ErrorCode.MALFORMED_REQUEST, "write of " + length + " bytes at "
+                    + offsetBytes + " does not fit the upload of " + s.sizeBytes + " bytes (at most "
                     + maxWriteBytes + " per write)");
         }
-        ByteBuffer[] buffers = w.data().nioBuffers();
+        ByteBuffer[] buffers = data.nioBuffers();
         int crc = crc(buffers);
-        if (crc != w.crc32c()) {
-            throw new ProtocolException(ErrorCode.CHECKSUM_MISMATCH, rid, "the " + length + " bytes at "
-                    + w.offsetBytes() + " arrived damaged (CRC32C mismatch); send them again");
+        if (crc != crc32c) {
+            throw new Failure(ErrorCode.CHECKSUM_MISMATCH, "the " + length + " bytes at "
+                    + offsetBytes + " arrived damaged (CRC32C mismatch); send them again");
         }
         try {
-            long position = w.offsetBytes();
+            long position = offsetBytes;
             for (ByteBuffer b : buffers) {
                 while (b.hasRemaining()) {
                     position += s.channel.write(b, position);
                 }
             }
-            s.journal.append(new TransferJournal.Entry(w.offsetBytes(), length, crc));
+            s.journal.append(new TransferJournal.Entry(offsetBytes, length, crc));
         } catch (IOException e) {
-            throw IoErrors.of(e, rid, "cannot write the upload of '" + s.name + "'");
+            throw IoErrors.of(e, "cannot write the upload of '" + s.name + "'");
         }
         synchronized (s) {
-            s.received.add(w.offsetBytes(), length);
+            s.received.add(offsetBytes, length);
         }
-        return new UploadAck(rid, w.offsetBytes(), length);
     }
 
-    public UploadDone commit(UploadCommit c) {
-        int rid = c.requestId();
-        UploadDone done = completed.get(c.uploadId());
+    /**
+     * Completes upload {@code uploadId}: checks every byte is there and the SHA-256 is the announced one, then puts
+     * the file in place. A commit of an upload completed a moment ago answers the same again.
+     *
+     * @throws Failure UNKNOWN_UPLOAD, UPLOAD_INCOMPLETE, DIGEST_MISMATCH, IO_ERROR or DISK_FULL
+     */
+    public Done commit(long uploadId) {
+        Done done = completed.get(uploadId);
         if (done != null) {
-            return new UploadDone(rid, done.sizeBytes(), done.sha256());
+            return done;
         }
-        Session s = session(c.uploadId(), rid);
+        Session s = session(uploadId);
         synchronized (byName) {
             synchronized (s) {
                 if (!s.received.covers(s.sizeBytes)) {
-                    throw new ProtocolException(ErrorCode.UPLOAD_INCOMPLETE, rid, "'" + s.name + "' is missing "
+                    throw new Failure(ErrorCode.UPLOAD_INCOMPLETE, "'" + s.name + "' is missing "
                             + (s.sizeBytes - s.received.totalBytes()) + " of " + s.sizeBytes + " bytes");
                 }
             }
@@ -200,7 +217,7 @@ public final class UploadService {
                 if (!actual.equals(s.sha256)) {
                     drop(s);
                     Files.deleteIfExists(s.part);
-                    throw new ProtocolException(ErrorCode.DIGEST_MISMATCH, rid, "'" + s.name + "' has SHA-256 "
+                    throw new Failure(ErrorCode.DIGEST_MISMATCH, "'" + s.name + "' has SHA-256 "
                             + actual + ", not the announced " + s.sha256 + "; the upload was discarded");
                 }
                 s.channel.close();
@@ -214,11 +231,11 @@ public final class UploadService {
                 s.journal.delete();
                 byName.remove(s.name);
                 byId.remove(s.id);
-                UploadDone result = new UploadDone(rid, s.sizeBytes, s.sha256);
+                Done result = new Done(s.sizeBytes, s.sha256);
                 completed.put(s.id, result);
                 return result;
             } catch (IOException e) {
-                throw IoErrors.of(e, rid, "cannot complete the upload of '" + s.name + "'");
+                throw IoErrors.of(e, "cannot complete the upload of '" + s.name + "'");
             }
         }
     }
@@ -254,10 +271,10 @@ public final class UploadService {
         }
     }
 
-    private Session session(long uploadId, int requestId) {
+    private Session session(long uploadId) {
         Session s = byId.get(uploadId);
         if (s == null) {
-            throw new ProtocolException(ErrorCode.UNKNOWN_UPLOAD, requestId,
+            throw new Failure(ErrorCode.UNKNOWN_UPLOAD,
                     "no upload " + Long.toHexString(uploadId) + " is in progress (it was completed, replaced or "
                             + "the server restarted); begin it again to resume");
         }
@@ -265,22 +282,22 @@ public final class UploadService {
     }
 
     /** The final path of an upload: a relative name that stays inside the upload directory. */
-    private Path target(String name, int requestId) {
+    private Path target(String name) {
         if (name.isEmpty() || name.indexOf('\0') >= 0 || name.endsWith("/")) {
-            throw new ProtocolException(ErrorCode.MALFORMED_REQUEST, requestId, "'" + name + "' is not a file name");
+            throw new Failure(ErrorCode.MALFORMED_REQUEST, "'" + name + "' is not a file name");
         }
         if (name.startsWith("/")) {
-            throw new ProtocolException(ErrorCode.OUTSIDE_ROOT, requestId,
+            throw new Failure(ErrorCode.OUTSIDE_ROOT,
                     "'" + name + "' is absolute; upload names are relative to the upload directory");
         }
         if (name.endsWith(FileRoot.PART_SUFFIX) || name.endsWith(FileRoot.JOURNAL_SUFFIX)) {
-            throw new ProtocolException(ErrorCode.MALFORMED_REQUEST, requestId,
+            throw new Failure(ErrorCode.MALFORMED_REQUEST,
                     "names ending in " + FileRoot.PART_SUFFIX + " or " + FileRoot.JOURNAL_SUFFIX + " are reserved");
         }
         Path relative = dir.getFileSystem().getPath(name);
         for (Path part : relative) {
             if (part.toString().equals("..")) {
-                throw new ProtocolException(ErrorCode.OUTSIDE_ROOT, requestId,
+                throw new Failure(ErrorCode.OUTSIDE_ROOT,
                         "'" + name + "' contains '..'; names must stay inside the upload directory");
             }
         }
@@ -290,16 +307,16 @@ public final class UploadService {
             if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
                 try {
                     if (!p.toRealPath().startsWith(dir) || Files.isSymbolicLink(p)) {
-                        throw new ProtocolException(ErrorCode.OUTSIDE_ROOT, requestId,
+                        throw new Failure(ErrorCode.OUTSIDE_ROOT,
                                 "'" + name + "' leads outside the upload directory through a link");
                     }
                 } catch (IOException e) {
-                    throw IoErrors.of(e, requestId, "cannot resolve '" + name + "'");
+                    throw IoErrors.of(e, "cannot resolve '" + name + "'");
                 }
             }
         }
         if (Files.isSymbolicLink(target) || Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw new ProtocolException(ErrorCode.NOT_A_FILE, requestId,
+            throw new Failure(ErrorCode.NOT_A_FILE,
                     "'" + name + "' exists and is not a regular file");
         }
         return target;

@@ -3,8 +3,7 @@ package dev.courier.server.points;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.protocol.ErrorCode;
-import dev.courier.protocol.PointRequest;
-import dev.courier.protocol.ProtocolException;
+import dev.courier.protocol.Failure;
 import dev.courier.server.testing.CsvTruth;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +25,7 @@ class CsvRecordingLoaderTest {
             // The exact sample time reproduces the file's time column, sample by sample.
             for (int i = 0; i < r.sampleCount(); i += 997) {
                 assertThat(r.sampleTimeSeconds(i)).isEqualTo(Double.parseDouble(truth.timeText(r.id(), i)));
-                assertThat(r.value(2, i, 0)).isEqualTo(truth.value(r.id(), i, 2));
+                assertThat(r.value(2, i)).isEqualTo(truth.value(r.id(), i, 2));
             }
         }
     }
@@ -57,24 +56,21 @@ class CsvRecordingLoaderTest {
         assertThat(r.channelNames()).containsExactly("lead I", "lead II");
         assertThat(r.rateHz()).isEqualTo(2.0);
         assertThat(r.startTimeSeconds()).isEqualTo(10.0);
-        assertThat(r.sampleIndex(10.6, 0)).isEqualTo(1);
-        assertThat(r.value(2, 1, 0)).isEqualTo(4.0);
+        assertThat(r.sampleIndex(10.6)).isEqualTo(1);
+        assertThat(r.value(2, 1)).isEqualTo(4.0);
     }
 
     @Test
     void timesRoundToTheNearestSample() throws Exception {
         Recording r = CsvRecordingLoader.load(CsvTruth.dataDir().resolve("3.csv"));
-        assertThat(r.sampleIndex(0.008, 0)).isEqualTo(2);
-        assertThat(r.sampleIndex(0.0099, 0)).isEqualTo(2);
-        assertThat(r.sampleIndex(0.0101, 0)).isEqualTo(3);
-        assertThat(r.sampleIndex(-0.0019, 0)).isZero();
-        Assertions.assertThatThrownBy(() -> r.sampleIndex(-0.0021, 42))
-                .isInstanceOfSatisfying(ProtocolException.class, e -> {
-                    assertThat(e.code()).isEqualTo(ErrorCode.TIME_OUT_OF_RANGE);
-                    assertThat(e.requestId()).isEqualTo(42);
-                });
+        assertThat(r.sampleIndex(0.008)).isEqualTo(2);
+        assertThat(r.sampleIndex(0.0099)).isEqualTo(2);
+        assertThat(r.sampleIndex(0.0101)).isEqualTo(3);
+        assertThat(r.sampleIndex(-0.0019)).isZero();
+        Assertions.assertThatThrownBy(() -> r.sampleIndex(-0.0021))
+                .isInstanceOfSatisfying(Failure.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TIME_OUT_OF_RANGE));
         RecordingStore store = new RecordingStore(java.util.List.of(r), 10);
-        assertThat(store.answer(new PointRequest(1, "3", 0.008, 1)).value()).isEqualTo(-0.295);
+        assertThat(store.recording("3").value(1, 2)).isEqualTo(-0.295);
     }
 
     @Test
@@ -82,7 +78,7 @@ class CsvRecordingLoaderTest {
         Files.writeString(dir.resolve("ends.csv"), "0,1\r\n0.5,2\r1,3\n\n1.5,4");
         Recording r = CsvRecordingLoader.load(dir.resolve("ends.csv"));
         assertThat(r.sampleCount()).isEqualTo(4);
-        assertThat(r.value(1, 3, 0)).isEqualTo(4.0);
+        assertThat(r.value(1, 3)).isEqualTo(4.0);
         Files.writeString(dir.resolve("bad.csv"), "0,1\r\n0.5,2\r1,x\n");
         Assertions.assertThatThrownBy(() -> CsvRecordingLoader.load(dir.resolve("bad.csv")))
                 .hasMessage("bad.csv line 3: channel 1 is not a number: 'x'");
@@ -94,7 +90,7 @@ class CsvRecordingLoaderTest {
         Recording r = CsvRecordingLoader.load(dir.resolve("mixed.csv"));
         assertThat(r.channelNames()).containsExactly("a");
         assertThat(r.sampleCount()).isEqualTo(4);
-        assertThat(new double[] {r.value(1, 0, 0), r.value(1, 1, 0), r.value(1, 2, 0), r.value(1, 3, 0)})
+        assertThat(new double[] {r.value(1, 0), r.value(1, 1), r.value(1, 2), r.value(1, 3)})
                 .containsExactly(1.5, 2.5, -0.125, 4.0);
     }
 
@@ -111,8 +107,8 @@ class CsvRecordingLoaderTest {
         Files.writeString(dir.resolve("wide.csv"), header + "\n" + row0 + "\n" + row1 + "\n");
         Recording r = CsvRecordingLoader.load(dir.resolve("wide.csv"));
         assertThat(r.channelCount()).isEqualTo(20_000);
-        assertThat(r.value(20_000, 0, 0)).isEqualTo(20_000.25);
-        assertThat(r.value(12_345, 1, 0)).isEqualTo(-12_345.0);
+        assertThat(r.value(20_000, 0)).isEqualTo(20_000.25);
+        assertThat(r.value(12_345, 1)).isEqualTo(-12_345.0);
     }
 
     @Test

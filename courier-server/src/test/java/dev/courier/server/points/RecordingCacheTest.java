@@ -2,8 +2,6 @@ package dev.courier.server.points;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.courier.protocol.PointBatchRequest;
-import dev.courier.protocol.PointRequest;
 import dev.courier.server.testing.CsvTruth;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -110,8 +108,8 @@ class RecordingCacheTest {
                 assertThat(r.sampleTimeSeconds(i)).isEqualTo(Double.parseDouble(truth.timeText(r.id(), i)));
                 for (int c = 1; c <= 2; c++) {
                     long expected = Double.doubleToRawLongBits(Double.parseDouble(truth.valueText(r.id(), i, c)));
-                    if (Double.doubleToRawLongBits(r.value(c, i, 0)) != expected) {
-                        assertThat(r.value(c, i, 0)).as("record %s sample %d channel %d", r.id(), i, c)
+                    if (Double.doubleToRawLongBits(r.value(c, i)) != expected) {
+                        assertThat(r.value(c, i)).as("record %s sample %d channel %d", r.id(), i, c)
                                 .isEqualTo(Double.longBitsToDouble(expected));
                     }
                 }
@@ -134,16 +132,16 @@ class RecordingCacheTest {
     void theStoreAnswersFromMappedRecordings() throws Exception {
         copyBundledData();
         RecordingStore store = new RecordingStore(cache().load(data).recordings(), 100);
-        assertThat(store.answer(new PointRequest(1, "3", 0.008, 1)).value()).isEqualTo(-0.295);
-        var batch = store.answer(new PointBatchRequest(2, "3", 1, new double[] {0.008, 0.0}));
+        assertThat(store.recording("3").value(1, store.recording("3").sampleIndex(0.008))).isEqualTo(-0.295);
+        var batch = store.samples("3", 1, new double[] {0.008, 0.0});
         assertThat(batch.values()[0]).isEqualTo(-0.295);
-        assertThat(batch.sampleIndexes()).containsExactly(2, 0);
+        assertThat(batch.indexes()).containsExactly(2, 0);
     }
 
     @Test
     void aChangedCsvIsConvertedAgain() throws Exception {
         smallData("0,1.5\n0.5,2.5\n");
-        assertThat(byId(cache().load(data)).get("a").value(1, 1, 0)).isEqualTo(2.5);
+        assertThat(byId(cache().load(data)).get("a").value(1, 1)).isEqualTo(2.5);
         Path col = cache.resolve("a.csv.col");
         Object key = fileKey(col);
         FileTime before = Files.getLastModifiedTime(data.resolve("a.csv"));
@@ -153,8 +151,8 @@ class RecordingCacheTest {
 
         Recording r = byId(cache().load(data)).get("a");
 
-        assertThat(r.value(1, 0, 0)).isEqualTo(7.5);
-        assertThat(r.value(1, 1, 0)).isEqualTo(8.5);
+        assertThat(r.value(1, 0)).isEqualTo(7.5);
+        assertThat(r.value(1, 1)).isEqualTo(8.5);
         assertThat(fileKey(col)).isNotEqualTo(key);
     }
 
@@ -197,9 +195,9 @@ class RecordingCacheTest {
 
         assertThat(r.channelNames()).containsExactly("x", "y");
         assertThat(r.sampleCount()).isEqualTo(3);
-        assertThat(r.value(1, 2, 0)).isEqualTo(3.5);
-        assertThat(r.value(2, 0, 0)).isEqualTo(-0.25);
-        assertThat(r.value(2, 2, 0)).isEqualTo(1e-300);
+        assertThat(r.value(1, 2)).isEqualTo(3.5);
+        assertThat(r.value(2, 0)).isEqualTo(-0.25);
+        assertThat(r.value(2, 2)).isEqualTo(1e-300);
         assertThat(Files.getLastModifiedTime(col)).isNotEqualTo(old);
         Files.setLastModifiedTime(col, old);
         cache().load(data);
@@ -240,12 +238,12 @@ class RecordingCacheTest {
         Path fallback = tmp.resolve("fallback");
         RecordingCache c = new RecordingCache(blocked.resolve(RecordingCache.FOLDER_NAME), Optional.of(fallback), 1);
 
-        assertThat(byId(c.load(data)).get("a").value(1, 1, 0)).isEqualTo(2.5);
+        assertThat(byId(c.load(data)).get("a").value(1, 1)).isEqualTo(2.5);
 
         Path col = fallback.resolve("a.csv.col");
         assertThat(col).isRegularFile();
         Object key = fileKey(col);
-        assertThat(byId(c.load(data)).get("a").value(1, 0, 0)).isEqualTo(1.5);
+        assertThat(byId(c.load(data)).get("a").value(1, 0)).isEqualTo(1.5);
         assertThat(fileKey(col)).isEqualTo(key);
     }
 
@@ -254,9 +252,9 @@ class RecordingCacheTest {
         smallData("0,1.5\n0.5,2.5\n");
         Path blocked = Files.writeString(tmp.resolve("blocked"), "");
         RecordingCache c = new RecordingCache(blocked.resolve("a"), Optional.of(blocked.resolve("b")), 1);
-        assertThat(byId(c.load(data)).get("a").value(1, 1, 0)).isEqualTo(2.5);
+        assertThat(byId(c.load(data)).get("a").value(1, 1)).isEqualTo(2.5);
         RecordingCache noFallback = new RecordingCache(blocked.resolve("a"), Optional.empty(), 1);
-        assertThat(byId(noFallback.load(data)).get("a").value(1, 1, 0)).isEqualTo(2.5);
+        assertThat(byId(noFallback.load(data)).get("a").value(1, 1)).isEqualTo(2.5);
     }
 
     @Test
@@ -290,7 +288,7 @@ class RecordingCacheTest {
                 {"1e-300", "3.141592653589793", "-2000000.001"}, {"-0.0", "1.7976931348623157E308", "0.5"}};
         for (int i = 0; i < 3; i++) {
             for (int c = 1; c <= 3; c++) {
-                assertThat(Double.doubleToRawLongBits(r.value(c, i, 0))).as("row %d channel %d", i, c)
+                assertThat(Double.doubleToRawLongBits(r.value(c, i))).as("row %d channel %d", i, c)
                         .isEqualTo(Double.doubleToRawLongBits(Double.parseDouble(text[i][c - 1])));
             }
         }
@@ -306,7 +304,7 @@ class RecordingCacheTest {
                     () -> cache().load(data));
             for (Future<CsvRecordingLoader.Result> f : pool.invokeAll(loads)) {
                 assertThat(f.get().recordings()).hasSize(15);
-                assertThat(byId(f.get()).get("3").value(1, 2, 0)).isEqualTo(-0.295);
+                assertThat(byId(f.get()).get("3").value(1, 2)).isEqualTo(-0.295);
             }
         }
         try (var files = Files.list(cache)) {
@@ -319,7 +317,7 @@ class RecordingCacheTest {
         smallData("0,1.5\n0.5,2.5\n");
         cache().load(data);
         assertThat(cache).isDirectory();
-        var listed = new dev.courier.server.files.FileRoot(data).list("", 1);
+        var listed = new dev.courier.server.files.FileRoot(data).list("");
         assertThat(listed).extracting(dev.courier.protocol.FileEntry::name).containsExactly("a.csv");
     }
 

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.courier.protocol.ErrorCode;
-import dev.courier.protocol.PointRequest;
-import dev.courier.protocol.ProtocolException;
+import dev.courier.protocol.Failure;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -24,10 +23,11 @@ class RecordingStoreTest {
         RecordingStore store = new RecordingStore(all, 10);
         assertThat(store.size()).isEqualTo(1000);
         for (int i = 1; i <= 1000; i++) {
-            assertThat(store.answer(new PointRequest(i, Integer.toString(i), 1, 1)).value()).isEqualTo(i + 1);
+            Recording r = store.recording(Integer.toString(i));
+            assertThat(r.value(1, r.sampleIndex(1))).isEqualTo(i + 1);
         }
         assertThat(store.recordings()).extracting(Recording::id).startsWith("1", "2", "3").endsWith("999", "1000");
-        assertThatThrownBy(() -> store.recording("1001", 5)).isInstanceOfSatisfying(ProtocolException.class, e -> {
+        assertThatThrownBy(() -> store.recording("1001")).isInstanceOfSatisfying(Failure.class, e -> {
             assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_RECORD);
             assertThat(e.getMessage()).contains("1000 records, 1 to 1000");
         });
