@@ -32,16 +32,21 @@ public enum ErrorCode {
     UPLOAD_INCOMPLETE(52, false, "the upload is missing bytes"),
     DIGEST_MISMATCH(53, false, "the file's SHA-256 is not the one announced"),
     DISK_FULL(54, false, "no space left to write the file"),
+    FILE_CHANGED(55, false, "the file changed while it was being read"),
+    UPLOAD_TOO_LARGE(56, false, "the upload is larger than this server accepts"),
+    TOO_MANY_UPLOADS(57, false, "too many uploads are open on this connection or this server"),
     TOO_MANY_CONNECTIONS(60, true, "the server holds as many connections as it allows"),
     SHUTTING_DOWN(61, true, "the server is shutting down"),
     IDLE_TIMEOUT(62, true, "nothing was heard from the peer within the idle timeout"),
+    WRITE_TIMEOUT(63, true, "the peer read nothing of what was sent to it within the write timeout"),
     INTERNAL(99, false, "the server failed unexpectedly"),
     // Local codes: raised on this side, never sent on the wire.
     CONNECTION_FAILED(80, true, "could not connect to the server"),
     CONNECTION_CLOSED(81, true, "the connection closed before the reply arrived"),
     TIMED_OUT(82, false, "no reply within the deadline"),
     VERIFICATION_FAILED(83, false, "the data received does not match what the server announced"),
-    LOCAL_IO_ERROR(84, false, "a local file could not be written");
+    LOCAL_IO_ERROR(84, false, "a local file could not be written"),
+    BAD_REPLY(85, true, "the server's reply breaks the protocol (a length, offset, id or limit out of bounds)");
 
     private static final ErrorCode[] BY_CODE = new ErrorCode[100];
 
