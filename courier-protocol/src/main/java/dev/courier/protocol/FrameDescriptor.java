@@ -47,6 +47,8 @@ public final class FrameDescriptor {
     public static final int FLAG_LAST = 0x01;
     /** Chunk flag: the crc32c field holds the CRC32C of the chunk's data. */
     public static final int FLAG_CRC = 0x02;
+    /** Digest flag: hash the file afresh rather than answer from a cached digest. */
+    public static final int FLAG_RECOMPUTE = 0x04;
 
     /** Payload bytes of a CHUNK before its data: offset u64, crc32c u32. */
     public static final int CHUNK_PREFIX_BYTES = 12;

@@ -32,7 +32,7 @@ import java.util.List;
  *  STAT_RESULT        size u64, modifiedMillis i64
  *  READ               offset u64, length u32, name str16
  *  CHUNK              offset u64, crc32c u32, data (rest of frame); flags: 0x01 last, 0x02 crc present
- *  DIGEST             name str16
+ *  DIGEST             name str16; flags: 0x04 recompute
  *  DIGEST_RESULT      size u64, modifiedMillis i64, sha256 [32]
  *  UPLOAD_BEGIN       size u64, sha256 [32], name str16
  *  UPLOAD_READY       uploadId u64, maxWriteBytes u32, count u32, count x (offset u64, length u64)
@@ -143,7 +143,7 @@ public final class MessageCodec {
                 out.writeBytes(m.data(), m.data().readerIndex(), m.data().readableBytes());
             }
             case DigestRequest m -> {
-                header(out, MessageType.DIGEST, 0, m.requestId());
+                header(out, MessageType.DIGEST, m.recompute() ? FrameDescriptor.FLAG_RECOMPUTE : 0, m.requestId());
                 writeStr16(out, m.name());
             }
             case DigestReply m -> {
@@ -292,7 +292,7 @@ public final class MessageCodec {
                 ByteBuf data = frame.readRetainedSlice(frame.readableBytes());
                 yield new ChunkReply(id, offset, (flags & FLAG_LAST) != 0, (flags & FLAG_CRC) != 0, crc, data);
             }
-            case MessageType.DIGEST -> new DigestRequest(id, p.str16());
+            case MessageType.DIGEST -> new DigestRequest(id, p.str16(), (flags & FrameDescriptor.FLAG_RECOMPUTE) != 0);
             case MessageType.DIGEST_RESULT -> {
                 long size = p.u64();
                 long mtime = p.u64();

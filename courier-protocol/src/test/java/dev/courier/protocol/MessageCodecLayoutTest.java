@@ -163,6 +163,12 @@ class MessageCodecLayoutTest {
     }
 
     @Test
+    void digestRequestCarriesTheRecomputeFlag() {
+        // The documented example with 0x04 in the flags byte.
+        assertLayout(new DigestRequest(9, "a/abc.txt", true), "00000011 26 04 00000009 0009 612f6162632e747874");
+    }
+
+    @Test
     void digestReplyHasDocumentedLayout() {
         assertThat(sha256("abc")).as("the example's SHA-256").isEqualTo(SHA256_ABC);
 
