@@ -1,5 +1,7 @@
 package dev.courier.cli;
 
+import dev.courier.cli.common.BundledData;
+import dev.courier.cli.common.Json;
 import dev.courier.client.Backoff;
 import dev.courier.client.ClientConfig;
 import dev.courier.client.CourierClient;

@@ -1,6 +1,6 @@
 package dev.courier.cli.bench;
 
-import dev.courier.cli.CourierCli;
+import dev.courier.cli.common.ExitCodes;
 import dev.courier.client.ClientConfig;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -120,7 +120,7 @@ public final class BenchConnectionsCommand implements Callable<Integer> {
                 err.println("courier: the warm-up failed: " + w.errors() + " of " + warmup
                         + " connections were not verified; first: " + w.firstError());
                 err.flush();
-                return CourierCli.EXIT_FAILED;
+                return ExitCodes.FAILED;
             }
             err.printf(Locale.ROOT, "courier: warmed up: %d connections opened, verified twice and closed in %.3f s%n",
                     warmup, w.establishSeconds() + w.holdSeconds());
@@ -147,7 +147,7 @@ public final class BenchConnectionsCommand implements Callable<Integer> {
         if (r.errors() > 0) {
             err.println("courier: " + r.errors() + " connections or re-checks failed; first: " + r.firstError());
             err.flush();
-            return CourierCli.EXIT_FAILED;
+            return ExitCodes.FAILED;
         }
         return 0;
     }

@@ -1,6 +1,6 @@
 package dev.courier.cli.bench;
 
-import dev.courier.cli.CourierCli;
+import dev.courier.cli.common.ExitCodes;
 import dev.courier.client.ClientConfig;
 import dev.courier.client.CourierClient;
 import dev.courier.client.files.DownloadOptions;
@@ -166,7 +166,7 @@ public final class BenchFilesCommand implements Callable<Integer> {
         if (!verified) {
             spec.commandLine().getErr().println("courier: VERIFICATION_FAILED: " + mismatch);
             spec.commandLine().getErr().flush();
-            return CourierCli.EXIT_FAILED;
+            return ExitCodes.FAILED;
         }
         return 0;
     }

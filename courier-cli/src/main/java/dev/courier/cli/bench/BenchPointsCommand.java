@@ -1,6 +1,6 @@
 package dev.courier.cli.bench;
 
-import dev.courier.cli.CourierCli;
+import dev.courier.cli.common.ExitCodes;
 import dev.courier.client.ClientConfig;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -113,7 +113,7 @@ public final class BenchPointsCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("courier: " + result.errors() + " of " + result.requests()
                     + " answers were wrong or failed; first: " + result.firstProblem());
             spec.commandLine().getErr().flush();
-            return CourierCli.EXIT_FAILED;
+            return ExitCodes.FAILED;
         }
         return 0;
     }

@@ -4,7 +4,7 @@ import static dev.courier.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.cli.CliRun;
-import dev.courier.cli.CourierCli;
+import dev.courier.cli.common.ExitCodes;
 import dev.courier.server.CourierServer;
 import dev.courier.server.ServerConfig;
 import dev.courier.server.points.CsvRecordingLoader;
@@ -86,7 +86,7 @@ class BenchCommandsTest {
     @Test
     void aWarmUpThatCannotConnectFailsTheRunBeforeItStarts() throws Exception {
         CliRun r = connectionsToServerHolding(3, "--target", "2", "--warmup", "5", "--retries", "0");
-        assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILED);
         assertThat(r.err()).contains("the warm-up failed: 2 of 5 connections were not verified")
                 .contains("TOO_MANY_CONNECTIONS");
         assertThat(r.out()).isEmpty();
@@ -95,7 +95,7 @@ class BenchCommandsTest {
     @Test
     void connectionsRefusedByAFullServerAreRetriedAndCountedAsErrorsWhenTheyNeverGetIn() throws Exception {
         CliRun r = connectionsToServerHolding(20, "--target", "25", "--retries", "2");
-        assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILED);
         assertThat(r.number("verified")).isEqualTo(20);
         assertThat(r.number("errors")).isEqualTo(5);
         assertThat(r.number("refused")).isEqualTo(15); // five connections, three attempts each
@@ -147,7 +147,7 @@ class BenchCommandsTest {
                 other, other))) {
             CliRun r = run("bench", "points", "--server", "127.0.0.1:" + impostor.localAddress().getPort(),
                     "--records", "1,2", "-c", "2", "-P", "4", "--duration", "0.5", "--warmup", "0", "--json");
-            assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
+            assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILED);
             assertThat(r.number("wrong")).isPositive();
             assertThat(r.number("errors")).isEqualTo(r.number("wrong") + r.number("failed"));
             assertThat(r.out()).containsPattern("\"first_error\": \"record [12] sample [0-9]+: expected");
@@ -198,7 +198,7 @@ class BenchCommandsTest {
         CliRun r = run("bench", "points", "--server", address, "--data", other.toString(), "-c", "1", "-P", "2",
                 "--duration", "0.3", "--warmup", "0", "--json");
         // Record 1 of the generated set has 1000 samples; the server's record 1 has other values.
-        assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILED);
         assertThat(r.number("errors")).isPositive();
     }
 
@@ -223,7 +223,7 @@ class BenchCommandsTest {
         try (FakeRedis redis = new FakeRedis(true)) {
             CliRun r = run("bench", "points", "--redis", "127.0.0.1:" + redis.port(), "-c", "2", "-P", "2",
                     "--duration", "0.3", "--warmup", "0", "--json");
-            assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
+            assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILED);
             assertThat(r.number("wrong")).isEqualTo(r.number("requests")).isPositive();
         }
     }
@@ -235,7 +235,7 @@ class BenchCommandsTest {
             port = s.getLocalPort();
         }
         CliRun r = run("bench", "points", "--redis", "127.0.0.1:" + port, "--duration", "0.2");
-        assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILED);
         assertThat(r.err()).startsWith("courier: cannot connect to redis at 127.0.0.1:" + port).hasLineCount(1);
     }
 
@@ -306,7 +306,7 @@ class BenchCommandsTest {
 
             CliRun mismatch = run("bench", "files", "--server", at, "--name", "blob.bin", "--count", "1",
                     "--original", root.resolve("other.bin").toString());
-            assertThat(mismatch.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
+            assertThat(mismatch.exitCode()).isEqualTo(ExitCodes.FAILED);
             assertThat(mismatch.err()).startsWith("courier: VERIFICATION_FAILED: copy 1 has SHA-256");
         }
     }
