@@ -2,6 +2,9 @@ package dev.courier.cli.bench;
 
 import dev.courier.cli.common.ExitCodes;
 import dev.courier.client.ClientConfig;
+import dev.courier.load.ConnectionHolder;
+import dev.courier.load.PointData;
+import dev.courier.load.SourceAddresses;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -19,6 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code courier bench connections}: opens and holds many connections to one server address, each verified with a
  * POINT round trip, and reports how many were established, held and verified and how long setting them up took.
+ * The holding is {@link ConnectionHolder}'s; this command maps the options onto its spec and prints the result.
  */
 @Command(name = "connections", mixinStandardHelpOptions = true,
         description = {"Open N connections to a server and hold them: each says HELLO and asks one POINT, checked "
