@@ -110,6 +110,7 @@ public final class ConnectionHolder {
     /**
      * What happened.
      *
+     * @param target           connections asked for ({@link Spec#target})
      * @param established      connections that completed the handshake and answered their first POINT correctly
      * @param held             connections still open at the end of the hold
      * @param verified         held connections whose every answer, the final check included, was correct
