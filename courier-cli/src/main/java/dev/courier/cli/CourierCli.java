@@ -2,15 +2,16 @@ package dev.courier.cli;
 
 import dev.courier.cli.bench.BenchCommand;
 import dev.courier.cli.bench.GenDataCommand;
+import dev.courier.cli.common.ExitCodes;
 import dev.courier.client.CourierException;
-import dev.courier.protocol.ErrorCode;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code courier} command. Exit codes: 0 success, 1 the operation failed (a typed error from the server, a
- * failed verification, a local file problem), 2 bad arguments, 3 the server could not be reached or went away.
+ * The {@code courier} command. Exit codes ({@link ExitCodes}): 0 success, 1 the operation failed (a typed error from
+ * the server, a failed verification, a local file problem), 2 bad arguments, 3 the server could not be reached or
+ * went away.
  */
 @Command(name = "courier", mixinStandardHelpOptions = true, version = "courier 0.1.0",
         description = "Data points and file transfers over TCP.",
@@ -18,10 +19,6 @@ import picocli.CommandLine.Command;
                 GetCommand.class, PutCommand.class, DemoCommand.class, SoakCommand.class, BenchCommand.class,
                 GenDataCommand.class, CommandLine.HelpCommand.class})
 public final class CourierCli implements Runnable {
-    public static final int EXIT_FAILED = 1;
-    public static final int EXIT_USAGE = 2;
-    public static final int EXIT_UNREACHABLE = 3;
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -42,14 +39,14 @@ public final class CourierCli implements Runnable {
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             err.println("courier: " + describe(e));
             err.flush();
-            return exitCode(e);
+            return ExitCodes.of(e);
         });
         cli.setParameterExceptionHandler((e, args1) -> {
             err.println("courier: " + e.getMessage());
             err.println("try 'courier " + (e.getCommandLine().getCommandName().equals("courier") ? ""
                     : e.getCommandLine().getCommandName() + " ") + "--help'");
             err.flush();
-            return EXIT_USAGE;
+            return ExitCodes.USAGE;
         });
         int code = cli.execute(args);
         out.flush();
@@ -64,18 +61,5 @@ public final class CourierCli implements Runnable {
         Throwable t = r != null ? r : e;
         String m = t.getMessage();
         return m != null ? m : t.toString();
-    }
-
-    static int exitCode(Throwable e) {
-        RuntimeException r = e instanceof RuntimeException re ? CourierException.unwrap(re) : null;
-        if (r instanceof CourierException c) {
-            ErrorCode code = c.code();
-            return code == ErrorCode.CONNECTION_FAILED || code == ErrorCode.CONNECTION_CLOSED
-                    || code == ErrorCode.TIMED_OUT ? EXIT_UNREACHABLE : EXIT_FAILED;
-        }
-        if (r instanceof IllegalArgumentException) {
-            return EXIT_USAGE;
-        }
-        return EXIT_FAILED;
     }
 }

@@ -1,5 +1,6 @@
 package dev.courier.cli;
 
+import dev.courier.cli.common.BundledData;
 import dev.courier.client.ClientConfig;
 import dev.courier.client.Connection;
 import dev.courier.client.CourierClient;

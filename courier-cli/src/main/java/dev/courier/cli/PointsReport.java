@@ -1,5 +1,6 @@
 package dev.courier.cli;
 
+import dev.courier.cli.common.Json;
 import dev.courier.client.points.BinnedHistogram;
 import dev.courier.client.points.PointSweep;
 import java.io.PrintWriter;

@@ -1,5 +1,6 @@
 package dev.courier.cli;
 
+import dev.courier.cli.common.BundledData;
 import dev.courier.server.CourierServer;
 import dev.courier.server.ServerConfig;
 import java.io.PrintWriter;

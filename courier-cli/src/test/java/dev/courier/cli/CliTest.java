@@ -3,6 +3,7 @@ package dev.courier.cli;
 import static dev.courier.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.courier.cli.common.ExitCodes;
 import dev.courier.server.CourierServer;
 import dev.courier.server.testing.CsvTruth;
 import dev.courier.server.testing.TestServers;
@@ -45,22 +46,22 @@ class CliTest {
     @Test
     void typedErrorsExitOneWithOneLineOnStderr() {
         CliRun r = run("point", "--server", address, "16", "0", "1");
-        assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILED);
         assertThat(r.err()).startsWith("courier: UNKNOWN_RECORD: ").hasLineCount(1);
         assertThat(run("point", "--server", address, "1", "70", "1").err()).startsWith("courier: TIME_OUT_OF_RANGE");
         assertThat(run("point", "--server", address, "1", "1", "3").err()).startsWith("courier: UNKNOWN_CHANNEL");
         CliRun missing = run("get", "--server", address, "nope.csv");
-        assertThat(missing.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
+        assertThat(missing.exitCode()).isEqualTo(ExitCodes.FAILED);
         assertThat(missing.err()).startsWith("courier: NOT_FOUND: ").hasLineCount(1);
     }
 
     @Test
     void badArgumentsExitTwo() {
-        assertThat(run("point", "--server", address, "1", "soon", "1").exitCode()).isEqualTo(CourierCli.EXIT_USAGE);
-        assertThat(run("point", "1").exitCode()).isEqualTo(CourierCli.EXIT_USAGE);
-        assertThat(run("frobnicate").exitCode()).isEqualTo(CourierCli.EXIT_USAGE);
+        assertThat(run("point", "--server", address, "1", "soon", "1").exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(run("point", "1").exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(run("frobnicate").exitCode()).isEqualTo(ExitCodes.USAGE);
         CliRun badServer = run("point", "--server", "127.0.0.1:http", "1", "0", "1");
-        assertThat(badServer.exitCode()).isEqualTo(CourierCli.EXIT_USAGE);
+        assertThat(badServer.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(badServer.err()).contains("bad port");
     }
 
@@ -71,7 +72,7 @@ class CliTest {
             port = s.getLocalPort();
         }
         CliRun r = run("point", "--server", "127.0.0.1:" + port, "1", "0", "1");
-        assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_UNREACHABLE);
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.UNREACHABLE);
         assertThat(r.err()).startsWith("courier: CONNECTION_FAILED: ").hasLineCount(1);
     }
 

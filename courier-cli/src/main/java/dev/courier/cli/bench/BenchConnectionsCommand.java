@@ -1,7 +1,10 @@
 package dev.courier.cli.bench;
 
-import dev.courier.cli.CourierCli;
+import dev.courier.cli.common.ExitCodes;
 import dev.courier.client.ClientConfig;
+import dev.courier.load.ConnectionHolder;
+import dev.courier.load.PointData;
+import dev.courier.load.SourceAddresses;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -19,6 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code courier bench connections}: opens and holds many connections to one server address, each verified with a
  * POINT round trip, and reports how many were established, held and verified and how long setting them up took.
+ * The holding is {@link ConnectionHolder}'s; this command maps the options onto its spec and prints the result.
  */
 @Command(name = "connections", mixinStandardHelpOptions = true,
         description = {"Open N connections to a server and hold them: each says HELLO and asks one POINT, checked "
@@ -120,7 +124,7 @@ public final class BenchConnectionsCommand implements Callable<Integer> {
                 err.println("courier: the warm-up failed: " + w.errors() + " of " + warmup
                         + " connections were not verified; first: " + w.firstError());
                 err.flush();
-                return CourierCli.EXIT_FAILED;
+                return ExitCodes.FAILED;
             }
             err.printf(Locale.ROOT, "courier: warmed up: %d connections opened, verified twice and closed in %.3f s%n",
                     warmup, w.establishSeconds() + w.holdSeconds());
@@ -147,7 +151,7 @@ public final class BenchConnectionsCommand implements Callable<Integer> {
         if (r.errors() > 0) {
             err.println("courier: " + r.errors() + " connections or re-checks failed; first: " + r.firstError());
             err.flush();
-            return CourierCli.EXIT_FAILED;
+            return ExitCodes.FAILED;
         }
         return 0;
     }

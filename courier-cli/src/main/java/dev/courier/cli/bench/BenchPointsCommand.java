@@ -1,7 +1,12 @@
 package dev.courier.cli.bench;
 
-import dev.courier.cli.CourierCli;
+import dev.courier.cli.common.ExitCodes;
 import dev.courier.client.ClientConfig;
+import dev.courier.load.CourierTarget;
+import dev.courier.load.LoadEngine;
+import dev.courier.load.PointData;
+import dev.courier.load.RedisTarget;
+import dev.courier.load.Target;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -13,7 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code courier bench points}: small requests against Courier (POINT) or Redis (GET), closed or open loop, every
- * answer checked, latency percentiles from HdrHistogram.
+ * answer checked, latency percentiles from HdrHistogram. The load is {@link LoadEngine}'s; this command maps the
+ * options onto its spec and a {@link Target}, and prints the result.
  */
 @Command(name = "points", mixinStandardHelpOptions = true,
         description = {"Load a server with small requests and measure throughput and latency; every answer is "
@@ -86,7 +92,7 @@ public final class BenchPointsCommand implements Callable<Integer> {
                 r.prepare(timeoutMillis);
             } catch (RuntimeException e) {
                 r.close();
-                throw unwrap(e);
+                throw e;
             }
             target = r;
         } else {
@@ -113,17 +119,9 @@ public final class BenchPointsCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("courier: " + result.errors() + " of " + result.requests()
                     + " answers were wrong or failed; first: " + result.firstProblem());
             spec.commandLine().getErr().flush();
-            return CourierCli.EXIT_FAILED;
+            return ExitCodes.FAILED;
         }
         return 0;
-    }
-
-    private static RuntimeException unwrap(RuntimeException e) {
-        Throwable c = e;
-        while (c instanceof java.util.concurrent.CompletionException && c.getCause() != null) {
-            c = c.getCause();
-        }
-        return c instanceof RuntimeException r ? r : e;
     }
 
     static String json(Target target, LoadEngine.Spec load, LoadEngine.Result r) {

@@ -1,6 +1,6 @@
 package dev.courier.cli.bench;
 
-import dev.courier.cli.BundledData;
+import dev.courier.cli.common.BundledData;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Option;

@@ -1,6 +1,6 @@
 package dev.courier.cli.bench;
 
-import dev.courier.cli.Json;
+import dev.courier.cli.common.Json;
 import java.util.Locale;
 
 /** Builds one flat JSON object on one line: numbers, strings and booleans, in insertion order. */

@@ -4,7 +4,7 @@ import static dev.courier.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.cli.CliRun;
-import dev.courier.cli.CourierCli;
+import dev.courier.cli.common.ExitCodes;
 import dev.courier.server.CourierServer;
 import dev.courier.server.ServerConfig;
 import dev.courier.server.points.CsvRecordingLoader;
@@ -23,7 +23,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code courier bench}, {@code gen-data} and {@code get --discard} against real servers on loopback. */
+/**
+ * {@code courier bench}, {@code gen-data} and {@code get --discard} against real servers on loopback: the commands'
+ * options, output and exit codes. The engines themselves are tested in courier-load.
+ */
 class BenchCommandsTest {
     static CourierServer server;
     static String address;
@@ -86,7 +89,7 @@ class BenchCommandsTest {
     @Test
     void aWarmUpThatCannotConnectFailsTheRunBeforeItStarts() throws Exception {
         CliRun r = connectionsToServerHolding(3, "--target", "2", "--warmup", "5", "--retries", "0");
-        assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILED);
         assertThat(r.err()).contains("the warm-up failed: 2 of 5 connections were not verified")
                 .contains("TOO_MANY_CONNECTIONS");
         assertThat(r.out()).isEmpty();
@@ -95,7 +98,7 @@ class BenchCommandsTest {
     @Test
     void connectionsRefusedByAFullServerAreRetriedAndCountedAsErrorsWhenTheyNeverGetIn() throws Exception {
         CliRun r = connectionsToServerHolding(20, "--target", "25", "--retries", "2");
-        assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILED);
         assertThat(r.number("verified")).isEqualTo(20);
         assertThat(r.number("errors")).isEqualTo(5);
         assertThat(r.number("refused")).isEqualTo(15); // five connections, three attempts each
@@ -147,7 +150,7 @@ class BenchCommandsTest {
                 other, other))) {
             CliRun r = run("bench", "points", "--server", "127.0.0.1:" + impostor.localAddress().getPort(),
                     "--records", "1,2", "-c", "2", "-P", "4", "--duration", "0.5", "--warmup", "0", "--json");
-            assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
+            assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILED);
             assertThat(r.number("wrong")).isPositive();
             assertThat(r.number("errors")).isEqualTo(r.number("wrong") + r.number("failed"));
             assertThat(r.out()).containsPattern("\"first_error\": \"record [12] sample [0-9]+: expected");
@@ -171,61 +174,13 @@ class BenchCommandsTest {
     }
 
     @Test
-    void sampledRowsAreTheSameAsTheFullRowsAtTheirIndexes(@TempDir Path dir) throws Exception {
-        assertThat(run("gen-data", "--records", "2", "--seconds", "30", "--out", dir.toString()).exitCode())
-                .isZero();
-        Files.writeString(dir.resolve("3.csv"), "time,a\n\n0,1\n0.5,2\n1,3\n1.5,4\n2,5\n");
-        PointData full = PointData.load(dir, null);
-        PointData sampled = PointData.load(dir, null, 25);
-        assertThat(sampled.records()).isEqualTo(full.records());
-        for (int r = 0; r < full.recordCount(); r++) {
-            int last = -1;
-            for (int row = 0; row < sampled.samplesPerRecord(); row++) {
-                int index = sampled.sampleIndex(r, row);
-                assertThat(index).isGreaterThan(last);
-                last = index;
-                assertThat(sampled.timeSeconds(r, row)).isEqualTo(full.timeSeconds(r, index));
-                assertThat(sampled.value(r, 1, row)).isEqualTo(full.value(r, 1, index));
-            }
-        }
-        assertThat(sampled.samplesPerRecord()).isEqualTo(5);
-        assertThat(PointData.load(dir, List.of("1"), 25).samplesPerRecord()).isEqualTo(25);
-    }
-
-    @Test
     void unknownRecordsFailInsteadOfCountingAsAnswers(@TempDir Path other) throws Exception {
         assertThat(run("gen-data", "--records", "1", "--seconds", "4", "--out", other.toString()).exitCode()).isZero();
         CliRun r = run("bench", "points", "--server", address, "--data", other.toString(), "-c", "1", "-P", "2",
                 "--duration", "0.3", "--warmup", "0", "--json");
         // Record 1 of the generated set has 1000 samples; the server's record 1 has other values.
-        assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILED);
         assertThat(r.number("errors")).isPositive();
-    }
-
-    @Test
-    void redisEngineGetsTheValueItSet() throws Exception {
-        try (FakeRedis redis = new FakeRedis(false)) {
-            CliRun r = run("bench", "points", "--redis", "127.0.0.1:" + redis.port(), "-c", "3", "-P", "4",
-                    "--duration", "0.5", "--warmup", "0.1", "--json");
-            assertThat(r.exitCode()).as(r.err()).isZero();
-            assertOneJsonObject(r, "requests", "errors", "requests_per_second", "p50_us", "p99_us", "p999_us");
-            assertThat(r.out()).contains("\"target\": \"redis\"");
-            assertThat(r.number("requests")).isPositive();
-            assertThat(r.number("errors")).isZero();
-            assertThat(redis.store).containsKey(RedisTarget.KEY);
-            assertThat(redis.store.get(RedisTarget.KEY)).isEqualTo(RedisTarget.VALUE);
-            assertThat(redis.gets.get()).isGreaterThanOrEqualTo((long) r.number("requests"));
-        }
-    }
-
-    @Test
-    void redisEngineCountsAWrongValueAsAnError() throws Exception {
-        try (FakeRedis redis = new FakeRedis(true)) {
-            CliRun r = run("bench", "points", "--redis", "127.0.0.1:" + redis.port(), "-c", "2", "-P", "2",
-                    "--duration", "0.3", "--warmup", "0", "--json");
-            assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
-            assertThat(r.number("wrong")).isEqualTo(r.number("requests")).isPositive();
-        }
     }
 
     @Test
@@ -235,7 +190,7 @@ class BenchCommandsTest {
             port = s.getLocalPort();
         }
         CliRun r = run("bench", "points", "--redis", "127.0.0.1:" + port, "--duration", "0.2");
-        assertThat(r.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILED);
         assertThat(r.err()).startsWith("courier: cannot connect to redis at 127.0.0.1:" + port).hasLineCount(1);
     }
 
@@ -306,7 +261,7 @@ class BenchCommandsTest {
 
             CliRun mismatch = run("bench", "files", "--server", at, "--name", "blob.bin", "--count", "1",
                     "--original", root.resolve("other.bin").toString());
-            assertThat(mismatch.exitCode()).isEqualTo(CourierCli.EXIT_FAILED);
+            assertThat(mismatch.exitCode()).isEqualTo(ExitCodes.FAILED);
             assertThat(mismatch.err()).startsWith("courier: VERIFICATION_FAILED: copy 1 has SHA-256");
         }
     }

@@ -1,4 +1,4 @@
-package dev.courier.cli.bench;
+package dev.courier.load;
 
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.ErrorReply;
@@ -32,6 +32,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -55,8 +56,12 @@ import java.util.function.Consumer;
  * is picked per destination and each address serves about 64,000 connections per server port). A connection
  * refused (TOO_MANY_CONNECTIONS, SHUTTING_DOWN, connect error or timeout) is retried after a short random delay, up
  * to {@link Spec#retries} times. Not reusable: one {@link #run} per instance.
+ *
+ * <p>Threading: {@link #run} blocks its caller until the end; each connection is confined to one event loop of the
+ * holder's own group, and the counters are shared through atomics. This is the engine of {@code courier bench
+ * connections} and of {@code bench/c1m.sh}.
  */
-final class ConnectionHolder {
+public final class ConnectionHolder {
     /** Frames this client accepts: HELLO, POINT replies, PINGs and ERRORs are all small. */
     private static final int MAX_FRAME_BYTES = 64 << 10;
     private static final byte CONNECTING = 0;
@@ -80,10 +85,10 @@ final class ConnectionHolder {
      *                         together)
      * @param stopFile         when set, end the hold as soon as this file exists
      */
-    record Spec(InetSocketAddress server, int target, List<InetAddress> sources, int concurrency, long timeoutMillis,
-                int retries, long holdMillis, int sample, long reverifyMillis, int channel, Path goFile,
-                Path stopFile) {
-        Spec {
+    public record Spec(InetSocketAddress server, int target, List<InetAddress> sources, int concurrency,
+                       long timeoutMillis, int retries, long holdMillis, int sample, long reverifyMillis, int channel,
+                       Path goFile, Path stopFile) {
+        public Spec {
             if (target < 1 || target > 1_000_000) {
                 throw new IllegalArgumentException("target must be 1 to 1000000: " + target);
             }
@@ -96,7 +101,7 @@ final class ConnectionHolder {
         }
 
         /** The same connections for a warm-up: {@code connections} of them, not held, no go or stop file. */
-        Spec warmUp(int connections) {
+        public Spec warmUp(int connections) {
             return new Spec(server, connections, sources, concurrency, timeoutMillis, retries, 0, 0, reverifyMillis,
                     channel, null, null);
         }
@@ -105,6 +110,7 @@ final class ConnectionHolder {
     /**
      * What happened.
      *
+     * @param target           connections asked for ({@link Spec#target})
      * @param established      connections that completed the handshake and answered their first POINT correctly
      * @param held             connections still open at the end of the hold
      * @param verified         held connections whose every answer, the final check included, was correct
@@ -120,9 +126,9 @@ final class ConnectionHolder {
      * @param holdSeconds      how long the connections were held after that
      * @param firstError       what went wrong first, or null
      */
-    record Result(int target, long established, long held, long verified, long errors, long wrong, long lost,
-                  long refused, long retries,
-                  long rechecks, double establishSeconds, double holdSeconds, String firstError) {
+    public record Result(int target, long established, long held, long verified, long errors, long wrong, long lost,
+                         long refused, long retries, long rechecks, double establishSeconds, double holdSeconds,
+                         String firstError) {
     }
 
     private final Spec spec;
@@ -146,7 +152,14 @@ final class ConnectionHolder {
     private EventLoopGroup group;
     private volatile boolean closing;
 
-    ConnectionHolder(Spec spec, PointData data, Consumer<String> progress) {
+    /**
+     * A holder for one run of {@code spec}, checking answers against {@code data}.
+     *
+     * @param progress told one line at a time what is happening (ready, established, ...); called from the thread
+     *                 that runs {@link #run}
+     * @throws IllegalArgumentException when the first record of {@code data} has no such channel
+     */
+    public ConnectionHolder(Spec spec, PointData data, Consumer<String> progress) {
         if (spec.channel() < 1 || spec.channel() > data.channels(0)) {
             throw new IllegalArgumentException("record " + data.records().get(0) + " has channels 1 to "
                     + data.channels(0) + ", not " + spec.channel());
@@ -159,7 +172,12 @@ final class ConnectionHolder {
         this.settled = new CountDownLatch(spec.target());
     }
 
-    Result run(int ioThreads) throws InterruptedException {
+    /**
+     * Connects, holds, checks at the end and closes everything; returns what happened. Blocks until then.
+     *
+     * @param ioThreads event loop threads; 0 for Netty's default of twice the cores
+     */
+    public Result run(int ioThreads) throws InterruptedException {
         Transport transport = Transport.best();
         group = transport.newEventLoopGroup(ioThreads, "courier-conns");
         try {
@@ -180,7 +198,7 @@ final class ConnectionHolder {
             connectAll(bootstrap);
             long establishedAt = System.nanoTime();
             double establishSeconds = (establishedAt - start) / 1e9;
-            progress.accept(String.format(java.util.Locale.ROOT,
+            progress.accept(String.format(Locale.ROOT,
                     "established %d of %d in %.3f s (refused %d, retries %d, errors %d); holding up to %.0f s",
                     established.sum(), spec.target(), establishSeconds, refused.sum(), retriesMade.sum(),
                     spec.target() - established.sum(), spec.holdMillis() / 1e3));

@@ -1,4 +1,4 @@
-package dev.courier.cli.bench;
+package dev.courier.load;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -9,9 +9,9 @@ import java.util.List;
 /**
  * The local addresses a connection load spreads over. One source address gives about 64,000 connections to one
  * server address and port (one per ephemeral port), so a load of a million needs a few dozen; on Linux every
- * 127.x.y.z address is local, so no interface needs configuring. Immutable.
+ * 127.x.y.z address is local, so no interface needs configuring. Parsing only: stateless, any thread.
  */
-final class SourceAddresses {
+public final class SourceAddresses {
     /** The first address of the {@link #parse count form}: 127.0.1.1, then 127.0.1.2, ... */
     static final int COUNT_BASE = (127 << 24) | (1 << 8) | 1;
     static final int MAX_ADDRESSES = 65_536;
@@ -26,7 +26,7 @@ final class SourceAddresses {
      *
      * @throws IllegalArgumentException when the text is none of these, or names more than 65,536 addresses
      */
-    static List<InetAddress> parse(String text) {
+    public static List<InetAddress> parse(String text) {
         String s = text.strip();
         List<InetAddress> out = new ArrayList<>();
         if (s.matches("\\d+")) {

@@ -1,13 +1,17 @@
-package dev.courier.cli.bench;
+package dev.courier.load;
 
 import java.util.concurrent.CompletableFuture;
 
 /**
  * What the {@link LoadEngine} drives: a server that answers small requests whose answers can be checked. The
  * engine knows nothing else about it, so Courier and Redis are measured with the very same connections,
- * pipelining, pacing and histograms. Implementations: {@link CourierTarget}, {@link RedisTarget}.
+ * pipelining, pacing and histograms. Implementations: {@link CourierTarget}, {@link RedisTarget}; another server
+ * (a database, say) is measured by adding one, with its driver in this module.
+ *
+ * <p>Threading: {@link #open} and {@link Session#send} may be called from any thread; outcomes are reported on the
+ * target's I/O threads. {@link #close} is called once, after every session is closed.
  */
-interface Target extends AutoCloseable {
+public interface Target extends AutoCloseable {
     /** One line naming the server and what is asked of it, for the report. */
     String describe();
 

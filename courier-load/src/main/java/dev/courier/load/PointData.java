@@ -1,4 +1,4 @@
-package dev.courier.cli.bench;
+package dev.courier.load;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -19,8 +19,12 @@ import java.util.List;
  * header row is skipped. Either every row is read, or (for data sets too big to hold) a given number of rows per
  * record spread evenly over the file, found by seeking, each with its sample index worked out from its time.
  * Immutable after loading; read from any thread.
+ *
+ * <p>It parses the files itself rather than through the server's loader: a checker that shared the server's code
+ * would share its mistakes. The targets and engines of this package read it; to everyone else it is the truth
+ * handed from {@link #load} to them.
  */
-final class PointData {
+public final class PointData {
     private final List<String> records;
     private final double[][] times;
     private final double[][][] values;
@@ -44,16 +48,20 @@ final class PointData {
      * Loads {@code dir}, keeping the records in {@code only} (all when null), in the order given.
      *
      * @throws IllegalArgumentException when a file is malformed, a requested record is missing or none is left
+     * @throws IOException when the directory or a file cannot be read
      */
-    static PointData load(Path dir, List<String> only) throws IOException {
+    public static PointData load(Path dir, List<String> only) throws IOException {
         return load(dir, only, 0);
     }
 
     /**
      * Loads {@code dir} as {@link #load(Path, List)} does, but with {@code rowsPerRecord > 0} reads only that many
      * rows of each record, spread evenly over the file by seeking; 0 reads every row.
+     *
+     * @throws IllegalArgumentException as {@link #load(Path, List)} does
+     * @throws IOException when the directory or a file cannot be read
      */
-    static PointData load(Path dir, List<String> only, int rowsPerRecord) throws IOException {
+    public static PointData load(Path dir, List<String> only, int rowsPerRecord) throws IOException {
         List<Path> files = new ArrayList<>();
         if (only != null) {
             for (String id : only) {
@@ -281,6 +289,11 @@ final class PointData {
     /** Rows every record has (the shortest record's count): the key space is records x this. */
     int samplesPerRecord() {
         return samplesPerRecord;
+    }
+
+    /** Rows kept of record {@code r} (index into {@link #records()}); at least {@link #samplesPerRecord()}. */
+    int rows(int r) {
+        return times[r].length;
     }
 
     /** Channels of record {@code r} (index into {@link #records()}). */

@@ -1,4 +1,4 @@
-package dev.courier.cli.bench;
+package dev.courier.load;
 
 import java.io.BufferedWriter;
 import java.io.IOException;

@@ -1,23 +1,31 @@
-package dev.courier.cli.bench;
+package dev.courier.load;
 
 import dev.courier.client.ClientConfig;
 import dev.courier.client.Connection;
 import dev.courier.client.CourierClient;
 import dev.courier.client.CourierException;
-
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Point requests to a Courier server through the client library, as an application would make them. Key
  * {@code k} asks for record {@code k mod R}, row {@code (k / R) mod S} of the data set ({@code R} records of
  * {@code S} rows), at the exact time of that row; the answer must carry that row's sample index and value.
+ *
+ * <p>Threading: as {@link Target}; the client's event loops deliver the outcomes.
  */
-final class CourierTarget implements Target {
+public final class CourierTarget implements Target {
     private final CourierClient client;
     private final PointData data;
     private final int channel;
 
-    CourierTarget(ClientConfig config, PointData data, int channel) {
+    /**
+     * A target that connects with {@code config} (its address, I/O threads and request timeout) and checks answers
+     * against {@code data}.
+     *
+     * @param channel the channel asked for, numbered from 1
+     * @throws IllegalArgumentException when some record of {@code data} has no such channel
+     */
+    public CourierTarget(ClientConfig config, PointData data, int channel) {
         for (int r = 0; r < data.recordCount(); r++) {
             if (channel < 1 || channel > data.channels(r)) {
                 throw new IllegalArgumentException("record " + data.records().get(r) + " has channels 1 to "

@@ -1,4 +1,4 @@
-package dev.courier.cli.bench;
+package dev.courier.load;
 
 import dev.courier.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,8 +41,11 @@ import java.util.concurrent.TimeUnit;
  * {@link RedisDecoder}; a bulk string is checked piece by piece as it is decoded rather than aggregated first, and
  * the GET command is encoded once: measured here, aggregating and re-encoding cost this client more CPU than
  * Redis spent answering, on a machine where client and server share two cores.
+ *
+ * <p>Threading: as {@link Target}; each connection is confined to its event loop, and {@link Session#send} from
+ * another thread hands the request over to it.
  */
-final class RedisTarget implements Target {
+public final class RedisTarget implements Target {
     /** The key the bench reads. */
     static final String KEY = "courier:bench:value";
     /** The 8 bytes stored under it. */
@@ -67,8 +71,15 @@ final class RedisTarget implements Target {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis);
     }
 
-    /** Parses {@code HOST:PORT} (port 6379 when left out). */
-    static RedisTarget parse(String hostPort, int ioThreads, int connectTimeoutMillis) {
+    /**
+     * A target for the Redis server at {@code HOST:PORT} (port 6379 when left out, host 127.0.0.1 when empty). Its
+     * event loops start now; nothing connects until {@link #prepare} or {@link #open}.
+     *
+     * @param ioThreads            event loop threads; 0 for Netty's default of twice the cores
+     * @param connectTimeoutMillis how long a connection may take to be set up
+     * @throws IllegalArgumentException when the port is not a number
+     */
+    public static RedisTarget parse(String hostPort, int ioThreads, int connectTimeoutMillis) {
         int colon = hostPort.lastIndexOf(':');
         String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
         int port = 6379;
@@ -93,11 +104,24 @@ final class RedisTarget implements Target {
     }
 
     /**
-     * Stores {@link #VALUE} under {@link #KEY}.
+     * Stores the 8-byte value the GETs must return, over a connection of its own that it closes. Blocks the calling
+     * thread for up to twice {@code timeoutMillis}.
      *
      * @throws IllegalStateException when the server cannot be reached or refuses the SET
      */
-    void prepare(long timeoutMillis) {
+    public void prepare(long timeoutMillis) {
+        try {
+            set(timeoutMillis);
+        } catch (CompletionException e) {
+            Throwable c = e;
+            while (c instanceof CompletionException && c.getCause() != null) {
+                c = c.getCause();
+            }
+            throw c instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    private void set(long timeoutMillis) {
         RespSession s = connect().orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).join();
         try {
             CompletableFuture<RedisMessage> reply = new CompletableFuture<>();

@@ -1,4 +1,4 @@
-package dev.courier.cli;
+package dev.courier.cli.common;
 
 /** The little JSON the CLI prints: string quoting only. */
 public final class Json {

@@ -1,4 +1,4 @@
-package dev.courier.cli;
+package dev.courier.cli.common;
 
 import java.net.URISyntaxException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.courier.cli.bench;
+package dev.courier.load;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;

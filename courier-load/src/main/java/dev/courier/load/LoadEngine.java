@@ -1,9 +1,10 @@
-package dev.courier.cli.bench;
+package dev.courier.load;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -25,9 +26,11 @@ import org.HdrHistogram.Recorder;
  * request is sent and those still in flight are waited for (bounded by {@code drainMillis}) and dropped.
  *
  * <p>Latencies of correct answers go to the histogram (nanoseconds); wrong answers and failures are counted as
- * errors. Thread-safe per run; callbacks arrive on the target's I/O threads.
+ * errors. {@link #run} blocks the calling thread for the warm-up and the window; the open loop's pacer is a thread
+ * of its own, and completions arrive on the target's I/O threads. Runs may go on in parallel, each with its own
+ * target.
  */
-final class LoadEngine {
+public final class LoadEngine {
     private LoadEngine() {
     }
 
@@ -41,9 +44,9 @@ final class LoadEngine {
      * @param ratePerSecond  total requests per second for the open loop; 0 for the closed loop
      * @param drainMillis    how long to wait at the end for requests still in flight
      */
-    record Spec(int connections, int pipeline, long durationNanos, long warmupNanos, double ratePerSecond,
-                long drainMillis) {
-        Spec {
+    public record Spec(int connections, int pipeline, long durationNanos, long warmupNanos, double ratePerSecond,
+                       long drainMillis) {
+        public Spec {
             if (connections < 1 || connections > 100_000) {
                 throw new IllegalArgumentException("connections must be 1 to 100000: " + connections);
             }
@@ -65,7 +68,8 @@ final class LoadEngine {
             }
         }
 
-        boolean openLoop() {
+        /** True for the open loop (a rate was given), false for the closed loop. */
+        public boolean openLoop() {
             return ratePerSecond > 0;
         }
     }
@@ -81,26 +85,34 @@ final class LoadEngine {
      * @param latencyNanos  latencies of the correct answers, in nanoseconds
      * @param firstProblem  the first error's description, or null
      */
-    record Result(long requests, long errors, long wrong, long failed, long windowNanos, Histogram latencyNanos,
-                  String firstProblem) {
-        double seconds() {
+    public record Result(long requests, long errors, long wrong, long failed, long windowNanos,
+                         Histogram latencyNanos, String firstProblem) {
+        /** The measured window in seconds. */
+        public double seconds() {
             return windowNanos / 1e9;
         }
 
-        double requestsPerSecond() {
+        /** Requests completed in the window (correct or not) per second. */
+        public double requestsPerSecond() {
             return requests / seconds();
         }
 
-        /** A percentile of the latency in microseconds (0 when nothing was recorded). */
-        double percentileMicros(double percentile) {
+        /**
+         * A percentile of the latency in microseconds (0 when nothing was recorded).
+         *
+         * @param percentile 0 to 100, for example 99.9
+         */
+        public double percentileMicros(double percentile) {
             return latencyNanos.getTotalCount() == 0 ? 0 : latencyNanos.getValueAtPercentile(percentile) / 1e3;
         }
 
-        double maxMicros() {
+        /** The highest latency in microseconds (0 when nothing was recorded). */
+        public double maxMicros() {
             return latencyNanos.getTotalCount() == 0 ? 0 : latencyNanos.getMaxValue() / 1e3;
         }
 
-        double meanMicros() {
+        /** The mean latency in microseconds (0 when nothing was recorded). */
+        public double meanMicros() {
             return latencyNanos.getTotalCount() == 0 ? 0 : latencyNanos.getMean() / 1e3;
         }
     }
@@ -115,11 +127,12 @@ final class LoadEngine {
     }
 
     /**
-     * Opens the connections, runs warm-up and window, closes the connections.
+     * Opens the connections, runs warm-up and window, closes the connections. The target stays open: the caller
+     * closes it.
      *
-     * @throws IllegalStateException when a connection cannot be opened
+     * @throws IllegalStateException when a connection cannot be opened (or the target's own exception, as thrown)
      */
-    static Result run(Target target, Spec spec) throws InterruptedException {
+    public static Result run(Target target, Spec spec) throws InterruptedException {
         List<CompletableFuture<Target.Session>> opening = new ArrayList<>(spec.connections());
         for (int i = 0; i < spec.connections(); i++) {
             opening.add(target.open());
@@ -133,7 +146,7 @@ final class LoadEngine {
             for (CompletableFuture<Target.Session> f : opening) {
                 f.thenAccept(Target.Session::close);
             }
-            Throwable c = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
+            Throwable c = e instanceof ExecutionException && e.getCause() != null
                     ? e.getCause() : e;
             if (c instanceof RuntimeException r) {
                 throw r;
