@@ -52,7 +52,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** Unsolicited frames per second one connection may receive on average, past the burst. */
     public static final int UNSOLICITED_FRAMES_PER_SECOND = 100;
     /** Ids of timed-out requests one connection remembers, so that their late replies are known for what they are. */
-    public static final int EXPIRED_IDS_REMEMBERED = 1024;
+    public static final int EXPIRED_IDS_REMEMBERED = 4096;
 
     private final IntObjectMap<Pending> pending = new IntObjectHashMap<>();
     private final IntObjectMap<Boolean> expired = new IntObjectHashMap<>();
