@@ -356,11 +356,11 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
                 "bad reply from the server: " + problem + "; the connection is closed");
         closing = true;
         closedBecause = e;
+        ctx.close(); // first, so that whoever sees the failure finds the connection closed
         handshake.completeExceptionally(e);
         if (p != null) {
             p.future().completeExceptionally(e);
         }
-        ctx.close();
     }
 
     @Override
