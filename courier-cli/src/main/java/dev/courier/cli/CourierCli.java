@@ -4,6 +4,7 @@ import dev.courier.cli.bench.BenchCommand;
 import dev.courier.cli.bench.GenDataCommand;
 import dev.courier.cli.common.ExitCodes;
 import dev.courier.client.CourierException;
+import dev.courier.protocol.WireText;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,6 +20,9 @@ import picocli.CommandLine.Command;
                 GetCommand.class, PutCommand.class, DemoCommand.class, SoakCommand.class, BenchCommand.class,
                 GenDataCommand.class, CommandLine.HelpCommand.class})
 public final class CourierCli implements Runnable {
+    /** How much of a failure's message is printed, in chars: room for two names and two digests. */
+    static final int MAX_MESSAGE_CHARS = 1024;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -53,13 +57,18 @@ public final class CourierCli implements Runnable {
         return code;
     }
 
+    /**
+     * The one line printed for a failure. Its message may carry text from the server (an ERROR's message, names), so
+     * control characters are escaped and it is cut at {@link #MAX_MESSAGE_CHARS}: it stays one line, and cannot
+     * drive the terminal.
+     */
     static String describe(Throwable e) {
         RuntimeException r = e instanceof RuntimeException re ? CourierException.unwrap(re) : null;
         if (r instanceof CourierException c) {
-            return c.code() + ": " + c.getMessage();
+            return c.code() + ": " + WireText.printable(c.getMessage(), MAX_MESSAGE_CHARS);
         }
         Throwable t = r != null ? r : e;
         String m = t.getMessage();
-        return m != null ? m : t.toString();
+        return WireText.printable(m != null ? m : t.toString(), MAX_MESSAGE_CHARS);
     }
 }

@@ -4,6 +4,7 @@ import dev.courier.client.Connection;
 import dev.courier.client.CourierClient;
 import dev.courier.client.CourierException;
 import dev.courier.protocol.FileEntry;
+import dev.courier.protocol.WireText;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -16,8 +17,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+/**
+ * {@code courier ls}. Names come from the server and may hold any character a file name can: each is printed with
+ * its control characters escaped ({@link WireText#printable}: {@code \n}, {@code \x1b}, ...), so that a name
+ * cannot move the cursor, recolour the terminal or forge another line, and every entry stays on a line of its own.
+ * Names are printed whole (at most 65,535 bytes, the wire's limit), since a cut name could not be asked for.
+ */
 @Command(name = "ls", mixinStandardHelpOptions = true,
-        description = "List a directory on the server: size in bytes, modification time (UTC), name.")
+        description = "List a directory on the server: size in bytes, modification time (UTC), name. Control "
+                + "characters in names are escaped (\\n, \\x1b, ...).")
 final class LsCommand implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
             .withZone(ZoneOffset.UTC);
@@ -39,7 +47,7 @@ final class LsCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             for (FileEntry e : entries) {
                 out.printf("%12d  %s  %s%s%n", e.sizeBytes(), TIME.format(Instant.ofEpochMilli(e.modifiedMillis())),
-                        e.name(), e.directory() ? "/" : "");
+                        WireText.printable(e.name(), Integer.MAX_VALUE), e.directory() ? "/" : "");
             }
             return 0;
         } catch (RuntimeException e) {

@@ -1,13 +1,15 @@
 package dev.courier.cli;
 
 import dev.courier.client.files.DownloadProgress;
+import dev.courier.protocol.WireText;
 import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
  * A one-line progress bar on a terminal, redrawn at most ten times a second. When the output is not a terminal it
  * draws nothing, or with {@code lines} one {@code progress DONE TOTAL} line per step for scripts. Notes (resuming,
- * starting over) are always printed, one line each.
+ * starting over) are always printed, one line each, with control characters escaped: they name files, and a name
+ * may come from the server.
  */
 final class ProgressBar implements DownloadProgress {
     private static final long REDRAW_NANOS = 100_000_000L;
@@ -18,7 +20,11 @@ final class ProgressBar implements DownloadProgress {
 
     private ProgressBar(PrintWriter err, String label) {
         this.err = err;
-        this.label = label;
+        this.label = WireText.printable(label);
+    }
+
+    private static String printable(String note) {
+        return WireText.printable(note, CourierCli.MAX_MESSAGE_CHARS);
     }
 
     /** A bar on stderr when it is a terminal; otherwise only notes (and with {@code lines}, progress lines). */
@@ -41,7 +47,7 @@ final class ProgressBar implements DownloadProgress {
             @Override
             public void note(String message) {
                 synchronized (err) {
-                    err.println("courier: " + message);
+                    err.println("courier: " + printable(message));
                     err.flush();
                 }
             }
@@ -51,7 +57,7 @@ final class ProgressBar implements DownloadProgress {
     @Override
     public synchronized void note(String message) {
         err.println();
-        err.println("courier: " + message);
+        err.println("courier: " + printable(message));
         err.flush();
     }
 

@@ -46,15 +46,31 @@ public final class ResilientConnection implements AutoCloseable {
         return call(c -> c.digest(name));
     }
 
-    /** Runs an idempotent request with retries. */
+    /** {@link Connection#digest(String, boolean)} with retries. */
+    public CompletableFuture<DigestReply> digest(String name, boolean recompute) {
+        return call(c -> c.digest(name, recompute));
+    }
+
+    /**
+     * Runs an idempotent request with retries. The deadline holds even while an attempt is in flight: a server
+     * that accepts the request and never answers fails it with TIMED_OUT at the deadline, not at the (possibly
+     * longer) request timeout.
+     */
     public <T> CompletableFuture<T> call(Function<Connection, CompletableFuture<T>> request) {
         CompletableFuture<T> result = new CompletableFuture<>();
+        var timer = client.scheduler().schedule(() -> result.completeExceptionally(new CourierException(
+                ErrorCode.TIMED_OUT, "no answer within " + TimeUnit.NANOSECONDS.toMillis(deadlineNanos) + " ms")),
+                deadlineNanos, TimeUnit.NANOSECONDS);
+        result.whenComplete((value, err) -> timer.cancel(false));
         attempt(request, result, System.nanoTime() + deadlineNanos, 0, null);
         return result;
     }
 
     private <T> void attempt(Function<Connection, CompletableFuture<T>> request, CompletableFuture<T> result,
                              long deadline, int attempt, CourierException last) {
+        if (result.isDone()) {
+            return; // the deadline passed while waiting for this attempt
+        }
         if (closed) {
             result.completeExceptionally(new CourierException(ErrorCode.CONNECTION_CLOSED, "closed"));
             return;

@@ -1,45 +1,110 @@
 package dev.courier.client.files;
 
 import dev.courier.protocol.ByteRange;
+import dev.courier.protocol.journal.RangeSet;
+import java.util.ArrayDeque;
 import java.util.Comparator;
-import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The chunks of a transfer still to be done, handed out lowest offset first. A chunk that failed goes back in and
- * is handed out again. {@link #poll(long)} only hands out chunks below a limit, which is how the in-order digest
- * keeps the bytes it must hold bounded. Thread-safe.
+ * The chunks of a transfer still to be done, handed out lowest offset first. It holds the missing ranges, not the
+ * chunks: the next chunk is cut from the lowest range when a lane asks for one, so its memory depends on how many
+ * gaps the file has, never on size / chunk size (a size of 2<sup>62</sup> announced by a server costs nothing). A
+ * chunk that failed goes back in a small queue of its own (it holds at most the chunks in flight) and is handed out
+ * again before anything above it. {@link #poll(long)} only hands out chunks below a limit, which is how the
+ * in-order digest keeps the bytes it must hold bounded. Thread-safe.
  */
 final class ChunkQueue {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final PriorityQueue<ByteRange> todo = new PriorityQueue<>(Comparator.comparingLong(ByteRange::offsetBytes));
-    private int remaining;
+    private final int chunkBytes;
+    /** Missing ranges not yet cut into chunks, in order, none empty. */
+    private final ArrayDeque<ByteRange> gaps = new ArrayDeque<>();
+    /** Chunks handed out that failed and wait to be handed out again. */
+    private final PriorityQueue<ByteRange> retries =
+            new PriorityQueue<>(Comparator.comparingLong(ByteRange::offsetBytes));
+    /** Chunks handed out and not yet done or given back. */
+    private long outstanding;
 
-    ChunkQueue(List<ByteRange> chunks) {
-        todo.addAll(chunks);
-        remaining = chunks.size();
+    /**
+     * The bytes of {@code [0, sizeBytes)} that {@code have} does not cover, in chunks of at most
+     * {@code chunkBytes}.
+     */
+    ChunkQueue(RangeSet have, long sizeBytes, int chunkBytes) {
+        if (chunkBytes < 1) {
+            throw new IllegalArgumentException("chunk size must be positive: " + chunkBytes);
+        }
+        this.chunkBytes = chunkBytes;
+        long at = 0;
+        for (ByteRange r : have.ranges()) {
+            addGap(at, Math.min(r.offsetBytes(), sizeBytes));
+            at = Math.max(at, r.endBytes());
+        }
+        addGap(at, sizeBytes);
+    }
+
+    private void addGap(long from, long to) {
+        if (to > from) {
+            gaps.add(new ByteRange(from, to - from));
+        }
+    }
+
+    /** How many chunks are not done yet: those still to cut, those to retry and those in flight. */
+    long chunksLeft() {
+        lock.lock();
+        try {
+            long n = retries.size() + outstanding;
+            for (ByteRange g : gaps) {
+                n += (g.lengthBytes() + chunkBytes - 1) / chunkBytes;
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The lowest chunk starting below {@code limitOffsetBytes}, or null. */
     ByteRange poll(long limitOffsetBytes) {
         lock.lock();
         try {
-            ByteRange first = todo.peek();
-            return first != null && first.offsetBytes() < limitOffsetBytes ? todo.poll() : null;
+            ByteRange retry = retries.peek();
+            ByteRange gap = gaps.peekFirst();
+            ByteRange next;
+            if (retry != null && (gap == null || retry.offsetBytes() < gap.offsetBytes())) {
+                if (retry.offsetBytes() >= limitOffsetBytes) {
+                    return null;
+                }
+                next = retries.poll();
+            } else if (gap != null && gap.offsetBytes() < limitOffsetBytes) {
+                next = cut(gap);
+            } else {
+                return null;
+            }
+            outstanding++;
+            return next;
         } finally {
             lock.unlock();
         }
+    }
+
+    private ByteRange cut(ByteRange gap) {
+        gaps.pollFirst();
+        if (gap.lengthBytes() <= chunkBytes) {
+            return gap;
+        }
+        gaps.addFirst(new ByteRange(gap.offsetBytes() + chunkBytes, gap.lengthBytes() - chunkBytes));
+        return new ByteRange(gap.offsetBytes(), chunkBytes);
     }
 
     /** A chunk handed out earlier failed: hand it out again. */
     void retry(ByteRange chunk) {
         lock.lock();
         try {
-            todo.add(chunk);
+            outstanding--;
+            retries.add(chunk);
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -50,7 +115,7 @@ final class ChunkQueue {
     void done() {
         lock.lock();
         try {
-            remaining--;
+            outstanding--;
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -70,7 +135,7 @@ final class ChunkQueue {
     boolean finished() {
         lock.lock();
         try {
-            return remaining == 0;
+            return gaps.isEmpty() && retries.isEmpty() && outstanding == 0;
         } finally {
             lock.unlock();
         }
@@ -80,7 +145,7 @@ final class ChunkQueue {
     void await(long millis) throws InterruptedException {
         lock.lock();
         try {
-            if (remaining > 0) {
+            if (!finished()) {
                 changed.await(millis, TimeUnit.MILLISECONDS);
             }
         } finally {

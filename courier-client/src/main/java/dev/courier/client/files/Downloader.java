@@ -77,7 +77,14 @@ public final class Downloader {
      * Downloads {@code name} to {@code destination} (a file path, or an existing directory to put it in under its
      * own name; ignored when discarding).
      *
-     * @throws CourierException with the server's typed error, TIMED_OUT, VERIFICATION_FAILED or LOCAL_IO_ERROR
+     * <p>When the bytes received do not hash to the SHA-256 the server announced, it asks the server to hash the
+     * file afresh (DIGEST with the recompute flag). If the fresh digest matches the bytes, the announced one was
+     * stale and the download is good. If it differs from the announced one, the file changed on the server during
+     * the download: it starts over, once, against the fresh digest, and says so. If it is the same, the bytes were
+     * damaged: VERIFICATION_FAILED.
+     *
+     * @throws CourierException with the server's typed error, TIMED_OUT, VERIFICATION_FAILED, BAD_REPLY or
+     *                          LOCAL_IO_ERROR (which includes a destination without room for the file)
      */
     public DownloadResult download(String name, Path destination) {
         long start = System.nanoTime();
@@ -86,66 +93,172 @@ public final class Downloader {
         Path part = target == null ? null : target.resolveSibling(target.getFileName() + PART_SUFFIX);
         Path journalPath = part == null ? null : part.resolveSibling(part.getFileName() + JOURNAL_SUFFIX);
         Connection first = connectWithRetry(System.nanoTime());
-        DigestReply digest;
         try (ResilientConnection meta = new ResilientConnection(client, options.stallTimeoutMillis(),
                 options.backoff())) {
-            digest = meta.digest(name).join();
+            DigestReply digest = join(meta.digest(name, false));
+            boolean startOver = !options.resume();
+            for (boolean restarted = false; ; restarted = true) {
+                try (Attempt attempt = new Attempt(name, digest, part, journalPath, startOver, first)) {
+                    Sha256 sha = attempt.run();
+                    if (sha == null || sha.equals(digest.sha256())) {
+                        return attempt.finish(target, sha != null ? sha : digest.sha256(), start);
+                    }
+                    DigestReply fresh = join(meta.digest(name, true));
+                    if (fresh.sizeBytes() == digest.sizeBytes() && fresh.sha256().equals(sha)) {
+                        progress.note(name + ": the server's digest was stale; hashed afresh, it matches the bytes "
+                                + "received");
+                        return attempt.finish(target, sha, start);
+                    }
+                    attempt.discard();
+                    String changed = changes(digest, fresh);
+                    if (changed.isEmpty()) {
+                        throw new CourierException(ErrorCode.VERIFICATION_FAILED, name + " arrived with SHA-256 "
+                                + sha + " but the server announced " + digest.sha256() + ", and says so again "
+                                + "when it hashes the file afresh; the bytes were damaged. Run again to start over.");
+                    }
+                    if (restarted) {
+                        throw new CourierException(ErrorCode.VERIFICATION_FAILED, name + " changed on the server "
+                                + "during the download again (" + changed + "); run again when it stays put.");
+                    }
+                    progress.note(name + " changed on the server during the download (" + changed
+                            + "); starting over");
+                    digest = fresh;
+                    startOver = true;
+                }
+            }
+        } catch (IOException e) {
+            throw new CourierException(ErrorCode.LOCAL_IO_ERROR, "cannot write " + part + ": " + e.getMessage()
+                    + (Files.exists(journalPath) ? " (progress is saved; run again to resume)" : ""), e);
         } catch (RuntimeException e) {
-            first.close();
+            throw CourierException.unwrap(e);
+        } finally {
+            first.closeAsync();
+        }
+    }
+
+    /** What differs between two versions of a file, for a person; empty when nothing does. */
+    private static String changes(DigestReply was, DigestReply now) {
+        List<String> changed = new ArrayList<>();
+        if (was.sizeBytes() != now.sizeBytes()) {
+            changed.add("size " + was.sizeBytes() + " -> " + now.sizeBytes() + " bytes");
+        }
+        if (was.modifiedMillis() != now.modifiedMillis()) {
+            changed.add("modification time " + was.modifiedMillis() + " -> " + now.modifiedMillis() + " ms");
+        }
+        if (!was.sha256().equals(now.sha256())) {
+            changed.add("SHA-256 " + was.sha256() + " -> " + now.sha256());
+        }
+        return String.join(", ", changed);
+    }
+
+    private static <T> T join(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (RuntimeException e) {
             throw CourierException.unwrap(e);
         }
-        long size = digest.sizeBytes();
-        int chunk = Math.min(options.chunkBytes(), first.limits().maxChunkBytes());
-        FileChannel out = null;
-        TransferJournal journal = null;
+    }
+
+    /**
+     * Why a download cannot start for want of room, or null when it can: {@code neededBytes} still to fetch against
+     * the usable space of the file system that holds {@code part}. The space can still run out meanwhile (another
+     * writer); that is a write error then, and the progress is saved.
+     */
+    private static String noRoom(String name, Path part, long neededBytes) {
+        long usable;
         try {
-            RangeSet have = new RangeSet();
-            if (part != null) {
-                if (!options.resume()) {
-                    Files.deleteIfExists(journalPath);
-                    Files.deleteIfExists(part);
-                }
-                TransferJournal.Opened opened = TransferJournal.open(journalPath,
-                        new TransferJournal.Header(size, digest.modifiedMillis(), digest.sha256()));
-                journal = opened.journal();
-                opened.restartReason().ifPresent(why -> progress.note(name + " changed on the server since the "
-                        + "interrupted download (" + why + "); starting over"));
-                out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                        StandardOpenOption.WRITE);
-                if (opened.resumed()) {
-                    have = TransferJournal.verified(opened.entries(), out, size);
-                    progress.note("resuming " + name + ": " + have.totalBytes() + " of " + size
-                            + " bytes already here and verified");
-                } else {
-                    out.truncate(0);
-                }
-            }
-            Transfer t = new Transfer(name, size, chunk, out, journal, have, first);
-            Sha256 sha = t.run();
-            if (sha != null && !sha.equals(digest.sha256())) {
+            usable = Files.getFileStore(part).getUsableSpace();
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return null; // no figure to check against: let the writes find out
+        }
+        return neededBytes <= usable ? null : name + " needs " + neededBytes + " more bytes, but only " + usable
+                + " bytes are free where it goes (" + part.toAbsolutePath().getParent() + ")";
+    }
+
+    /** One pass over the file against one digest: its part file, journal and transfer. */
+    private final class Attempt implements AutoCloseable {
+        private final DigestReply digest;
+        private final Path part;
+        private final int chunk;
+        private final RangeSet have;
+        private final Transfer transfer;
+        private FileChannel out;
+        private TransferJournal journal;
+
+        Attempt(String name, DigestReply digest, Path part, Path journalPath, boolean startOver, Connection first)
+                throws IOException {
+            this.digest = digest;
+            this.part = part;
+            long size = digest.sizeBytes();
+            this.chunk = Math.min(options.chunkBytes(), first.limits().maxChunkBytes());
+            RangeSet onDisk = new RangeSet();
+            try {
                 if (part != null) {
-                    journal.delete();
-                    journal = null;
-                    out.close();
-                    Files.deleteIfExists(part);
+                    if (startOver) {
+                        Files.deleteIfExists(journalPath);
+                        Files.deleteIfExists(part);
+                    }
+                    TransferJournal.Opened opened = TransferJournal.open(journalPath,
+                            new TransferJournal.Header(size, digest.modifiedMillis(), digest.sha256()));
+                    journal = opened.journal();
+                    opened.restartReason().ifPresent(why -> progress.note(name + " changed on the server since the "
+                            + "interrupted download (" + why + "); starting over"));
+                    out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                            StandardOpenOption.WRITE);
+                    if (opened.resumed()) {
+                        onDisk = TransferJournal.verified(opened.entries(), out, size);
+                        progress.note("resuming " + name + ": " + onDisk.totalBytes() + " of " + size
+                                + " bytes already here and verified");
+                    } else {
+                        out.truncate(0);
+                    }
+                    String noRoom = noRoom(name, part, size - onDisk.totalBytes());
+                    if (noRoom != null) {
+                        if (!opened.resumed()) {
+                            discard(); // nothing of value in them yet
+                        }
+                        throw new CourierException(ErrorCode.LOCAL_IO_ERROR, noRoom);
+                    }
                 }
-                throw new CourierException(ErrorCode.VERIFICATION_FAILED, name + " arrived with SHA-256 " + sha
-                        + " but the server announced " + digest.sha256()
-                        + "; did it change during the download? Run again to start over.");
+            } catch (IOException | RuntimeException e) {
+                close();
+                throw e;
             }
+            this.have = onDisk;
+            this.transfer = new Transfer(name, size, chunk, out, journal, have, first);
+        }
+
+        /** Fetches what is missing; the SHA-256 of the whole file, or null when not asked to hash. */
+        Sha256 run() throws IOException {
+            return transfer.run();
+        }
+
+        /** The file is good: gives it its final name. */
+        DownloadResult finish(Path target, Sha256 sha, long startNanos) throws IOException {
             if (part != null) {
-                out.truncate(size);
+                out.truncate(digest.sizeBytes());
                 out.force(true);
                 out.close();
                 moveIntoPlace(part, target);
                 journal.delete();
+                journal = null;
             }
-            return new DownloadResult(target, size, sha != null ? sha : digest.sha256(), System.nanoTime() - start, t.lanesUsed, chunk,
-                    have.totalBytes(), t.fetched.get(), t.retries.get());
-        } catch (IOException e) {
-            throw new CourierException(ErrorCode.LOCAL_IO_ERROR, "cannot write " + part + ": " + e.getMessage()
-                    + (journal != null ? " (progress is saved; run again to resume)" : ""), e);
-        } finally {
+            return new DownloadResult(target, digest.sizeBytes(), sha, System.nanoTime() - startNanos,
+                    transfer.lanesUsed, chunk, have.totalBytes(), transfer.fetched.get(), transfer.retries.get());
+        }
+
+        /** The bytes are not the file: removes the part file and its journal. */
+        void discard() throws IOException {
+            if (part != null) {
+                journal.delete();
+                journal = null;
+                out.close();
+                Files.deleteIfExists(part);
+            }
+        }
+
+        @Override
+        public void close() {
             closeQuietly(out);
             if (journal != null) {
                 try {
@@ -154,7 +267,6 @@ public final class Downloader {
                     // The journal is append-only; what is written stays valid.
                 }
             }
-            first.closeAsync();
         }
     }
 
@@ -194,14 +306,13 @@ public final class Downloader {
             this.out = out;
             this.journal = journal;
             this.first = first;
-            List<ByteRange> missing = have.missing(size, chunk);
-            this.queue = new ChunkQueue(missing);
+            this.queue = new ChunkQueue(have, size, chunk);
             this.digest = options.verifyDigest() ? new InOrderDigest(size, have, out) : null;
             this.done = new AtomicLong(have.totalBytes());
             // Chunks may run ahead of the hashing point by this much; beyond it lanes wait for the gap to fill.
             this.windowBytes = Math.max(64L << 20,
                     4L * options.connections() * options.readsPerConnection() * chunk);
-            this.lanesUsed = (int) Math.max(1, Math.min(options.connections(), missing.size()));
+            this.lanesUsed = (int) Math.max(1, Math.min(options.connections(), queue.chunksLeft()));
         }
 
         Sha256 run() throws IOException {

@@ -22,7 +22,6 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -121,11 +120,10 @@ public final class Uploader {
                             + " of " + size + " bytes");
                 }
                 int chunk = Math.min(options.chunkBytes(), maxWriteBytes);
-                List<ByteRange> missing = have.missing(size, chunk);
-                queue = new ChunkQueue(missing);
+                queue = new ChunkQueue(have, size, chunk);
                 done.set(resumed);
                 progress.advanced(resumed, size);
-                int lanes = (int) Math.max(1, Math.min(options.connections(), missing.size()));
+                int lanes = (int) Math.max(1, Math.min(options.connections(), queue.chunksLeft()));
                 try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
                     for (int i = 0; i < lanes; i++) {
                         pool.submit(this::lane);
@@ -143,7 +141,7 @@ public final class Uploader {
         }
 
         private UploadReady begin(Connection c) {
-            UploadReady ready = join(c.uploadBegin(name, size, sha));
+            UploadReady ready = await(c.uploadBegin(name, size, sha));
             uploadId = ready.uploadId();
             maxWriteBytes = ready.maxWriteBytes();
             return ready;
@@ -159,7 +157,7 @@ public final class Uploader {
             try {
                 for (int attempt = 0; ; attempt++) {
                     try {
-                        return join(c.uploadCommit(uploadId));
+                        return await(c.uploadCommit(uploadId, size, sha));
                     } catch (CourierException e) {
                         if (e.code() == ErrorCode.UNKNOWN_UPLOAD && attempt > 0) {
                             begin(c);
@@ -296,11 +294,21 @@ public final class Uploader {
         }
     }
 
-    private static <T> T join(CompletableFuture<T> f) {
+    /**
+     * The reply to a BEGIN or COMMIT, waited for no longer than the stall timeout: a server that takes the request
+     * and never answers fails it with TIMED_OUT then, even when the request timeout is longer.
+     */
+    private <T> T await(CompletableFuture<T> f) {
         try {
-            return f.join();
-        } catch (RuntimeException e) {
-            throw CourierException.unwrap(e);
+            return f.get(options.stallTimeoutMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw CourierException.unwrap(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new CourierException(ErrorCode.TIMED_OUT, "no answer from the server within "
+                    + options.stallTimeoutMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CourierException(ErrorCode.CONNECTION_CLOSED, "interrupted");
         }
     }
 

@@ -3,6 +3,7 @@ package dev.courier.client.internal;
 import dev.courier.client.CourierException;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.ErrorReply;
+import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.Hello;
 import dev.courier.protocol.Message;
 import dev.courier.protocol.Ping;
@@ -26,9 +27,35 @@ import java.util.concurrent.TimeUnit;
  * One connection's client side: sends requests, pairs replies with them by request id, fails them on errors,
  * deadlines and disconnects. Its state is confined to the channel's event loop; {@link #send} may be called from
  * any thread. Writes made within one event-loop turn are flushed together.
+ *
+ * <p>It believes nothing the server sends without checking it. The server's HELLO must announce limits the client
+ * can work with ({@link ReplyRules#hello}); a reply must be of the type its request expects and keep that
+ * request's {@link ReplyCheck}. A reply that breaks a rule, or does not parse, fails with {@code BAD_REPLY} and
+ * closes the connection. Frames nobody asked for are budgeted: a reply to a request that timed out is expected
+ * and dropped, but only {@link #STRAY_REPLIES_ALLOWED} replies to ids that are not waiting are, and PINGs, PONGs
+ * and ERRORs about the whole connection share a token bucket of {@link #UNSOLICITED_BURST_FRAMES} frames refilled
+ * at {@link #UNSOLICITED_FRAMES_PER_SECOND}; past either, the connection is closed with {@code BAD_REPLY}. PINGs
+ * are answered only while the channel is writable, so a server that floods PINGs and reads nothing cannot make the
+ * client pile up PONGs.
  */
 public final class ClientHandler extends ChannelInboundHandlerAdapter {
+    /**
+     * Replies to request ids that are neither waiting nor timed out (never sent, or answered already) that one
+     * connection may receive; the next one closes it. A correct server sends none.
+     */
+    public static final int STRAY_REPLIES_ALLOWED = 16;
+    /**
+     * Unsolicited frames (PING, PONG with id 0, ERROR with id 0) one connection may receive at once. A correct
+     * server sends a PING per ping interval of quiet (30 s by default, never less than 10 ms apart).
+     */
+    public static final int UNSOLICITED_BURST_FRAMES = 1000;
+    /** Unsolicited frames per second one connection may receive on average, past the burst. */
+    public static final int UNSOLICITED_FRAMES_PER_SECOND = 100;
+    /** Ids of timed-out requests one connection remembers, so that their late replies are known for what they are. */
+    public static final int EXPIRED_IDS_REMEMBERED = 4096;
+
     private final IntObjectMap<Pending> pending = new IntObjectHashMap<>();
+    private final IntObjectMap<Boolean> expired = new IntObjectHashMap<>();
     private final CompletableFuture<Hello> handshake = new CompletableFuture<>();
     private final Hello hello;
     private final long requestTimeoutNanos;
@@ -39,8 +66,27 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     private io.netty.buffer.ByteBuf batch;
     private ScheduledFuture<?> sweeper;
     private CourierException closedBecause;
+    private FrameBudget unsolicited;
+    private int strayReplies;
+    /**
+     * This side is closing the connection for a reason of its own (a broken rule, the idle timeout): the rest of the
+     * read batch is dropped, and the failures of writes still queued do not replace that reason.
+     */
+    private boolean closing;
+    private boolean pongsToFlush;
 
-    private record Pending(Class<? extends Message> expected, CompletableFuture<Message> future, long deadlineNanos) {
+    private record Pending(Class<? extends Message> expected, ReplyCheck<Message> check,
+                           CompletableFuture<Message> future, long deadlineNanos) {
+    }
+
+    /**
+     * What a reply must be, beyond its type, to answer one request: for example a CHUNK with the offset its READ
+     * asked for. Runs on the event loop.
+     */
+    @FunctionalInterface
+    public interface ReplyCheck<T extends Message> {
+        /** @return null when {@code reply} keeps the rules; otherwise the rule it broke, for a person */
+        String problem(T reply);
     }
 
     public ClientHandler(Hello hello, long requestTimeoutMillis) {
@@ -58,11 +104,22 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
      * {@code expected}. The future completes on the event loop: callbacks must not block.
      */
     public <T extends Message> CompletableFuture<T> send(RequestFactory factory, Class<T> expected) {
+        return send(factory, expected, reply -> null);
+    }
+
+    /**
+     * As {@link #send(RequestFactory, Class)}, and the reply must also pass {@code check}; one that does not fails
+     * with {@code BAD_REPLY} and closes the connection.
+     */
+    public <T extends Message> CompletableFuture<T> send(RequestFactory factory, Class<T> expected,
+                                                         ReplyCheck<? super T> check) {
         CompletableFuture<Message> f = new CompletableFuture<>();
+        @SuppressWarnings("unchecked")
+        ReplyCheck<Message> anyCheck = (ReplyCheck<Message>) check; // only ever called on an instance of expected
         if (channel.eventLoop().inEventLoop()) {
-            doSend(factory, expected, f);
+            doSend(factory, expected, anyCheck, f);
         } else {
-            channel.eventLoop().execute(() -> doSend(factory, expected, f));
+            channel.eventLoop().execute(() -> doSend(factory, expected, anyCheck, f));
         }
         @SuppressWarnings("unchecked")
         CompletableFuture<T> typed = (CompletableFuture<T>) (CompletableFuture<?>) f;
@@ -75,7 +132,8 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         Message create(int requestId);
     }
 
-    private void doSend(RequestFactory factory, Class<? extends Message> expected, CompletableFuture<Message> f) {
+    private void doSend(RequestFactory factory, Class<? extends Message> expected, ReplyCheck<Message> check,
+                        CompletableFuture<Message> f) {
         int id = nextId;
         nextId = nextId == Integer.MAX_VALUE ? 1 : nextId + 1;
         Message request = factory.create(id);
@@ -102,7 +160,8 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
         }
-        pending.put(id, new Pending(expected, f, System.nanoTime() + requestTimeoutNanos));
+        expired.remove(id); // the ids wrapped around: a reply to this id is this request's again
+        pending.put(id, new Pending(expected, check, f, System.nanoTime() + requestTimeoutNanos));
         if (!flushScheduled) {
             flushScheduled = true;
             channel.eventLoop().execute(this::flushNow);
@@ -125,6 +184,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        unsolicited = new FrameBudget(UNSOLICITED_BURST_FRAMES, UNSOLICITED_FRAMES_PER_SECOND, System.nanoTime());
         ctx.writeAndFlush(hello);
         long periodNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10), requestTimeoutNanos / 4);
         sweeper = ctx.executor().scheduleAtFixedRate(this::expire, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
@@ -149,6 +209,9 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         for (int id : late) {
             Pending p = pending.remove(id);
+            if (expired.size() < EXPIRED_IDS_REMEMBERED) {
+                expired.put(id, Boolean.TRUE);
+            }
             p.future().completeExceptionally(new CourierException(ErrorCode.TIMED_OUT,
                     "no reply from the server within " + TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos) + " ms"));
         }
@@ -156,56 +219,145 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            if (msg instanceof Message m) {
+                m.release();
+            }
+            return;
+        }
         if (msg instanceof ProtocolException e) {
-            // The server sent a reply whose payload does not parse: that request fails.
-            fail(e.requestId(), new CourierException(e.code(), e.getMessage()));
+            // A frame of a known type whose payload does not parse: the server does not keep the format.
+            refuse(ctx, pending.remove(e.requestId()), (handshake.isDone() ? "a frame for request "
+                    + Integer.toUnsignedString(e.requestId()) : "the answer to HELLO") + " does not parse ("
+                    + e.getMessage() + ")");
             return;
         }
         Message m = (Message) msg;
         if (!handshake.isDone()) {
-            if (m instanceof Hello h) {
-                handshake.complete(h);
-            } else if (m instanceof ErrorReply e) {
-                handshake.completeExceptionally(new CourierException(e.code(), e.message()));
-                ctx.close();
+            handshakeReply(ctx, m);
+        } else if (m instanceof Ping p) {
+            if (spendUnsolicited(ctx, "PING") && ctx.channel().isWritable()) {
+                // Not writable: the server is not reading what it is sent, and a PONG more would only pile up.
+                ctx.write(new Pong(p.requestId(), p.token()), ctx.voidPromise());
+                pongsToFlush = true;
+            }
+        } else if (m instanceof Pong && m.requestId() == 0) {
+            spendUnsolicited(ctx, "PONG"); // the answer to a keepalive PING
+        } else if (m instanceof ErrorReply e) {
+            error(ctx, e);
+        } else {
+            reply(ctx, m);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (pongsToFlush) {
+            pongsToFlush = false;
+            ctx.flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    private void handshakeReply(ChannelHandlerContext ctx, Message m) {
+        if (m instanceof Hello h) {
+            if (h.version() != FrameDescriptor.VERSION) {
+                failHandshake(ctx, new CourierException(ErrorCode.UNSUPPORTED_VERSION, "the server speaks protocol "
+                        + "version " + h.version() + "; this client speaks " + FrameDescriptor.VERSION));
+                return;
+            }
+            String problem = ReplyRules.hello(h, hello);
+            if (problem != null) {
+                refuse(ctx, null, problem);
             } else {
-                m.release();
-                handshake.completeExceptionally(new CourierException(ErrorCode.MALFORMED_FRAME,
-                        "the server did not answer the handshake with HELLO"));
-                ctx.close();
+                handshake.complete(h);
             }
-            return;
-        }
-        if (m instanceof Ping p) {
-            ctx.writeAndFlush(new Pong(p.requestId(), p.token()));
-            return;
-        }
-        if (m instanceof ErrorReply e) {
-            if (e.requestId() == 0 || e.code().fatal()) {
-                closedBecause = new CourierException(e.code(), e.message());
-            }
-            if (e.requestId() != 0) {
-                fail(e.requestId(), new CourierException(e.code(), e.message()));
-            }
-            return;
-        }
-        Pending p = pending.remove(m.requestId());
-        if (p == null || !p.expected().isInstance(m)) {
+        } else if (m instanceof ErrorReply e) {
+            failHandshake(ctx, new CourierException(e.code(), e.message()));
+        } else {
             m.release();
-            if (p != null) {
-                p.future().completeExceptionally(new CourierException(ErrorCode.MALFORMED_FRAME,
-                        "expected " + p.expected().getSimpleName() + ", got " + m.getClass().getSimpleName()));
-            }
-            // A reply to nothing we asked (or expired): the request is already failed or timed out. Drop it.
+            refuse(ctx, null, "the server answered the handshake with " + m.getClass().getSimpleName()
+                    + ", not HELLO");
+        }
+    }
+
+    private void failHandshake(ChannelHandlerContext ctx, CourierException e) {
+        closing = true;
+        closedBecause = e;
+        handshake.completeExceptionally(e);
+        ctx.close();
+    }
+
+    private void error(ChannelHandlerContext ctx, ErrorReply e) {
+        if (e.requestId() == 0) {
+            closedBecause = new CourierException(e.code(), e.message());
+            spendUnsolicited(ctx, "ERROR");
             return;
         }
-        if (!p.future().complete(m)) {
+        CourierException failure = new CourierException(e.code(), e.message());
+        if (e.code().fatal()) {
+            closedBecause = failure;
+        }
+        Pending p = pending.remove(e.requestId());
+        if (p != null) {
+            p.future().completeExceptionally(failure);
+        } else {
+            stray(ctx, e);
+        }
+    }
+
+    private void reply(ChannelHandlerContext ctx, Message m) {
+        Pending p = pending.remove(m.requestId());
+        if (p == null) {
+            m.release();
+            stray(ctx, m);
+            return;
+        }
+        String problem = p.expected().isInstance(m) ? p.check().problem(m)
+                : "a " + m.getClass().getSimpleName() + " answers request " + m.requestId() + ", which expects a "
+                        + p.expected().getSimpleName();
+        if (problem != null) {
+            m.release();
+            refuse(ctx, p, problem);
+        } else if (!p.future().complete(m)) {
             m.release();
         }
     }
 
-    private void fail(int requestId, CourierException e) {
-        Pending p = pending.remove(requestId);
+    /** A reply to an id that is not waiting: expected once for a request that timed out, a fault otherwise. */
+    private void stray(ChannelHandlerContext ctx, Message m) {
+        if (expired.remove(m.requestId()) != null) {
+            return; // the late reply of a request that timed out
+        }
+        strayReplies++;
+        if (strayReplies > STRAY_REPLIES_ALLOWED) {
+            refuse(ctx, null, strayReplies + " replies to requests this connection did not send or had answered "
+                    + "already (the last a " + m.getClass().getSimpleName() + " for request "
+                    + Integer.toUnsignedString(m.requestId()) + ")");
+        }
+    }
+
+    /** Spends one unsolicited frame from the budget; past it, closes the connection. */
+    private boolean spendUnsolicited(ChannelHandlerContext ctx, String frame) {
+        if (unsolicited.take(System.nanoTime())) {
+            return true;
+        }
+        refuse(ctx, null, "a flood of unsolicited frames (the last a " + frame + "): more than "
+                + UNSOLICITED_BURST_FRAMES + " at once or " + UNSOLICITED_FRAMES_PER_SECOND + " a second");
+        return false;
+    }
+
+    /**
+     * The server broke a rule: fail {@code p} (when the broken reply answered one) and everything else on this
+     * connection with BAD_REPLY, and close it. Nothing more the server sends on it is read.
+     */
+    private void refuse(ChannelHandlerContext ctx, Pending p, String problem) {
+        CourierException e = new CourierException(ErrorCode.BAD_REPLY,
+                "bad reply from the server: " + problem + "; the connection is closed");
+        closing = true;
+        closedBecause = e;
+        ctx.close(); // first, so that whoever sees the failure finds the connection closed
+        handshake.completeExceptionally(e);
         if (p != null) {
             p.future().completeExceptionally(e);
         }
@@ -216,6 +368,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (evt == Keepalive.IDLE_TIMEOUT) {
             closedBecause = new CourierException(ErrorCode.IDLE_TIMEOUT,
                     "the server went silent (no reply to keepalive pings); the connection is presumed dead");
+            closing = true;
             ctx.close();
         }
         ctx.fireUserEventTriggered(evt);
@@ -223,6 +376,9 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (closing) {
+            return; // a write still queued failed because this side closed: the reason is already known
+        }
         Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (c instanceof ProtocolException e) {
             closedBecause = new CourierException(e.code(), "bad frame from the server: " + e.getMessage());
