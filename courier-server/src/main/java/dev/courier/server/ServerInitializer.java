@@ -13,19 +13,23 @@ import io.netty.channel.socket.SocketChannel;
  */
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final ServerContext server;
+    private final Keepalive.Timers timers;
 
     ServerInitializer(ServerContext server) {
         this.server = server;
+        ServerConfig config = server.config();
+        this.timers = Keepalive.Timers.of(config.pingIntervalMillis(), config.idleTimeoutMillis(),
+                config.writeTimeoutMillis());
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        ServerConfig config = server.config();
+        // One keepalive per connection, embedded: the decoder tells it of every read (so a large frame arriving
+        // slowly is not idle), and the handler starts and stops it and acts on its timeouts.
+        Keepalive keepalive = timers.enabled() ? new Keepalive(timers) : null;
         ch.pipeline()
-                .addLast("frames", new FrameDecoder(config.maxFrameBytes()))
-                .addLast("encoder", MessageEncoder.INSTANCE);
-        Keepalive keepalive = Keepalive.enabled(config.pingIntervalMillis(), config.idleTimeoutMillis())
-                ? new Keepalive(config.pingIntervalMillis(), config.idleTimeoutMillis()) : null;
-        ch.pipeline().addLast("handler", new ServerHandler(server, keepalive));
+                .addLast("frames", new FrameDecoder(server.config().maxFrameBytes(), keepalive))
+                .addLast("encoder", MessageEncoder.INSTANCE)
+                .addLast("handler", new ServerHandler(server, keepalive));
     }
 }
