@@ -56,8 +56,9 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
     /** nginx's {@code send_timeout}: a client that takes nothing for a minute is not coming back. */
     public static final long DEFAULT_WRITE_TIMEOUT_MILLIS = 60_000;
     /**
-     * Each legacy connection holds its socket and, during a FILE request, one open file: 1000 of them take at most
-     * 2,000 descriptors, a tenth of the 20,000 a process may open here, and leave the rest to the main protocol.
+     * Each legacy connection holds its socket and at most two open files (the chunks it is sending): 1000 of them
+     * take at most 3,000 descriptors, a seventh of the 20,000 a process may open here, and leave the rest to the
+     * main protocol. The old server's clients are few; a thousand is far more than they open.
      */
     public static final int DEFAULT_LEGACY_MAX_CONNECTIONS = 1_000;
 
