@@ -59,10 +59,10 @@ import org.slf4j.LoggerFactory;
  * upload requests on the blocking executor, each reply written back on the channel. Replies are flushed once per
  * read batch. Reading pauses while the channel is not writable or too many file requests are in flight, so a
  * client that does not read its replies cannot make the server buffer without bound. Liveness (pings, idle and
- * write timeouts) is an embedded {@link Keepalive} rather than a pipeline handler of its own: one less slot per
- * connection; the frame decoder tells it of every read. A client that takes none of its replies within the write
- * timeout is cut off at once, and a fatal error closes the connection within a short grace even when the client is
- * not reading, so no connection holds its socket and open files for ever.
+ * write timeouts) is a {@link Keepalive} embedded in the frame decoder rather than a pipeline handler of its own:
+ * one less slot per connection; this handler acts on its events. A client that takes none of its replies within the
+ * write timeout is cut off at once, and a fatal error closes the connection within a short grace even when the
+ * client is not reading, so no connection holds its socket and open files for ever.
  */
 final class ServerHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ServerHandler.class);
@@ -72,7 +72,6 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     static final int LOGGED_WIRE_CHARS = 200;
 
     private final ServerContext server;
-    private final Keepalive keepalive;
     private boolean handshaken;
     private boolean closing;
     private boolean inputClosed;
@@ -82,38 +81,13 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     /** Point replies of the current read batch, encoded back to back and written as one buffer. */
     private ByteBuf batch;
 
-    /** @param keepalive this connection's liveness watch, or null when pings and the idle timeout are off */
-    ServerHandler(ServerContext server, Keepalive keepalive) {
+    ServerHandler(ServerContext server) {
         this.server = server;
-        this.keepalive = keepalive;
-    }
-
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        if (keepalive != null && ctx.channel().isActive()) {
-            keepalive.start(ctx);
-        }
-    }
-
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        if (keepalive != null) {
-            keepalive.start(ctx);
-        }
-        ctx.fireChannelActive();
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        if (keepalive != null) {
-            keepalive.stop();
-        }
-        ctx.fireChannelInactive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        // The keepalive has heard these bytes already: the frame decoder tells it of every read.
+        // The keepalive has heard these bytes already: the frame decoder, which runs it, tells it of every read.
         if (closing) {
             release(msg);
             return;

@@ -7,8 +7,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 
 /**
- * The server's pipeline, assembled in one place: frames in, messages out, one handler per connection (which
- * embeds the connection's keepalive). Three handlers and nothing else, because every one costs heap on each of
+ * The server's pipeline, assembled in one place: frames in (the decoder runs the connection's keepalive),
+ * messages out, one handler per connection. Three handlers and nothing else, because every one costs heap on each of
  * possibly a million idle connections.
  */
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
@@ -24,12 +24,12 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        // One keepalive per connection, embedded: the decoder tells it of every read (so a large frame arriving
-        // slowly is not idle), and the handler starts and stops it and acts on its timeouts.
+        // One keepalive per connection, run by the decoder: it hears every read (so a large frame arriving slowly
+        // is not idle), and the handler acts on its timeouts.
         Keepalive keepalive = timers.enabled() ? new Keepalive(timers) : null;
         ch.pipeline()
                 .addLast("frames", new FrameDecoder(server.config().maxFrameBytes(), keepalive))
                 .addLast("encoder", MessageEncoder.INSTANCE)
-                .addLast("handler", new ServerHandler(server, keepalive));
+                .addLast("handler", new ServerHandler(server));
     }
 }

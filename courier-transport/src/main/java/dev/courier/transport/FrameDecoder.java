@@ -19,9 +19,10 @@ import java.util.List;
  * peer sends. Payload errors of a known type are not fatal and also surface as a {@link ProtocolException}, with
  * the request id, while the decoder continues with the next frame.
  *
- * <p>Given a {@link Keepalive}, it tells it about every read before decoding anything, so that a large frame still
- * arriving, slowly, counts as hearing from the peer; the server embeds its keepalive this way instead of giving it a
- * pipeline slot of its own. One instance per channel.
+ * <p>Given a {@link Keepalive}, it runs it: starts it when the channel is active, tells it of every read before
+ * decoding anything (so that a large frame still arriving, slowly, counts as hearing from the peer) and stops it when
+ * the channel closes. The server embeds its keepalive this way instead of giving it a pipeline slot of its own, and
+ * its protocol handler needs no field for it: on a million connections both count. One instance per channel.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
     /** Frames at least this long are gathered without copying (see {@link #decode}). */
@@ -36,10 +37,25 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         this(maxFrameBytes, null);
     }
 
-    /** @param keepalive told of every read, or null */
+    /** @param keepalive run by this decoder (started, told of every read, stopped), or null */
     public FrameDecoder(int maxFrameBytes, Keepalive keepalive) {
         this.maxFrameBytes = maxFrameBytes;
         this.keepalive = keepalive;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (keepalive != null && ctx.channel().isActive()) {
+            keepalive.start(ctx);
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        if (keepalive != null) {
+            keepalive.start(ctx);
+        }
+        super.channelActive(ctx);
     }
 
     @Override
@@ -48,6 +64,21 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             keepalive.heard();
         }
         super.channelRead(ctx, msg);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (keepalive != null) {
+            keepalive.stop();
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        if (keepalive != null) {
+            keepalive.stop();
+        }
     }
 
     @Override

@@ -39,11 +39,11 @@ import java.util.concurrent.TimeUnit;
  * scheduled tasks. The sweep runs every quarter of the shortest timer (at least every 10 ms), so an event may come up
  * to that much late. A keepalive stops watching once it has fired an event.
  *
- * <p>Two ways to use it: as a handler at the head of the pipeline (it then hears every read itself), or embedded in
- * the protocol handler, which then calls {@link #start} and {@link #stop} itself and hands it to the frame decoder;
- * that saves a pipeline slot per connection, which counts when a server holds a million of them. Either way the
- * events are fired from the head of the pipeline, so every inbound handler sees them. Confined to the channel's event
- * loop.
+ * <p>Two ways to use it: as a handler at the head of the pipeline (it then hears every read itself), or run by
+ * another handler, which calls {@link #start}, {@link #heard} and {@link #stop} itself, as {@link FrameDecoder} does
+ * when given one; that saves a pipeline slot per connection, which counts when a server holds a million of them.
+ * Either way the events are fired from the head of the pipeline, so every inbound handler sees them. Confined to the
+ * channel's event loop.
  */
 public final class Keepalive extends ChannelInboundHandlerAdapter {
     /** Fired down the pipeline when nothing was heard within the idle timeout. */
