@@ -30,18 +30,21 @@ public final class WellBehavedClient {
 
     /** One point asked on {@code c} with id {@code id}, answered with the CSV's value within a second. */
     public static void assertServed(RawConnection c, int id) throws IOException {
+        double expected = truth().value("3", 2, 1); // before the clock starts: the first call reads the CSV files
         long start = System.nanoTime();
         c.send(new PointRequest(id, "3", 0.008, 1));
         Message m = c.receive();
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertThat(m).isInstanceOfSatisfying(PointReply.class, r -> {
             assertThat(r.requestId()).isEqualTo(id);
-            assertThat(r.value()).isEqualTo(truth().value("3", 2, 1));
+            assertThat(r.value()).isEqualTo(expected);
         });
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(WITHIN_MILLIS);
+        assertThat(tookMillis).isLessThan(WITHIN_MILLIS);
     }
 
     /** A new connection to {@code server}: it connects, shakes hands and gets a correct point, all within a second. */
     public static void assertServedWithinASecond(InetSocketAddress server) throws IOException {
+        truth();
         long start = System.nanoTime();
         try (RawConnection c = RawConnection.handshaken(server)) {
             assertServed(c, 7);
