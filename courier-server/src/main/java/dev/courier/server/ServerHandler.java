@@ -395,10 +395,10 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * The client took none of the bytes waiting for it within the write timeout: close at once, with a reset, and
-     * without an ERROR, which would only queue behind the bytes that are not moving. The reset frees the socket's
-     * send buffer and the open files of the chunks waiting in it now, instead of when the kernel gives up on an
-     * orphaned socket minutes later (nginx's {@code reset_timedout_connection}).
+     * The client took none of the bytes waiting for it within the write timeout: close at once, without an ERROR,
+     * which would only queue behind the bytes that are not moving. Closing frees the socket and the open files of
+     * the chunks still waiting; the reset also frees the kernel's send buffer now, instead of when the kernel gives
+     * up on an orphaned socket minutes later (nginx's {@code reset_timedout_connection}).
      */
     private void writeTimedOut(ChannelHandlerContext ctx) {
         if (closing) {

@@ -116,7 +116,9 @@ class ConnectionLifetimeTest {
 
     @Test
     void theIdleCloseDoesNotWaitBehindRepliesTheClientIsNotTaking() throws Exception {
-        // No write timeout: only the idle timeout can end this connection.
+        // No write timeout: only the idle timeout can end this connection. Chunks are file regions, which do not
+        // count against writability, so the server writes its IDLE_TIMEOUT error behind them and closes after the
+        // grace (2 s) for it: before, it waited for that error to be sent, for ever.
         try (CourierServer server = start(config().pingIntervalMillis(0).idleTimeoutMillis(IDLE_TIMEOUT_MILLIS)
                 .writeTimeoutMillis(0));
              RawConnection stuck = RawConnection.handshaken(server.localAddress(), TINY_RECEIVE_BUFFER_BYTES)) {
