@@ -87,11 +87,31 @@ final class ServeCommand implements Callable<Integer> {
                     + "closed. 0 for no limit (default: ${DEFAULT-VALUE}).")
     int maxConnections;
 
+    @Option(names = "--write-timeout-ms", paramLabel = "MILLIS",
+            defaultValue = "" + ServerConfig.DEFAULT_WRITE_TIMEOUT_MILLIS,
+            description = "Close a connection, on either port, whose client reads nothing of what waits for it this "
+                    + "long; 0 for never (default: ${DEFAULT-VALUE}).")
+    long writeTimeoutMillis;
+
+    @Option(names = "--legacy-max-connections", paramLabel = "N",
+            defaultValue = "" + ServerConfig.DEFAULT_LEGACY_MAX_CONNECTIONS,
+            description = "Connections the legacy port holds at once, apart from --max-connections; one more is "
+                    + "closed at once. 0 for no limit (default: ${DEFAULT-VALUE}).")
+    int legacyMaxConnections;
+
     @Override
     public Integer call() throws Exception {
         if (maxConnections < 0) {
             throw new ParameterException(spec.commandLine(), "--max-connections must be 0 (no limit) or more, not "
                     + maxConnections);
+        }
+        if (legacyMaxConnections < 0) {
+            throw new ParameterException(spec.commandLine(), "--legacy-max-connections must be 0 (no limit) or "
+                    + "more, not " + legacyMaxConnections);
+        }
+        if (writeTimeoutMillis < 0) {
+            throw new ParameterException(spec.commandLine(), "--write-timeout-ms must be 0 (never) or more, not "
+                    + writeTimeoutMillis);
         }
         if (legacyPort != null && (legacyPort < 0 || legacyPort > 65535)) {
             throw new ParameterException(spec.commandLine(), "--legacy-port must be 0 to 65535, not " + legacyPort);
@@ -113,6 +133,8 @@ final class ServeCommand implements Callable<Integer> {
                 .shutdownGraceMillis(shutdownGraceMillis)
                 .reusePort(reusePort)
                 .maxConnections(maxConnections)
+                .writeTimeoutMillis(writeTimeoutMillis)
+                .legacyMaxConnections(legacyMaxConnections)
                 .build();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

@@ -19,17 +19,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Caps the connections one server process holds. Every admitted connection is counted until it closes; one over
- * the limit is not left waiting in the kernel's accept queue but accepted, told {@link ErrorCode#TOO_MANY_CONNECTIONS}
- * in an ERROR frame (request id 0) and closed, so its client can retry elsewhere or later at once.
+ * Caps the connections one listener of a server process holds: the main port and the legacy port have one each, so
+ * silent legacy clients cannot take the main protocol's places. Every admitted connection is counted until it
+ * closes; one over the limit is not left waiting in the kernel's accept queue but accepted, told
+ * {@link ErrorCode#TOO_MANY_CONNECTIONS} in an ERROR frame (request id 0) and closed, so its client can retry
+ * elsewhere or later at once. On the legacy port, whose protocol has no error reply, it is just closed.
  *
  * <p>A refused connection gets no decoder and no protocol handler: its bytes are discarded unread until the client
  * closes (it does on that error) or {@link #REFUSED_LINGER_MILLIS} pass. Reading them out first lets the close be a
  * FIN rather than an RST, which could destroy the error frame before the client reads it.
  *
  * <p>The count costs nothing per connection: it is kept by the {@link #newGroup channel groups} the server holds its
- * connections in anyway, which count a channel down when they drop it on close. Thread-safe: the count is one
- * atomic integer shared by every event loop.
+ * connections in anyway, which count a channel down when they drop it on close. Refusals are logged at WARN with
+ * the peer, at most once every 10 s, with the number refused since the last line, so a flood of connections cannot
+ * flood the log. Thread-safe: the count is one atomic integer shared by every event loop.
  */
 final class ConnectionLimit {
     private static final Logger log = LoggerFactory.getLogger(ConnectionLimit.class);
@@ -37,12 +40,18 @@ final class ConnectionLimit {
     static final long REFUSED_LINGER_MILLIS = 2_000;
 
     private final int maxConnections;
+    private final String option;
     private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger refusedUnlogged = new AtomicInteger();
     private volatile long lastWarningNanos = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
 
-    /** @param maxConnections the most connections held at once; 0 for no limit */
-    ConnectionLimit(int maxConnections) {
+    /**
+     * @param maxConnections the most connections held at once; 0 for no limit
+     * @param option         the option that sets the limit, for the log ({@code --max-connections})
+     */
+    ConnectionLimit(int maxConnections, String option) {
         this.maxConnections = maxConnections;
+        this.option = option;
     }
 
     /** A channel group whose members count against this limit until they close. */
@@ -74,10 +83,13 @@ final class ConnectionLimit {
             return true;
         }
         open.decrementAndGet();
+        int unlogged = refusedUnlogged.incrementAndGet();
         long t = System.nanoTime();
         if (t - lastWarningNanos > TimeUnit.SECONDS.toNanos(10)) {
             lastWarningNanos = t;
-            log.warn("refusing connections: all {} allowed (--max-connections) are open", maxConnections);
+            refusedUnlogged.addAndGet(-unlogged);
+            log.warn("refusing the connection from {}: all {} allowed ({}) are open; {} refused since the previous "
+                    + "warning, this one included", ch.remoteAddress(), maxConnections, option, unlogged);
         }
         if (withErrorFrame) {
             ch.pipeline().addLast("encoder", MessageEncoder.INSTANCE).addLast("refuse", Refuse.INSTANCE);

@@ -100,9 +100,10 @@ public final class CourierServer implements AutoCloseable {
         // then registered on its loop without a hand-off when it is the same loop (always, with --io-threads 1), and
         // a hundred small servers on one machine, as in bench/c1m.sh, have a hundred threads fewer.
         EventLoopGroup workers = transport.newEventLoopGroup(config.ioThreads(), "courier-io");
-        ConnectionLimit limit = new ConnectionLimit(config.maxConnections());
+        ConnectionLimit limit = new ConnectionLimit(config.maxConnections(), "--max-connections");
+        ConnectionLimit legacyLimit = new ConnectionLimit(config.legacyMaxConnections(), "--legacy-max-connections");
         ChannelGroup connections = limit.newGroup("courier-connections");
-        ChannelGroup legacyConnections = limit.newGroup("courier-legacy");
+        ChannelGroup legacyConnections = legacyLimit.newGroup("courier-legacy");
         Optional<UploadService> uploads = Optional.empty();
         if (config.uploadDir().isPresent()) {
             uploads = Optional.of(new UploadService(config.uploadDir().get(),
@@ -123,8 +124,8 @@ public final class CourierServer implements AutoCloseable {
             Channel legacy = null;
             if (config.legacyPort().isPresent()) {
                 LegacyInitializer legacyInitializer = new LegacyInitializer(store, files.root(), blocking,
-                        config.legacyMaxChunkBytes());
-                legacy = bootstrap(transport, workers, legacyConnections, legacyInitializer, limit,
+                        config.legacyMaxChunkBytes(), config.idleTimeoutMillis(), config.writeTimeoutMillis());
+                legacy = bootstrap(transport, workers, legacyConnections, legacyInitializer, legacyLimit,
                         config.reusePort(), true)
                         .bind(legacyBindAddress(config)).sync().channel();
                 legacy.pipeline().addLast("accept-errors", AcceptErrors.INSTANCE);

@@ -32,12 +32,17 @@ import java.util.OptionalInt;
  *                            at start-up on NIO)
  * @param maxConnections      connections this process holds at once; one more is sent TOO_MANY_CONNECTIONS and
  *                            closed. 0 for no limit
+ * @param writeTimeoutMillis  a connection whose client takes none of the bytes waiting for it this long is closed
+ *                            at once, on both protocols; 0 never
+ * @param legacyMaxConnections connections the legacy port holds at once, apart from {@code maxConnections}; one
+ *                            more is closed at once. 0 for no limit
  */
 public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path filesRoot, int ioThreads,
                            int maxFrameBytes, int maxChunkBytes, int maxBatchPoints, int maxFileOpsInFlight,
                            OptionalInt legacyPort, int legacyMaxChunkBytes, Optional<Path> uploadDir,
                            long pingIntervalMillis, long idleTimeoutMillis, long shutdownGraceMillis,
-                           boolean reusePort, int maxConnections) {
+                           boolean reusePort, int maxConnections, long writeTimeoutMillis,
+                           int legacyMaxConnections) {
     public static final int DEFAULT_PORT = 7420;
     /** One default chunk of upload data and its frame overhead fit in one request frame. */
     public static final int DEFAULT_MAX_FRAME_BYTES = (1 << 20) + 64;
@@ -48,6 +53,14 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
     public static final long DEFAULT_PING_INTERVAL_MILLIS = 30_000;
     public static final long DEFAULT_IDLE_TIMEOUT_MILLIS = 90_000;
     public static final long DEFAULT_SHUTDOWN_GRACE_MILLIS = 10_000;
+    /** nginx's {@code send_timeout}: a client that takes nothing for a minute is not coming back. */
+    public static final long DEFAULT_WRITE_TIMEOUT_MILLIS = 60_000;
+    /**
+     * Each legacy connection holds its socket and at most two open files (the chunks it is sending): 1000 of them
+     * take at most 3,000 descriptors, a seventh of the 20,000 a process may open here, and leave the rest to the
+     * main protocol. The old server's clients are few; a thousand is far more than they open.
+     */
+    public static final int DEFAULT_LEGACY_MAX_CONNECTIONS = 1_000;
 
     public ServerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -83,6 +96,13 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         if (maxConnections < 0) {
             throw new IllegalArgumentException("maxConnections must be >= 0 (0 for no limit): " + maxConnections);
         }
+        if (writeTimeoutMillis < 0) {
+            throw new IllegalArgumentException("writeTimeoutMillis must be >= 0 (0 for never): " + writeTimeoutMillis);
+        }
+        if (legacyMaxConnections < 0) {
+            throw new IllegalArgumentException("legacyMaxConnections must be >= 0 (0 for no limit): "
+                    + legacyMaxConnections);
+        }
         if (idleTimeoutMillis > 0 && pingIntervalMillis > 0 && idleTimeoutMillis <= pingIntervalMillis) {
             throw new IllegalArgumentException("the idle timeout (" + idleTimeoutMillis
                     + " ms) must be longer than the ping interval (" + pingIntervalMillis + " ms)");
@@ -94,7 +114,8 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         return new ServerConfig(bindAddress, dataDir, filesRoot, 0, DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_CHUNK_BYTES,
                 DEFAULT_MAX_BATCH_POINTS, DEFAULT_MAX_FILE_OPS_IN_FLIGHT, OptionalInt.empty(),
                 DEFAULT_LEGACY_MAX_CHUNK_BYTES, Optional.empty(), DEFAULT_PING_INTERVAL_MILLIS,
-                DEFAULT_IDLE_TIMEOUT_MILLIS, DEFAULT_SHUTDOWN_GRACE_MILLIS, false, 0);
+                DEFAULT_IDLE_TIMEOUT_MILLIS, DEFAULT_SHUTDOWN_GRACE_MILLIS, false, 0, DEFAULT_WRITE_TIMEOUT_MILLIS,
+                DEFAULT_LEGACY_MAX_CONNECTIONS);
     }
 
     public Builder toBuilder() {
@@ -150,6 +171,8 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         private long shutdownGraceMillis;
         private boolean reusePort;
         private int maxConnections;
+        private long writeTimeoutMillis;
+        private int legacyMaxConnections;
 
         private Builder(ServerConfig c) {
             bindAddress = c.bindAddress;
@@ -168,6 +191,8 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
             shutdownGraceMillis = c.shutdownGraceMillis;
             reusePort = c.reusePort;
             maxConnections = c.maxConnections;
+            writeTimeoutMillis = c.writeTimeoutMillis;
+            legacyMaxConnections = c.legacyMaxConnections;
         }
 
         public Builder bindAddress(InetSocketAddress v) {
@@ -250,10 +275,21 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
             return this;
         }
 
+        public Builder writeTimeoutMillis(long v) {
+            writeTimeoutMillis = v;
+            return this;
+        }
+
+        public Builder legacyMaxConnections(int v) {
+            legacyMaxConnections = v;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(bindAddress, dataDir, filesRoot, ioThreads, maxFrameBytes, maxChunkBytes,
                     maxBatchPoints, maxFileOpsInFlight, legacyPort, legacyMaxChunkBytes, uploadDir,
-                    pingIntervalMillis, idleTimeoutMillis, shutdownGraceMillis, reusePort, maxConnections);
+                    pingIntervalMillis, idleTimeoutMillis, shutdownGraceMillis, reusePort, maxConnections,
+                    writeTimeoutMillis, legacyMaxConnections);
         }
     }
 }

@@ -28,6 +28,7 @@ import dev.courier.protocol.UploadCommit;
 import dev.courier.protocol.UploadDone;
 import dev.courier.protocol.UploadReady;
 import dev.courier.protocol.UploadWrite;
+import dev.courier.protocol.WireText;
 import dev.courier.server.files.FileService;
 import dev.courier.server.files.FileService.OpenChunk;
 import dev.courier.server.points.Recording;
@@ -36,15 +37,19 @@ import dev.courier.server.uploads.UploadService;
 import dev.courier.transport.Keepalive;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,14 +58,20 @@ import org.slf4j.LoggerFactory;
  * Serves one connection: the handshake, then points on the event loop (they are memory lookups) and file and
  * upload requests on the blocking executor, each reply written back on the channel. Replies are flushed once per
  * read batch. Reading pauses while the channel is not writable or too many file requests are in flight, so a
- * client that does not read its replies cannot make the server buffer without bound. Liveness (pings, idle timeout)
- * is an embedded {@link Keepalive} rather than a pipeline handler of its own: one less slot per connection.
+ * client that does not read its replies cannot make the server buffer without bound. Liveness (pings, idle and
+ * write timeouts) is a {@link Keepalive} embedded in the frame decoder rather than a pipeline handler of its own:
+ * one less slot per connection; this handler acts on its events. A client that takes none of its replies within the
+ * write timeout is cut off at once, and a fatal error closes the connection within a short grace even when the
+ * client is not reading, so no connection holds its socket and open files for ever.
  */
 final class ServerHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ServerHandler.class);
+    /** How long a fatal ERROR may take to reach a client that is reading before the connection closes without it. */
+    static final long FATAL_CLOSE_GRACE_MILLIS = 2_000;
+    /** What a log line keeps of a string from the wire, in chars: a peer must not be able to fill the log. */
+    static final int LOGGED_WIRE_CHARS = 200;
 
     private final ServerContext server;
-    private final Keepalive keepalive;
     private boolean handshaken;
     private boolean closing;
     private boolean inputClosed;
@@ -70,45 +81,24 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     /** Point replies of the current read batch, encoded back to back and written as one buffer. */
     private ByteBuf batch;
 
-    /** @param keepalive this connection's liveness watch, or null when pings and the idle timeout are off */
-    ServerHandler(ServerContext server, Keepalive keepalive) {
+    ServerHandler(ServerContext server) {
         this.server = server;
-        this.keepalive = keepalive;
-    }
-
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        if (keepalive != null && ctx.channel().isActive()) {
-            keepalive.start(ctx);
-        }
-    }
-
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        if (keepalive != null) {
-            keepalive.start(ctx);
-        }
-        ctx.fireChannelActive();
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        if (keepalive != null) {
-            keepalive.stop();
-        }
-        ctx.fireChannelInactive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (keepalive != null) {
-            keepalive.heard();
-        }
+        // The keepalive has heard these bytes already: the frame decoder, which runs it, tells it of every read.
         if (closing) {
             release(msg);
             return;
         }
         if (msg instanceof ProtocolException e) {
+            if (!handshaken) {
+                // Before the handshake nothing is known of the peer, so every fault is fatal, this one too.
+                fatal(ctx, new ProtocolException(ErrorCode.HANDSHAKE_REQUIRED, e.requestId(),
+                        "the first frame must be a well-formed HELLO: " + e.getMessage()));
+                return;
+            }
             // A payload that does not fit its type: that request fails, the connection goes on.
             reply(ctx, e.toReply());
             return;
@@ -165,7 +155,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                 case Hello h -> reply(ctx, new ErrorReply(h.requestId(), ErrorCode.MALFORMED_REQUEST,
                         "HELLO may be sent only once, as the first frame"));
                 case ErrorReply e -> log.debug("{} reported {}: {}", ctx.channel().remoteAddress(), e.code(),
-                        e.message());
+                        WireText.printable(e.message(), LOGGED_WIRE_CHARS));
                 case ChunkReply r -> notARequest(ctx, r);
                 case PointReply r -> notARequest(ctx, r);
                 case PointBatchReply r -> notARequest(ctx, r);
@@ -398,8 +388,37 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         } else if (evt == Keepalive.IDLE_TIMEOUT) {
             fatal(ctx, new ProtocolException(ErrorCode.IDLE_TIMEOUT, 0,
                     "nothing heard from the client within " + server.config().idleTimeoutMillis() + " ms"));
+        } else if (evt == Keepalive.WRITE_TIMEOUT) {
+            writeTimedOut(ctx);
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * The client took none of the bytes waiting for it within the write timeout: close at once, without an ERROR,
+     * which would only queue behind the bytes that are not moving. Closing frees the socket and the open files of
+     * the chunks still waiting; the reset also frees the kernel's send buffer now, instead of when the kernel gives
+     * up on an orphaned socket minutes later (nginx's {@code reset_timedout_connection}).
+     */
+    private void writeTimedOut(ChannelHandlerContext ctx) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        log.warn("closing {}: {}: the client read nothing of the {} bytes waiting for it within {} ms",
+                ctx.channel().remoteAddress(), ErrorCode.WRITE_TIMEOUT,
+                Keepalive.pendingWriteBytes(ctx.channel()), server.config().writeTimeoutMillis());
+        abort(ctx);
+    }
+
+    /** Closes with a TCP reset: whatever was still to be sent is dropped. */
+    private static void abort(ChannelHandlerContext ctx) {
+        try {
+            ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+        } catch (RuntimeException e) {
+            // Already closed, or a transport without the option: a plain close does.
+        }
+        ctx.close();
     }
 
     @Override
@@ -416,14 +435,34 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Tells the client why and closes: the ERROR goes out after the replies already written, and the connection
+     * closes once it is sent, but never later than {@link #FATAL_CLOSE_GRACE_MILLIS}, and at once when the
+     * connection is not writable, since the ERROR would wait behind bytes the client is not taking.
+     */
     private void fatal(ChannelHandlerContext ctx, ProtocolException e) {
         if (closing) {
             return;
         }
         closing = true;
-        log.info("closing {}: {} {}", ctx.channel().remoteAddress(), e.code(), e.getMessage());
+        log.info("closing {}: {} {}", ctx.channel().remoteAddress(), e.code(),
+                WireText.printable(e.getMessage(), LOGGED_WIRE_CHARS));
         ctx.channel().config().setAutoRead(false);
+        if (!ctx.channel().isWritable()) {
+            ctx.close();
+            return;
+        }
         writeBatch(ctx);
-        ctx.writeAndFlush(e.toReply()).addListener(ChannelFutureListener.CLOSE);
+        ChannelFuture sent = ctx.writeAndFlush(e.toReply());
+        if (sent.isDone()) {
+            ctx.close();
+            return;
+        }
+        ScheduledFuture<?> deadline = ctx.executor().schedule((Runnable) ctx::close, FATAL_CLOSE_GRACE_MILLIS,
+                TimeUnit.MILLISECONDS);
+        sent.addListener(f -> {
+            deadline.cancel(false);
+            ctx.close();
+        });
     }
 }

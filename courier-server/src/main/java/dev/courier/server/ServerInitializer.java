@@ -7,25 +7,29 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 
 /**
- * The server's pipeline, assembled in one place: frames in, messages out, one handler per connection (which
- * embeds the connection's keepalive). Three handlers and nothing else, because every one costs heap on each of
+ * The server's pipeline, assembled in one place: frames in (the decoder runs the connection's keepalive),
+ * messages out, one handler per connection. Three handlers and nothing else, because every one costs heap on each of
  * possibly a million idle connections.
  */
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final ServerContext server;
+    private final Keepalive.Timers timers;
 
     ServerInitializer(ServerContext server) {
         this.server = server;
+        ServerConfig config = server.config();
+        this.timers = Keepalive.Timers.of(config.pingIntervalMillis(), config.idleTimeoutMillis(),
+                config.writeTimeoutMillis());
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        ServerConfig config = server.config();
+        // One keepalive per connection, run by the decoder: it hears every read (so a large frame arriving slowly
+        // is not idle), and the handler acts on its timeouts.
+        Keepalive keepalive = timers.enabled() ? new Keepalive(timers) : null;
         ch.pipeline()
-                .addLast("frames", new FrameDecoder(config.maxFrameBytes()))
-                .addLast("encoder", MessageEncoder.INSTANCE);
-        Keepalive keepalive = Keepalive.enabled(config.pingIntervalMillis(), config.idleTimeoutMillis())
-                ? new Keepalive(config.pingIntervalMillis(), config.idleTimeoutMillis()) : null;
-        ch.pipeline().addLast("handler", new ServerHandler(server, keepalive));
+                .addLast("frames", new FrameDecoder(server.config().maxFrameBytes(), keepalive))
+                .addLast("encoder", MessageEncoder.INSTANCE)
+                .addLast("handler", new ServerHandler(server));
     }
 }

@@ -18,17 +18,67 @@ import java.util.List;
  * {@link ProtocolException} through {@code exceptionCaught}; after one, the decoder discards everything else the
  * peer sends. Payload errors of a known type are not fatal and also surface as a {@link ProtocolException}, with
  * the request id, while the decoder continues with the next frame.
+ *
+ * <p>Given a {@link Keepalive}, it runs it: starts it when the channel is active, tells it of every read before
+ * decoding anything (so that a large frame still arriving, slowly, counts as hearing from the peer) and stops it when
+ * the channel closes. The server embeds its keepalive this way instead of giving it a pipeline slot of its own, and
+ * its protocol handler needs no field for it: on a million connections both count. One instance per channel.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
     /** Frames at least this long are gathered without copying (see {@link #decode}). */
     static final int LARGE_FRAME_BYTES = 64 << 10;
 
     private final int maxFrameBytes;
+    private final Keepalive keepalive;
     private boolean broken;
     private boolean composite;
 
     public FrameDecoder(int maxFrameBytes) {
+        this(maxFrameBytes, null);
+    }
+
+    /** @param keepalive run by this decoder (started, told of every read, stopped), or null */
+    public FrameDecoder(int maxFrameBytes, Keepalive keepalive) {
         this.maxFrameBytes = maxFrameBytes;
+        this.keepalive = keepalive;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (keepalive != null && ctx.channel().isActive()) {
+            keepalive.start(ctx);
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        if (keepalive != null) {
+            keepalive.start(ctx);
+        }
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (keepalive != null) {
+            keepalive.heard();
+        }
+        super.channelRead(ctx, msg);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (keepalive != null) {
+            keepalive.stop();
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        if (keepalive != null) {
+            keepalive.stop();
+        }
     }
 
     @Override

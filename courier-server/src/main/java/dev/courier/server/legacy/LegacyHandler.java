@@ -2,10 +2,13 @@ package dev.courier.server.legacy;
 
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.Failure;
+import dev.courier.protocol.WireText;
+import dev.courier.transport.Keepalive;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -22,30 +25,51 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The queue never holds more than one read's worth of requests: reading stops while it is not empty, while a
  * file operation is in flight, and while the channel is not writable, so a client that does not read its replies
- * only stalls itself.
+ * only stalls itself. Serving also waits while {@link #MAX_UNSENT_CHUNKS} chunks are still being sent, so one
+ * connection holds at most that many files open for its replies, however many FILE requests it pipelines.
  *
  * <p>The protocol has no error reply. A request that cannot be answered (unknown person, channel or time, a
  * missing file or one outside the root, a chunk past the end of the file or over the limit, bytes that are not a
  * request) is logged with the client's address and the request; the replies before it are sent, then the
- * connection is closed. Event-loop confined, one instance per channel.
+ * connection is closed.
+ *
+ * <p>The {@link Keepalive} at the head of the pipeline closes connections that stay silent past the idle timeout,
+ * and those whose client takes none of its replies within the write timeout; both close at once, since nothing the
+ * server could still send would arrive. Every close the server decides on is logged at WARN with the client's
+ * address and the reason (the protocol cannot tell the client why); what came from the wire is escaped and cut
+ * short in those lines. Event-loop confined, one instance per channel.
  */
 final class LegacyHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(LegacyHandler.class);
     private static final LegacyReply UNKNOWN_TYPE = new LegacyReply.UnknownType();
+    /**
+     * Chunks that may wait to be sent before the next request is served. A chunk is a file region, which Netty does
+     * not count against the channel's writability, so without this a client that pipelines FILE requests and reads
+     * nothing would make the server open a file for every one of them. Two keep the socket busy while the next
+     * file is opened.
+     */
+    static final int MAX_UNSENT_CHUNKS = 2;
+    /** What a log line keeps of an error message, which may quote a name from the wire, in chars. */
+    private static final int LOGGED_MESSAGE_CHARS = 300;
 
     private final LegacyPoints points;
     private final LegacyFiles files;
     private final Executor blocking;
+    private final Keepalive.Timers timers;
     private final ArrayDeque<LegacyRequest> queue = new ArrayDeque<>();
     private boolean fileInFlight;
+    /** Chunks written and not yet sent: each holds its file open. */
+    private int chunksUnsent;
     private boolean serving;
     private boolean inputClosed;
     private boolean closing;
 
-    LegacyHandler(LegacyPoints points, LegacyFiles files, Executor blocking) {
+    /** @param timers the keepalive's settings, for the log lines of the closes it causes */
+    LegacyHandler(LegacyPoints points, LegacyFiles files, Executor blocking, Keepalive.Timers timers) {
         this.points = points;
         this.files = files;
         this.blocking = blocking;
+        this.timers = timers;
     }
 
     @Override
@@ -77,8 +101,34 @@ final class LegacyHandler extends ChannelInboundHandlerAdapter {
             inputClosed = true;
             serveQueued(ctx);
             ctx.flush();
+        } else if (evt == Keepalive.IDLE_TIMEOUT) {
+            closeNow(ctx, false, "IDLE_TIMEOUT: nothing heard from the client within " + timers.idleTimeoutMillis()
+                    + " ms");
+        } else if (evt == Keepalive.WRITE_TIMEOUT) {
+            // A reset: the replies waiting are dropped and the socket's buffers freed at once.
+            closeNow(ctx, true, "WRITE_TIMEOUT: the client read nothing of the "
+                    + Keepalive.pendingWriteBytes(ctx.channel()) + " bytes waiting for it within "
+                    + timers.writeTimeoutMillis() + " ms");
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /** Closes without sending what is still queued; {@code reset} closes with a TCP reset. */
+    private void closeNow(ChannelHandlerContext ctx, boolean reset, String reason) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        queue.clear();
+        log.warn("closing legacy connection {}: {}", ctx.channel().remoteAddress(), reason);
+        if (reset) {
+            try {
+                ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+            } catch (RuntimeException e) {
+                // Already closed, or a transport without the option: a plain close does.
+            }
+        }
+        ctx.close();
     }
 
     @Override
@@ -111,7 +161,7 @@ final class LegacyHandler extends ChannelInboundHandlerAdapter {
         }
         serving = true;
         try {
-            while (!closing && !fileInFlight && !queue.isEmpty()) {
+            while (!closing && !fileInFlight && chunksUnsent < MAX_UNSENT_CHUNKS && !queue.isEmpty()) {
                 if (!ctx.channel().isWritable()) {
                     ctx.flush();
                     if (!ctx.channel().isWritable()) {
@@ -205,12 +255,17 @@ final class LegacyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (reply instanceof LegacyReply.Chunk) {
+            chunksUnsent++;
             ctx.write(reply).addListener(f -> {
+                chunksUnsent--;
                 if (!f.isSuccess() && ctx.channel().isActive()) {
                     // Fewer bytes than promised went out: the client can no longer find where replies begin.
                     log.info("sending {} to legacy client {} failed; closing: {}", request,
                             ctx.channel().remoteAddress(), f.cause().toString());
                     ctx.close();
+                } else if (f.isSuccess() && !closing) {
+                    serveQueued(ctx);
+                    ctx.flush();
                 }
             });
         } else {
@@ -224,13 +279,9 @@ final class LegacyHandler extends ChannelInboundHandlerAdapter {
         if (closing) {
             return;
         }
-        if (code == ErrorCode.IO_ERROR || code == ErrorCode.INTERNAL) {
-            log.warn("closing legacy connection {} after {}: {} {}", ctx.channel().remoteAddress(), request, code,
-                    message);
-        } else {
-            log.info("closing legacy connection {} after {}: {} {}", ctx.channel().remoteAddress(), request, code,
-                    message);
-        }
+        // WARN whatever the cause: the protocol cannot tell the client why, so the log is the only trace.
+        log.warn("closing legacy connection {} after {}: {} {}", ctx.channel().remoteAddress(), request, code,
+                WireText.printable(message, LOGGED_MESSAGE_CHARS));
         closeAfterReplies(ctx);
     }
 

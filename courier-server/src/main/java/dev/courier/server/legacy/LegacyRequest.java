@@ -1,5 +1,6 @@
 package dev.courier.server.legacy;
 
+import dev.courier.protocol.WireText;
 import java.util.Objects;
 
 /**
@@ -29,9 +30,19 @@ sealed interface LegacyRequest {
             Objects.requireNonNull(name, "name");
         }
 
+        /** What a log line keeps of the name, in chars: it may be 4096 bytes of anything. */
+        static final int LOGGED_NAME_CHARS = 120;
+
         /** True for the size query: offset 0 and length 0. */
         public boolean isSizeQuery() {
             return offsetBytes == 0 && lengthBytes == 0;
+        }
+
+        /** For logs: the name escaped and cut short, since the client chose every byte of it. */
+        @Override
+        public String toString() {
+            return "File[offsetBytes=" + offsetBytes + ", lengthBytes=" + lengthBytes + ", name="
+                    + WireText.printable(name, LOGGED_NAME_CHARS) + "]";
         }
     }
 

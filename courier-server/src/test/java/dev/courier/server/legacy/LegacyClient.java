@@ -27,7 +27,15 @@ final class LegacyClient implements AutoCloseable {
     private final OutputStream out;
 
     LegacyClient(InetSocketAddress address) throws IOException {
+        this(address, 0);
+    }
+
+    /** A client whose receive buffer, and so TCP window, is {@code receiveBufferBytes}; 0 for the default. */
+    LegacyClient(InetSocketAddress address, int receiveBufferBytes) throws IOException {
         socket = new Socket();
+        if (receiveBufferBytes > 0) {
+            socket.setReceiveBufferSize(receiveBufferBytes);
+        }
         socket.setTcpNoDelay(true);
         socket.connect(address, TIMEOUT_MILLIS);
         socket.setSoTimeout(TIMEOUT_MILLIS);
@@ -125,6 +133,34 @@ final class LegacyClient implements AutoCloseable {
     /** The server closed the connection: the next read sees the end of the stream, not data and not a timeout. */
     void assertClosedByServer() throws IOException {
         assertThat(in.read()).as("a read after the server should have closed the connection").isEqualTo(-1);
+    }
+
+    /**
+     * True when the connection has ended (end of stream or a reset) after reading at most what was still on its way;
+     * false when the server keeps it open past the read timeout.
+     */
+    boolean endsAfterDraining() throws IOException {
+        byte[] sink = new byte[1 << 16];
+        try {
+            while (in.read(sink) >= 0) {
+                // what the server had sent before it closed
+            }
+            return true;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (java.net.SocketException e) {
+            return true; // reset
+        }
+    }
+
+    /** Reads time out after {@code millis} from now on. */
+    void readTimeoutMillis(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+    }
+
+    /** The client's own address, as the server logs it. */
+    InetSocketAddress localAddress() {
+        return (InetSocketAddress) socket.getLocalSocketAddress();
     }
 
     @Override

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.courier.server.files.FileRoot;
 import dev.courier.server.points.Recording;
 import dev.courier.server.points.RecordingStore;
+import dev.courier.transport.Keepalive;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -44,7 +45,7 @@ class LegacyHandlerTest {
         LegacyPoints points = new LegacyPoints(new RecordingStore(List.of(three), 100));
         LegacyFiles files = new LegacyFiles(new FileRoot(root), 8);
         ch = new EmbeddedChannel(new LegacyDecoder(), LegacyEncoder.INSTANCE,
-                new LegacyHandler(points, files, blocking::add));
+                new LegacyHandler(points, files, blocking::add, Keepalive.Timers.of(0, 0, 0)));
     }
 
     @Test

@@ -23,7 +23,18 @@ public final class RawConnection implements AutoCloseable {
     private final OutputStream out;
 
     public RawConnection(InetSocketAddress server) throws IOException {
+        this(server, 0);
+    }
+
+    /**
+     * A connection whose receive buffer is {@code receiveBufferBytes}, set before connecting so that the TCP window
+     * stays that small: a client that reads slowly or not at all. 0 for the system's default.
+     */
+    public RawConnection(InetSocketAddress server, int receiveBufferBytes) throws IOException {
         socket = new Socket();
+        if (receiveBufferBytes > 0) {
+            socket.setReceiveBufferSize(receiveBufferBytes);
+        }
         socket.connect(server, 5_000);
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);
@@ -33,7 +44,12 @@ public final class RawConnection implements AutoCloseable {
 
     /** Connects and completes the handshake with default limits. */
     public static RawConnection handshaken(InetSocketAddress server) throws IOException {
-        RawConnection c = new RawConnection(server);
+        return handshaken(server, 0);
+    }
+
+    /** Connects with a receive buffer of {@code receiveBufferBytes} (0 for the default) and completes the handshake. */
+    public static RawConnection handshaken(InetSocketAddress server, int receiveBufferBytes) throws IOException {
+        RawConnection c = new RawConnection(server, receiveBufferBytes);
         c.send(new Hello(0, FrameDescriptor.VERSION, 16 << 20, 8 << 20));
         Message reply = c.receive();
         if (!(reply instanceof Hello)) {
