@@ -174,6 +174,25 @@ class UploadTest {
     }
 
     @Test
+    void aChunkSizeBelowTheServersLeastWriteStillUploadsAndFillsGapsShorterThanIt() throws Exception {
+        Path file = TestFiles.random(local.resolve("gaps.bin"), 1_000_000, 9);
+        try (CourierServer s = startWithUploads(); CourierClient c = clientOf(s)) {
+            try (Connection first = c.open()) {
+                UploadReady ready = first.uploadBegin("gaps.bin", Files.size(file), sha(file)).join();
+                // Gaps of 500 and 10 bytes between what is held, both shorter than the least write.
+                for (long[] range : new long[][] {{0, 100_000}, {100_500, 199_500}, {300_010, 399_990}}) {
+                    ByteBuf chunk = bytes(file, range[0], (int) range[1]);
+                    first.uploadWrite(ready.uploadId(), range[0], crc(chunk), chunk).join();
+                }
+            }
+            UploadResult r = new Uploader(c, DownloadOptions.defaults().withChunkBytes(1000), DownloadProgress.NONE)
+                    .upload(file, "gaps.bin");
+            assertThat(r.resumedBytes()).isEqualTo(100_000 + 199_500 + 399_990);
+            assertThat(Files.mismatch(file, uploads.resolve("gaps.bin"))).isEqualTo(-1);
+        }
+    }
+
+    @Test
     void serverKilledMidUploadAndRestartedUploadCompletes() throws Exception {
         Path file = TestFiles.random(local.resolve("k.bin"), 96 << 20, 7);
         String[] args = {"--port", "0", "--data", CsvTruth.dataDir().toString(), "--upload-dir", uploads.toString()};
