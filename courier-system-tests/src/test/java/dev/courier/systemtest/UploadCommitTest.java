@@ -64,6 +64,7 @@ class UploadCommitTest {
                 ack.get(30, TimeUnit.SECONDS);
             }
 
+            smallUploadAndPoint(other, "small-before.bin", -1); // served before, and its code paths warmed up
             CompletableFuture<UploadDone> commit = big.uploadCommit(ready.uploadId());
             List<Long> cycleMillis = new ArrayList<>();
             int cyclesBeforeDone = 0;

@@ -59,6 +59,13 @@ public final class UploadService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UploadService.class);
     /** Uploads completed lately, by id, so that a commit retried after its reply was lost gets the same answer. */
     private static final int REMEMBERED_COMMITS = 1024;
+    /**
+     * A part file is synced, by the write that crosses it, every time this much more has been written to it. The
+     * bytes then reach the disk while the upload goes on, and COMMIT's own sync has little left to do: a sync of
+     * hundreds of MiB at COMMIT holds up every other file's sync on the same file system (ext4 commits its journal
+     * for all), so another client's small COMMIT waited most of a second behind a 256 MiB one.
+     */
+    static final long SYNC_EVERY_BYTES = 16 << 20;
 
     private final Path dir;
     private final UploadLimits limits;
@@ -308,6 +315,13 @@ public final class UploadService implements AutoCloseable {
             }
             if (w.journaled()) {
                 w.journal().append(new TransferJournal.Entry(offsetBytes, length, crc));
+            }
+            if (s.wroteUnsynced(length, SYNC_EVERY_BYTES)) {
+                try {
+                    w.part().force(false);
+                } finally {
+                    s.synced();
+                }
             }
             written = true;
         } catch (IOException e) {

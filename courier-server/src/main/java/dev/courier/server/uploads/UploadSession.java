@@ -55,6 +55,9 @@ final class UploadSession {
     private TransferJournal journal;
     private int writers;
     private long lastTouchedNanos = System.nanoTime();
+    /** Bytes written since the part file was last synced, and whether a write is syncing it now. */
+    private long unsyncedBytes;
+    private boolean syncing;
 
     UploadSession(String name, long id, Path target, Path part, Path journalPath, long sizeBytes, Sha256 sha256,
                   long maxJournalEntries, Channel holder) {
@@ -163,6 +166,24 @@ final class UploadSession {
             journalEntries++;
         }
         return new Write(partChannel, journal, journaled);
+    }
+
+    /**
+     * Counts {@code lengthBytes} just written; true when the part file is due a sync, which the caller then does
+     * (still inside its write) and reports with {@link #synced}. One write syncs at a time.
+     */
+    synchronized boolean wroteUnsynced(int lengthBytes, long syncEveryBytes) {
+        unsyncedBytes += lengthBytes;
+        if (syncing || unsyncedBytes < syncEveryBytes) {
+            return false;
+        }
+        syncing = true;
+        unsyncedBytes = 0;
+        return true;
+    }
+
+    synchronized void synced() {
+        syncing = false;
     }
 
     /** A write let in by {@link #startWrite} is over; its bytes count as held when it {@code succeeded}. */
