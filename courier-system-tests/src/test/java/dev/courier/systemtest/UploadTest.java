@@ -127,6 +127,19 @@ class UploadTest {
     }
 
     @Test
+    void twoSpellingsOfOneNameAreOneUploadSoTheirBytesCannotMix() throws Exception {
+        try (CourierServer s = startWithUploads(); CourierClient c = clientOf(s); Connection holder = c.open();
+             Connection other = c.open()) {
+            holder.uploadBegin("dir/same.bin", 1 << 20, Sha256.ofHex("00".repeat(32))).join();
+            for (String spelling : List.of("dir//same.bin", "./dir/same.bin", "dir/./same.bin")) {
+                assertThatThrownBy(() -> other.uploadBegin(spelling, 1 << 20, Sha256.ofHex("11".repeat(32))).join())
+                        .as(spelling).cause().isInstanceOfSatisfying(CourierException.class,
+                                e -> assertThat(e.code()).isEqualTo(ErrorCode.UPLOAD_CONFLICT));
+            }
+        }
+    }
+
+    @Test
     void damagedIncompleteAndMismatchedUploadsAreTypedErrors() throws Exception {
         Path file = TestFiles.random(local.resolve("f.bin"), 2 << 20, 5);
         try (CourierServer s = startWithUploads(); CourierClient c = clientOf(s); Connection conn = c.open()) {
