@@ -99,6 +99,42 @@ final class ServeCommand implements Callable<Integer> {
                     + "closed at once. 0 for no limit (default: ${DEFAULT-VALUE}).")
     int legacyMaxConnections;
 
+    @Option(names = "--max-upload-bytes", paramLabel = "BYTES",
+            defaultValue = "" + ServerConfig.DEFAULT_MAX_UPLOAD_BYTES,
+            description = "Largest file one upload may declare; a larger one is refused with UPLOAD_TOO_LARGE "
+                    + "(default: ${DEFAULT-VALUE}, 16 GiB).")
+    long maxUploadBytes;
+
+    @Option(names = "--upload-min-free-bytes", paramLabel = "BYTES",
+            defaultValue = "" + ServerConfig.DEFAULT_UPLOAD_MIN_FREE_BYTES,
+            description = "Free space uploads leave on the upload directory's file system: an upload that, with "
+                    + "the bytes still due to the other open uploads, would leave less is refused with DISK_FULL "
+                    + "(default: ${DEFAULT-VALUE}, 1 GiB).")
+    long uploadMinFreeBytes;
+
+    @Option(names = "--max-uploads-per-connection", paramLabel = "N",
+            defaultValue = "" + ServerConfig.DEFAULT_MAX_UPLOADS_PER_CONNECTION,
+            description = "Uploads one connection may hold open at once; one more is refused with TOO_MANY_UPLOADS "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int maxUploadsPerConnection;
+
+    @Option(names = "--max-uploads", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_MAX_UPLOADS,
+            description = "Uploads the server keeps open at once; when all are held by open connections, one more "
+                    + "is refused with TOO_MANY_UPLOADS (default: ${DEFAULT-VALUE}).")
+    int maxUploads;
+
+    @Option(names = "--upload-idle-close-ms", paramLabel = "MILLIS",
+            defaultValue = "" + ServerConfig.DEFAULT_UPLOAD_IDLE_CLOSE_MILLIS,
+            description = "Close the files of an upload not written for this long, until its next write "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long uploadIdleCloseMillis;
+
+    @Option(names = "--upload-expiry-ms", paramLabel = "MILLIS",
+            defaultValue = "" + ServerConfig.DEFAULT_UPLOAD_EXPIRY_MILLIS,
+            description = "Drop an upload untouched this long and delete its part file and journal; leftovers this "
+                    + "old in the upload directory are deleted at start-up too (default: ${DEFAULT-VALUE}, a day).")
+    long uploadExpiryMillis;
+
     @Override
     public Integer call() throws Exception {
         if (maxConnections < 0) {
@@ -115,6 +151,12 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (legacyPort != null && (legacyPort < 0 || legacyPort > 65535)) {
             throw new ParameterException(spec.commandLine(), "--legacy-port must be 0 to 65535, not " + legacyPort);
+        }
+        if (maxUploadBytes < 1 || uploadMinFreeBytes < 0 || maxUploadsPerConnection < 1 || maxUploads < 1
+                || uploadIdleCloseMillis < 1 || uploadExpiryMillis < 1) {
+            throw new ParameterException(spec.commandLine(), "--max-upload-bytes, --max-uploads-per-connection, "
+                    + "--max-uploads, --upload-idle-close-ms and --upload-expiry-ms must be at least 1, and "
+                    + "--upload-min-free-bytes at least 0");
         }
         if (legacyMaxChunk < 1) {
             throw new ParameterException(spec.commandLine(), "--legacy-max-chunk must be at least 1 byte, not "
@@ -135,6 +177,12 @@ final class ServeCommand implements Callable<Integer> {
                 .maxConnections(maxConnections)
                 .writeTimeoutMillis(writeTimeoutMillis)
                 .legacyMaxConnections(legacyMaxConnections)
+                .maxUploadBytes(maxUploadBytes)
+                .uploadMinFreeBytes(uploadMinFreeBytes)
+                .maxUploadsPerConnection(maxUploadsPerConnection)
+                .maxUploads(maxUploads)
+                .uploadIdleCloseMillis(uploadIdleCloseMillis)
+                .uploadExpiryMillis(uploadExpiryMillis)
                 .build();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

@@ -59,6 +59,11 @@ public final class FrameDescriptor {
     public static final int UPLOAD_WRITE_PREFIX_BYTES = 20;
     /** Every byte of an UPLOAD_WRITE frame that is not file data. */
     public static final int UPLOAD_WRITE_OVERHEAD_BYTES = HEADER_BYTES + UPLOAD_WRITE_PREFIX_BYTES;
+    /**
+     * The least data an UPLOAD_WRITE may carry, unless it ends the file or the server's maxWriteBytes is smaller
+     * (then that is the least). It bounds the writes, journal entries and ranges a server keeps per byte uploaded.
+     */
+    public static final int MIN_UPLOAD_WRITE_BYTES = 64 << 10;
 
     /** Bytes of a SHA-256 digest. */
     public static final int SHA256_BYTES = 32;

@@ -6,6 +6,7 @@ import dev.courier.server.legacy.LegacyInitializer;
 import dev.courier.server.points.CsvRecordingLoader;
 import dev.courier.server.points.RecordingCache;
 import dev.courier.server.points.RecordingStore;
+import dev.courier.server.uploads.UploadLimits;
 import dev.courier.server.uploads.UploadService;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.ErrorReply;
@@ -106,9 +107,11 @@ public final class CourierServer implements AutoCloseable {
         ChannelGroup legacyConnections = legacyLimit.newGroup("courier-legacy");
         Optional<UploadService> uploads = Optional.empty();
         if (config.uploadDir().isPresent()) {
-            uploads = Optional.of(new UploadService(config.uploadDir().get(),
-                    config.maxFrameBytes() - FrameDescriptor.UPLOAD_WRITE_OVERHEAD_BYTES
-                            + FrameDescriptor.LENGTH_FIELD_BYTES));
+            int maxWriteBytes = config.maxFrameBytes() - FrameDescriptor.UPLOAD_WRITE_OVERHEAD_BYTES
+                    + FrameDescriptor.LENGTH_FIELD_BYTES;
+            uploads = Optional.of(new UploadService(config.uploadDir().get(), new UploadLimits(maxWriteBytes,
+                    config.maxUploadBytes(), config.uploadMinFreeBytes(), config.maxUploadsPerConnection(),
+                    config.maxUploads(), config.uploadIdleCloseMillis(), config.uploadExpiryMillis())));
         }
         ServerContext context = new ServerContext(config, store, files, uploads, blocking, new Drain());
         Channel channel = null;
@@ -142,6 +145,7 @@ public final class CourierServer implements AutoCloseable {
             }
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             blocking.shutdownNow();
+            context.uploads().ifPresent(UploadService::close);
             if (e instanceof InterruptedException ie) {
                 throw ie;
             }

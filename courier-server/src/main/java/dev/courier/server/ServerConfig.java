@@ -36,13 +36,26 @@ import java.util.OptionalInt;
  *                            at once, on both protocols; 0 never
  * @param legacyMaxConnections connections the legacy port holds at once, apart from {@code maxConnections}; one
  *                            more is closed at once. 0 for no limit
+ * @param maxUploadBytes      the largest size an UPLOAD_BEGIN may declare; a larger one is UPLOAD_TOO_LARGE
+ * @param uploadMinFreeBytes  free space, on the upload directory's file system, that uploads may not eat into: a
+ *                            BEGIN whose remaining bytes, with those still due to the other open uploads, would
+ *                            leave less is DISK_FULL
+ * @param maxUploadsPerConnection uploads one connection may hold open at once; one more is TOO_MANY_UPLOADS
+ * @param maxUploads          uploads the server keeps at once; when every one is held by an open connection, one
+ *                            more is TOO_MANY_UPLOADS (an upload whose connection has gone makes room)
+ * @param uploadIdleCloseMillis an upload not written for this long has its part file and journal closed until its
+ *                            next write; they are closed at once when its connection goes
+ * @param uploadExpiryMillis  an upload untouched this long is dropped and its files deleted; part files and journals
+ *                            this old found in the upload directory (at start-up and from time to time) too
  */
 public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path filesRoot, int ioThreads,
                            int maxFrameBytes, int maxChunkBytes, int maxBatchPoints, int maxFileOpsInFlight,
                            OptionalInt legacyPort, int legacyMaxChunkBytes, Optional<Path> uploadDir,
                            long pingIntervalMillis, long idleTimeoutMillis, long shutdownGraceMillis,
                            boolean reusePort, int maxConnections, long writeTimeoutMillis,
-                           int legacyMaxConnections) {
+                           int legacyMaxConnections, long maxUploadBytes, long uploadMinFreeBytes,
+                           int maxUploadsPerConnection, int maxUploads, long uploadIdleCloseMillis,
+                           long uploadExpiryMillis) {
     public static final int DEFAULT_PORT = 7420;
     /** One default chunk of upload data and its frame overhead fit in one request frame. */
     public static final int DEFAULT_MAX_FRAME_BYTES = (1 << 20) + 64;
@@ -61,6 +74,22 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
      * main protocol. The old server's clients are few; a thousand is far more than they open.
      */
     public static final int DEFAULT_LEGACY_MAX_CONNECTIONS = 1_000;
+    /**
+     * 16 GiB: well above any recording or data set Courier moves (the benchmarks move 1 GiB), and it bounds what one
+     * upload's journal may grow to (2 × 16 GiB / 64 KiB entries of 20 bytes, 10 MiB) and how much one BEGIN can
+     * claim of the free space. Raise it for bigger files.
+     */
+    public static final long DEFAULT_MAX_UPLOAD_BYTES = 16L << 30;
+    /** 1 GiB stays free for logs, the system and other services on the same disk, whatever uploads are promised. */
+    public static final long DEFAULT_UPLOAD_MIN_FREE_BYTES = 1L << 30;
+    /** A client uploads one file per holding connection; 8 leaves room for a few at once on one connection. */
+    public static final int DEFAULT_MAX_UPLOADS_PER_CONNECTION = 8;
+    /** At most 2 descriptors each: 512 of a process's files, and about 23 MiB of heap at worst. */
+    public static final int DEFAULT_MAX_UPLOADS = 256;
+    /** A few seconds: longer than any pause between the writes of a running upload. */
+    public static final long DEFAULT_UPLOAD_IDLE_CLOSE_MILLIS = 5_000;
+    /** A day: a client interrupted overnight still resumes; a full disk frees itself by the next day. */
+    public static final long DEFAULT_UPLOAD_EXPIRY_MILLIS = 86_400_000;
 
     public ServerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -107,6 +136,20 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
             throw new IllegalArgumentException("the idle timeout (" + idleTimeoutMillis
                     + " ms) must be longer than the ping interval (" + pingIntervalMillis + " ms)");
         }
+        if (maxUploadBytes < 1) {
+            throw new IllegalArgumentException("maxUploadBytes must be positive: " + maxUploadBytes);
+        }
+        if (uploadMinFreeBytes < 0) {
+            throw new IllegalArgumentException("uploadMinFreeBytes must be >= 0: " + uploadMinFreeBytes);
+        }
+        if (maxUploadsPerConnection < 1 || maxUploads < 1) {
+            throw new IllegalArgumentException("maxUploadsPerConnection and maxUploads must be positive: "
+                    + maxUploadsPerConnection + ", " + maxUploads);
+        }
+        if (uploadIdleCloseMillis < 1 || uploadExpiryMillis < 1) {
+            throw new IllegalArgumentException("uploadIdleCloseMillis and uploadExpiryMillis must be positive: "
+                    + uploadIdleCloseMillis + ", " + uploadExpiryMillis);
+        }
     }
 
     /** Defaults for everything but where to listen and what to serve; legacy protocol and uploads off. */
@@ -115,7 +158,9 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
                 DEFAULT_MAX_BATCH_POINTS, DEFAULT_MAX_FILE_OPS_IN_FLIGHT, OptionalInt.empty(),
                 DEFAULT_LEGACY_MAX_CHUNK_BYTES, Optional.empty(), DEFAULT_PING_INTERVAL_MILLIS,
                 DEFAULT_IDLE_TIMEOUT_MILLIS, DEFAULT_SHUTDOWN_GRACE_MILLIS, false, 0, DEFAULT_WRITE_TIMEOUT_MILLIS,
-                DEFAULT_LEGACY_MAX_CONNECTIONS);
+                DEFAULT_LEGACY_MAX_CONNECTIONS, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_UPLOAD_MIN_FREE_BYTES,
+                DEFAULT_MAX_UPLOADS_PER_CONNECTION, DEFAULT_MAX_UPLOADS, DEFAULT_UPLOAD_IDLE_CLOSE_MILLIS,
+                DEFAULT_UPLOAD_EXPIRY_MILLIS);
     }
 
     public Builder toBuilder() {
@@ -173,6 +218,12 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         private int maxConnections;
         private long writeTimeoutMillis;
         private int legacyMaxConnections;
+        private long maxUploadBytes;
+        private long uploadMinFreeBytes;
+        private int maxUploadsPerConnection;
+        private int maxUploads;
+        private long uploadIdleCloseMillis;
+        private long uploadExpiryMillis;
 
         private Builder(ServerConfig c) {
             bindAddress = c.bindAddress;
@@ -193,6 +244,12 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
             maxConnections = c.maxConnections;
             writeTimeoutMillis = c.writeTimeoutMillis;
             legacyMaxConnections = c.legacyMaxConnections;
+            maxUploadBytes = c.maxUploadBytes;
+            uploadMinFreeBytes = c.uploadMinFreeBytes;
+            maxUploadsPerConnection = c.maxUploadsPerConnection;
+            maxUploads = c.maxUploads;
+            uploadIdleCloseMillis = c.uploadIdleCloseMillis;
+            uploadExpiryMillis = c.uploadExpiryMillis;
         }
 
         public Builder bindAddress(InetSocketAddress v) {
@@ -285,11 +342,42 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
             return this;
         }
 
+        public Builder maxUploadBytes(long v) {
+            maxUploadBytes = v;
+            return this;
+        }
+
+        public Builder uploadMinFreeBytes(long v) {
+            uploadMinFreeBytes = v;
+            return this;
+        }
+
+        public Builder maxUploadsPerConnection(int v) {
+            maxUploadsPerConnection = v;
+            return this;
+        }
+
+        public Builder maxUploads(int v) {
+            maxUploads = v;
+            return this;
+        }
+
+        public Builder uploadIdleCloseMillis(long v) {
+            uploadIdleCloseMillis = v;
+            return this;
+        }
+
+        public Builder uploadExpiryMillis(long v) {
+            uploadExpiryMillis = v;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(bindAddress, dataDir, filesRoot, ioThreads, maxFrameBytes, maxChunkBytes,
                     maxBatchPoints, maxFileOpsInFlight, legacyPort, legacyMaxChunkBytes, uploadDir,
                     pingIntervalMillis, idleTimeoutMillis, shutdownGraceMillis, reusePort, maxConnections,
-                    writeTimeoutMillis, legacyMaxConnections);
+                    writeTimeoutMillis, legacyMaxConnections, maxUploadBytes, uploadMinFreeBytes,
+                    maxUploadsPerConnection, maxUploads, uploadIdleCloseMillis, uploadExpiryMillis);
         }
     }
 }

@@ -127,6 +127,19 @@ class UploadTest {
     }
 
     @Test
+    void twoSpellingsOfOneNameAreOneUploadSoTheirBytesCannotMix() throws Exception {
+        try (CourierServer s = startWithUploads(); CourierClient c = clientOf(s); Connection holder = c.open();
+             Connection other = c.open()) {
+            holder.uploadBegin("dir/same.bin", 1 << 20, Sha256.ofHex("00".repeat(32))).join();
+            for (String spelling : List.of("dir//same.bin", "./dir/same.bin", "dir/./same.bin")) {
+                assertThatThrownBy(() -> other.uploadBegin(spelling, 1 << 20, Sha256.ofHex("11".repeat(32))).join())
+                        .as(spelling).cause().isInstanceOfSatisfying(CourierException.class,
+                                e -> assertThat(e.code()).isEqualTo(ErrorCode.UPLOAD_CONFLICT));
+            }
+        }
+    }
+
+    @Test
     void damagedIncompleteAndMismatchedUploadsAreTypedErrors() throws Exception {
         Path file = TestFiles.random(local.resolve("f.bin"), 2 << 20, 5);
         try (CourierServer s = startWithUploads(); CourierClient c = clientOf(s); Connection conn = c.open()) {
@@ -170,6 +183,25 @@ class UploadTest {
             assertThat(r.resumedBytes()).isEqualTo(4 << 20);
             assertThat(r.sentBytes()).isEqualTo(4 << 20);
             assertThat(Files.mismatch(file, uploads.resolve("r.bin"))).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void aChunkSizeBelowTheServersLeastWriteStillUploadsAndFillsGapsShorterThanIt() throws Exception {
+        Path file = TestFiles.random(local.resolve("gaps.bin"), 1_000_000, 9);
+        try (CourierServer s = startWithUploads(); CourierClient c = clientOf(s)) {
+            try (Connection first = c.open()) {
+                UploadReady ready = first.uploadBegin("gaps.bin", Files.size(file), sha(file)).join();
+                // Gaps of 500 and 10 bytes between what is held, both shorter than the least write.
+                for (long[] range : new long[][] {{0, 100_000}, {100_500, 199_500}, {300_010, 399_990}}) {
+                    ByteBuf chunk = bytes(file, range[0], (int) range[1]);
+                    first.uploadWrite(ready.uploadId(), range[0], crc(chunk), chunk).join();
+                }
+            }
+            UploadResult r = new Uploader(c, DownloadOptions.defaults().withChunkBytes(1000), DownloadProgress.NONE)
+                    .upload(file, "gaps.bin");
+            assertThat(r.resumedBytes()).isEqualTo(100_000 + 199_500 + 399_990);
+            assertThat(Files.mismatch(file, uploads.resolve("gaps.bin"))).isEqualTo(-1);
         }
     }
 

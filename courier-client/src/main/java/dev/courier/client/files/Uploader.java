@@ -6,6 +6,7 @@ import dev.courier.client.CourierClient;
 import dev.courier.client.CourierException;
 import dev.courier.protocol.ByteRange;
 import dev.courier.protocol.ErrorCode;
+import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.Sha256;
 import dev.courier.protocol.UploadAck;
 import dev.courier.protocol.UploadDone;
@@ -119,7 +120,7 @@ public final class Uploader {
                     progress.note("resuming the upload of " + name + ": the server already holds " + resumed
                             + " of " + size + " bytes");
                 }
-                int chunk = Math.min(options.chunkBytes(), maxWriteBytes);
+                int chunk = Math.max(minWriteBytes(), Math.min(options.chunkBytes(), maxWriteBytes));
                 queue = new ChunkQueue(have, size, chunk);
                 done.set(resumed);
                 progress.advanced(resumed, size);
@@ -256,12 +257,33 @@ public final class Uploader {
             }
         }
 
+        /**
+         * The least a write that does not end the file must carry (the server refuses shorter ones): the protocol's
+         * minimum, or the server's largest write when that is smaller.
+         */
+        private int minWriteBytes() {
+            return Math.min(FrameDescriptor.MIN_UPLOAD_WRITE_BYTES, maxWriteBytes);
+        }
+
+        /**
+         * What to send for {@code chunk}: the chunk itself, or, when it is a gap shorter than the least write, the
+         * least write from its start (or up to the end of the file), covering bytes the server already holds.
+         */
+        private ByteRange write(ByteRange chunk) {
+            long end = chunk.offsetBytes() + chunk.lengthBytes();
+            if (chunk.lengthBytes() >= minWriteBytes() || end == size) {
+                return chunk;
+            }
+            return new ByteRange(chunk.offsetBytes(), Math.min(minWriteBytes(), size - chunk.offsetBytes()));
+        }
+
         private InFlight send(Connection c, ByteRange chunk) {
-            int length = (int) chunk.lengthBytes();
+            ByteRange write = write(chunk);
+            int length = (int) write.lengthBytes();
             ByteBuf data = PooledByteBufAllocator.DEFAULT.directBuffer(length);
             try {
                 ByteBuffer nio = data.nioBuffer(0, length);
-                long at = chunk.offsetBytes();
+                long at = write.offsetBytes();
                 while (nio.hasRemaining()) {
                     int n = in.read(nio, at + nio.position());
                     if (n < 0) {
@@ -273,7 +295,7 @@ public final class Uploader {
                 crc.update(data.nioBuffer());
                 sent.addAndGet(length);
                 long id = uploadId;
-                return new InFlight(chunk, id, c.uploadWrite(id, chunk.offsetBytes(), (int) crc.getValue(), data));
+                return new InFlight(chunk, id, c.uploadWrite(id, write.offsetBytes(), (int) crc.getValue(), data));
             } catch (IOException e) {
                 data.release();
                 throw new CourierException(ErrorCode.LOCAL_IO_ERROR, "cannot read the file: " + e.getMessage(), e);

@@ -46,6 +46,25 @@ public final class RangeSet {
         return e != null && e.getValue() > offsetBytes ? e.getValue() : -1;
     }
 
+    /** True when every byte of {@code [offsetBytes, offsetBytes + lengthBytes)} is covered. */
+    public boolean contains(long offsetBytes, long lengthBytes) {
+        return lengthBytes <= 0 || endOfRangeAt(offsetBytes) >= offsetBytes + lengthBytes;
+    }
+
+    /**
+     * True when {@code [offsetBytes, offsetBytes + lengthBytes)} overlaps or adjoins a covered range, so adding it
+     * would not make one range more.
+     */
+    public boolean touches(long offsetBytes, long lengthBytes) {
+        Map.Entry<Long, Long> last = startToEnd.floorEntry(offsetBytes + lengthBytes);
+        return last != null && last.getValue() >= offsetBytes;
+    }
+
+    /** The number of separate ranges. */
+    public int count() {
+        return startToEnd.size();
+    }
+
     /** Bytes covered. */
     public long totalBytes() {
         return totalBytes;

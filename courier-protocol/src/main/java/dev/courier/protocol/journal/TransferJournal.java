@@ -4,6 +4,7 @@ import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.Sha256;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -59,7 +60,9 @@ public final class TransferJournal implements AutoCloseable {
     }
 
     private final Path path;
-    private final FileChannel channel;
+    /** Null while {@link #suspend suspended} or after {@link #close}. */
+    private FileChannel channel;
+    private boolean closed;
     private long endBytes;
 
     private TransferJournal(Path path, FileChannel channel, long endBytes) {
@@ -118,6 +121,12 @@ public final class TransferJournal implements AutoCloseable {
 
     /** Records that {@code entry}'s bytes are in the part file. */
     public synchronized void append(Entry entry) throws IOException {
+        if (channel == null) {
+            if (closed) {
+                throw new ClosedChannelException();
+            }
+            channel = FileChannel.open(path, StandardOpenOption.WRITE);
+        }
         ByteBuffer b = ByteBuffer.allocate(ENTRY_BYTES);
         b.putLong(entry.offsetBytes()).putInt(entry.lengthBytes()).putInt(entry.crc32c());
         b.putInt(crc(b.array(), 0, 16)).flip();
@@ -167,9 +176,22 @@ public final class TransferJournal implements AutoCloseable {
         Files.deleteIfExists(path);
     }
 
+    /**
+     * Closes the journal's file until the next {@link #append}, which opens it again: a transfer that sits idle
+     * holds no file descriptor.
+     */
+    public synchronized void suspend() throws IOException {
+        if (channel != null) {
+            FileChannel c = channel;
+            channel = null;
+            c.close();
+        }
+    }
+
     @Override
     public synchronized void close() throws IOException {
-        channel.close();
+        closed = true;
+        suspend();
     }
 
     private static String describeChange(Header was, Header now) {

@@ -1,10 +1,12 @@
 package dev.courier.protocol.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.courier.protocol.ByteRange;
 import dev.courier.protocol.Sha256;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -72,6 +74,19 @@ class TransferJournalLayoutTest {
                         .as("a chunk whose bytes are not on disk is not claimed").isEmpty();
             }
         }
+    }
+
+    @Test
+    void aSuspendedJournalHoldsNoFileAndItsNextAppendOpensItAgain() throws Exception {
+        Path path = dir.resolve("notes.txt.courier-part.journal");
+        TransferJournal j = TransferJournal.create(path, NOTES);
+        j.suspend();
+        j.suspend(); // twice is fine
+        j.append(new TransferJournal.Entry(0, 3, 0x364b3fb7));
+        j.close();
+        assertThat(HexFormat.of().formatHex(Files.readAllBytes(path))).isEqualTo(compact(HEADER + " " + ENTRY));
+        assertThatThrownBy(() -> j.append(new TransferJournal.Entry(3, 4, 0)))
+                .as("a closed journal stays closed").isInstanceOf(ClosedChannelException.class);
     }
 
     private static String compact(String hex) {

@@ -4,9 +4,9 @@ import dev.courier.protocol.ByteRange;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.Failure;
 import dev.courier.protocol.Sha256;
+import dev.courier.protocol.WireText;
 import dev.courier.protocol.journal.RangeSet;
 import dev.courier.protocol.journal.TransferJournal;
-import dev.courier.server.files.Checksums;
 import dev.courier.server.files.FileRoot;
 import dev.courier.server.files.IoErrors;
 import io.netty.buffer.ByteBuf;
@@ -21,10 +21,19 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Receives uploads into one directory. An upload is written at its offsets into {@code NAME.courier-part} with a
@@ -36,58 +45,77 @@ import java.util.concurrent.ConcurrentHashMap;
  * connection goes away, a client that begins the same name with the same size and SHA-256 (the same client
  * reconnecting, or after a server restart) continues from what is already there.
  *
- * <p>Thread-safe; blocks on the file system (call it off the event loop).
+ * <p>Everything an upload holds is bounded by {@link UploadLimits}: its declared size, the free space it may use,
+ * the uploads one connection and the whole server keep, its ranges and journal entries, and how long its files stay
+ * open and the upload itself is kept. One sweep, on a thread of its own, closes idle uploads' files and drops
+ * expired uploads; at start-up and from time to time it also deletes part files and journals that nothing has
+ * touched for the expiry. COMMIT hashes on a pool of its own ({@link CommitHasher}) and holds no lock that other
+ * uploads take, so a big commit delays nobody else.
+ *
+ * <p>Thread-safe; blocks on the file system (call it off the event loop). The registry lock is held only for map
+ * updates and checks, never for file I/O other than closing descriptors and deleting an expired upload's files.
  */
-public final class UploadService {
+public final class UploadService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(UploadService.class);
+    /** Uploads completed lately, by id, so that a commit retried after its reply was lost gets the same answer. */
+    private static final int REMEMBERED_COMMITS = 1024;
+    /**
+     * A part file is synced, by the write that crosses it, every time this much more has been written to it. The
+     * bytes then reach the disk while the upload goes on, and COMMIT's own sync has little left to do: a sync of
+     * hundreds of MiB at COMMIT holds up every other file's sync on the same file system (ext4 commits its journal
+     * for all), so another client's small COMMIT waited most of a second behind a 256 MiB one.
+     */
+    static final long SYNC_EVERY_BYTES = 16 << 20;
+
     private final Path dir;
-    private final int maxWriteBytes;
+    private final UploadLimits limits;
+    private final SpaceReserve reserve;
+    private final CommitHasher hasher;
+    private final Leftovers leftovers;
+    private final ScheduledExecutorService sweeper;
     private final SecureRandom random = new SecureRandom();
-    private final Map<String, Session> byName = new HashMap<>();
-    private final Map<Long, Session> byId = new ConcurrentHashMap<>();
-    /** Recently completed uploads by id, so a commit retried after its reply was lost gets the same answer. */
-    private final Map<Long, Done> completed = java.util.Collections.synchronizedMap(
-            new java.util.LinkedHashMap<>(64, 0.75f, false) {
+    /** Guards {@link #byName} and {@link #byId} together: a BEGIN claims a name under it. */
+    private final Object registry = new Object();
+    private final Map<String, UploadSession> byName = new HashMap<>();
+    private final Map<Long, UploadSession> byId = new ConcurrentHashMap<>();
+    private final Map<Long, Done> completed = Collections.synchronizedMap(
+            new LinkedHashMap<>(64, 0.75f, false) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<Long, Done> eldest) {
-                    return size() > 1024;
+                    return size() > REMEMBERED_COMMITS;
                 }
             });
+    private long lastLeftoverScanNanos;
 
-    public UploadService(Path dir, int maxWriteBytes) throws IOException {
+    /**
+     * Opens (creating it if needed) the upload directory, deletes the part files and journals in it that are older
+     * than the expiry, and starts the sweep.
+     */
+    public UploadService(Path dir, UploadLimits limits) throws IOException {
         Files.createDirectories(dir);
         this.dir = dir.toRealPath();
-        this.maxWriteBytes = maxWriteBytes;
+        this.limits = limits;
+        this.reserve = new SpaceReserve(this.dir, limits.minFreeBytes());
+        this.leftovers = new Leftovers(this.dir);
+        int removed = leftovers.removeOlderThan(limits.expiryMillis(), byName::containsKey, registry);
+        if (removed > 0) {
+            log.info("deleted {} abandoned uploads older than {} ms from {}", removed, limits.expiryMillis(),
+                    this.dir);
+        }
+        lastLeftoverScanNanos = System.nanoTime();
+        this.hasher = new CommitHasher(CommitHasher.defaultThreads());
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("courier-upload-sweep").factory());
+        long every = limits.sweepIntervalMillis();
+        sweeper.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
     }
 
     public Path dir() {
         return dir;
     }
 
-    private static final class Session {
-        final String name;
-        final long id;
-        final Path target;
-        final Path part;
-        final long sizeBytes;
-        final Sha256 sha256;
-        final FileChannel channel;
-        final TransferJournal journal;
-        final RangeSet received;
-        Channel owner;
-
-        Session(String name, long id, Path target, Path part, long sizeBytes, Sha256 sha256, FileChannel channel,
-                TransferJournal journal, RangeSet received, Channel owner) {
-            this.name = name;
-            this.id = id;
-            this.target = target;
-            this.part = part;
-            this.sizeBytes = sizeBytes;
-            this.sha256 = sha256;
-            this.channel = channel;
-            this.journal = journal;
-            this.received = received;
-            this.owner = owner;
-        }
+    public UploadLimits limits() {
+        return limits;
     }
 
     /** An upload begun or resumed: its id, the largest write it takes, and the ranges already held. */
@@ -102,72 +130,165 @@ public final class UploadService {
      * Begins an upload of {@code name}, or resumes the one already there with the same size and SHA-256.
      *
      * @param owner the connection that will write it; it holds the name while it is open
-     * @throws Failure MALFORMED_REQUEST, OUTSIDE_ROOT, NOT_A_FILE, UPLOAD_CONFLICT, IO_ERROR or DISK_FULL
+     * @throws Failure UPLOAD_TOO_LARGE, TOO_MANY_UPLOADS, MALFORMED_REQUEST, OUTSIDE_ROOT, NOT_A_FILE,
+     *                 UPLOAD_CONFLICT, IO_ERROR or DISK_FULL
      */
     public Ready begin(String name, long sizeBytes, Sha256 sha256, Channel owner) {
+        if (sizeBytes > limits.maxUploadBytes()) {
+            throw new Failure(ErrorCode.UPLOAD_TOO_LARGE, "'" + name + "' would be " + sizeBytes
+                    + " bytes; this server takes uploads of at most " + limits.maxUploadBytes() + " bytes");
+        }
         Path target = target(name);
-        synchronized (byName) {
-            Session s = byName.get(name);
-            if (s != null) {
-                if (s.owner != owner && s.owner.isActive()) {
-                    throw new Failure(ErrorCode.UPLOAD_CONFLICT,
-                            "another client is uploading '" + name + "'; try again when it is done");
-                }
-                if (s.sizeBytes == sizeBytes && s.sha256.equals(sha256)) {
-                    s.owner = owner;
-                    return ready(s);
-                }
-                drop(s);
-            }
-            s = open(name, sizeBytes, sha256, target, owner);
-            byName.put(s.name, s);
-            byId.put(s.id, s);
-            return ready(s);
-        }
-    }
-
-    private Ready ready(Session s) {
-        synchronized (s) {
-            return new Ready(s.id, maxWriteBytes, s.received.ranges());
-        }
-    }
-
-    private Session open(String name, long sizeBytes, Sha256 sha256, Path target, Channel owner) {
+        String key = dir.relativize(target).toString();
         Path part = target.resolveSibling(target.getFileName() + FileRoot.PART_SUFFIX);
         Path journalPath = part.resolveSibling(part.getFileName() + FileRoot.JOURNAL_SUFFIX);
-        try {
-            Files.createDirectories(target.getParent());
-            TransferJournal.Opened opened = TransferJournal.open(journalPath,
-                    new TransferJournal.Header(sizeBytes, 0, sha256));
-            FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-            RangeSet received;
-            if (opened.resumed()) {
-                received = TransferJournal.verified(opened.entries(), channel, sizeBytes);
-            } else {
-                channel.truncate(0);
-                received = new RangeSet();
+        boolean mayResume = Files.exists(journalPath, LinkOption.NOFOLLOW_LINKS);
+        UploadSession replaced = null;
+        UploadSession evicted = null;
+        UploadSession created;
+        synchronized (registry) {
+            UploadSession s = byName.get(key);
+            if (s != null) {
+                synchronized (s) {
+                    switch (s.state()) {
+                        case OPENING, COMMITTING, OPEN -> {
+                            checkTakeOver(s, name, owner);
+                            if (s.sizeBytes == sizeBytes && s.sha256.equals(sha256)) {
+                                if (!s.heldBy(owner)) {
+                                    checkConnectionCap(owner, s);
+                                }
+                                reserve.admit(name, s.remainingBytes(), promisedBytes(s));
+                                s.hold(owner);
+                                return s.ready(limits.maxWriteBytes());
+                            }
+                            replaced = s; // another file under the same name: this one goes, if the new one may come
+                        }
+                        case DONE, CLOSED -> unregister(s); // on its way out of the registry; the name is free
+                    }
+                }
             }
-            return new Session(name, random.nextLong() & Long.MAX_VALUE, target, part,
-                    sizeBytes, sha256, channel, opened.journal(), received, owner);
-        } catch (IOException e) {
-            throw IoErrors.of(e, "cannot start the upload of '" + name + "'");
+            checkConnectionCap(owner, replaced);
+            reserve.admit(name, mayResume ? 0 : sizeBytes, promisedBytes(replaced));
+            if (byName.size() - (replaced == null ? 0 : 1) >= limits.maxUploads()) {
+                evicted = leastRecentlyUsedUnheld();
+                if (evicted == null) {
+                    throw new Failure(ErrorCode.TOO_MANY_UPLOADS, "the server already has " + byName.size()
+                            + " uploads open, the most it takes; try again later");
+                }
+                evicted.close(); // its files stay, and a BEGIN of its name resumes from them
+                unregister(evicted);
+            }
+            if (replaced != null) {
+                synchronized (replaced) {
+                    UploadSession.State now = replaced.state();
+                    if (now != UploadSession.State.DONE && now != UploadSession.State.CLOSED) {
+                        checkTakeOver(replaced, name, owner); // a COMMIT may have started meanwhile
+                        replaced.close();
+                    }
+                }
+                unregister(replaced);
+            }
+            created = new UploadSession(key, random.nextLong() & Long.MAX_VALUE, target, part, journalPath,
+                    sizeBytes, sha256, limits.maxJournalEntries(sizeBytes), owner);
+            byName.put(key, created);
+        }
+        if (evicted != null) {
+            log.info("forgot the unheld upload '{}' to make room; its files stay for a resume",
+                    WireText.printable(evicted.name));
+        }
+        boolean resumed = open(created, replaced);
+        synchronized (registry) {
+            Failure refused = null;
+            if (byName.get(key) != created) {
+                refused = new Failure(ErrorCode.SHUTTING_DOWN, "the server is shutting down");
+            } else {
+                try {
+                    reserve.admit(name, created.remainingBytes(), promisedBytes(created));
+                } catch (Failure f) {
+                    refused = f;
+                    unregister(created);
+                }
+            }
+            if (refused == null) {
+                created.publish();
+                byId.put(created.id, created);
+                return created.ready(limits.maxWriteBytes());
+            }
+            created.close();
+            if (!resumed) {
+                deleteFiles(created);
+            }
+            throw refused;
+        }
+    }
+
+    /**
+     * Opens the files of a new upload: continues its journal when it is one for the same size and SHA-256, starts
+     * both afresh otherwise. Runs outside the registry lock: verifying a journal reads every byte it claims.
+     *
+     * @return true when it resumed from what was on disk
+     */
+    private boolean open(UploadSession s, UploadSession replaced) {
+        try {
+            if (replaced != null) {
+                deleteFiles(replaced); // its writes in flight go on into the unlinked files, never into ours
+            }
+            Files.createDirectories(s.target.getParent());
+            TransferJournal.Opened opened = TransferJournal.open(s.journalPath,
+                    new TransferJournal.Header(s.sizeBytes, 0, s.sha256));
+            FileChannel channel = null;
+            try {
+                channel = FileChannel.open(s.part, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+                RangeSet received;
+                if (opened.resumed()) {
+                    received = TransferJournal.verified(opened.entries(), channel, s.sizeBytes);
+                } else {
+                    channel.truncate(0);
+                    received = new RangeSet();
+                }
+                s.opened(channel, opened.journal(), received, opened.entries().size());
+                return opened.resumed();
+            } catch (IOException | RuntimeException e) {
+                if (channel != null) {
+                    channel.close();
+                }
+                opened.journal().close();
+                throw e;
+            }
+        } catch (IOException | RuntimeException e) {
+            synchronized (registry) {
+                unregister(s);
+            }
+            s.close();
+            if (e instanceof IOException io) {
+                throw IoErrors.of(io, "cannot start the upload of '" + s.name + "'");
+            }
+            throw (RuntimeException) e;
         }
     }
 
     /**
      * Writes {@code data} at {@code offsetBytes} of upload {@code uploadId}, after checking it against
-     * {@code crc32c}. The caller keeps ownership of {@code data}.
+     * {@code crc32c}. Bytes the upload already holds are acknowledged and not written again. The caller keeps
+     * ownership of {@code data}.
      *
-     * @throws Failure UNKNOWN_UPLOAD, MALFORMED_REQUEST, CHECKSUM_MISMATCH, IO_ERROR or DISK_FULL
+     * @throws Failure UNKNOWN_UPLOAD, MALFORMED_REQUEST, CHECKSUM_MISMATCH, UPLOAD_CONFLICT (while committing),
+     *                 IO_ERROR or DISK_FULL
      */
     public void write(long uploadId, long offsetBytes, int crc32c, ByteBuf data) {
-        Session s = session(uploadId);
+        UploadSession s = session(uploadId);
         int length = data.readableBytes();
-        if (length == 0 || length > maxWriteBytes || offsetBytes < 0 || offsetBytes + length > s.sizeBytes) {
+        if (length == 0 || length > limits.maxWriteBytes() || offsetBytes < 0
+                || offsetBytes > s.sizeBytes - length) {
             throw new Failure(ErrorCode.MALFORMED_REQUEST, "write of " + length + " bytes at "
                     + offsetBytes + " does not fit the upload of " + s.sizeBytes + " bytes (at most "
-                    + maxWriteBytes + " per write)");
+                    + limits.maxWriteBytes() + " per write)");
+        }
+        if (length < limits.minWriteBytes() && offsetBytes + length != s.sizeBytes) {
+            throw new Failure(ErrorCode.MALFORMED_REQUEST, "write of " + length + " bytes at " + offsetBytes
+                    + " is too short: every write but the one that ends the file carries at least "
+                    + limits.minWriteBytes() + " bytes");
         }
         ByteBuffer[] buffers = data.nioBuffers();
         int crc = crc(buffers);
@@ -175,25 +296,45 @@ public final class UploadService {
             throw new Failure(ErrorCode.CHECKSUM_MISMATCH, "the " + length + " bytes at "
                     + offsetBytes + " arrived damaged (CRC32C mismatch); send them again");
         }
+        UploadSession.Write w;
+        try {
+            w = s.startWrite(offsetBytes, length);
+        } catch (IOException e) {
+            throw IoErrors.of(e, "cannot open the upload of '" + s.name + "'");
+        }
+        if (w == null) {
+            return;
+        }
+        boolean written = false;
         try {
             long position = offsetBytes;
             for (ByteBuffer b : buffers) {
                 while (b.hasRemaining()) {
-                    position += s.channel.write(b, position);
+                    position += w.part().write(b, position);
                 }
             }
-            s.journal.append(new TransferJournal.Entry(offsetBytes, length, crc));
+            if (w.journaled()) {
+                w.journal().append(new TransferJournal.Entry(offsetBytes, length, crc));
+            }
+            if (s.wroteUnsynced(length, SYNC_EVERY_BYTES)) {
+                try {
+                    w.part().force(false);
+                } finally {
+                    s.synced();
+                }
+            }
+            written = true;
         } catch (IOException e) {
             throw IoErrors.of(e, "cannot write the upload of '" + s.name + "'");
-        }
-        synchronized (s) {
-            s.received.add(offsetBytes, length);
+        } finally {
+            s.endWrite(offsetBytes, length, written);
         }
     }
 
     /**
      * Completes upload {@code uploadId}: checks every byte is there and the SHA-256 is the announced one, then puts
-     * the file in place. A commit of an upload completed a moment ago answers the same again.
+     * the file in place. A commit of an upload completed a moment ago answers the same again. Holds no lock that
+     * other uploads take while it syncs and hashes.
      *
      * @throws Failure UNKNOWN_UPLOAD, UPLOAD_INCOMPLETE, DIGEST_MISMATCH, IO_ERROR or DISK_FULL
      */
@@ -202,81 +343,192 @@ public final class UploadService {
         if (done != null) {
             return done;
         }
-        Session s = session(uploadId);
-        synchronized (byName) {
-            synchronized (s) {
-                if (!s.received.covers(s.sizeBytes)) {
-                    throw new Failure(ErrorCode.UPLOAD_INCOMPLETE, "'" + s.name + "' is missing "
-                            + (s.sizeBytes - s.received.totalBytes()) + " of " + s.sizeBytes + " bytes");
-                }
+        UploadSession s = session(uploadId);
+        FileChannel part;
+        try {
+            part = s.startCommit();
+        } catch (IOException e) {
+            throw IoErrors.of(e, "cannot open the upload of '" + s.name + "'");
+        }
+        if (part == null) {
+            done = completed.get(uploadId);
+            if (done == null) {
+                throw UploadSession.unknown(uploadId);
             }
+            return done;
+        }
+        boolean over = false;
+        try {
+            part.truncate(s.sizeBytes);
+            part.force(true);
+            Sha256 actual = hasher.sha256(part, s.sizeBytes);
+            if (!actual.equals(s.sha256)) {
+                over = true;
+                discard(s);
+                throw new Failure(ErrorCode.DIGEST_MISMATCH, "'" + s.name + "' has SHA-256 "
+                        + actual + ", not the announced " + s.sha256 + "; the upload was discarded");
+            }
+            s.closePartFile();
             try {
-                s.channel.truncate(s.sizeBytes);
-                s.channel.force(true);
-                Sha256 actual = new Sha256(Checksums.sha256(s.channel, s.sizeBytes));
-                if (!actual.equals(s.sha256)) {
-                    drop(s);
-                    Files.deleteIfExists(s.part);
-                    throw new Failure(ErrorCode.DIGEST_MISMATCH, "'" + s.name + "' has SHA-256 "
-                            + actual + ", not the announced " + s.sha256 + "; the upload was discarded");
-                }
-                s.channel.close();
-                try {
-                    Files.move(s.part, s.target, StandardCopyOption.ATOMIC_MOVE,
-                            StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(s.part, s.target, StandardCopyOption.REPLACE_EXISTING);
-                }
-                syncDirectory(s.target.getParent());
-                s.journal.delete();
-                byName.remove(s.name);
-                byId.remove(s.id);
-                Done result = new Done(s.sizeBytes, s.sha256);
-                completed.put(s.id, result);
-                return result;
+                Files.move(s.part, s.target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(s.part, s.target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            over = true; // the file is in place: whatever happens now, the upload is done
+            syncDirectory(s.target.getParent());
+            try {
+                s.journal().delete();
             } catch (IOException e) {
-                throw IoErrors.of(e, "cannot complete the upload of '" + s.name + "'");
+                log.warn("cannot delete the journal of '{}': {}", WireText.printable(s.name), e.toString());
+            }
+            Done result = new Done(s.sizeBytes, s.sha256);
+            completed.put(s.id, result);
+            synchronized (registry) {
+                unregister(s);
+            }
+            s.committed();
+            return result;
+        } catch (IOException e) {
+            throw IoErrors.of(e, "cannot complete the upload of '" + s.name + "'");
+        } finally {
+            if (!over) {
+                s.commitFailed();
             }
         }
     }
 
-    /** Closes every open upload; their part files and journals stay for a later resume. */
+    /**
+     * Closes every open upload and stops the sweep and the hashing; part files and journals stay for a later
+     * resume.
+     */
+    @Override
     public void close() {
-        synchronized (byName) {
-            for (Session s : byName.values()) {
-                closeQuietly(s);
+        sweeper.shutdownNow();
+        synchronized (registry) {
+            for (UploadSession s : byName.values()) {
+                s.close();
             }
             byName.clear();
             byId.clear();
         }
+        hasher.close();
     }
 
-    private void drop(Session s) {
-        byName.remove(s.name);
-        byId.remove(s.id);
-        closeQuietly(s);
+    /**
+     * The periodic sweep: closes the files of uploads idle for the idle-close time or whose holder is gone, drops
+     * uploads untouched for the expiry (deleting their files), and now and then deletes abandoned files on disk.
+     */
+    void sweep() {
         try {
-            s.journal.delete();
-        } catch (IOException ignored) {
-            // A stale journal is ignored by its header next time.
+            long now = System.nanoTime();
+            List<UploadSession> all;
+            synchronized (registry) {
+                all = new ArrayList<>(byName.values());
+            }
+            long idleNanos = TimeUnit.MILLISECONDS.toNanos(limits.idleCloseMillis());
+            long expiryNanos = TimeUnit.MILLISECONDS.toNanos(limits.expiryMillis());
+            for (UploadSession s : all) {
+                synchronized (registry) {
+                    // Under the registry lock, so that no BEGIN of the name opens new files between the two steps.
+                    if (s.expire(now, expiryNanos)) {
+                        unregister(s);
+                        deleteFiles(s);
+                        log.info("dropped the upload '{}': untouched for {} ms", WireText.printable(s.name),
+                                limits.expiryMillis());
+                        continue;
+                    }
+                }
+                s.closeFilesIfIdle(now, idleNanos);
+            }
+            if (now - lastLeftoverScanNanos >= TimeUnit.MILLISECONDS.toNanos(limits.leftoverScanIntervalMillis())) {
+                lastLeftoverScanNanos = now;
+                leftovers.removeOlderThan(limits.expiryMillis(), byName::containsKey, registry);
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("the upload sweep failed; it runs again in {} ms", limits.sweepIntervalMillis(), e);
         }
     }
 
-    private static void closeQuietly(Session s) {
-        try {
-            s.channel.close();
-            s.journal.close();
-        } catch (IOException ignored) {
-            // Nothing buffered here; the journal is append-only.
+    /** A BEGIN by {@code owner} may resume or replace {@code s} only when it is open and not held by another. */
+    private static void checkTakeOver(UploadSession s, String name, Channel owner) {
+        switch (s.state()) {
+            case OPENING -> throw new Failure(ErrorCode.UPLOAD_CONFLICT,
+                    "'" + name + "' is being opened by another BEGIN; try again in a moment");
+            case COMMITTING -> throw new Failure(ErrorCode.UPLOAD_CONFLICT,
+                    "'" + name + "' is being committed; try again when it is done");
+            case OPEN -> {
+                if (s.held() && !s.heldBy(owner)) {
+                    throw new Failure(ErrorCode.UPLOAD_CONFLICT,
+                            "another client is uploading '" + name + "'; try again when it is done");
+                }
+            }
+            case DONE, CLOSED -> throw UploadSession.unknown(s.id); // not reached: such uploads are unregistered
         }
     }
 
-    private Session session(long uploadId) {
-        Session s = byId.get(uploadId);
+    /** Uploads {@code owner} holds open, not counting {@code except}, must be fewer than its cap. */
+    private void checkConnectionCap(Channel owner, UploadSession except) {
+        int held = 0;
+        for (UploadSession s : byName.values()) {
+            if (s != except && s.activeFor(owner)) {
+                held++;
+            }
+        }
+        if (held >= limits.maxUploadsPerConnection()) {
+            throw new Failure(ErrorCode.TOO_MANY_UPLOADS, "this connection already holds " + held
+                    + " uploads open, the most one connection may; commit one or use another connection");
+        }
+    }
+
+    /** The bytes still due to the uploads held open by a connection, other than {@code except}. */
+    private long promisedBytes(UploadSession except) {
+        long bytes = 0;
+        for (UploadSession s : byName.values()) {
+            if (s != except && s.held()) {
+                bytes += s.remainingBytes();
+            }
+        }
+        return bytes;
+    }
+
+    private UploadSession leastRecentlyUsedUnheld() {
+        UploadSession oldest = null;
+        for (UploadSession s : byName.values()) {
+            if (s.evictable() && (oldest == null || s.lastTouchedNanos() - oldest.lastTouchedNanos() < 0)) {
+                oldest = s;
+            }
+        }
+        return oldest;
+    }
+
+    /** Removes {@code s} from the registry, if it is still there. Call with the registry lock held. */
+    private void unregister(UploadSession s) {
+        byName.remove(s.name, s);
+        byId.remove(s.id, s);
+    }
+
+    /** A commit found other bytes than announced: the upload and its files go. */
+    private void discard(UploadSession s) {
+        s.close();
+        synchronized (registry) {
+            unregister(s);
+            deleteFiles(s);
+        }
+    }
+
+    private static void deleteFiles(UploadSession s) {
+        try {
+            Files.deleteIfExists(s.part);
+            Files.deleteIfExists(s.journalPath);
+        } catch (IOException e) {
+            log.warn("cannot delete the files of the upload '{}': {}", WireText.printable(s.name), e.toString());
+        }
+    }
+
+    private UploadSession session(long uploadId) {
+        UploadSession s = byId.get(uploadId);
         if (s == null) {
-            throw new Failure(ErrorCode.UNKNOWN_UPLOAD,
-                    "no upload " + Long.toHexString(uploadId) + " is in progress (it was completed, replaced or "
-                            + "the server restarted); begin it again to resume");
+            throw UploadSession.unknown(uploadId);
         }
         return s;
     }
@@ -323,7 +575,7 @@ public final class UploadService {
     }
 
     private static int crc(ByteBuffer[] buffers) {
-        java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+        CRC32C c = new CRC32C();
         for (ByteBuffer b : buffers) {
             c.update(b.duplicate());
         }
