@@ -46,7 +46,7 @@ class UploadCommitTest {
 
     @Test
     void aBigCommitDoesNotHoldUpOtherClientsBeginWriteCommitOrPoints() throws Exception {
-        try (CourierServer s = CourierServer.start(TestServers.config(CsvTruth.dataDir()).withUploadDir(uploads));
+        try (CourierServer s = CourierServer.start(TestServers.withUploads(CsvTruth.dataDir(), uploads));
              CourierClient client = new CourierClient(ClientConfig.of("127.0.0.1", s.localAddress().getPort()));
              Connection big = client.open();
              Connection other = client.open()) {

@@ -42,7 +42,7 @@ class UploadDescriptorsTest {
     @Test
     void connectionsThatBeginManyUploadsAndLeaveOrFallSilentHoldABoundedNumberOfDescriptors() throws Exception {
         try (CourierProcess server = CourierProcess.server("--port", "0", "--data", CsvTruth.dataDir().toString(),
-                "--upload-dir", uploads.toString(), "--upload-idle-close-ms", "500")) {
+                "--upload-dir", uploads.toString(), "--upload-min-free-bytes", "0", "--upload-idle-close-ms", "500")) {
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", ProcessFaultsTest.portOf(server));
             long pid = server.pid();
             int baseline = OpenFiles.all(pid);

@@ -41,7 +41,7 @@ class UploadTest {
     Path local;
 
     private CourierServer startWithUploads() throws Exception {
-        return CourierServer.start(TestServers.config(CsvTruth.dataDir()).withUploadDir(uploads));
+        return CourierServer.start(TestServers.withUploads(CsvTruth.dataDir(), uploads));
     }
 
     private static CourierClient clientOf(CourierServer s) {
@@ -208,7 +208,7 @@ class UploadTest {
     @Test
     void serverKilledMidUploadAndRestartedUploadCompletes() throws Exception {
         Path file = TestFiles.random(local.resolve("k.bin"), 96 << 20, 7);
-        String[] args = {"--port", "0", "--data", CsvTruth.dataDir().toString(), "--upload-dir", uploads.toString()};
+        String[] args = {"--port", "0", "--data", CsvTruth.dataDir().toString(), "--upload-dir", uploads.toString(), "--upload-min-free-bytes", "0"};
         CourierProcess server = CourierProcess.server(args);
         int port = ProcessFaultsTest.portOf(server);
         args[1] = String.valueOf(port);
@@ -239,7 +239,7 @@ class UploadTest {
         List<String> limit = List.of("bash", "-c", "trap '' XFSZ; exec prlimit --fsize=" + (8 << 20) + " -- \"$@\"",
             "limited");
         try (CourierProcess server = CourierProcess.start(limit, "serve", "--port", "0", "--data",
-                CsvTruth.dataDir().toString(), "--upload-dir", uploads.toString())) {
+                CsvTruth.dataDir().toString(), "--upload-dir", uploads.toString(), "--upload-min-free-bytes", "0")) {
             server.awaitLine(l -> l.startsWith("out: courier: serving"), 30);
             int port = ProcessFaultsTest.portOf(server);
             try (CourierClient c = new CourierClient(ClientConfig.of("127.0.0.1", port))) {

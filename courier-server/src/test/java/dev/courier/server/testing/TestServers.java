@@ -21,6 +21,14 @@ public final class TestServers {
         return start(CsvTruth.dataDir());
     }
 
+    /**
+     * {@link #config(Path)} with uploads accepted into {@code uploads} and no free-space reserve: a test must not
+     * pass or fail by how full the machine's disk is (the reserve has tests of its own, which set it).
+     */
+    public static ServerConfig withUploads(Path filesRoot, Path uploads) {
+        return config(filesRoot).withUploadDir(uploads).toBuilder().uploadMinFreeBytes(0).build();
+    }
+
     public static ServerConfig config(Path filesRoot) {
         return ServerConfig.of(new InetSocketAddress("127.0.0.1", 0), CsvTruth.dataDir(), filesRoot);
     }

@@ -50,7 +50,7 @@ class UploadLimitsTest {
     Path uploads;
 
     private CourierServer start(UnaryOperator<ServerConfig.Builder> settings) throws Exception {
-        ServerConfig base = TestServers.config(CsvTruth.dataDir()).withUploadDir(uploads);
+        ServerConfig base = TestServers.withUploads(CsvTruth.dataDir(), uploads);
         return CourierServer.start(settings.apply(base.toBuilder()).build());
     }
 
