@@ -86,11 +86,20 @@ final class ServeCommand implements Callable<Integer> {
                     + "closed. 0 for no limit (default: ${DEFAULT-VALUE}).")
     int maxConnections;
 
+    @Option(names = "--max-open-files", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_MAX_OPEN_FILES,
+            description = "Served files kept open while no request reads them, one descriptor per file shared by "
+                    + "every connection; the least recently used beyond N are closed (default: ${DEFAULT-VALUE}).")
+    int maxOpenFiles;
+
     @Override
     public Integer call() throws Exception {
         if (maxConnections < 0) {
             throw new ParameterException(spec.commandLine(), "--max-connections must be 0 (no limit) or more, not "
                     + maxConnections);
+        }
+        if (maxOpenFiles < 0) {
+            throw new ParameterException(spec.commandLine(), "--max-open-files must be 0 or more, not "
+                    + maxOpenFiles);
         }
         if (legacyPort != null && (legacyPort < 0 || legacyPort > 65535)) {
             throw new ParameterException(spec.commandLine(), "--legacy-port must be 0 to 65535, not " + legacyPort);
@@ -112,6 +121,7 @@ final class ServeCommand implements Callable<Integer> {
                 .shutdownGraceMillis(shutdownGraceMillis)
                 .reusePort(reusePort)
                 .maxConnections(maxConnections)
+                .maxOpenFiles(maxOpenFiles)
                 .build();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

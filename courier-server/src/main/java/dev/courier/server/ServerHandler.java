@@ -30,6 +30,7 @@ import dev.courier.protocol.UploadReady;
 import dev.courier.protocol.UploadWrite;
 import dev.courier.server.files.FileService;
 import dev.courier.server.files.FileService.OpenChunk;
+import dev.courier.server.files.SharedFileRegion;
 import dev.courier.server.points.Recording;
 import dev.courier.server.points.RecordingStore;
 import dev.courier.server.uploads.UploadService;
@@ -39,11 +40,12 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -137,10 +139,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                     FileService.Stat stat = server.files().stat(x.name());
                     return new StatReply(x.requestId(), stat.sizeBytes(), stat.modifiedMillis());
                 });
-                case DigestRequest r -> offload(ctx, r, x -> {
-                    FileService.Digest d = server.files().digest(x.name());
-                    return new DigestReply(x.requestId(), d.sizeBytes(), d.modifiedMillis(), d.sha256());
-                });
+                case DigestRequest r -> digest(ctx, r);
                 case ReadRequest r -> read(ctx, r);
                 case UploadBegin r -> offload(ctx, r, x -> {
                     UploadService.Ready ready = uploads().begin(x.name(), x.sizeBytes(), x.sha256(), ctx.channel());
@@ -280,22 +279,61 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    /** The header and the file bytes go out together, in one event-loop task, so no other reply can split them. */
+    /**
+     * The header and the file bytes go out together, in one event-loop task, so no other reply can split them. The
+     * region takes over the chunk's reference to the shared file and releases it once sent or failed.
+     */
     private void writeChunk(ChannelHandlerContext ctx, int requestId, OpenChunk chunk) {
         writeBatch(ctx);
         ByteBuf header = ctx.alloc().ioBuffer(FrameDescriptor.CHUNK_OVERHEAD_BYTES);
         MessageCodec.encodeChunkHeader(header, requestId, chunk.offsetBytes(), chunk.countBytes(), chunk.last(),
                 true, chunk.crc32c());
         ctx.write(header);
-        ctx.writeAndFlush(new DefaultFileRegion(chunk.channel(), chunk.offsetBytes(), chunk.countBytes()))
+        ctx.writeAndFlush(new SharedFileRegion(chunk.file(), chunk.offsetBytes(), chunk.countBytes()))
                 .addListener(f -> {
                     if (!f.isSuccess() && ctx.channel().isActive()) {
-                        // The frame is cut short: the framing on this connection can no longer be trusted.
-                        log.warn("sending a chunk to {} failed; closing", ctx.channel().remoteAddress(), f.cause());
+                        // The frame is cut short (the file shrank under sendfile, or the socket failed): the
+                        // framing on this connection can no longer be trusted.
+                        log.info("sending a chunk to {} failed; closing: {}", ctx.channel().remoteAddress(),
+                                f.cause().toString());
                         ctx.close();
                     }
                     endFileOp(ctx);
                 });
+    }
+
+    /**
+     * DIGEST: the name is resolved off the event loop, the file hashed on the digest pool, and the reply written
+     * when the hash is done; no thread waits for it meanwhile.
+     */
+    private void digest(ChannelHandlerContext ctx, DigestRequest r) {
+        startFileOp(ctx);
+        submit(ctx, r, () -> {
+            CompletableFuture<FileService.Digest> digest;
+            try {
+                digest = server.files().digest(r.name(), r.recompute());
+            } catch (RuntimeException e) {
+                digest = CompletableFuture.failedFuture(e);
+            }
+            digest.whenComplete((d, error) -> {
+                Message reply = d != null
+                        ? new DigestReply(r.requestId(), d.sizeBytes(), d.modifiedMillis(), d.sha256())
+                        : failureReply(r, error);
+                onLoop(ctx, reply, () -> {
+                    writeBatch(ctx);
+                    ctx.writeAndFlush(reply).addListener(f -> endFileOp(ctx));
+                });
+            });
+        });
+    }
+
+    private static ErrorReply failureReply(Message request, Throwable error) {
+        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (e instanceof Failure f) {
+            return f.toReply(request.requestId());
+        }
+        log.warn("{} failed", request.getClass().getSimpleName(), e);
+        return new ErrorReply(request.requestId(), ErrorCode.INTERNAL, "request failed: " + e);
     }
 
     /** Runs blocking work for {@code request} off the event loop and writes its reply (or typed error) back. */
@@ -334,11 +372,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             ctx.executor().execute(task);
         } catch (RejectedExecutionException e) {
             if (result instanceof OpenChunk chunk) {
-                try {
-                    chunk.channel().close();
-                } catch (IOException ignored) {
-                    // Read-only; nothing to lose.
-                }
+                chunk.file().release();
             }
         }
     }
