@@ -44,6 +44,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -69,6 +70,11 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     private int peerMaxFrameBytes;
     private int maxChunkBytes;
     private int fileOpsInFlight;
+    /**
+     * File and upload requests decoded while {@code maxFileOpsInFlight} were started, waiting for a slot. Reading
+     * stops while any wait, so this holds at most one read's worth of requests.
+     */
+    private final ArrayDeque<WaitingFileOp> waitingFileOps = new ArrayDeque<>();
     /** Point replies of the current read batch, encoded back to back and written as one buffer. */
     private ByteBuf batch;
 
@@ -256,6 +262,10 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void read(ChannelHandlerContext ctx, ReadRequest r) {
+        whenSlotFree(ctx, r, () -> startRead(ctx, r));
+    }
+
+    private void startRead(ChannelHandlerContext ctx, ReadRequest r) {
         startFileOp(ctx);
         submit(ctx, r, () -> {
             Object reply;
@@ -307,21 +317,23 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
      * when the hash is done; no thread waits for it meanwhile.
      */
     private void digest(ChannelHandlerContext ctx, DigestRequest r) {
-        startFileOp(ctx);
-        submit(ctx, r, () -> {
-            CompletableFuture<FileService.Digest> digest;
-            try {
-                digest = server.files().digest(r.name(), r.recompute());
-            } catch (RuntimeException e) {
-                digest = CompletableFuture.failedFuture(e);
-            }
-            digest.whenComplete((d, error) -> {
-                Message reply = d != null
-                        ? new DigestReply(r.requestId(), d.sizeBytes(), d.modifiedMillis(), d.sha256())
-                        : failureReply(r, error);
-                onLoop(ctx, reply, () -> {
-                    writeBatch(ctx);
-                    ctx.writeAndFlush(reply).addListener(f -> endFileOp(ctx));
+        whenSlotFree(ctx, r, () -> {
+            startFileOp(ctx);
+            submit(ctx, r, () -> {
+                CompletableFuture<FileService.Digest> digest;
+                try {
+                    digest = server.files().digest(r.name(), r.recompute());
+                } catch (RuntimeException e) {
+                    digest = CompletableFuture.failedFuture(e);
+                }
+                digest.whenComplete((d, error) -> {
+                    Message reply = d != null
+                            ? new DigestReply(r.requestId(), d.sizeBytes(), d.modifiedMillis(), d.sha256())
+                            : failureReply(r, error);
+                    onLoop(ctx, reply, () -> {
+                        writeBatch(ctx);
+                        ctx.writeAndFlush(reply).addListener(f -> endFileOp(ctx));
+                    });
                 });
             });
         });
@@ -338,6 +350,10 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
 
     /** Runs blocking work for {@code request} off the event loop and writes its reply (or typed error) back. */
     private <R extends Message> void offload(ChannelHandlerContext ctx, R request, Function<R, Message> work) {
+        whenSlotFree(ctx, request, () -> startOffload(ctx, request, work));
+    }
+
+    private <R extends Message> void startOffload(ChannelHandlerContext ctx, R request, Function<R, Message> work) {
         startFileOp(ctx);
         submit(ctx, request, () -> {
             Message reply;
@@ -377,6 +393,38 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Starts a file or upload request now if fewer than {@code maxFileOpsInFlight} are started, or queues it until
+     * one ends: requests decoded from one read are not all started at once, so a connection never holds more than
+     * that many files, whatever it pipelines.
+     */
+    private void whenSlotFree(ChannelHandlerContext ctx, Message request, Runnable start) {
+        if (fileOpsInFlight < server.config().maxFileOpsInFlight() && waitingFileOps.isEmpty()) {
+            start.run();
+        } else {
+            waitingFileOps.add(new WaitingFileOp(request, start));
+            updateAutoRead(ctx);
+        }
+    }
+
+    /** Starts waiting requests while slots are free; drops them once the connection is going away. */
+    private void startWaitingFileOps(ChannelHandlerContext ctx) {
+        while (!waitingFileOps.isEmpty() && fileOpsInFlight < server.config().maxFileOpsInFlight()) {
+            WaitingFileOp next = waitingFileOps.poll();
+            if (closing || !ctx.channel().isActive()) {
+                next.request().release();
+                waitingFileOps.forEach(w -> w.request().release());
+                waitingFileOps.clear();
+                return;
+            }
+            next.start().run();
+        }
+    }
+
+    /** A request that waits for a file-op slot, and what starts it. */
+    private record WaitingFileOp(Message request, Runnable start) {
+    }
+
     private void startFileOp(ChannelHandlerContext ctx) {
         fileOpsInFlight++;
         server.drain().begin();
@@ -385,6 +433,8 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
 
     private void endFileOp(ChannelHandlerContext ctx) {
         fileOpsInFlight--;
+        // Before this one leaves the drain, so a graceful shutdown never sees a gap while requests still wait.
+        startWaitingFileOps(ctx);
         server.drain().end();
         updateAutoRead(ctx);
         if (inputClosed && fileOpsInFlight == 0) {
@@ -395,7 +445,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
 
     private void updateAutoRead(ChannelHandlerContext ctx) {
         boolean read = !closing && ctx.channel().isWritable()
-                && fileOpsInFlight < server.config().maxFileOpsInFlight();
+                && fileOpsInFlight < server.config().maxFileOpsInFlight() && waitingFileOps.isEmpty();
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
         }
