@@ -35,4 +35,12 @@ final class ChunkChecksums {
         crcs.put(key, crc);
         return crc;
     }
+
+    /**
+     * Drops the CRCs kept for {@code version}: its bytes changed in a way its version could not show (a write
+     * through a shared memory mapping changes no time stamp), as a client's DIGEST with RECOMPUTE suspects.
+     */
+    void forget(FileVersion version) {
+        crcs.keySet().removeIf(k -> k.version().equals(version));
+    }
 }

@@ -82,7 +82,8 @@ public final class FileService implements AutoCloseable {
      * Size, time and SHA-256 of a file, computed once per version of the file. Resolves and stats the name here,
      * blocking; the hashing, if any, runs on the digest pool.
      *
-     * @param recompute hash the file again even when a digest of its current version is kept
+     * @param recompute hash the file again even when a digest of its current version is kept, and forget the CRCs
+     *                  kept for its chunks
      * @return completes with the digest, or with a {@link Failure}: FILE_CHANGED for a file that kept changing
      *         while it was hashed, IO_ERROR, and the path errors
      * @throws Failure the path errors found before hashing: MALFORMED_REQUEST, OUTSIDE_ROOT, NOT_FOUND, NOT_A_FILE
@@ -92,6 +93,10 @@ public final class FileService implements AutoCloseable {
         FileStatus now = root.status(real, name);
         if (!now.regular()) {
             throw FileRoot.notAFile(name);
+        }
+        if (recompute) {
+            // The client saw bytes that did not match what it was told: distrust the CRCs of this version too.
+            chunkCrcs.forget(now.version());
         }
         return digests.digest(real, name, now.version(), recompute).thenApply(r -> new Digest(
                 r.version().sizeBytes(), r.version().modifiedMillis(), r.sha256()));
