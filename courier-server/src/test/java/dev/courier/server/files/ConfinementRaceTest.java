@@ -17,6 +17,7 @@ import dev.courier.protocol.Sha256;
 import dev.courier.protocol.StatReply;
 import dev.courier.protocol.StatRequest;
 import dev.courier.server.CourierServer;
+import dev.courier.server.testing.NameSwapper;
 import dev.courier.server.testing.NativeFs;
 import dev.courier.server.testing.RawConnection;
 import dev.courier.server.testing.TestServers;
@@ -59,7 +60,7 @@ class ConfinementRaceTest {
 
         Tally t;
         try (CourierServer server = TestServers.start(root);
-             Swapper swapper = new Swapper(root.resolve("d"), root.resolve("swap"))) {
+             NameSwapper swapper = new NameSwapper(root.resolve("d"), root.resolve("swap"))) {
             t = hammer(server.localAddress(), inside, EnumSet.of(ErrorCode.OUTSIDE_ROOT, ErrorCode.NOT_FOUND));
             assertWellBehavedClientServed(server.localAddress(), inside);
             assertThat(swapper.swaps()).as("swaps while the requests ran").isGreaterThan(REQUESTS);
@@ -83,7 +84,7 @@ class ConfinementRaceTest {
 
         Tally t;
         try (CourierServer server = TestServers.start(root);
-             Swapper swapper = new Swapper(root.resolve("d"), root.resolve("e"))) {
+             NameSwapper swapper = new NameSwapper(root.resolve("d"), root.resolve("e"))) {
             t = hammer(server.localAddress(), inside, EnumSet.of(ErrorCode.NOT_A_FILE, ErrorCode.NOT_FOUND));
             assertWellBehavedClientServed(server.localAddress(), inside);
         }
@@ -211,40 +212,6 @@ class ConfinementRaceTest {
                     + (firstLeak == null ? "" : " (first: " + firstLeak + ")") + ", " + unexpected
                     + " unexpected errors" + (firstUnexpected == null ? "" : " (first: " + firstUnexpected + ")")
                     + ", slowest batch " + slowestMillis + " ms";
-        }
-    }
-
-    /** Swaps two names atomically, over and over, on a thread of its own until closed. */
-    private static final class Swapper implements AutoCloseable {
-        private final Thread thread;
-        private volatile boolean stop;
-        private volatile long swaps;
-        private volatile Exception failure;
-
-        Swapper(Path a, Path b) {
-            thread = Thread.ofPlatform().daemon().name("swapper").start(() -> {
-                try {
-                    while (!stop) {
-                        NativeFs.exchange(a, b);
-                        swaps++;
-                    }
-                } catch (Exception e) {
-                    failure = e;
-                }
-            });
-        }
-
-        long swaps() {
-            return swaps;
-        }
-
-        @Override
-        public void close() throws Exception {
-            stop = true;
-            thread.join();
-            if (failure != null) {
-                throw failure;
-            }
         }
     }
 }
