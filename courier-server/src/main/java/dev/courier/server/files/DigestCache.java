@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *   <li><b>One computation per file at a time.</b> Requests for the version being hashed share its result; a
  *       request for another version (the file changed) waits for it to end, and then one computation of the
  *       newest version answers every request that waited.</li>
- *   <li><b>Only a version that held still.</b> The file is stat'ed again after it is hashed; a digest of a file
+ *   <li><b>Only a version that held still.</b> The file is stat'ed again after each slice; a digest of a file
  *       that changed meanwhile (or shrank under the reads) is neither kept nor returned. The file is hashed again,
  *       up to {@link #ATTEMPTS} times, then the requests fail with FILE_CHANGED.</li>
  *   <li><b>No thread per waiting request.</b> {@link #digest} returns a future, completed on the pool.</li>
@@ -190,15 +190,15 @@ final class DigestCache implements AutoCloseable {
                 while (position < sliceEnd) {
                     position = Checksums.sha256Update(sha, file.channel(), position, sliceEnd - position, buffer);
                 }
-                if (position < size) {
-                    submit(this);
-                    return;
-                }
-                FileVersion after = root.status(real, name).version();
-                if (after.equals(file.version())) {
-                    finish(new Result(file.version(), new Sha256(sha.digest())), null);
-                } else {
+                // Stat'ed after every slice, not only at the end: a file that changed is hashed again at once, not
+                // read to its end for a digest that cannot be used.
+                boolean unchanged = root.status(real, name).version().equals(file.version());
+                if (!unchanged) {
                     again();
+                } else if (position < size) {
+                    submit(this);
+                } else {
+                    finish(new Result(file.version(), new Sha256(sha.digest())), null);
                 }
             } catch (EOFException shrank) {
                 again();
