@@ -411,7 +411,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     private void startWaitingFileOps(ChannelHandlerContext ctx) {
         while (!waitingFileOps.isEmpty() && fileOpsInFlight < server.config().maxFileOpsInFlight()) {
             WaitingFileOp next = waitingFileOps.poll();
-            if (closing || !ctx.channel().isActive()) {
+            if (closing || !ctx.channel().isActive() || server.blocking().isShutdown()) {
                 next.request().release();
                 waitingFileOps.forEach(w -> w.request().release());
                 waitingFileOps.clear();
