@@ -135,6 +135,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "old in the upload directory are deleted at start-up too (default: ${DEFAULT-VALUE}, a day).")
     long uploadExpiryMillis;
 
+    @Option(names = "--max-open-files", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_MAX_OPEN_FILES,
+            description = "Served files kept open while no request reads them, one descriptor per file shared by "
+                    + "every connection; the least recently used beyond N are closed (default: ${DEFAULT-VALUE}).")
+    int maxOpenFiles;
+
     @Override
     public Integer call() throws Exception {
         if (maxConnections < 0) {
@@ -148,6 +153,10 @@ final class ServeCommand implements Callable<Integer> {
         if (writeTimeoutMillis < 0) {
             throw new ParameterException(spec.commandLine(), "--write-timeout-ms must be 0 (never) or more, not "
                     + writeTimeoutMillis);
+        }
+        if (maxOpenFiles < 0) {
+            throw new ParameterException(spec.commandLine(), "--max-open-files must be 0 or more, not "
+                    + maxOpenFiles);
         }
         if (legacyPort != null && (legacyPort < 0 || legacyPort > 65535)) {
             throw new ParameterException(spec.commandLine(), "--legacy-port must be 0 to 65535, not " + legacyPort);
@@ -183,6 +192,7 @@ final class ServeCommand implements Callable<Integer> {
                 .maxUploads(maxUploads)
                 .uploadIdleCloseMillis(uploadIdleCloseMillis)
                 .uploadExpiryMillis(uploadExpiryMillis)
+                .maxOpenFiles(maxOpenFiles)
                 .build();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

@@ -93,7 +93,8 @@ public final class CourierServer implements AutoCloseable {
             log.warn("skipped a recording: {}", problem);
         }
         RecordingStore store = new RecordingStore(loaded.recordings(), config.maxBatchPoints());
-        FileService files = new FileService(new FileRoot(config.filesRoot()));
+        FileService files = new FileService(new FileRoot(config.filesRoot()), config.maxOpenFiles(),
+                FileService.defaultDigestThreads(Runtime.getRuntime().availableProcessors()));
         ExecutorService blocking = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("courier-blocking-", 0).factory());
         Transport transport = Transport.best();
@@ -126,7 +127,7 @@ public final class CourierServer implements AutoCloseable {
             channel.pipeline().addLast("accept-errors", AcceptErrors.INSTANCE);
             Channel legacy = null;
             if (config.legacyPort().isPresent()) {
-                LegacyInitializer legacyInitializer = new LegacyInitializer(store, files.root(), blocking,
+                LegacyInitializer legacyInitializer = new LegacyInitializer(store, files, blocking,
                         config.legacyMaxChunkBytes(), config.idleTimeoutMillis(), config.writeTimeoutMillis());
                 legacy = bootstrap(transport, workers, legacyConnections, legacyInitializer, legacyLimit,
                         config.reusePort(), true)
@@ -146,6 +147,7 @@ public final class CourierServer implements AutoCloseable {
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             blocking.shutdownNow();
             context.uploads().ifPresent(UploadService::close);
+            files.close();
             if (e instanceof InterruptedException ie) {
                 throw ie;
             }
@@ -270,6 +272,7 @@ public final class CourierServer implements AutoCloseable {
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         legacyConnections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         context.uploads().ifPresent(UploadService::close);
+        context.files().close();
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         blocking.shutdown();
         workerGroup.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);

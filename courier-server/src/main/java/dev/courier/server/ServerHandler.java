@@ -31,6 +31,7 @@ import dev.courier.protocol.UploadWrite;
 import dev.courier.protocol.WireText;
 import dev.courier.server.files.FileService;
 import dev.courier.server.files.FileService.OpenChunk;
+import dev.courier.server.files.SharedFileRegion;
 import dev.courier.server.points.Recording;
 import dev.courier.server.points.RecordingStore;
 import dev.courier.server.uploads.UploadService;
@@ -42,12 +43,14 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -78,6 +81,11 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     private int peerMaxFrameBytes;
     private int maxChunkBytes;
     private int fileOpsInFlight;
+    /**
+     * File and upload requests decoded while {@code maxFileOpsInFlight} were started, waiting for a slot. Reading
+     * stops while any wait, so this holds at most one read's worth of requests.
+     */
+    private final ArrayDeque<WaitingFileOp> waitingFileOps = new ArrayDeque<>();
     /** Point replies of the current read batch, encoded back to back and written as one buffer. */
     private ByteBuf batch;
 
@@ -127,10 +135,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                     FileService.Stat stat = server.files().stat(x.name());
                     return new StatReply(x.requestId(), stat.sizeBytes(), stat.modifiedMillis());
                 });
-                case DigestRequest r -> offload(ctx, r, x -> {
-                    FileService.Digest d = server.files().digest(x.name());
-                    return new DigestReply(x.requestId(), d.sizeBytes(), d.modifiedMillis(), d.sha256());
-                });
+                case DigestRequest r -> digest(ctx, r);
                 case ReadRequest r -> read(ctx, r);
                 case UploadBegin r -> offload(ctx, r, x -> {
                     UploadService.Ready ready = uploads().begin(x.name(), x.sizeBytes(), x.sha256(), ctx.channel());
@@ -247,6 +252,10 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void read(ChannelHandlerContext ctx, ReadRequest r) {
+        whenSlotFree(ctx, r, () -> startRead(ctx, r));
+    }
+
+    private void startRead(ChannelHandlerContext ctx, ReadRequest r) {
         startFileOp(ctx);
         submit(ctx, r, () -> {
             Object reply;
@@ -270,26 +279,71 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    /** The header and the file bytes go out together, in one event-loop task, so no other reply can split them. */
+    /**
+     * The header and the file bytes go out together, in one event-loop task, so no other reply can split them. The
+     * region takes over the chunk's reference to the shared file and releases it once sent or failed.
+     */
     private void writeChunk(ChannelHandlerContext ctx, int requestId, OpenChunk chunk) {
         writeBatch(ctx);
         ByteBuf header = ctx.alloc().ioBuffer(FrameDescriptor.CHUNK_OVERHEAD_BYTES);
         MessageCodec.encodeChunkHeader(header, requestId, chunk.offsetBytes(), chunk.countBytes(), chunk.last(),
                 true, chunk.crc32c());
         ctx.write(header);
-        ctx.writeAndFlush(new DefaultFileRegion(chunk.channel(), chunk.offsetBytes(), chunk.countBytes()))
+        ctx.writeAndFlush(new SharedFileRegion(chunk.file(), chunk.offsetBytes(), chunk.countBytes()))
                 .addListener(f -> {
                     if (!f.isSuccess() && ctx.channel().isActive()) {
-                        // The frame is cut short: the framing on this connection can no longer be trusted.
-                        log.warn("sending a chunk to {} failed; closing", ctx.channel().remoteAddress(), f.cause());
+                        // The frame is cut short (the file shrank under sendfile, or the socket failed): the
+                        // framing on this connection can no longer be trusted.
+                        log.info("sending a chunk to {} failed; closing: {}", ctx.channel().remoteAddress(),
+                                f.cause().toString());
                         ctx.close();
                     }
                     endFileOp(ctx);
                 });
     }
 
+    /**
+     * DIGEST: the name is resolved off the event loop, the file hashed on the digest pool, and the reply written
+     * when the hash is done; no thread waits for it meanwhile.
+     */
+    private void digest(ChannelHandlerContext ctx, DigestRequest r) {
+        whenSlotFree(ctx, r, () -> {
+            startFileOp(ctx);
+            submit(ctx, r, () -> {
+                CompletableFuture<FileService.Digest> digest;
+                try {
+                    digest = server.files().digest(r.name(), r.recompute());
+                } catch (RuntimeException e) {
+                    digest = CompletableFuture.failedFuture(e);
+                }
+                digest.whenComplete((d, error) -> {
+                    Message reply = d != null
+                            ? new DigestReply(r.requestId(), d.sizeBytes(), d.modifiedMillis(), d.sha256())
+                            : failureReply(r, error);
+                    onLoop(ctx, reply, () -> {
+                        writeBatch(ctx);
+                        ctx.writeAndFlush(reply).addListener(f -> endFileOp(ctx));
+                    });
+                });
+            });
+        });
+    }
+
+    private static ErrorReply failureReply(Message request, Throwable error) {
+        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (e instanceof Failure f) {
+            return f.toReply(request.requestId());
+        }
+        log.warn("{} failed", request.getClass().getSimpleName(), e);
+        return new ErrorReply(request.requestId(), ErrorCode.INTERNAL, "request failed: " + e);
+    }
+
     /** Runs blocking work for {@code request} off the event loop and writes its reply (or typed error) back. */
     private <R extends Message> void offload(ChannelHandlerContext ctx, R request, Function<R, Message> work) {
+        whenSlotFree(ctx, request, () -> startOffload(ctx, request, work));
+    }
+
+    private <R extends Message> void startOffload(ChannelHandlerContext ctx, R request, Function<R, Message> work) {
         startFileOp(ctx);
         submit(ctx, request, () -> {
             Message reply;
@@ -324,13 +378,41 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             ctx.executor().execute(task);
         } catch (RejectedExecutionException e) {
             if (result instanceof OpenChunk chunk) {
-                try {
-                    chunk.channel().close();
-                } catch (IOException ignored) {
-                    // Read-only; nothing to lose.
-                }
+                chunk.file().release();
             }
         }
+    }
+
+    /**
+     * Starts a file or upload request now if fewer than {@code maxFileOpsInFlight} are started, or queues it until
+     * one ends: requests decoded from one read are not all started at once, so a connection never holds more than
+     * that many files, whatever it pipelines.
+     */
+    private void whenSlotFree(ChannelHandlerContext ctx, Message request, Runnable start) {
+        if (fileOpsInFlight < server.config().maxFileOpsInFlight() && waitingFileOps.isEmpty()) {
+            start.run();
+        } else {
+            waitingFileOps.add(new WaitingFileOp(request, start));
+            updateAutoRead(ctx);
+        }
+    }
+
+    /** Starts waiting requests while slots are free; drops them once the connection is going away. */
+    private void startWaitingFileOps(ChannelHandlerContext ctx) {
+        while (!waitingFileOps.isEmpty() && fileOpsInFlight < server.config().maxFileOpsInFlight()) {
+            WaitingFileOp next = waitingFileOps.poll();
+            if (closing || !ctx.channel().isActive() || server.blocking().isShutdown()) {
+                next.request().release();
+                waitingFileOps.forEach(w -> w.request().release());
+                waitingFileOps.clear();
+                return;
+            }
+            next.start().run();
+        }
+    }
+
+    /** A request that waits for a file-op slot, and what starts it. */
+    private record WaitingFileOp(Message request, Runnable start) {
     }
 
     private void startFileOp(ChannelHandlerContext ctx) {
@@ -341,6 +423,8 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
 
     private void endFileOp(ChannelHandlerContext ctx) {
         fileOpsInFlight--;
+        // Before this one leaves the drain, so a graceful shutdown never sees a gap while requests still wait.
+        startWaitingFileOps(ctx);
         server.drain().end();
         updateAutoRead(ctx);
         if (inputClosed && fileOpsInFlight == 0) {
@@ -351,7 +435,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
 
     private void updateAutoRead(ChannelHandlerContext ctx) {
         boolean read = !closing && ctx.channel().isWritable()
-                && fileOpsInFlight < server.config().maxFileOpsInFlight();
+                && fileOpsInFlight < server.config().maxFileOpsInFlight() && waitingFileOps.isEmpty();
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
         }

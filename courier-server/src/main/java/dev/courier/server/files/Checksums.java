@@ -1,30 +1,54 @@
 package dev.courier.server.files;
 
+import java.io.EOFException;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.zip.CRC32C;
 
 /**
- * Integrity sums over file ranges, read through a memory mapping so the bytes never pass through a Java buffer
- * (the data itself still goes out by sendfile). The mapping is unmapped as soon as the sum is taken.
+ * Integrity sums over file ranges, read with positional reads into buffers. Never through a memory mapping: a file
+ * truncated while it is mapped and read (logrotate's copytruncate, {@code > file}) raises SIGBUS, which in the
+ * CRC32C intrinsic kills the JVM. A read instead comes back short, which surfaces here as an {@link EOFException}
+ * that the caller answers with FILE_CHANGED. Thread-safe.
  */
 public final class Checksums {
-    private static final long SHA_WINDOW_BYTES = 64L << 20;
+    /** One positional read: large enough that the system call is cheap next to the copy. */
+    static final int READ_BYTES = 256 << 10;
+    /** Direct buffers kept for reuse: about the number of reads that run at once on a busy server. */
+    private static final int POOLED_BUFFERS = 32;
+    private static final ArrayBlockingQueue<ByteBuffer> BUFFERS = new ArrayBlockingQueue<>(POOLED_BUFFERS);
 
     private Checksums() {
     }
 
-    /** CRC32C of {@code count} bytes of {@code channel} from {@code offset}. */
+    /**
+     * CRC32C of {@code count} bytes of {@code channel} from {@code offset}.
+     *
+     * @throws EOFException when the file ends before {@code offset + count}: it shrank
+     */
     public static int crc32c(FileChannel channel, long offset, int count) throws IOException {
         CRC32C crc = new CRC32C();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment segment = channel.map(FileChannel.MapMode.READ_ONLY, offset, count, arena);
-            crc.update(segment.asByteBuffer());
+        // A direct buffer: the file's bytes are copied once, and CRC32C reads direct memory at full speed.
+        ByteBuffer buffer = takeBuffer();
+        try {
+            long position = offset;
+            long end = offset + count;
+            while (position < end) {
+                buffer.clear().limit((int) Math.min(buffer.capacity(), end - position));
+                int n = channel.read(buffer, position);
+                if (n < 0) {
+                    throw shrank(channel, end);
+                }
+                buffer.flip();
+                crc.update(buffer);
+                position += n;
+            }
+        } finally {
+            giveBack(buffer);
         }
         return (int) crc.getValue();
     }
@@ -36,18 +60,40 @@ public final class Checksums {
         return (int) crc.getValue();
     }
 
-    /** SHA-256 of the first {@code size} bytes of {@code channel}. */
+    /**
+     * SHA-256 of the first {@code size} bytes of {@code channel}.
+     *
+     * @throws EOFException when the file holds fewer than {@code size} bytes: it shrank
+     */
     public static byte[] sha256(FileChannel channel, long size) throws IOException {
         MessageDigest sha = newSha256();
         byte[] scratch = new byte[1 << 20];
-        for (long offset = 0; offset < size; offset += SHA_WINDOW_BYTES) {
-            long window = Math.min(SHA_WINDOW_BYTES, size - offset);
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment segment = channel.map(FileChannel.MapMode.READ_ONLY, offset, window, arena);
-                dev.courier.protocol.Sha256.update(sha, segment.asByteBuffer(), scratch);
-            }
+        long position = 0;
+        while (position < size) {
+            position = sha256Update(sha, channel, position, size - position, scratch);
         }
         return sha.digest();
+    }
+
+    /**
+     * Feeds up to {@code scratch.length} bytes of {@code channel} from {@code position} into {@code sha}, at most
+     * {@code remaining}; returns the position after them.
+     *
+     * @param scratch a heap array: the JDK's SHA-256 intrinsic runs on arrays, and a direct buffer would be fed to
+     *                it 4 KiB at a time through a copy
+     * @throws EOFException when the file ends first
+     */
+    static long sha256Update(MessageDigest sha, FileChannel channel, long position, long remaining, byte[] scratch)
+            throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(scratch, 0, (int) Math.min(scratch.length, remaining));
+        while (buffer.hasRemaining()) {
+            int n = channel.read(buffer, position + buffer.position());
+            if (n < 0) {
+                throw shrank(channel, position + remaining);
+            }
+        }
+        sha.update(scratch, 0, buffer.position());
+        return position + buffer.position();
     }
 
     public static MessageDigest newSha256() {
@@ -56,5 +102,25 @@ public final class Checksums {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
+    }
+
+    private static EOFException shrank(FileChannel channel, long expectedBytes) {
+        String now;
+        try {
+            now = channel.size() + " bytes";
+        } catch (IOException e) {
+            now = "unknown";
+        }
+        return new EOFException("the file shrank while it was read: " + expectedBytes + " bytes expected, " + now
+                + " now");
+    }
+
+    private static ByteBuffer takeBuffer() {
+        ByteBuffer b = BUFFERS.poll();
+        return b != null ? b : ByteBuffer.allocateDirect(READ_BYTES);
+    }
+
+    private static void giveBack(ByteBuffer b) {
+        BUFFERS.offer(b);
     }
 }

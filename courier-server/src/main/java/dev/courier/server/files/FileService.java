@@ -5,28 +5,50 @@ import dev.courier.protocol.Failure;
 import dev.courier.protocol.FileEntry;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.Sha256;
+import java.io.EOFException;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * Lists, stats, digests and opens files of a {@link FileRoot}. Blocking: runs off the event loop.
+ * Lists, stats, digests and opens files of a {@link FileRoot}: every open confined to the root, one shared
+ * descriptor per file version ({@link OpenFiles}), chunk CRCs and digests kept per version. Digests are computed on
+ * a pool of their own ({@link DigestCache}); everything else blocks the caller, so call it off the event loop.
+ * Thread-safe.
  */
-public final class FileService {
+public final class FileService implements AutoCloseable {
     private final FileRoot root;
-    private final DigestCache digests = new DigestCache();
+    private final OpenFiles openFiles;
+    private final DigestCache digests;
     private final ChunkChecksums chunkCrcs = new ChunkChecksums();
 
-    public FileService(FileRoot root) {
+    /**
+     * @param maxOpenFiles  files kept open while no request reads them (see {@link OpenFiles})
+     * @param digestThreads threads that hash files for DIGEST, apart from those that serve reads
+     */
+    public FileService(FileRoot root, int maxOpenFiles, int digestThreads) {
         this.root = root;
+        this.openFiles = new OpenFiles(root, maxOpenFiles);
+        this.digests = new DigestCache(root, openFiles, digestThreads);
+    }
+
+    /**
+     * Hashing threads for a machine with {@code cores} cores: half of them, at least one and at most four, so that
+     * digests never take all the CPU that reads need.
+     */
+    public static int defaultDigestThreads(int cores) {
+        return Math.max(1, Math.min(4, cores / 2));
     }
 
     public FileRoot root() {
         return root;
+    }
+
+    /** The shared open files, for the legacy protocol's reads. */
+    public OpenFiles openFiles() {
+        return openFiles;
     }
 
     /**
@@ -41,35 +63,52 @@ public final class FileService {
             bytes += 1 + 8 + 8 + 2 + e.name().getBytes(StandardCharsets.UTF_8).length;
         }
         if (bytes - FrameDescriptor.LENGTH_FIELD_BYTES > maxFrameBytes) {
-            throw new Failure(ErrorCode.LISTING_TOO_LARGE, "'" + path + "' has " + entries.size() + " entries, "
-                    + bytes + " bytes listed, more than the client's frame limit of " + maxFrameBytes);
+            throw new Failure(ErrorCode.LISTING_TOO_LARGE, FileRoot.quoted(path) + " has " + entries.size()
+                    + " entries, " + bytes + " bytes listed, more than the client's frame limit of " + maxFrameBytes);
         }
         return entries;
     }
 
     /** Size and modification time of a regular file. */
     public Stat stat(String name) {
-        Path real = root.resolve(name);
-        BasicFileAttributes a = root.regularFile(real, name);
-        return new Stat(a.size(), a.lastModifiedTime().toMillis());
-    }
-
-    /** Size, time and SHA-256 of a file; the digest is computed once per version of the file. */
-    public Digest digest(String name) {
-        Path real = root.resolve(name);
-        BasicFileAttributes a = root.regularFile(real, name);
-        long mtime = a.lastModifiedTime().toMillis();
-        try {
-            return new Digest(a.size(), mtime, digests.digest(real, a.size(), mtime));
-        } catch (IOException e) {
-            throw new Failure(ErrorCode.IO_ERROR, "cannot read '" + name + "': " + e);
+        FileStatus s = root.statConfined(root.resolve(name), name);
+        if (!s.regular()) {
+            throw FileRoot.notAFile(name);
         }
+        return new Stat(s.version().sizeBytes(), s.version().modifiedMillis());
     }
 
     /**
-     * Opens the file for a read and works out which bytes go out. The caller owns the returned channel.
+     * Size, time and SHA-256 of a file, computed once per version of the file. Resolves and stats the name here,
+     * blocking; the hashing, if any, runs on the digest pool.
+     *
+     * @param recompute hash the file again even when a digest of its current version is kept, and forget the CRCs
+     *                  kept for its chunks
+     * @return completes with the digest, or with a {@link Failure}: FILE_CHANGED for a file that kept changing
+     *         while it was hashed, IO_ERROR, and the path errors
+     * @throws Failure the path errors found before hashing: MALFORMED_REQUEST, OUTSIDE_ROOT, NOT_FOUND, NOT_A_FILE
+     */
+    public CompletableFuture<Digest> digest(String name, boolean recompute) {
+        Path real = root.resolve(name);
+        FileStatus now = root.status(real, name);
+        if (!now.regular()) {
+            throw FileRoot.notAFile(name);
+        }
+        if (recompute) {
+            // The client saw bytes that did not match what it was told: distrust the CRCs of this version too.
+            chunkCrcs.forget(now.version());
+        }
+        return digests.digest(real, name, now.version(), recompute).thenApply(r -> new Digest(
+                r.version().sizeBytes(), r.version().modifiedMillis(), r.sha256()));
+    }
+
+    /**
+     * The shared open file for a read and the bytes that go out. The returned chunk holds one reference to the
+     * file, which the caller must release (a {@link SharedFileRegion} made from it does so when it is sent).
      *
      * @param maxChunkBytes the largest read allowed on this connection
+     * @throws Failure MALFORMED_REQUEST, CHUNK_TOO_LARGE, OFFSET_PAST_END, FILE_CHANGED (the file shrank while its
+     *                 CRC was computed), IO_ERROR and the path errors
      */
     public OpenChunk open(String name, long offsetBytes, int lengthBytes, int maxChunkBytes) {
         if (offsetBytes < 0) {
@@ -84,36 +123,37 @@ public final class FileService {
             throw new Failure(ErrorCode.CHUNK_TOO_LARGE,
                     "read of " + lengthBytes + " bytes exceeds the maximum chunk of " + maxChunkBytes);
         }
-        Path real = root.resolve(name);
-        BasicFileAttributes attributes = root.regularFile(real, name);
-        FileChannel channel;
+        OpenFile file = openFiles.acquire(name);
         try {
-            channel = FileChannel.open(real, StandardOpenOption.READ);
-        } catch (IOException e) {
-            throw new Failure(ErrorCode.IO_ERROR, "cannot open '" + name + "': " + e);
-        }
-        try {
-            long size = channel.size();
+            long size = file.version().sizeBytes();
             if (offsetBytes >= size) {
                 throw new Failure(ErrorCode.OFFSET_PAST_END, "offset " + offsetBytes
-                        + " is at or past the end of '" + name + "' (" + size + " bytes)");
+                        + " is at or past the end of " + FileRoot.quoted(name) + " (" + size + " bytes)");
             }
             int count = (int) Math.min(lengthBytes, size - offsetBytes);
             boolean last = offsetBytes + count == size;
-            // Keyed by the version read just before opening: a file replaced since then gets a new key, and its
-            // chunks a fresh CRC, which is what the client checks the bytes it receives against.
-            int crc = size == attributes.size()
-                    ? chunkCrcs.crc32c(real, size, attributes.lastModifiedTime().toMillis(), channel,
-                            offsetBytes, count)
-                    : Checksums.crc32c(channel, offsetBytes, count);
-            return new OpenChunk(channel, offsetBytes, count, last, crc);
+            // Computed now, from the bytes that are about to go out by sendfile, so a file that changes in between
+            // is caught by the client's check.
+            int crc = chunkCrcs.crc32c(file, offsetBytes, count);
+            return new OpenChunk(file, offsetBytes, count, last, crc);
+        } catch (EOFException e) {
+            file.release();
+            throw new Failure(ErrorCode.FILE_CHANGED, FileRoot.quoted(name) + " shrank while it was read ("
+                    + e.getMessage() + "); ask again");
         } catch (IOException e) {
-            closeQuietly(channel);
-            throw new Failure(ErrorCode.IO_ERROR, "cannot read '" + name + "': " + e);
+            file.release();
+            throw new Failure(ErrorCode.IO_ERROR, "cannot read " + FileRoot.quoted(name) + ": " + e.getMessage());
         } catch (RuntimeException e) {
-            closeQuietly(channel);
+            file.release();
             throw e;
         }
+    }
+
+    /** Stops hashing and closes the files no request holds; the others close as their requests end. */
+    @Override
+    public void close() {
+        digests.close();
+        openFiles.close();
     }
 
     /** What STAT answers: a regular file's size and modification time. */
@@ -124,15 +164,10 @@ public final class FileService {
     public record Digest(long sizeBytes, long modifiedMillis, Sha256 sha256) {
     }
 
-    /** An open file, the range of it that answers one read, and the CRC32C of that range. */
-    public record OpenChunk(FileChannel channel, long offsetBytes, int countBytes, boolean last, int crc32c) {
-    }
-
-    static void closeQuietly(FileChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // Closing a read-only channel cannot lose data.
-        }
+    /**
+     * A shared open file, the range of it that answers one read, and the CRC32C of that range. Holds one reference
+     * to the file.
+     */
+    public record OpenChunk(OpenFile file, long offsetBytes, int countBytes, boolean last, int crc32c) {
     }
 }

@@ -1,16 +1,15 @@
 package dev.courier.server.legacy;
 
+import dev.courier.server.files.SharedFileRegion;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.DefaultFileRegion;
 import io.netty.handler.codec.MessageToMessageEncoder;
-import java.io.IOException;
 import java.util.List;
 
 /**
  * Writes {@link LegacyReply}s as the old server did: little-endian numbers with nothing around them, and chunks as
- * zero-copy {@link DefaultFileRegion}s. Stateless and shared by every channel.
+ * zero-copy {@link SharedFileRegion}s. Stateless and shared by every channel.
  */
 @Sharable
 final class LegacyEncoder extends MessageToMessageEncoder<LegacyReply> {
@@ -35,13 +34,9 @@ final class LegacyEncoder extends MessageToMessageEncoder<LegacyReply> {
 
     private static Object chunk(LegacyReply.Chunk c) {
         if (c.lengthBytes() == 0) {
-            try {
-                c.file().close();
-            } catch (IOException ignored) {
-                // Read-only; nothing to lose.
-            }
+            c.release();
             return Unpooled.EMPTY_BUFFER;
         }
-        return new DefaultFileRegion(c.file(), c.offsetBytes(), c.lengthBytes());
+        return new SharedFileRegion(c.file(), c.offsetBytes(), c.lengthBytes());
     }
 }

@@ -295,7 +295,7 @@ final class LegacyHandler extends ChannelInboundHandlerAdapter {
 
     private static void discard(LegacyReply reply) {
         if (reply instanceof LegacyReply.Chunk chunk) {
-            LegacyFiles.close(chunk.file());
+            chunk.release();
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.courier.server.legacy;
 
-import dev.courier.server.files.FileRoot;
+import dev.courier.server.files.FileService;
 import dev.courier.server.points.RecordingStore;
 import dev.courier.transport.Keepalive;
 import io.netty.channel.ChannelInitializer;
@@ -22,14 +22,14 @@ public final class LegacyInitializer extends ChannelInitializer<SocketChannel> {
 
     /**
      * @param recordings    what DATA requests read; person {@code n} is record {@code "n"}
-     * @param files         what FILE requests read, with its confinement rules
+     * @param files         what FILE requests read, with its confinement rules and shared open files
      * @param blocking      where file operations run, off the event loop
      * @param maxChunkBytes the longest chunk one FILE request may ask for, in bytes; longer ones close the
      *                      connection
      * @param idleTimeoutMillis  a connection that sends nothing this long is closed; 0 never
      * @param writeTimeoutMillis a connection whose client takes none of its replies this long is closed; 0 never
      */
-    public LegacyInitializer(RecordingStore recordings, FileRoot files, Executor blocking, int maxChunkBytes,
+    public LegacyInitializer(RecordingStore recordings, FileService files, Executor blocking, int maxChunkBytes,
                              long idleTimeoutMillis, long writeTimeoutMillis) {
         if (maxChunkBytes < 1) {
             throw new IllegalArgumentException("maxChunkBytes must be positive: " + maxChunkBytes);

@@ -1,6 +1,6 @@
 package dev.courier.server.legacy;
 
-import java.nio.channels.FileChannel;
+import dev.courier.server.files.OpenFile;
 import java.util.Objects;
 
 /** One reply of the legacy protocol, turned into bytes by {@link LegacyEncoder}. */
@@ -15,12 +15,18 @@ sealed interface LegacyReply {
     }
 
     /**
-     * Answers a FILE chunk: {@code lengthBytes} of {@code file} from {@code offsetBytes}, sent zero-copy. Owns the
-     * open file: the encoder hands it to a file region, which closes it once sent or dropped.
+     * Answers a FILE chunk: {@code lengthBytes} of {@code file} from {@code offsetBytes}, sent zero-copy. Holds one
+     * reference to the shared open file: the encoder hands it to a file region, which releases it once sent or
+     * dropped; a chunk that is never encoded must be {@link #release released}.
      */
-    record Chunk(FileChannel file, long offsetBytes, int lengthBytes) implements LegacyReply {
+    record Chunk(OpenFile file, long offsetBytes, int lengthBytes) implements LegacyReply {
         public Chunk {
             Objects.requireNonNull(file, "file");
+        }
+
+        /** Gives the file reference back, for a chunk that will not be sent. */
+        void release() {
+            file.release();
         }
     }
 

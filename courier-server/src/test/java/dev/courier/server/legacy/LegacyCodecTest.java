@@ -8,13 +8,15 @@ import static dev.courier.server.legacy.LegacyClient.quit;
 import static dev.courier.server.legacy.LegacyClient.type;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.courier.server.files.FileRoot;
+import dev.courier.server.files.OpenFile;
+import dev.courier.server.files.OpenFiles;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.FileRegion;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -121,9 +123,10 @@ class LegacyCodecTest {
     }
 
     @Test
-    void shouldEncodeAChunkAsAFileRegionThatClosesTheFile(@TempDir Path dir) throws IOException {
-        Path path = Files.write(dir.resolve("f.bin"), new byte[100]);
-        FileChannel file = FileChannel.open(path);
+    void shouldEncodeAChunkAsAFileRegionThatReleasesTheFile(@TempDir Path dir) throws IOException {
+        Files.write(dir.resolve("f.bin"), new byte[100]);
+        // Nothing kept open once unused, so the region's release is the one that closes the file.
+        OpenFile file = new OpenFiles(new FileRoot(dir), 0).acquire("f.bin");
         EmbeddedChannel ch = new EmbeddedChannel(LegacyEncoder.INSTANCE);
 
         ch.writeOutbound(new LegacyReply.Chunk(file, 10, 20));
@@ -131,8 +134,9 @@ class LegacyCodecTest {
         FileRegion region = ch.readOutbound();
         assertThat(region.position()).isEqualTo(10);
         assertThat(region.count()).isEqualTo(20);
+        assertThat(file.channel().isOpen()).as("open while the region is on its way").isTrue();
         assertThat(region.release()).isTrue();
-        assertThat(file.isOpen()).isFalse();
+        assertThat(file.channel().isOpen()).isFalse();
     }
 
     private static List<Object> decode(byte[] bytes) {

@@ -8,6 +8,7 @@ import static dev.courier.server.legacy.LegacyClient.type;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.server.files.FileRoot;
+import dev.courier.server.files.FileService;
 import dev.courier.server.points.Recording;
 import dev.courier.server.points.RecordingStore;
 import dev.courier.transport.Keepalive;
@@ -43,7 +44,7 @@ class LegacyHandlerTest {
         Recording three = new Recording("3", List.of("ecg1", "ecg2"), 0, 250,
                 new double[][] {{1, 2, 3}, {10, 20, 30}});
         LegacyPoints points = new LegacyPoints(new RecordingStore(List.of(three), 100));
-        LegacyFiles files = new LegacyFiles(new FileRoot(root), 8);
+        LegacyFiles files = new LegacyFiles(new FileService(new FileRoot(root), 10, 1), 8);
         ch = new EmbeddedChannel(new LegacyDecoder(), LegacyEncoder.INSTANCE,
                 new LegacyHandler(points, files, blocking::add, Keepalive.Timers.of(0, 0, 0)));
     }
