@@ -1,6 +1,7 @@
 package dev.courier.cli;
 
 import dev.courier.cli.common.BundledData;
+import dev.courier.protocol.FrameDescriptor;
 import dev.courier.server.CourierServer;
 import dev.courier.server.ServerConfig;
 import java.io.PrintWriter;
@@ -153,6 +154,11 @@ final class ServeCommand implements Callable<Integer> {
         if (writeTimeoutMillis < 0) {
             throw new ParameterException(spec.commandLine(), "--write-timeout-ms must be 0 (never) or more, not "
                     + writeTimeoutMillis);
+        }
+        if (maxChunk < FrameDescriptor.MIN_CHUNK_CAP_BYTES) {
+            throw new ParameterException(spec.commandLine(), "--max-chunk must be at least "
+                    + FrameDescriptor.MIN_CHUNK_CAP_BYTES + " bytes (clients refuse a server whose chunks are smaller "
+                    + "than a page), not " + maxChunk);
         }
         if (maxOpenFiles < 0) {
             throw new ParameterException(spec.commandLine(), "--max-open-files must be 0 or more, not "

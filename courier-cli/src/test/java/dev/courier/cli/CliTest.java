@@ -77,6 +77,13 @@ class CliTest {
     }
 
     @Test
+    void serveRefusesAChunkCapBelowAPage() {
+        CliRun r = run("serve", "--port", "0", "--max-chunk", "4095");
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("--max-chunk must be at least 4096 bytes");
+    }
+
+    @Test
     void unreachableServerExitsThree() throws Exception {
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {

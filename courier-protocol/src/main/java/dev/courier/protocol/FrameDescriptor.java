@@ -65,6 +65,17 @@ public final class FrameDescriptor {
      */
     public static final int MIN_UPLOAD_WRITE_BYTES = 64 << 10;
 
+    /**
+     * The smallest chunk cap a server may announce in its HELLO (unless the client asked for less), and the smallest
+     * largest-write an UPLOAD_READY may announce: a page. Below it a transfer needs a round trip for every few bytes
+     * and the frame overhead exceeds the data, so Courier's client refuses such a server at the handshake and
+     * Courier's server refuses to be configured so.
+     */
+    public static final int MIN_CHUNK_CAP_BYTES = 4096;
+    /** The smallest request frame a server may accept: one UPLOAD_WRITE of {@link #MIN_CHUNK_CAP_BYTES}. */
+    public static final int MIN_SERVER_FRAME_BYTES = MIN_CHUNK_CAP_BYTES + UPLOAD_WRITE_OVERHEAD_BYTES
+            - LENGTH_FIELD_BYTES;
+
     /** Bytes of a SHA-256 digest. */
     public static final int SHA256_BYTES = 32;
 

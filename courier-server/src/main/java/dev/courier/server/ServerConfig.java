@@ -109,11 +109,15 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         if (ioThreads < 0) {
             throw new IllegalArgumentException("ioThreads must be >= 0: " + ioThreads);
         }
-        if (maxFrameBytes < 64) {
-            throw new IllegalArgumentException("maxFrameBytes must be at least 64: " + maxFrameBytes);
+        if (maxFrameBytes < FrameDescriptor.MIN_SERVER_FRAME_BYTES) {
+            throw new IllegalArgumentException("maxFrameBytes must be at least " + FrameDescriptor.MIN_SERVER_FRAME_BYTES
+                    + " (room for one write of " + FrameDescriptor.MIN_CHUNK_CAP_BYTES + " bytes): " + maxFrameBytes);
         }
-        if (maxChunkBytes < 1 || maxChunkBytes > Integer.MAX_VALUE - FrameDescriptor.CHUNK_OVERHEAD_BYTES) {
-            throw new IllegalArgumentException("maxChunkBytes out of range: " + maxChunkBytes);
+        if (maxChunkBytes < FrameDescriptor.MIN_CHUNK_CAP_BYTES
+                || maxChunkBytes > Integer.MAX_VALUE - FrameDescriptor.CHUNK_OVERHEAD_BYTES) {
+            throw new IllegalArgumentException("maxChunkBytes must be " + FrameDescriptor.MIN_CHUNK_CAP_BYTES + " to "
+                    + (Integer.MAX_VALUE - FrameDescriptor.CHUNK_OVERHEAD_BYTES) + " (a client refuses a server "
+                    + "whose chunks are smaller than a page): " + maxChunkBytes);
         }
         if (maxBatchPoints < 1 || (long) maxBatchPoints * 8 + 300 > maxFrameBytes) {
             throw new IllegalArgumentException("maxBatchPoints must be positive and fit in a frame: "

@@ -264,7 +264,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             } catch (Failure e) {
                 reply = e.toReply(r.requestId());
             } catch (RuntimeException e) {
-                log.warn("read of '{}' failed", r.name(), e);
+                log.warn("read of '{}' failed", WireText.printable(r.name(), LOGGED_WIRE_CHARS), e);
                 reply = new ErrorReply(r.requestId(), ErrorCode.INTERNAL, "read failed: " + e);
             }
             Object result = reply;

@@ -31,15 +31,14 @@ public final class ReplyRules {
      * The smallest chunk cap the client accepts in the server's HELLO, in bytes: a page. Below it a download needs
      * a round trip for every few bytes and the frame overhead exceeds the data. Courier's server sends 8 MiB.
      */
-    public static final int MIN_CHUNK_BYTES = 4096;
+    public static final int MIN_CHUNK_BYTES = FrameDescriptor.MIN_CHUNK_CAP_BYTES;
     /** The smallest {@code maxWriteBytes} the client accepts in UPLOAD_READY, in bytes, for the same reason. */
-    public static final int MIN_WRITE_BYTES = 4096;
+    public static final int MIN_WRITE_BYTES = FrameDescriptor.MIN_CHUNK_CAP_BYTES;
     /**
      * The smallest request frame limit the client accepts in the server's HELLO, in bytes: what an UPLOAD_WRITE of
      * {@link #MIN_WRITE_BYTES} needs. Courier's server accepts 1 MiB + 64.
      */
-    public static final int MIN_FRAME_BYTES =
-            MIN_WRITE_BYTES + FrameDescriptor.UPLOAD_WRITE_OVERHEAD_BYTES - FrameDescriptor.LENGTH_FIELD_BYTES;
+    public static final int MIN_FRAME_BYTES = FrameDescriptor.MIN_SERVER_FRAME_BYTES;
 
     private ReplyRules() {
     }
