@@ -99,7 +99,23 @@ public final class Downloader {
             boolean startOver = !options.resume();
             for (boolean restarted = false; ; restarted = true) {
                 try (Attempt attempt = new Attempt(name, digest, part, journalPath, startOver, first)) {
-                    Sha256 sha = attempt.run();
+                    Sha256 sha;
+                    try {
+                        sha = attempt.run();
+                    } catch (CourierException e) {
+                        if (e.code() != ErrorCode.FILE_CHANGED || restarted) {
+                            throw e;
+                        }
+                        // The server saw the file change under a read (it shrank, or was replaced): what is here
+                        // may mix two versions, so start over once against the version there is now.
+                        attempt.discard();
+                        DigestReply fresh = join(meta.digest(name, false));
+                        progress.note(name + " changed on the server during the download ("
+                                + describe(digest, fresh) + "); starting over");
+                        digest = fresh;
+                        startOver = true;
+                        continue;
+                    }
                     if (sha == null || sha.equals(digest.sha256())) {
                         return attempt.finish(target, sha != null ? sha : digest.sha256(), start);
                     }
@@ -134,6 +150,12 @@ public final class Downloader {
         } finally {
             first.closeAsync();
         }
+    }
+
+    /** What differs between two versions of a file, for a person, or that the server says it changed. */
+    private static String describe(DigestReply was, DigestReply now) {
+        String changed = changes(was, now);
+        return changed.isEmpty() ? "the server reported FILE_CHANGED" : changed;
     }
 
     /** What differs between two versions of a file, for a person; empty when nothing does. */

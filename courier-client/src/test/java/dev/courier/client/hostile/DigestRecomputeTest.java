@@ -15,6 +15,7 @@ import dev.courier.client.testing.ServedFile;
 import dev.courier.protocol.DigestReply;
 import dev.courier.protocol.DigestRequest;
 import dev.courier.protocol.ErrorCode;
+import dev.courier.protocol.ErrorReply;
 import dev.courier.protocol.ReadRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,6 +79,51 @@ class DigestRecomputeTest {
             assertThat(digests).extracting(DigestRequest::recompute).containsExactly(false, true);
             assertThat(reads.get()).as("fetched once, not again").isEqualTo(3);
             assertThat(notes).anyMatch(n -> n.contains("stale"));
+        }
+    }
+
+    @Test
+    void aReadAnsweredWithFileChangedStartsTheDownloadOverOnceAgainstTheNewVersion() throws Exception {
+        // The server saw the file shrink or be replaced under the first READ and said so with FILE_CHANGED.
+        AtomicInteger reads = new AtomicInteger();
+        try (ScriptedServer server = ScriptedServer.start(peer -> {
+            peer.handshake();
+            peer.serve(m -> {
+                if (m instanceof DigestRequest d) {
+                    digests.add(d);
+                    return (digests.size() == 1 ? OLD : NEWER).digest(d.requestId());
+                }
+                if (m instanceof ReadRequest r && reads.getAndIncrement() == 0) {
+                    return new ErrorReply(r.requestId(), ErrorCode.FILE_CHANGED, "'f.bin' changed while it was read");
+                }
+                return NEWER.answer(m);
+            });
+        });
+             CourierClient client = clientOf(server, 30_000)) {
+            DownloadResult r = downloader(client).download("f.bin", dest);
+            assertThat(Files.readAllBytes(r.path())).isEqualTo(NEWER.content());
+            assertThat(digests).hasSize(2);
+            assertThat(notes).anyMatch(n -> n.contains("changed on the server") && n.contains("starting over"));
+        }
+    }
+
+    @Test
+    void aFileThatKeepsChangingUnderTheReadsFailsWithFileChanged() throws Exception {
+        try (ScriptedServer server = ScriptedServer.start(peer -> {
+            peer.handshake();
+            peer.serve(m -> {
+                if (m instanceof DigestRequest d) {
+                    return OLD.digest(d.requestId());
+                }
+                if (m instanceof ReadRequest r) {
+                    return new ErrorReply(r.requestId(), ErrorCode.FILE_CHANGED, "'f.bin' changed while it was read");
+                }
+                return OLD.answer(m);
+            });
+        });
+             CourierClient client = clientOf(server, 30_000)) {
+            CourierException e = failure(() -> downloader(client).download("f.bin", dest));
+            assertThat(e.code()).isEqualTo(ErrorCode.FILE_CHANGED);
         }
     }
 
