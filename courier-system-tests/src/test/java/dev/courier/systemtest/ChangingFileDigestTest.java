@@ -12,6 +12,7 @@ import dev.courier.protocol.ReadRequest;
 import dev.courier.protocol.Sha256;
 import dev.courier.server.testing.CsvTruth;
 import dev.courier.server.testing.RawConnection;
+import dev.courier.server.testing.TestFiles;
 import io.netty.buffer.ByteBufUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -20,7 +21,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -64,7 +64,7 @@ class ChangingFileDigestTest {
         for (int i = 0; i < SMALL_FILES; i++) {
             byte[] small = Arrays.copyOfRange(content, i * 4096, (i + 1) * 4096);
             Files.write(root.resolve("small-" + i + ".bin"), small);
-            smallSha[i] = sha256(small, small.length);
+            smallSha[i] = TestFiles.sha256(small, small.length);
         }
         Files.writeString(root.resolve("ok.txt"), "still here");
 
@@ -125,7 +125,7 @@ class ChangingFileDigestTest {
         for (DigestReply d : growingDigests) {
             Sha256 expected = truth.get(d.sizeBytes());
             if (expected == null) {
-                expected = sha256(content, (int) d.sizeBytes());
+                expected = TestFiles.sha256(content, (int) d.sizeBytes());
                 truth.put(d.sizeBytes(), expected);
             }
             assertThat(d.sha256()).as("digest of the changing file at %d bytes", d.sizeBytes()).isEqualTo(expected);
@@ -154,12 +154,6 @@ class ChangingFileDigestTest {
             chunk.release();
         }
         return TimeUnit.NANOSECONDS.toMillis(Math.max(digestNanos, System.nanoTime() - start));
-    }
-
-    private static Sha256 sha256(byte[] content, int length) throws Exception {
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        sha.update(content, 0, length);
-        return new Sha256(sha.digest());
     }
 
     /** Appends the next {@link #APPEND_BYTES} of the content every {@link #APPEND_EVERY_MILLIS}, as a log grows. */

@@ -2,15 +2,14 @@ package dev.courier.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.courier.protocol.ChunkReply;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.Hello;
 import dev.courier.protocol.Message;
 import dev.courier.protocol.MessageCodec;
 import dev.courier.protocol.ReadRequest;
 import dev.courier.server.testing.CsvTruth;
-import dev.courier.server.testing.RawConnection;
 import dev.courier.server.testing.TestFiles;
+import dev.courier.server.testing.WellBehavedClient;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.DataInputStream;
@@ -42,6 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
  * write timeout that finally closes such connections is another part of the issue.)
  */
 class StalledReadersTest {
+    /** What a well-behaved client reads of ok.txt while the test goes on. */
+    private static final byte[] OK_BYTES = "still here".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
     private static final int CONNECTIONS = 350;
     private static final int READS_PER_CONNECTION = 64;
     private static final int CHUNK_BYTES = 1 << 20;
@@ -57,7 +59,7 @@ class StalledReadersTest {
     @Test
     void connectionsThatNeverReadShareOneDescriptorOfTheFileTheyRead(@TempDir Path root) throws Exception {
         TestFiles.random(root.resolve("big.bin"), 16L * CHUNK_BYTES, 4);
-        Files.writeString(root.resolve("ok.txt"), "still here");
+        Files.write(root.resolve("ok.txt"), OK_BYTES);
         try (CourierProcess server = server(root)) {
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", ProcessFaultsTest.portOf(server));
             long before = openFiles(server.pid());
@@ -77,12 +79,12 @@ class StalledReadersTest {
                 assertThat(most - before).as("descriptors the server opened for %d stalled connections, %d READs "
                         + "each (%d before them)", CONNECTIONS, READS_PER_CONNECTION, before)
                         .isLessThanOrEqualTo(CONNECTIONS + 32);
-                assertWellBehavedClientServed(address);
+                WellBehavedClient.assertReadServed(address, "ok.txt", OK_BYTES);
             } finally {
                 abortAll(stalled);
             }
             awaitOpenFilesAtMost(server.pid(), before + 8);
-            assertWellBehavedClientServed(address);
+            WellBehavedClient.assertReadServed(address, "ok.txt", OK_BYTES);
         }
     }
 
@@ -96,7 +98,7 @@ class StalledReadersTest {
                 file.setLength(LARGE_CHUNK_BYTES);
             }
         }
-        Files.writeString(root.resolve("ok.txt"), "still here");
+        Files.write(root.resolve("ok.txt"), OK_BYTES);
         try (CourierProcess server = server(root)) {
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", ProcessFaultsTest.portOf(server));
             long before = openFiles(server.pid());
@@ -108,11 +110,11 @@ class StalledReadersTest {
                 assertThat(most - before).as("descriptors for one connection with %d READs of as many files in "
                         + "flight: its socket and at most %d files", READS_PER_CONNECTION, MAX_FILE_OPS_IN_FLIGHT)
                         .isLessThanOrEqualTo(1 + MAX_FILE_OPS_IN_FLIGHT + 4);
-                assertWellBehavedClientServed(address);
+                WellBehavedClient.assertReadServed(address, "ok.txt", OK_BYTES);
             } finally {
                 abortAll(stalled);
             }
-            assertWellBehavedClientServed(address);
+            WellBehavedClient.assertReadServed(address, "ok.txt", OK_BYTES);
         }
     }
 
@@ -218,20 +220,4 @@ class StalledReadersTest {
         }
     }
 
-    private static void assertWellBehavedClientServed(InetSocketAddress address) throws IOException {
-        long start = System.nanoTime();
-        try (RawConnection c = RawConnection.handshaken(address)) {
-            c.send(new ReadRequest(1, "ok.txt", 0, 100));
-            Message m = c.receive();
-            assertThat(m).isInstanceOf(ChunkReply.class);
-            ChunkReply chunk = (ChunkReply) m;
-            try {
-                assertThat(chunk.data().toString(java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("still here");
-            } finally {
-                chunk.release();
-            }
-        }
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("a well-behaved client's read")
-                .isLessThan(SERVED_WITHIN_MILLIS);
-    }
 }

@@ -9,9 +9,10 @@ import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.ErrorReply;
 import dev.courier.protocol.Message;
 import dev.courier.protocol.ReadRequest;
-import dev.courier.protocol.Sha256;
 import dev.courier.server.testing.CsvTruth;
 import dev.courier.server.testing.RawConnection;
+import dev.courier.server.testing.TestFiles;
+import dev.courier.server.testing.WellBehavedClient;
 import io.netty.buffer.ByteBufUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -21,7 +22,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,6 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  * zero-copy send of a chunk, its connection closed; and the server lives and serves others within a second.
  */
 class TruncatedFileTest {
+    /** What a well-behaved client reads of ok.txt while the test goes on. */
+    private static final byte[] OK_BYTES = "still here".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
     private static final int SIZE_BYTES = 8 << 20;
     private static final int CHUNK_BYTES = 1 << 20;
     /** Batches of requests: enough to meet the truncations hundreds of times. */
@@ -71,7 +74,7 @@ class TruncatedFileTest {
         byte[] content = new byte[SIZE_BYTES];
         new Random(10).nextBytes(content);
         Path file = Files.write(root.resolve("log.bin"), content);
-        Files.writeString(root.resolve("ok.txt"), "still here");
+        Files.write(root.resolve("ok.txt"), OK_BYTES);
 
         Tally t = new Tally();
         try (CourierProcess server = CourierProcess.server("--port", "0", "--data", CsvTruth.dataDir().toString(),
@@ -92,7 +95,7 @@ class TruncatedFileTest {
                         for (int i = 0; i < perBatch; i++) {
                             sort(c.receive(), content, t);
                         }
-                        assertWellBehavedClientServed(address);
+                        WellBehavedClient.assertReadServed(address, "ok.txt", OK_BYTES);
                     }
                 } catch (SocketTimeoutException e) {
                     throw new AssertionError("a request got no reply within 10 s (" + t + "); server output:\n"
@@ -103,7 +106,7 @@ class TruncatedFileTest {
                 }
             }
             assertThat(truncator.cycles()).as("truncations while the requests ran").isPositive();
-            assertWellBehavedClientServed(address);
+            WellBehavedClient.assertReadServed(address, "ok.txt", OK_BYTES);
         }
         assertThat(t.otherErrors).as("errors other than FILE_CHANGED and OFFSET_PAST_END: %s", t).isEmpty();
         return t;
@@ -120,7 +123,7 @@ class TruncatedFileTest {
             }
             case DigestReply digest -> {
                 assertThat(digest.sha256()).as("digest of the first %d bytes", digest.sizeBytes())
-                        .isEqualTo(sha256(content, (int) digest.sizeBytes()));
+                        .isEqualTo(TestFiles.sha256(content, (int) digest.sizeBytes()));
                 t.digests++;
             }
             case ErrorReply e when e.code() == ErrorCode.FILE_CHANGED || e.code() == ErrorCode.OFFSET_PAST_END ->
@@ -178,28 +181,6 @@ class TruncatedFileTest {
         }
     }
 
-    private static void assertWellBehavedClientServed(InetSocketAddress address) throws IOException {
-        long start = System.nanoTime();
-        try (RawConnection c = RawConnection.handshaken(address)) {
-            c.send(new ReadRequest(1, "ok.txt", 0, 100));
-            Message m = c.receive();
-            assertThat(m).isInstanceOf(ChunkReply.class);
-            ChunkReply chunk = (ChunkReply) m;
-            try {
-                assertThat(chunk.data().toString(java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("still here");
-            } finally {
-                chunk.release();
-            }
-        }
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("a well-behaved client's read")
-                .isLessThan(SERVED_WITHIN_MILLIS);
-    }
-
-    private static Sha256 sha256(byte[] content, int length) throws Exception {
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        sha.update(content, 0, length);
-        return new Sha256(sha.digest());
-    }
 
     /**
      * Cuts the file to a random length (sometimes nothing, as {@code > file} does) and writes the rest back, in a

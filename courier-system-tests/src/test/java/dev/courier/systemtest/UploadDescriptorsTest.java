@@ -13,7 +13,7 @@ import dev.courier.protocol.UploadReady;
 import dev.courier.protocol.UploadWrite;
 import dev.courier.server.ServerConfig;
 import dev.courier.server.testing.CsvTruth;
-import dev.courier.server.testing.GoodClient;
+import dev.courier.server.testing.WellBehavedClient;
 import dev.courier.server.testing.OpenFiles;
 import dev.courier.server.testing.RawConnection;
 import io.netty.buffer.Unpooled;
@@ -80,7 +80,7 @@ class UploadDescriptorsTest {
                         .isLessThanOrEqualTo(2 * CONNECTIONS * ServerConfig.DEFAULT_MAX_UPLOADS_PER_CONNECTION);
                 assertThat(readyPerConnection).as("uploads each connection got")
                         .containsOnly(ServerConfig.DEFAULT_MAX_UPLOADS_PER_CONNECTION);
-                GoodClient.assertServed(address);
+                WellBehavedClient.assertUploadServed(address);
 
                 // Half leave; the other half stay connected and say nothing more.
                 for (int c = 0; c < CONNECTIONS / 2; c++) {
@@ -88,7 +88,7 @@ class UploadDescriptorsTest {
                 }
                 assertThat(OpenFiles.awaitUnder(pid, uploads, n -> n == 0, 10_000))
                         .as("descriptors of uploads whose connection left or fell idle").isZero();
-                GoodClient.assertServed(address);
+                WellBehavedClient.assertUploadServed(address);
                 int sockets = CONNECTIONS - CONNECTIONS / 2;
                 assertThat(OpenFiles.all(pid)).as("the process's descriptors, %d before", baseline)
                         .isLessThanOrEqualTo(baseline + sockets + 8);

@@ -23,6 +23,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Function;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -262,20 +263,10 @@ public final class FileRoot {
             if (fstat(fd, path).type() != FileStatus.Type.DIRECTORY) {
                 throw notADirectory(path);
             }
-            List<FileEntry> entries = new ArrayList<>();
             // The directory the descriptor names, whatever has been renamed or swapped since it was opened.
-            try (DirectoryStream<Path> stream = Files.newDirectoryStream(PROC_SELF_FD.resolve(Integer.toString(fd)))) {
-                for (Path p : stream) {
-                    FileEntry e = entryAt(fd, dir, p.getFileName().toString());
-                    if (e != null) {
-                        entries.add(e);
-                    }
-                }
-            } catch (IOException e) {
-                throw new Failure(ErrorCode.IO_ERROR, "cannot list " + quoted(path) + ": " + e.getMessage());
-            }
-            entries.sort(Comparator.comparing(FileEntry::name));
-            return entries;
+            int dirFd = fd;
+            return entries(PROC_SELF_FD.resolve(Integer.toString(fd)), path,
+                    p -> entryAt(dirFd, dir, p.getFileName().toString()));
         } finally {
             if (fd != rootFd) {
                 sys.close(fd);
@@ -382,10 +373,15 @@ public final class FileRoot {
         if (!Files.isDirectory(dir)) {
             throw notADirectory(path);
         }
+        return entries(dir, path, this::entryByName);
+    }
+
+    /** The entries of the directory read at {@code dir}, as {@code entry} makes them (null leaves one out), by name. */
+    private static List<FileEntry> entries(Path dir, String path, Function<Path, FileEntry> entry) {
         List<FileEntry> entries = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
             for (Path p : stream) {
-                FileEntry e = entryByName(p);
+                FileEntry e = entry.apply(p);
                 if (e != null) {
                     entries.add(e);
                 }

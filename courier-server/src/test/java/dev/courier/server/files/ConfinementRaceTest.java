@@ -20,13 +20,13 @@ import dev.courier.server.CourierServer;
 import dev.courier.server.testing.NameSwapper;
 import dev.courier.server.testing.NativeFs;
 import dev.courier.server.testing.RawConnection;
+import dev.courier.server.testing.TestFiles;
 import dev.courier.server.testing.TestServers;
+import dev.courier.server.testing.WellBehavedClient;
 import io.netty.buffer.ByteBufUtil;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
@@ -62,7 +62,7 @@ class ConfinementRaceTest {
         try (CourierServer server = TestServers.start(root);
              NameSwapper swapper = new NameSwapper(root.resolve("d"), root.resolve("swap"))) {
             t = hammer(server.localAddress(), inside, EnumSet.of(ErrorCode.OUTSIDE_ROOT, ErrorCode.NOT_FOUND));
-            assertWellBehavedClientServed(server.localAddress(), inside);
+            WellBehavedClient.assertReadServed(server.localAddress(), "ok.txt", inside);
             assertThat(swapper.swaps()).as("swaps while the requests ran").isGreaterThan(REQUESTS);
         }
         assertThat(t.leaks).as("replies that carried the outside file, its size, digest or directory: %s", t)
@@ -86,7 +86,7 @@ class ConfinementRaceTest {
         try (CourierServer server = TestServers.start(root);
              NameSwapper swapper = new NameSwapper(root.resolve("d"), root.resolve("e"))) {
             t = hammer(server.localAddress(), inside, EnumSet.of(ErrorCode.NOT_A_FILE, ErrorCode.NOT_FOUND));
-            assertWellBehavedClientServed(server.localAddress(), inside);
+            WellBehavedClient.assertReadServed(server.localAddress(), "ok.txt", inside);
         }
         assertThat(t.unexpected).as("errors other than NOT_A_FILE and NOT_FOUND: %s", t).isZero();
         assertThat(t.served).as("requests served from the regular file: %s", t).isPositive();
@@ -101,7 +101,7 @@ class ConfinementRaceTest {
      */
     private static Tally hammer(InetSocketAddress server, byte[] inside, Set<ErrorCode> refusals)
             throws Exception {
-        Sha256 insideSha = sha256(inside);
+        Sha256 insideSha = TestFiles.sha256(inside);
         Tally t = new Tally();
         int id = 0;
         try (RawConnection c = RawConnection.handshaken(server)) {
@@ -121,7 +121,7 @@ class ConfinementRaceTest {
                 }
                 t.slowestMillis = Math.max(t.slowestMillis, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
                 if (batch % 30 == 0) {
-                    assertWellBehavedClientServed(server, inside);
+                    WellBehavedClient.assertReadServed(server, "ok.txt", inside);
                 }
             }
         }
@@ -169,32 +169,11 @@ class ConfinementRaceTest {
         }
     }
 
-    /** A fresh connection reads a plain file of the root within a second. */
-    private static void assertWellBehavedClientServed(InetSocketAddress server, byte[] expected) throws IOException {
-        long start = System.nanoTime();
-        try (RawConnection c = RawConnection.handshaken(server)) {
-            c.send(new ReadRequest(1, "ok.txt", 0, 8192));
-            Message m = c.receive();
-            assertThat(m).isInstanceOf(ChunkReply.class);
-            ChunkReply chunk = (ChunkReply) m;
-            try {
-                assertThat(ByteBufUtil.getBytes(chunk.data())).isEqualTo(expected);
-            } finally {
-                chunk.release();
-            }
-        }
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("a well-behaved client's read")
-                .isLessThan(REPLY_WITHIN_MILLIS);
-    }
 
     private static byte[] filled(int size, char c) {
         byte[] b = new byte[size];
         Arrays.fill(b, (byte) c);
         return b;
-    }
-
-    private static Sha256 sha256(byte[] b) throws Exception {
-        return new Sha256(MessageDigest.getInstance("SHA-256").digest(b));
     }
 
     private static final class Tally {

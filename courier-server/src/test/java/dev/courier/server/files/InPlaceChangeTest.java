@@ -7,9 +7,9 @@ import dev.courier.protocol.DigestReply;
 import dev.courier.protocol.DigestRequest;
 import dev.courier.protocol.Message;
 import dev.courier.protocol.ReadRequest;
-import dev.courier.protocol.Sha256;
 import dev.courier.server.CourierServer;
 import dev.courier.server.testing.RawConnection;
+import dev.courier.server.testing.TestFiles;
 import dev.courier.server.testing.TestServers;
 import io.netty.buffer.ByteBufUtil;
 import java.nio.ByteBuffer;
@@ -20,7 +20,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
 import java.util.Map;
 import java.util.Random;
 import java.util.zip.CRC32C;
@@ -82,11 +81,11 @@ class InPlaceChangeTest {
 
             c.send(new DigestRequest(3, "mapped.bin"));
             assertThat(((DigestReply) c.receive()).sha256()).as("what the cache must say: the version looks the same")
-                    .isEqualTo(sha256(first));
+                    .isEqualTo(TestFiles.sha256(first));
 
             c.send(new DigestRequest(4, "mapped.bin", true));
             assertThat(((DigestReply) c.receive()).sha256()).as("RECOMPUTE hashes the bytes as they are")
-                    .isEqualTo(sha256(second));
+                    .isEqualTo(TestFiles.sha256(second));
             // The new digest is kept, and the chunk CRCs of the version, now suspect, are computed again.
             assertServes(c, 5, "mapped.bin", second);
         }
@@ -99,7 +98,7 @@ class InPlaceChangeTest {
         assertThat(m).isInstanceOf(DigestReply.class);
         DigestReply digest = (DigestReply) m;
         assertThat(digest.sizeBytes()).isEqualTo(content.length);
-        assertThat(digest.sha256()).isEqualTo(sha256(content));
+        assertThat(digest.sha256()).isEqualTo(TestFiles.sha256(content));
 
         c.send(new ReadRequest(id + 1, name, 0, content.length));
         m = c.receive();
@@ -119,9 +118,5 @@ class InPlaceChangeTest {
         byte[] b = new byte[size];
         new Random(seed).nextBytes(b);
         return b;
-    }
-
-    private static Sha256 sha256(byte[] b) throws Exception {
-        return new Sha256(MessageDigest.getInstance("SHA-256").digest(b));
     }
 }

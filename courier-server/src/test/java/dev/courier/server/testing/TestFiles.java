@@ -1,11 +1,13 @@
 package dev.courier.server.testing;
 
+import dev.courier.protocol.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Random;
 
@@ -25,6 +27,22 @@ public final class TestFiles {
             }
         }
         return file;
+    }
+
+    /** The SHA-256 of the first {@code length} bytes of {@code content}, computed here with the JDK. */
+    public static Sha256 sha256(byte[] content, int length) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(content, 0, length);
+            return new Sha256(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    /** The SHA-256 of {@code content}, computed here with the JDK. */
+    public static Sha256 sha256(byte[] content) {
+        return sha256(content, content.length);
     }
 
     /** The SHA-256 of {@code file}, in lower-case hex, computed here with the JDK. */

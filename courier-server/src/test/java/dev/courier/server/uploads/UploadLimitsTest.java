@@ -16,7 +16,7 @@ import dev.courier.protocol.UploadWrite;
 import dev.courier.server.CourierServer;
 import dev.courier.server.ServerConfig;
 import dev.courier.server.testing.CsvTruth;
-import dev.courier.server.testing.GoodClient;
+import dev.courier.server.testing.WellBehavedClient;
 import dev.courier.server.testing.OpenFiles;
 import dev.courier.server.testing.RawConnection;
 import dev.courier.server.testing.TestServers;
@@ -107,7 +107,7 @@ class UploadLimitsTest {
             assertError(begin(c, 1, "huge.bin", Long.MAX_VALUE, ANY_SHA), ErrorCode.UPLOAD_TOO_LARGE);
             assertError(begin(c, 2, "over.bin", limit + 1, ANY_SHA), ErrorCode.UPLOAD_TOO_LARGE);
             assertThat(partFilesAndJournals()).isEmpty();
-            GoodClient.assertServed(s.localAddress());
+            WellBehavedClient.assertUploadServed(s.localAddress());
             assertThat(ready(begin(c, 3, "at-limit.bin", limit, ANY_SHA)).received()).isEmpty();
         }
     }
@@ -124,7 +124,7 @@ class UploadLimitsTest {
             UploadReady held = ready(begin(first, 2, "fits.bin", usable * 3 / 10, ANY_SHA));
             // Fits alone, but not with the bytes promised to the first upload, still held open.
             assertError(begin(second, 3, "fits-too.bin", usable * 3 / 10, ANY_SHA), ErrorCode.DISK_FULL);
-            GoodClient.assertServed(s.localAddress());
+            WellBehavedClient.assertUploadServed(s.localAddress());
 
             first.close(); // its upload is no longer held open, so nothing is promised to it any more
             long deadline = System.nanoTime() + 5_000_000_000L;
@@ -134,7 +134,7 @@ class UploadLimitsTest {
                 m = begin(second, id++, "fits-too.bin", usable * 3 / 10, ANY_SHA);
             } while (m instanceof ErrorReply && System.nanoTime() < deadline);
             assertThat(ready(m).uploadId()).isNotEqualTo(held.uploadId());
-            GoodClient.assertServed(s.localAddress());
+            WellBehavedClient.assertUploadServed(s.localAddress());
         }
     }
 
@@ -150,12 +150,12 @@ class UploadLimitsTest {
             for (int i = 0; i < 2; i++) {
                 ready(begin(b, i, "b-" + i + ".bin", 1000, ANY_SHA));
             }
-            GoodClient.assertServed(s.localAddress()); // the sixth upload: the server's last one
+            WellBehavedClient.assertUploadServed(s.localAddress()); // the sixth upload: the server's last one
             // The good client's upload is committed and gone; five are held, so one more fits, then none.
             ready(begin(b, 2, "b-2.bin", 1000, ANY_SHA));
             try (RawConnection c = RawConnection.handshaken(s.localAddress())) {
                 assertError(begin(c, 1, "c-0.bin", 1000, ANY_SHA), ErrorCode.TOO_MANY_UPLOADS);
-                GoodClient.assertPointServed(s.localAddress());
+                WellBehavedClient.assertServedWithinASecond(s.localAddress());
 
                 a.close(); // a's three uploads are kept for a resume, but no longer held: they make room
                 long deadline = System.nanoTime() + 5_000_000_000L;
@@ -167,7 +167,7 @@ class UploadLimitsTest {
                         && System.nanoTime() < deadline);
                 ready(m);
             }
-            GoodClient.assertServed(s.localAddress());
+            WellBehavedClient.assertUploadServed(s.localAddress());
         }
     }
 
@@ -185,7 +185,7 @@ class UploadLimitsTest {
             }
             assertThat(OpenFiles.awaitUnder(SELF, uploads, n -> n == 0, 5_000)).as("descriptors once idle")
                     .isZero();
-            GoodClient.assertServed(s.localAddress());
+            WellBehavedClient.assertUploadServed(s.localAddress());
             for (int i = 0; i < 4; i++) {
                 byte[] rest = Arrays.copyOfRange(data, MIN_WRITE, data.length);
                 assertThat(write(c, 20 + i, open.get(i).uploadId(), MIN_WRITE, rest)).isInstanceOf(UploadAck.class);
@@ -210,7 +210,7 @@ class UploadLimitsTest {
             assertThat(OpenFiles.awaitUnder(SELF, uploads, n -> n == 0, 5_000)).as("descriptors after the close")
                     .isZero();
             assertThat(partFilesAndJournals()).as("kept for a resume").hasSize(8);
-            GoodClient.assertServed(s.localAddress());
+            WellBehavedClient.assertUploadServed(s.localAddress());
         }
     }
 
@@ -238,7 +238,7 @@ class UploadLimitsTest {
             }
             sender.join();
             assertThat(Files.size(journal)).as("nothing journaled").isEqualTo(header);
-            GoodClient.assertServed(s.localAddress());
+            WellBehavedClient.assertUploadServed(s.localAddress());
 
             // A short write that ends the file is fine, and so is the same write again; only the first is journaled.
             byte[] chunk = random(MIN_WRITE, 2);
@@ -273,7 +273,7 @@ class UploadLimitsTest {
             }
             sender.join();
             assertError(write(c, 5000, r.uploadId(), 2L * MIN_WRITE * cap, chunk), ErrorCode.MALFORMED_REQUEST);
-            GoodClient.assertServed(s.localAddress());
+            WellBehavedClient.assertUploadServed(s.localAddress());
             // Filling a gap makes no new range: still welcome.
             assertThat(write(c, 5001, r.uploadId(), MIN_WRITE, chunk)).isInstanceOf(UploadAck.class);
             assertThat(ready(begin(c, 5002, "ranges.bin", size, ANY_SHA)).received()).hasSize(cap - 1);
@@ -295,7 +295,7 @@ class UploadLimitsTest {
 
                 long deadline = System.nanoTime() + 10_000_000_000L;
                 while (!partFilesAndJournals().isEmpty() && System.nanoTime() < deadline) {
-                    GoodClient.assertServed(s.localAddress());
+                    WellBehavedClient.assertUploadServed(s.localAddress());
                 }
                 assertThat(partFilesAndJournals()).as("both expired, held or not").isEmpty();
                 // An upload untouched for the expiry is dropped even while its connection stays open.
@@ -303,7 +303,7 @@ class UploadLimitsTest {
                 assertThat(ready(begin(holder, 4, "left.bin", 2 * MIN_WRITE, ANY_SHA)).received())
                         .as("starts from nothing").isEmpty();
             }
-            GoodClient.assertServed(s.localAddress());
+            WellBehavedClient.assertUploadServed(s.localAddress());
         }
     }
 
@@ -335,7 +335,7 @@ class UploadLimitsTest {
             assertThat(c.receive()).isInstanceOf(UploadDone.class);
             assertThat(Files.readAllBytes(uploads.resolve("sub/young.bin"))).isEqualTo(data);
             assertThat(ready(begin(c, 4, "old.bin", data.length, sha(data))).received()).as("starts over").isEmpty();
-            GoodClient.assertServed(s.localAddress());
+            WellBehavedClient.assertUploadServed(s.localAddress());
         }
     }
 }
