@@ -1,7 +1,7 @@
 package dev.courier.client.files;
 
 import dev.courier.protocol.ByteRange;
-import dev.courier.protocol.journal.RangeSet;
+import dev.courier.journal.RangeSet;
 import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.PriorityQueue;

@@ -1,7 +1,7 @@
 package dev.courier.client.files;
 
 import dev.courier.protocol.Sha256;
-import dev.courier.protocol.journal.RangeSet;
+import dev.courier.journal.RangeSet;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.nio.ByteBuffer;

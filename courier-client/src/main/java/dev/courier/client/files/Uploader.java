@@ -11,7 +11,7 @@ import dev.courier.protocol.Sha256;
 import dev.courier.protocol.UploadAck;
 import dev.courier.protocol.UploadDone;
 import dev.courier.protocol.UploadReady;
-import dev.courier.protocol.journal.RangeSet;
+import dev.courier.journal.RangeSet;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.courier.protocol.journal;
+package dev.courier.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.courier.protocol.journal;
+package dev.courier.journal;
 
 import dev.courier.protocol.ByteRange;
 import java.util.ArrayList;
