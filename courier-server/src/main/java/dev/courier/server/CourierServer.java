@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeoutException;
@@ -93,7 +94,7 @@ public final class CourierServer implements AutoCloseable {
             log.warn("skipped a recording: {}", problem);
         }
         RecordingStore store = new RecordingStore(loaded.recordings(), config.maxBatchPoints());
-        FileService files = new FileService(new FileRoot(config.filesRoot()), config.maxOpenFiles(),
+        FileService files = new FileService(new FileRoot(config.filesRoot(), Set.of(RecordingCache.FOLDER_NAME)), config.maxOpenFiles(),
                 FileService.defaultDigestThreads(Runtime.getRuntime().availableProcessors()));
         ExecutorService blocking = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("courier-blocking-", 0).factory());

@@ -200,10 +200,6 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         return toBuilder().legacyPort(OptionalInt.of(port)).legacyMaxChunkBytes(maxLegacyChunkBytes).build();
     }
 
-    /** The legacy protocol off. */
-    public ServerConfig withoutLegacy() {
-        return toBuilder().legacyPort(OptionalInt.empty()).build();
-    }
 
     /** Uploads accepted into {@code dir}. */
     public ServerConfig withUploadDir(Path dir) {

@@ -4,7 +4,6 @@ import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.Failure;
 import dev.courier.protocol.FileEntry;
 import dev.courier.protocol.WireText;
-import dev.courier.server.points.RecordingCache;
 import java.io.IOException;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
@@ -26,6 +25,7 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +67,8 @@ public final class FileRoot {
             .factory());
 
     private final Path root;
+    /** Names never listed nor served: the server's own files that live in the root (the recordings' cache). */
+    private final Set<String> hiddenNames;
     /** The system calls of the confined opens; null where the root falls back to checking, then opening. */
     private final Syscalls sys;
     /** An {@code O_PATH} descriptor of the root, every confined open starts from; -1 without {@link #sys}. */
@@ -74,7 +76,16 @@ public final class FileRoot {
 
     /** @param root an existing directory; resolved to its real path once, here */
     public FileRoot(Path root) throws IOException {
-        this(root, true);
+        this(root, Set.of());
+    }
+
+    /**
+     * @param root        an existing directory; resolved to its real path once, here
+     * @param hiddenNames names, in any directory of the root, that are neither listed nor served (besides unfinished
+     *                    transfers, which never are): the server's own files, when the root holds them
+     */
+    public FileRoot(Path root, Set<String> hiddenNames) throws IOException {
+        this(root, true, hiddenNames);
     }
 
     /**
@@ -83,6 +94,11 @@ public final class FileRoot {
      *                 (for tests of the fallback)
      */
     FileRoot(Path root, boolean confined) throws IOException {
+        this(root, confined, Set.of());
+    }
+
+    private FileRoot(Path root, boolean confined, Set<String> hiddenNames) throws IOException {
+        this.hiddenNames = Set.copyOf(hiddenNames);
         this.root = root.toRealPath();
         if (!Files.isDirectory(this.root)) {
             throw new NotDirectoryException(root.toString());
@@ -447,11 +463,9 @@ public final class FileRoot {
         return t.to(TimeUnit.NANOSECONDS);
     }
 
-    private static boolean hidden(String name) {
-        // An unfinished transfer is not a file yet; the column files are the server's own, when the data
-        // directory is also the files root.
-        return name.endsWith(PART_SUFFIX) || name.endsWith(PART_SUFFIX + JOURNAL_SUFFIX)
-                || name.equals(RecordingCache.FOLDER_NAME);
+    private boolean hidden(String name) {
+        // An unfinished transfer is not a file yet.
+        return name.endsWith(PART_SUFFIX) || name.endsWith(PART_SUFFIX + JOURNAL_SUFFIX) || hiddenNames.contains(name);
     }
 
     static String quoted(String name) {

@@ -317,7 +317,7 @@ class RecordingCacheTest {
         smallData("0,1.5\n0.5,2.5\n");
         cache().load(data);
         assertThat(cache).isDirectory();
-        var listed = new dev.courier.server.files.FileRoot(data).list("");
+        var listed = new dev.courier.server.files.FileRoot(data, java.util.Set.of(RecordingCache.FOLDER_NAME)).list("");
         assertThat(listed).extracting(dev.courier.protocol.FileEntry::name).containsExactly("a.csv");
     }
 
