@@ -34,10 +34,12 @@ import dev.courier.server.files.FileService.OpenChunk;
 import dev.courier.server.files.SharedFileRegion;
 import dev.courier.server.points.Recording;
 import dev.courier.server.points.RecordingStore;
+import dev.courier.server.uploads.UploadHolder;
 import dev.courier.server.uploads.UploadService;
 import dev.courier.transport.Keepalive;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -83,9 +85,12 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     private int fileOpsInFlight;
     /**
      * File and upload requests decoded while {@code maxFileOpsInFlight} were started, waiting for a slot. Reading
-     * stops while any wait, so this holds at most one read's worth of requests.
+     * stops while any wait, so this holds at most one read's worth of requests. Made when first needed: an idle
+     * connection, of which a server may hold a million, carries none.
      */
-    private final ArrayDeque<WaitingFileOp> waitingFileOps = new ArrayDeque<>();
+    private ArrayDeque<WaitingFileOp> waitingFileOps;
+    /** This connection as the holder of uploads, once it begins one. */
+    private UploadHolder uploadHolder;
     /** Point replies of the current read batch, encoded back to back and written as one buffer. */
     private ByteBuf batch;
 
@@ -138,7 +143,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                 case DigestRequest r -> digest(ctx, r);
                 case ReadRequest r -> read(ctx, r);
                 case UploadBegin r -> offload(ctx, r, x -> {
-                    UploadService.Ready ready = uploads().begin(x.name(), x.sizeBytes(), x.sha256(), ctx.channel());
+                    UploadService.Ready ready = uploads().begin(x.name(), x.sizeBytes(), x.sha256(), holder(ctx));
                     return new UploadReady(x.requestId(), ready.uploadId(), ready.maxWriteBytes(), ready.received());
                 });
                 case UploadWrite r -> offload(ctx, r, x -> {
@@ -216,6 +221,15 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         } else {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    /** This connection as the holder of its uploads; made on its first BEGIN, so idle connections carry none. */
+    private UploadHolder holder(ChannelHandlerContext ctx) {
+        if (uploadHolder == null) {
+            Channel channel = ctx.channel();
+            uploadHolder = channel::isActive;
+        }
+        return uploadHolder;
     }
 
     private UploadService uploads() {
@@ -389,9 +403,12 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
      * that many files, whatever it pipelines.
      */
     private void whenSlotFree(ChannelHandlerContext ctx, Message request, Runnable start) {
-        if (fileOpsInFlight < server.config().maxFileOpsInFlight() && waitingFileOps.isEmpty()) {
+        if (fileOpsInFlight < server.config().maxFileOpsInFlight() && noneWaiting()) {
             start.run();
         } else {
+            if (waitingFileOps == null) {
+                waitingFileOps = new ArrayDeque<>();
+            }
             waitingFileOps.add(new WaitingFileOp(request, start));
             updateAutoRead(ctx);
         }
@@ -399,7 +416,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
 
     /** Starts waiting requests while slots are free; drops them once the connection is going away. */
     private void startWaitingFileOps(ChannelHandlerContext ctx) {
-        while (!waitingFileOps.isEmpty() && fileOpsInFlight < server.config().maxFileOpsInFlight()) {
+        while (!noneWaiting() && fileOpsInFlight < server.config().maxFileOpsInFlight()) {
             WaitingFileOp next = waitingFileOps.poll();
             if (closing || !ctx.channel().isActive() || server.blocking().isShutdown()) {
                 next.request().release();
@@ -409,6 +426,10 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             }
             next.start().run();
         }
+    }
+
+    private boolean noneWaiting() {
+        return waitingFileOps == null || waitingFileOps.isEmpty();
     }
 
     /** A request that waits for a file-op slot, and what starts it. */
@@ -435,7 +456,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
 
     private void updateAutoRead(ChannelHandlerContext ctx) {
         boolean read = !closing && ctx.channel().isWritable()
-                && fileOpsInFlight < server.config().maxFileOpsInFlight() && waitingFileOps.isEmpty();
+                && fileOpsInFlight < server.config().maxFileOpsInFlight() && noneWaiting();
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
         }
@@ -458,6 +479,11 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         if (batch != null) {
             batch.release();
             batch = null;
+        }
+        if (waitingFileOps != null) {
+            // Requests that never got a slot (an UPLOAD_WRITE holds its data).
+            waitingFileOps.forEach(w -> w.request().release());
+            waitingFileOps.clear();
         }
     }
 

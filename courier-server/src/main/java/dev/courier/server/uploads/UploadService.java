@@ -10,7 +10,6 @@ import dev.courier.journal.TransferJournal;
 import dev.courier.server.files.FileRoot;
 import dev.courier.server.files.IoErrors;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -133,7 +132,7 @@ public final class UploadService implements AutoCloseable {
      * @throws Failure UPLOAD_TOO_LARGE, TOO_MANY_UPLOADS, MALFORMED_REQUEST, OUTSIDE_ROOT, NOT_A_FILE,
      *                 UPLOAD_CONFLICT, IO_ERROR or DISK_FULL
      */
-    public Ready begin(String name, long sizeBytes, Sha256 sha256, Channel owner) {
+    public Ready begin(String name, long sizeBytes, Sha256 sha256, UploadHolder owner) {
         if (sizeBytes > limits.maxUploadBytes()) {
             throw new Failure(ErrorCode.UPLOAD_TOO_LARGE, "'" + name + "' would be " + sizeBytes
                     + " bytes; this server takes uploads of at most " + limits.maxUploadBytes() + " bytes");
@@ -450,7 +449,7 @@ public final class UploadService implements AutoCloseable {
     }
 
     /** A BEGIN by {@code owner} may resume or replace {@code s} only when it is open and not held by another. */
-    private static void checkTakeOver(UploadSession s, String name, Channel owner) {
+    private static void checkTakeOver(UploadSession s, String name, UploadHolder owner) {
         switch (s.state()) {
             case OPENING -> throw new Failure(ErrorCode.UPLOAD_CONFLICT,
                     "'" + name + "' is being opened by another BEGIN; try again in a moment");
@@ -467,7 +466,7 @@ public final class UploadService implements AutoCloseable {
     }
 
     /** Uploads {@code owner} holds open, not counting {@code except}, must be fewer than its cap. */
-    private void checkConnectionCap(Channel owner, UploadSession except) {
+    private void checkConnectionCap(UploadHolder owner, UploadSession except) {
         int held = 0;
         for (UploadSession s : byName.values()) {
             if (s != except && s.activeFor(owner)) {

@@ -5,7 +5,6 @@ import dev.courier.protocol.Failure;
 import dev.courier.protocol.Sha256;
 import dev.courier.journal.RangeSet;
 import dev.courier.journal.TransferJournal;
-import io.netty.channel.Channel;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.LinkOption;
@@ -47,7 +46,7 @@ final class UploadSession {
     private final long maxJournalEntries;
 
     private State state = State.OPENING;
-    private Channel holder;
+    private UploadHolder holder;
     private RangeSet received = new RangeSet();
     private long journalEntries;
     /** Null while the files are closed. */
@@ -60,7 +59,7 @@ final class UploadSession {
     private boolean syncing;
 
     UploadSession(String name, long id, Path target, Path part, Path journalPath, long sizeBytes, Sha256 sha256,
-                  long maxJournalEntries, Channel holder) {
+                  long maxJournalEntries, UploadHolder holder) {
         this.name = name;
         this.id = id;
         this.target = target;
@@ -97,19 +96,19 @@ final class UploadSession {
 
     /** Held by a connection that is still open. */
     synchronized boolean held() {
-        return holder != null && holder.isActive();
+        return holder != null && holder.isOpen();
     }
 
-    synchronized boolean heldBy(Channel c) {
-        return holder == c && c.isActive();
+    synchronized boolean heldBy(UploadHolder c) {
+        return holder == c && c.isOpen();
     }
 
     /** Held open by {@code c} and not finished: it counts against that connection's cap and in the space promised. */
-    synchronized boolean activeFor(Channel c) {
+    synchronized boolean activeFor(UploadHolder c) {
         return heldBy(c) && (state == State.OPENING || state == State.OPEN || state == State.COMMITTING);
     }
 
-    synchronized void hold(Channel c) {
+    synchronized void hold(UploadHolder c) {
         holder = c;
         lastTouchedNanos = System.nanoTime();
     }

@@ -16,14 +16,17 @@ import dev.courier.protocol.UploadWrite;
 import dev.courier.server.CourierServer;
 import dev.courier.server.ServerConfig;
 import dev.courier.server.testing.CsvTruth;
-import dev.courier.server.testing.WellBehavedClient;
 import dev.courier.server.testing.OpenFiles;
 import dev.courier.server.testing.RawConnection;
 import dev.courier.server.testing.TestServers;
+import dev.courier.server.testing.WellBehavedClient;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -93,10 +96,24 @@ class UploadLimitsTest {
         return new Sha256(MessageDigest.getInstance("SHA-256").digest(data));
     }
 
+    /** The part files and journals in the upload directory; the server may delete them while this looks. */
     private List<Path> partFilesAndJournals() throws IOException {
-        try (var all = Files.walk(uploads)) {
-            return all.filter(p -> p.toString().contains(".courier-part")).toList();
-        }
+        List<Path> found = new ArrayList<>();
+        Files.walkFileTree(uploads, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                if (file.toString().contains(".courier-part")) {
+                    found.add(file);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                return FileVisitResult.CONTINUE; // deleted between the listing and the look: gone, not found
+            }
+        });
+        return found;
     }
 
     @Test

@@ -8,7 +8,6 @@ import dev.courier.protocol.Failure;
 import dev.courier.protocol.Sha256;
 import dev.courier.journal.RangeSet;
 import dev.courier.journal.TransferJournal;
-import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -29,7 +28,7 @@ class UploadSessionTest {
         Path part = dir.resolve("f.bin.courier-part");
         Path journal = dir.resolve("f.bin.courier-part.journal");
         UploadSession s = new UploadSession("f.bin", 1, target, part, journal, sizeBytes, SHA, 100,
-                new EmbeddedChannel());
+                () -> true);
         FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         s.opened(channel, TransferJournal.create(journal, new TransferJournal.Header(sizeBytes, 0, SHA)),
