@@ -1,17 +1,12 @@
 package dev.courier.client;
 
 import dev.courier.client.internal.ClientHandler;
+import dev.courier.client.internal.ClientInitializer;
 import dev.courier.protocol.ErrorCode;
-import dev.courier.protocol.FrameDescriptor;
-import dev.courier.protocol.Hello;
-import dev.courier.transport.FrameDecoder;
-import dev.courier.transport.Keepalive;
-import dev.courier.transport.MessageEncoder;
 import dev.courier.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -37,7 +32,8 @@ public final class CourierClient implements AutoCloseable {
                 .option(ChannelOption.TCP_NODELAY, true)
                 // Reads grow up to 1 MiB when the socket has that much (file chunks), and stay small otherwise.
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(512, 16 << 10, 1 << 20))
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, config.connectTimeoutMillis());
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, config.connectTimeoutMillis())
+                .handler(new ClientInitializer(config));
     }
 
     public ClientConfig config() {
@@ -51,25 +47,7 @@ public final class CourierClient implements AutoCloseable {
 
     /** Connects and completes the handshake; fails with CONNECTION_FAILED or the server's typed error. */
     public CompletableFuture<Connection> connect() {
-        ClientHandler handler = new ClientHandler(
-                new Hello(0, FrameDescriptor.VERSION, config.maxFrameBytes(),
-                        config.maxFrameBytes() - FrameDescriptor.CHUNK_OVERHEAD_BYTES + FrameDescriptor.LENGTH_FIELD_BYTES),
-                config.requestTimeoutMillis());
-        ChannelFuture cf = bootstrap.clone()
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        if (Keepalive.enabled(config.pingIntervalMillis(), config.idleTimeoutMillis())) {
-                            ch.pipeline().addLast("keepalive",
-                                    new Keepalive(config.pingIntervalMillis(), config.idleTimeoutMillis()));
-                        }
-                        ch.pipeline()
-                                .addLast("frames", new FrameDecoder(config.maxFrameBytes()))
-                                .addLast("encoder", MessageEncoder.INSTANCE)
-                                .addLast("handler", handler);
-                    }
-                })
-                .connect(config.host(), config.port());
+        ChannelFuture cf = bootstrap.connect(config.host(), config.port());
         CompletableFuture<Connection> result = new CompletableFuture<>();
         cf.addListener(f -> {
             if (!f.isSuccess()) {
@@ -78,6 +56,7 @@ public final class CourierClient implements AutoCloseable {
                 return;
             }
             Channel ch = cf.channel();
+            ClientHandler handler = ClientInitializer.handler(ch);
             var timeout = ch.eventLoop().schedule(() -> {
                 if (!handler.handshake().isDone()) {
                     handler.handshake().completeExceptionally(new CourierException(ErrorCode.TIMED_OUT,
