@@ -1,9 +1,6 @@
 package dev.courier.client;
 
-import dev.courier.protocol.DigestReply;
 import dev.courier.protocol.ErrorCode;
-import dev.courier.protocol.PointReply;
-import dev.courier.protocol.StatReply;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -34,20 +31,20 @@ public final class ResilientConnection implements AutoCloseable {
         this.backoff = backoff;
     }
 
-    public CompletableFuture<PointReply> point(String record, double timeSeconds, int channel) {
+    public CompletableFuture<Point> point(String record, double timeSeconds, int channel) {
         return call(c -> c.point(record, timeSeconds, channel));
     }
 
-    public CompletableFuture<StatReply> stat(String name) {
+    public CompletableFuture<FileStat> stat(String name) {
         return call(c -> c.stat(name));
     }
 
-    public CompletableFuture<DigestReply> digest(String name) {
+    public CompletableFuture<FileDigest> digest(String name) {
         return call(c -> c.digest(name));
     }
 
     /** {@link Connection#digest(String, boolean)} with retries. */
-    public CompletableFuture<DigestReply> digest(String name, boolean recompute) {
+    public CompletableFuture<FileDigest> digest(String name, boolean recompute) {
         return call(c -> c.digest(name, recompute));
     }
 
@@ -58,7 +55,7 @@ public final class ResilientConnection implements AutoCloseable {
      */
     public <T> CompletableFuture<T> call(Function<Connection, CompletableFuture<T>> request) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        var timer = client.scheduler().schedule(() -> result.completeExceptionally(new CourierException(
+        var timer = client.dialer().scheduler().schedule(() -> result.completeExceptionally(new CourierException(
                 ErrorCode.TIMED_OUT, "no answer within " + TimeUnit.NANOSECONDS.toMillis(deadlineNanos) + " ms")),
                 deadlineNanos, TimeUnit.NANOSECONDS);
         result.whenComplete((value, err) -> timer.cancel(false));
@@ -94,7 +91,7 @@ public final class ResilientConnection implements AutoCloseable {
                         + " ms; last error: " + ce.code() + ": " + ce.getMessage(), ce));
                 return;
             }
-            client.scheduler().schedule(() -> attempt(request, result, deadline, attempt + 1, ce), delayNanos,
+            client.dialer().scheduler().schedule(() -> attempt(request, result, deadline, attempt + 1, ce), delayNanos,
                     TimeUnit.NANOSECONDS);
         });
     }

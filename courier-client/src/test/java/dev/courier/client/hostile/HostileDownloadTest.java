@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.courier.client.CourierClient;
 import dev.courier.client.CourierException;
-import dev.courier.client.files.DownloadOptions;
-import dev.courier.client.files.DownloadProgress;
-import dev.courier.client.files.Downloader;
+import dev.courier.client.DownloadOptions;
+import dev.courier.client.DownloadProgress;
+import dev.courier.client.Downloader;
 import dev.courier.client.testing.ScriptedServer;
 import dev.courier.client.testing.ServedFile;
 import dev.courier.protocol.ChunkReply;

@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.courier.client.CourierClient;
 import dev.courier.client.CourierException;
-import dev.courier.client.files.DownloadOptions;
-import dev.courier.client.files.DownloadProgress;
-import dev.courier.client.files.UploadResult;
-import dev.courier.client.files.Uploader;
+import dev.courier.client.DownloadOptions;
+import dev.courier.client.DownloadProgress;
+import dev.courier.client.UploadResult;
+import dev.courier.client.Uploader;
 import dev.courier.client.internal.ReplyRules;
 import dev.courier.client.testing.Peer;
 import dev.courier.client.testing.ScriptedServer;

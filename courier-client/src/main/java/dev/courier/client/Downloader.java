@@ -1,13 +1,8 @@
-package dev.courier.client.files;
+package dev.courier.client;
 
-import dev.courier.client.Backoff;
-import dev.courier.client.Connection;
-import dev.courier.client.CourierClient;
-import dev.courier.client.CourierException;
-import dev.courier.client.ResilientConnection;
+import dev.courier.client.internal.WireConnection;
 import dev.courier.protocol.ByteRange;
 import dev.courier.protocol.ChunkReply;
-import dev.courier.protocol.DigestReply;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.Sha256;
 import dev.courier.protocol.journal.RangeSet;
@@ -92,10 +87,10 @@ public final class Downloader {
                 : Files.isDirectory(destination) ? destination.resolve(baseName(name)) : destination;
         Path part = target == null ? null : target.resolveSibling(target.getFileName() + PART_SUFFIX);
         Path journalPath = part == null ? null : part.resolveSibling(part.getFileName() + JOURNAL_SUFFIX);
-        Connection first = connectWithRetry(System.nanoTime());
+        WireConnection first = connectWithRetry(System.nanoTime());
         try (ResilientConnection meta = new ResilientConnection(client, options.stallTimeoutMillis(),
                 options.backoff())) {
-            DigestReply digest = join(meta.digest(name, false));
+            FileDigest digest = join(meta.digest(name, false));
             boolean startOver = !options.resume();
             for (boolean restarted = false; ; restarted = true) {
                 try (Attempt attempt = new Attempt(name, digest, part, journalPath, startOver, first)) {
@@ -109,27 +104,27 @@ public final class Downloader {
                         // The server saw the file change under a read (it shrank, or was replaced): what is here
                         // may mix two versions, so start over once against the version there is now.
                         attempt.discard();
-                        DigestReply fresh = join(meta.digest(name, false));
+                        FileDigest fresh = join(meta.digest(name, false));
                         progress.note(name + " changed on the server during the download ("
                                 + describe(digest, fresh) + "); starting over");
                         digest = fresh;
                         startOver = true;
                         continue;
                     }
-                    if (sha == null || sha.equals(digest.sha256())) {
-                        return attempt.finish(target, sha != null ? sha : digest.sha256(), start);
+                    if (sha == null || sha.hex().equals(digest.sha256Hex())) {
+                        return attempt.finish(target, digest.sha256Hex(), start);
                     }
-                    DigestReply fresh = join(meta.digest(name, true));
-                    if (fresh.sizeBytes() == digest.sizeBytes() && fresh.sha256().equals(sha)) {
+                    FileDigest fresh = join(meta.digest(name, true));
+                    if (fresh.sizeBytes() == digest.sizeBytes() && fresh.sha256Hex().equals(sha.hex())) {
                         progress.note(name + ": the server's digest was stale; hashed afresh, it matches the bytes "
                                 + "received");
-                        return attempt.finish(target, sha, start);
+                        return attempt.finish(target, sha.hex(), start);
                     }
                     attempt.discard();
                     String changed = changes(digest, fresh);
                     if (changed.isEmpty()) {
                         throw new CourierException(ErrorCode.VERIFICATION_FAILED, name + " arrived with SHA-256 "
-                                + sha + " but the server announced " + digest.sha256() + ", and says so again "
+                                + sha + " but the server announced " + digest.sha256Hex() + ", and says so again "
                                 + "when it hashes the file afresh; the bytes were damaged. Run again to start over.");
                     }
                     if (restarted) {
@@ -153,13 +148,13 @@ public final class Downloader {
     }
 
     /** What differs between two versions of a file, for a person, or that the server says it changed. */
-    private static String describe(DigestReply was, DigestReply now) {
+    private static String describe(FileDigest was, FileDigest now) {
         String changed = changes(was, now);
         return changed.isEmpty() ? "the server reported FILE_CHANGED" : changed;
     }
 
     /** What differs between two versions of a file, for a person; empty when nothing does. */
-    private static String changes(DigestReply was, DigestReply now) {
+    private static String changes(FileDigest was, FileDigest now) {
         List<String> changed = new ArrayList<>();
         if (was.sizeBytes() != now.sizeBytes()) {
             changed.add("size " + was.sizeBytes() + " -> " + now.sizeBytes() + " bytes");
@@ -167,8 +162,8 @@ public final class Downloader {
         if (was.modifiedMillis() != now.modifiedMillis()) {
             changed.add("modification time " + was.modifiedMillis() + " -> " + now.modifiedMillis() + " ms");
         }
-        if (!was.sha256().equals(now.sha256())) {
-            changed.add("SHA-256 " + was.sha256() + " -> " + now.sha256());
+        if (!was.sha256Hex().equals(now.sha256Hex())) {
+            changed.add("SHA-256 " + was.sha256Hex() + " -> " + now.sha256Hex());
         }
         return String.join(", ", changed);
     }
@@ -199,7 +194,7 @@ public final class Downloader {
 
     /** One pass over the file against one digest: its part file, journal and transfer. */
     private final class Attempt implements AutoCloseable {
-        private final DigestReply digest;
+        private final FileDigest digest;
         private final Path part;
         private final int chunk;
         private final RangeSet have;
@@ -207,7 +202,7 @@ public final class Downloader {
         private FileChannel out;
         private TransferJournal journal;
 
-        Attempt(String name, DigestReply digest, Path part, Path journalPath, boolean startOver, Connection first)
+        Attempt(String name, FileDigest digest, Path part, Path journalPath, boolean startOver, WireConnection first)
                 throws IOException {
             this.digest = digest;
             this.part = part;
@@ -221,7 +216,7 @@ public final class Downloader {
                         Files.deleteIfExists(part);
                     }
                     TransferJournal.Opened opened = TransferJournal.open(journalPath,
-                            new TransferJournal.Header(size, digest.modifiedMillis(), digest.sha256()));
+                            new TransferJournal.Header(size, digest.modifiedMillis(), Sha256.ofHex(digest.sha256Hex())));
                     journal = opened.journal();
                     opened.restartReason().ifPresent(why -> progress.note(name + " changed on the server since the "
                             + "interrupted download (" + why + "); starting over"));
@@ -256,7 +251,7 @@ public final class Downloader {
         }
 
         /** The file is good: gives it its final name. */
-        DownloadResult finish(Path target, Sha256 sha, long startNanos) throws IOException {
+        DownloadResult finish(Path target, String sha256Hex, long startNanos) throws IOException {
             if (part != null) {
                 out.truncate(digest.sizeBytes());
                 out.force(true);
@@ -265,7 +260,7 @@ public final class Downloader {
                 journal.delete();
                 journal = null;
             }
-            return new DownloadResult(target, digest.sizeBytes(), sha, System.nanoTime() - startNanos,
+            return new DownloadResult(target, digest.sizeBytes(), sha256Hex, System.nanoTime() - startNanos,
                     transfer.lanesUsed, chunk, have.totalBytes(), transfer.fetched.get(), transfer.retries.get());
         }
 
@@ -293,7 +288,7 @@ public final class Downloader {
     }
 
     /** Opens a connection, retrying with backoff until the stall timeout from {@code since}. */
-    private Connection connectWithRetry(long since) {
+    private WireConnection connectWithRetry(long since) {
         long limit = since + TimeUnit.MILLISECONDS.toNanos(options.stallTimeoutMillis());
         return Reconnector.open(client, options.backoff(), 0, () -> {
             if (System.nanoTime() - limit > 0) {
@@ -309,7 +304,7 @@ public final class Downloader {
         private final long size;
         private final FileChannel out;
         private final TransferJournal journal;
-        private final Connection first;
+        private final WireConnection first;
         private final ChunkQueue queue;
         private final InOrderDigest digest;
         private final long windowBytes;
@@ -322,7 +317,7 @@ public final class Downloader {
         private int lanesUsed;
 
         Transfer(String name, long size, int chunk, FileChannel out, TransferJournal journal, RangeSet have,
-                 Connection first) {
+                 WireConnection first) {
             this.name = name;
             this.size = size;
             this.out = out;
@@ -348,7 +343,7 @@ public final class Downloader {
                 List<Future<?>> lanes = new ArrayList<>();
                 try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
                     for (int i = 0; i < lanesUsed; i++) {
-                        Connection initial = i == 0 ? first : null;
+                        WireConnection initial = i == 0 ? first : null;
                         lanes.add(pool.submit(() -> lane(initial)));
                     }
                 }
@@ -374,7 +369,7 @@ public final class Downloader {
         private record InFlight(ByteRange chunk, CompletableFuture<ChunkReply> reply) {
         }
 
-        private CompletableFuture<ChunkReply> read(Connection c, ByteRange chunk) {
+        private CompletableFuture<ChunkReply> read(WireConnection c, ByteRange chunk) {
             long sentNanos = System.nanoTime();
             return c.read(name, chunk.offsetBytes(), (int) chunk.lengthBytes()).whenComplete((reply, err) -> {
                 if (reply != null) {
@@ -384,8 +379,8 @@ public final class Downloader {
         }
 
         /** One connection's loop: keep its window of reads full, take the replies in order, reconnect on loss. */
-        private void lane(Connection initial) {
-            Connection c = initial;
+        private void lane(WireConnection initial) {
+            WireConnection c = initial;
             ArrayDeque<InFlight> window = new ArrayDeque<>();
             int reconnects = 0;
             try {
@@ -451,7 +446,7 @@ public final class Downloader {
             }
         }
 
-        private void fill(Connection c, ArrayDeque<InFlight> window) {
+        private void fill(WireConnection c, ArrayDeque<InFlight> window) {
             while (window.size() < options.readsPerConnection()) {
                 ByteRange next = queue.poll(digest == null ? Long.MAX_VALUE : digest.hashedBytes() + windowBytes);
                 if (next == null) {
@@ -470,7 +465,7 @@ public final class Downloader {
             window.clear();
         }
 
-        private Connection reconnect(int attempt) {
+        private WireConnection reconnect(int attempt) {
             return Reconnector.open(client, options.backoff(), attempt, () -> {
                 checkStall();
                 if (failure.get() != null) {

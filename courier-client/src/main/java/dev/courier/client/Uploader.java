@@ -1,9 +1,6 @@
-package dev.courier.client.files;
+package dev.courier.client;
 
-import dev.courier.client.Backoff;
-import dev.courier.client.Connection;
-import dev.courier.client.CourierClient;
-import dev.courier.client.CourierException;
+import dev.courier.client.internal.WireConnection;
 import dev.courier.protocol.ByteRange;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.FrameDescriptor;
@@ -17,7 +14,6 @@ import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -110,7 +106,7 @@ public final class Uploader {
         }
 
         UploadResult run(long start) {
-            Connection c = reconnect(0);
+            WireConnection c = reconnect(0);
             try {
                 UploadReady ready = begin(c);
                 RangeSet have = new RangeSet();
@@ -134,14 +130,14 @@ public final class Uploader {
                     throw failure.get();
                 }
                 UploadDone result = commit(c);
-                return new UploadResult(name, result.sizeBytes(), result.sha256(), System.nanoTime() - start,
+                return new UploadResult(name, result.sizeBytes(), result.sha256().hex(), System.nanoTime() - start,
                         resumed, sent.get());
             } finally {
                 c.closeAsync();
             }
         }
 
-        private UploadReady begin(Connection c) {
+        private UploadReady begin(WireConnection c) {
             UploadReady ready = await(c.uploadBegin(name, size, sha));
             uploadId = ready.uploadId();
             maxWriteBytes = ready.maxWriteBytes();
@@ -153,8 +149,8 @@ public final class Uploader {
          * it already carried out again, so a lost reply is harmless; a server that restarted in between forgot the
          * upload, and then it begins again from what it holds.
          */
-        private UploadDone commit(Connection first) {
-            Connection c = first;
+        private UploadDone commit(WireConnection first) {
+            WireConnection c = first;
             try {
                 for (int attempt = 0; ; attempt++) {
                     try {
@@ -184,7 +180,7 @@ public final class Uploader {
         }
 
         private void lane() {
-            Connection c = null;
+            WireConnection c = null;
             ArrayDeque<InFlight> window = new ArrayDeque<>();
             int reconnects = 0;
             try {
@@ -250,7 +246,7 @@ public final class Uploader {
         }
 
         /** The server forgot the upload (it restarted): begin again, once for all lanes. */
-        private synchronized void rebegin(Connection c, long failedId) {
+        private synchronized void rebegin(WireConnection c, long failedId) {
             if (uploadId == failedId) {
                 progress.note("the server lost the upload session; resuming it");
                 begin(c);
@@ -277,7 +273,7 @@ public final class Uploader {
             return new ByteRange(chunk.offsetBytes(), Math.min(minWriteBytes(), size - chunk.offsetBytes()));
         }
 
-        private InFlight send(Connection c, ByteRange chunk) {
+        private InFlight send(WireConnection c, ByteRange chunk) {
             ByteRange write = write(chunk);
             int length = (int) write.lengthBytes();
             ByteBuf data = PooledByteBufAllocator.DEFAULT.directBuffer(length);
@@ -302,7 +298,7 @@ public final class Uploader {
             }
         }
 
-        private Connection reconnect(int attempt) {
+        private WireConnection reconnect(int attempt) {
             return Reconnector.open(client, options.backoff(), attempt, () -> {
                 if (System.nanoTime() - lastProgressNanos.get()
                         > TimeUnit.MILLISECONDS.toNanos(options.stallTimeoutMillis())) {

@@ -1,9 +1,6 @@
-package dev.courier.client.files;
+package dev.courier.client;
 
-import dev.courier.client.Backoff;
-import dev.courier.client.Connection;
-import dev.courier.client.CourierClient;
-import dev.courier.client.CourierException;
+import dev.courier.client.internal.WireConnection;
 import dev.courier.protocol.ErrorCode;
 
 /**
@@ -16,14 +13,14 @@ final class Reconnector {
     }
 
     /** @param attempt how many attempts came before this one; 0 connects at once */
-    static Connection open(CourierClient client, Backoff backoff, int attempt, Runnable check) {
+    static WireConnection open(CourierClient client, Backoff backoff, int attempt, Runnable check) {
         while (true) {
             check.run();
             if (attempt > 0) {
                 sleep(backoff.delayMillis(attempt - 1));
             }
             try {
-                return client.open();
+                return client.dialer().open();
             } catch (CourierException e) {
                 if (!Backoff.retryable(e)) {
                     throw e;
