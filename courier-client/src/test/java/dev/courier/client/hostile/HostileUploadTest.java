@@ -108,6 +108,17 @@ class HostileUploadTest {
         }
     }
 
+    @Test
+    void theBeginGoesOnTheFirstConnectionWhichThenCarriesWritesAndTheCommit() throws Exception {
+        byte[] stored = new byte[SIZE];
+        try (ScriptedServer server = uploadServer(stored, m -> null); CourierClient client = clientOf(server, 30_000)) {
+            uploader(client).upload(local(), "up.bin");
+            assertThat(stored).isEqualTo(LOCAL.content());
+            assertThat(server.connectionsAccepted()).as("two lanes, and no connection of its own for BEGIN")
+                    .isEqualTo(2);
+        }
+    }
+
     static List<Arguments> lyingReadies() {
         return List.of(
                 Arguments.of("writes of 0 bytes", 0, List.of()),

@@ -1,4 +1,4 @@
-package dev.courier.client;
+package dev.courier.client.internal;
 
 import dev.courier.protocol.Sha256;
 import dev.courier.protocol.journal.RangeSet;
