@@ -5,13 +5,13 @@ import dev.courier.client.ClientConfig;
 import dev.courier.client.Connection;
 import dev.courier.client.CourierClient;
 import dev.courier.client.CourierException;
-import dev.courier.client.files.DownloadOptions;
-import dev.courier.client.files.DownloadProgress;
-import dev.courier.client.files.DownloadResult;
-import dev.courier.client.files.Downloader;
-import dev.courier.client.points.PointSweep;
+import dev.courier.client.DirectoryEntry;
+import dev.courier.client.DownloadOptions;
+import dev.courier.client.DownloadProgress;
+import dev.courier.client.DownloadResult;
+import dev.courier.client.Downloader;
+import dev.courier.client.PointSweep;
 import dev.courier.protocol.ErrorCode;
-import dev.courier.protocol.FileEntry;
 import dev.courier.server.CourierServer;
 import dev.courier.server.ServerConfig;
 import dev.courier.server.points.Recording;
@@ -84,14 +84,14 @@ final class DemoCommand implements Callable<Integer> {
 
     private static void downloadAll(CourierClient client, Path dataDir, Path downloads, PrintWriter out)
             throws Exception {
-        List<FileEntry> files;
+        List<DirectoryEntry> files;
         try (Connection c = client.open()) {
             files = c.list("").join().stream().filter(e -> !e.directory()).toList();
         }
         long start = System.nanoTime();
         List<Future<DownloadResult>> results = new ArrayList<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (FileEntry f : files) {
+            for (DirectoryEntry f : files) {
                 Downloader d = new Downloader(client, DownloadOptions.defaults().withChunkBytes(64 << 10),
                         DownloadProgress.NONE);
                 results.add(pool.submit(() -> d.download(f.name(), downloads.resolve(f.name()))));

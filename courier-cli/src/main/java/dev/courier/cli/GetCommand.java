@@ -1,9 +1,9 @@
 package dev.courier.cli;
 
 import dev.courier.client.CourierClient;
-import dev.courier.client.files.DownloadOptions;
-import dev.courier.client.files.DownloadResult;
-import dev.courier.client.files.Downloader;
+import dev.courier.client.DownloadOptions;
+import dev.courier.client.DownloadResult;
+import dev.courier.client.Downloader;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -58,7 +58,7 @@ final class GetCommand implements Callable<Integer> {
                             + "%d-byte chunks), %s%s%s%n",
                     r.path() == null ? name + " (discarded)" : r.path(), r.sizeBytes(), r.seconds(),
                     r.megabytesPerSecond(), r.connections(), r.chunkBytes(),
-                    digest ? "SHA-256 " + r.sha256() + " verified" : "every chunk's CRC32C verified (no SHA-256)",
+                    digest ? "SHA-256 " + r.sha256Hex() + " verified" : "every chunk's CRC32C verified (no SHA-256)",
                     r.resumedBytes() > 0 ? ", " + r.resumedBytes() + " bytes resumed" : "",
                     r.retries() > 0 ? ", " + r.retries() + " chunks fetched again" : "");
         }

@@ -3,7 +3,7 @@ package dev.courier.cli;
 import dev.courier.client.Connection;
 import dev.courier.client.CourierClient;
 import dev.courier.client.CourierException;
-import dev.courier.protocol.FileEntry;
+import dev.courier.client.DirectoryEntry;
 import dev.courier.protocol.WireText;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -43,9 +43,9 @@ final class LsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (CourierClient client = server.client(); Connection c = client.open()) {
-            List<FileEntry> entries = c.list(path).join();
+            List<DirectoryEntry> entries = c.list(path).join();
             PrintWriter out = spec.commandLine().getOut();
-            for (FileEntry e : entries) {
+            for (DirectoryEntry e : entries) {
                 out.printf("%12d  %s  %s%s%n", e.sizeBytes(), TIME.format(Instant.ofEpochMilli(e.modifiedMillis())),
                         WireText.printable(e.name(), Integer.MAX_VALUE), e.directory() ? "/" : "");
             }

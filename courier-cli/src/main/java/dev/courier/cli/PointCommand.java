@@ -3,7 +3,7 @@ package dev.courier.cli;
 import dev.courier.client.Connection;
 import dev.courier.client.CourierClient;
 import dev.courier.client.CourierException;
-import dev.courier.protocol.PointReply;
+import dev.courier.client.Point;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,7 +32,7 @@ final class PointCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (CourierClient client = server.client(); Connection c = client.open()) {
-            PointReply r = c.point(record, timeSeconds, channel).join();
+            Point r = c.point(record, timeSeconds, channel).join();
             spec.commandLine().getOut().println(r.value() + " " + r.sampleIndex() + " " + r.sampleTimeSeconds());
             return 0;
         } catch (RuntimeException e) {

@@ -1,7 +1,7 @@
 package dev.courier.cli;
 
 import dev.courier.client.CourierClient;
-import dev.courier.client.points.PointSweep;
+import dev.courier.client.PointSweep;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

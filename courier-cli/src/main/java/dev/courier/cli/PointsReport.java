@@ -1,8 +1,8 @@
 package dev.courier.cli;
 
 import dev.courier.cli.common.Json;
-import dev.courier.client.points.BinnedHistogram;
-import dev.courier.client.points.PointSweep;
+import dev.courier.client.BinnedHistogram;
+import dev.courier.client.PointSweep;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Map;

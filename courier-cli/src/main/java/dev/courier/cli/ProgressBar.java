@@ -1,6 +1,6 @@
 package dev.courier.cli;
 
-import dev.courier.client.files.DownloadProgress;
+import dev.courier.client.DownloadProgress;
 import dev.courier.protocol.WireText;
 import java.io.PrintWriter;
 import java.util.Locale;

@@ -1,8 +1,8 @@
 package dev.courier.cli;
 
 import dev.courier.client.CourierClient;
-import dev.courier.client.files.UploadResult;
-import dev.courier.client.files.Uploader;
+import dev.courier.client.UploadResult;
+import dev.courier.client.Uploader;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -42,7 +42,7 @@ final class PutCommand implements Callable<Integer> {
             UploadResult r = u.upload(local, name);
             spec.commandLine().getOut().printf(Locale.ROOT, "%s: %d bytes in %.3f s (%.1f MB/s), SHA-256 %s "
                             + "verified by the server%s%n", r.name(), r.sizeBytes(), r.seconds(),
-                    r.megabytesPerSecond(), r.sha256(),
+                    r.megabytesPerSecond(), r.sha256Hex(),
                     r.resumedBytes() > 0 ? ", " + r.resumedBytes() + " bytes resumed" : "");
         }
         return 0;

@@ -1,6 +1,6 @@
 package dev.courier.cli;
 
-import dev.courier.client.files.DownloadOptions;
+import dev.courier.client.DownloadOptions;
 import picocli.CommandLine.Option;
 
 /** Options shared by {@code get} and {@code put}. */

@@ -4,7 +4,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Exponential backoff with full jitter: the n-th retry waits a random time in {@code [0, min(max, base * 2^n)]},
- * so clients that lost the same server do not come back in lockstep. Immutable.
+ * so clients that lost the same server do not come back in lockstep. Used between the attempts of
+ * {@link ResilientConnection}'s requests and between a transfer's reconnects. Immutable.
  *
  * @param baseMillis first ceiling
  * @param maxMillis  the ceiling never grows past this
@@ -22,14 +23,5 @@ public record Backoff(long baseMillis, long maxMillis) {
     public long delayMillis(int attempt) {
         long ceiling = Math.min(maxMillis, baseMillis << Math.min(attempt, 20));
         return ThreadLocalRandom.current().nextLong(ceiling + 1);
-    }
-
-    /** True for failures that a fresh connection may cure: the connection, not the request, was the problem. */
-    public static boolean retryable(CourierException e) {
-        return switch (e.code()) {
-            case CONNECTION_FAILED, CONNECTION_CLOSED, TIMED_OUT, SHUTTING_DOWN, IDLE_TIMEOUT,
-                 TOO_MANY_CONNECTIONS -> true;
-            default -> false;
-        };
     }
 }

@@ -2,10 +2,17 @@ package dev.courier.client;
 
 import dev.courier.protocol.ErrorCode;
 import java.util.Objects;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
 /**
  * A request failed: the server answered with a typed error, or the connection, the deadline or a local file got in
- * the way. {@link #code()} tells which; the message says it to a person.
+ * the way. {@link #code()} tells which; the message says it to a person. Immutable.
+ *
+ * <p>The code is a {@link ErrorCode}, the one type of the protocol module the client's API exposes: server, client
+ * and CLI share that vocabulary of failures (the server's codes travel in ERROR frames; the local ones, such as
+ * {@code CONNECTION_FAILED} and {@code VERIFICATION_FAILED}, are raised on this side), so a caller can tell a
+ * missing file from a lost connection without parsing text.
  */
 public final class CourierException extends RuntimeException {
     private final ErrorCode code;
@@ -20,6 +27,7 @@ public final class CourierException extends RuntimeException {
         this.code = Objects.requireNonNull(code, "code");
     }
 
+    /** Which failure this is: the server's code, or a local one. */
     public ErrorCode code() {
         return code;
     }
@@ -27,8 +35,7 @@ public final class CourierException extends RuntimeException {
     /** The exception behind a failed future or callback, as a CourierException where it is one. */
     public static RuntimeException unwrap(Throwable t) {
         Throwable c = t;
-        while ((c instanceof java.util.concurrent.CompletionException
-                || c instanceof java.util.concurrent.ExecutionException) && c.getCause() != null) {
+        while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
             c = c.getCause();
         }
         if (c instanceof RuntimeException r) {

@@ -3,10 +3,6 @@ package dev.courier.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.courier.client.files.DownloadOptions;
-import dev.courier.client.files.DownloadProgress;
-import dev.courier.client.files.DownloadResult;
-import dev.courier.client.files.Downloader;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.server.CourierServer;
 import dev.courier.server.testing.TestFiles;
@@ -14,6 +10,7 @@ import dev.courier.server.testing.TestServers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -190,7 +187,8 @@ class DownloadTest {
                 .download("random.bin", dest);
         assertThat(r.path()).isNull();
         java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
-        assertThat(r.sha256().bytes()).isEqualTo(sha.digest(Files.readAllBytes(served.resolve("random.bin"))));
+        assertThat(r.sha256Hex()).isEqualTo(HexFormat.of().formatHex(
+                sha.digest(Files.readAllBytes(served.resolve("random.bin")))));
         try (var left = Files.list(dest)) {
             assertThat(left).isEmpty();
         }

@@ -2,10 +2,6 @@ package dev.courier.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.courier.client.files.DownloadOptions;
-import dev.courier.client.files.DownloadProgress;
-import dev.courier.client.files.Downloader;
-import dev.courier.protocol.PointReply;
 import dev.courier.server.CourierServer;
 import dev.courier.server.testing.CsvTruth;
 import dev.courier.server.testing.TestServers;
@@ -43,7 +39,7 @@ class ManyClientsTest {
                         try (Connection c = client.open()) {
                             allConnected.countDown();
                             assertThat(allConnected.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue(); // all at once
-                            List<CompletableFuture<PointReply>> replies = new ArrayList<>();
+                            List<CompletableFuture<Point>> replies = new ArrayList<>();
                             int[] index = new int[500];
                             String[] record = new String[500];
                             for (int i = 0; i < index.length; i++) {

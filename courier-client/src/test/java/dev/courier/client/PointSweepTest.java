@@ -2,8 +2,6 @@ package dev.courier.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.courier.client.points.BinnedHistogram;
-import dev.courier.client.points.PointSweep;
 import dev.courier.server.CourierServer;
 import dev.courier.server.testing.CsvTruth;
 import dev.courier.server.testing.TestServers;

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.courier.protocol.ErrorCode;
-import dev.courier.protocol.PointBatchReply;
-import dev.courier.protocol.PointReply;
 import dev.courier.server.CourierServer;
 import dev.courier.server.testing.CsvTruth;
 import dev.courier.server.testing.TestServers;
@@ -15,9 +13,9 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** Point values over a real connection, checked against the CSV files read by the test itself. */
 class PointValuesTest {
@@ -47,7 +45,7 @@ class PointValuesTest {
         String[] record = new String[n];
         int[] index = new int[n];
         int[] channel = new int[n];
-        List<CompletableFuture<PointReply>> replies = new ArrayList<>(n);
+        List<CompletableFuture<Point>> replies = new ArrayList<>(n);
         try (Connection c = client.open()) {
             for (int i = 0; i < n; i++) {
                 record[i] = records.get(random.nextInt(records.size()));
@@ -59,7 +57,7 @@ class PointValuesTest {
                 replies.add(c.point(record[i], Math.max(0, time), channel[i]));
             }
             for (int i = 0; i < n; i++) {
-                PointReply r = replies.get(i).join();
+                Point r = replies.get(i).join();
                 assertThat(r.sampleIndex()).isEqualTo(index[i]);
                 assertThat(r.value()).isEqualTo(truth.value(record[i], index[i], channel[i]));
                 assertThat(r.sampleTimeSeconds()).isEqualTo(Double.parseDouble(truth.timeText(record[i], index[i])));
@@ -75,7 +73,7 @@ class PointValuesTest {
                 for (int i = 0; i < times.length; i++) {
                     times[i] = Double.parseDouble(truth.timeText(record, i));
                 }
-                PointBatchReply reply = c.points(record, 2, times).join();
+                PointBatch reply = c.points(record, 2, times).join();
                 assertThat(reply.size()).isEqualTo(times.length);
                 for (int i = 0; i < times.length; i++) {
                     assertThat(reply.sampleIndexes()[i]).isEqualTo(i);

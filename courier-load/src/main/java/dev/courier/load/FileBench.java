@@ -2,10 +2,10 @@ package dev.courier.load;
 
 import dev.courier.client.ClientConfig;
 import dev.courier.client.CourierClient;
-import dev.courier.client.files.DownloadOptions;
-import dev.courier.client.files.DownloadProgress;
-import dev.courier.client.files.DownloadResult;
-import dev.courier.client.files.Downloader;
+import dev.courier.client.DownloadOptions;
+import dev.courier.client.DownloadProgress;
+import dev.courier.client.DownloadResult;
+import dev.courier.client.Downloader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,12 +3,12 @@ package dev.courier.load;
 import dev.courier.client.Backoff;
 import dev.courier.client.ClientConfig;
 import dev.courier.client.CourierClient;
+import dev.courier.client.DownloadOptions;
+import dev.courier.client.DownloadProgress;
+import dev.courier.client.DownloadResult;
+import dev.courier.client.Downloader;
+import dev.courier.client.Point;
 import dev.courier.client.ResilientConnection;
-import dev.courier.client.files.DownloadOptions;
-import dev.courier.client.files.DownloadProgress;
-import dev.courier.client.files.DownloadResult;
-import dev.courier.client.files.Downloader;
-import dev.courier.protocol.PointReply;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -221,7 +221,7 @@ public final class Soak {
             double expected = data.value(r, channel, row);
             int index = data.sampleIndex(r, row);
             long started = System.currentTimeMillis();
-            CompletableFuture<PointReply> f = conn.point(data.records().get(r), data.timeSeconds(r, row), channel);
+            CompletableFuture<Point> f = conn.point(data.records().get(r), data.timeSeconds(r, row), channel);
             f.whenComplete((reply, err) -> {
                 window.release();
                 if (err != null) {

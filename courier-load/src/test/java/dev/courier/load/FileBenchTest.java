@@ -3,7 +3,7 @@ package dev.courier.load;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.client.ClientConfig;
-import dev.courier.client.files.DownloadOptions;
+import dev.courier.client.DownloadOptions;
 import dev.courier.server.CourierServer;
 import dev.courier.server.testing.TestServers;
 import java.nio.file.Files;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.courier.client.ClientConfig;
 import dev.courier.client.Connection;
 import dev.courier.client.CourierClient;
-import dev.courier.protocol.PointReply;
+import dev.courier.client.Point;
 import dev.courier.server.testing.CsvTruth;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,7 +47,7 @@ class ManyConnectionsTest {
                 assertThat(openFiles(server.pid()) - serverFilesBefore).as("connections the server holds")
                         .isGreaterThanOrEqualTo(CONNECTIONS);
                 for (int round = 0; round < 2; round++) {
-                    List<CompletableFuture<PointReply>> replies = new ArrayList<>(CONNECTIONS);
+                    List<CompletableFuture<Point>> replies = new ArrayList<>(CONNECTIONS);
                     for (int i = 0; i < CONNECTIONS; i++) {
                         int key = i + round * CONNECTIONS;
                         replies.add(open.get(i).point(String.valueOf(1 + key % 15), (key % 15_000) * 0.004,
@@ -55,7 +55,7 @@ class ManyConnectionsTest {
                     }
                     for (int i = 0; i < CONNECTIONS; i++) {
                         int key = i + round * CONNECTIONS;
-                        PointReply r = replies.get(i).get(60, TimeUnit.SECONDS);
+                        Point r = replies.get(i).get(60, TimeUnit.SECONDS);
                         assertThat(r.sampleIndex()).isEqualTo(key % 15_000);
                         assertThat(r.value()).isEqualTo(truth.value(String.valueOf(1 + key % 15), key % 15_000,
                                 1 + key % 2));

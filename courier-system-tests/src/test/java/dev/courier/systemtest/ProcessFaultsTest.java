@@ -6,13 +6,13 @@ import dev.courier.client.Backoff;
 import dev.courier.client.ClientConfig;
 import dev.courier.client.CourierClient;
 import dev.courier.client.CourierException;
+import dev.courier.client.DownloadOptions;
+import dev.courier.client.DownloadProgress;
+import dev.courier.client.DownloadResult;
+import dev.courier.client.Downloader;
+import dev.courier.client.Point;
 import dev.courier.client.ResilientConnection;
-import dev.courier.client.files.DownloadOptions;
-import dev.courier.client.files.DownloadProgress;
-import dev.courier.client.files.DownloadResult;
-import dev.courier.client.files.Downloader;
 import dev.courier.protocol.ErrorCode;
-import dev.courier.protocol.PointReply;
 import dev.courier.server.testing.CsvTruth;
 import dev.courier.server.testing.TestFiles;
 import java.nio.file.Files;
@@ -156,13 +156,13 @@ class ProcessFaultsTest {
                 .withRequestTimeoutMillis(2_000));
              ResilientConnection points = new ResilientConnection(client, 20_000, new Backoff(20, 300))) {
             int n = 3000;
-            List<CompletableFuture<PointReply>> replies = new ArrayList<>();
+            List<CompletableFuture<Point>> replies = new ArrayList<>();
             CompletableFuture<Void> halfAnswered = new CompletableFuture<>();
             java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
             try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
                 Future<?> asking = pool.submit(() -> {
                     for (int i = 0; i < n; i++) {
-                        CompletableFuture<PointReply> f = points.point(String.valueOf(1 + i % 15), (i % 15000) * 0.004,
+                        CompletableFuture<Point> f = points.point(String.valueOf(1 + i % 15), (i % 15000) * 0.004,
                                 1 + i % 2);
                         f.whenComplete((r, e) -> {
                             if (answered.incrementAndGet() == n / 3) {
@@ -182,7 +182,7 @@ class ProcessFaultsTest {
                 asking.get(60, TimeUnit.SECONDS);
             }
             for (int i = 0; i < n; i++) {
-                PointReply r = replies.get(i).get(60, TimeUnit.SECONDS);
+                Point r = replies.get(i).get(60, TimeUnit.SECONDS);
                 assertThat(r.value()).isEqualTo(truth.value(String.valueOf(1 + i % 15), i % 15000, 1 + i % 2));
             }
         } finally {

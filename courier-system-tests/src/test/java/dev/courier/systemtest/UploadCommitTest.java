@@ -3,8 +3,8 @@ package dev.courier.systemtest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.client.ClientConfig;
-import dev.courier.client.Connection;
-import dev.courier.client.CourierClient;
+import dev.courier.client.internal.Dialer;
+import dev.courier.client.internal.WireConnection;
 import dev.courier.protocol.Sha256;
 import dev.courier.protocol.UploadAck;
 import dev.courier.protocol.UploadDone;
@@ -47,9 +47,9 @@ class UploadCommitTest {
     @Test
     void aBigCommitDoesNotHoldUpOtherClientsBeginWriteCommitOrPoints() throws Exception {
         try (CourierServer s = CourierServer.start(TestServers.withUploads(CsvTruth.dataDir(), uploads));
-             CourierClient client = new CourierClient(ClientConfig.of("127.0.0.1", s.localAddress().getPort()));
-             Connection big = client.open();
-             Connection other = client.open()) {
+             Dialer client = new Dialer(ClientConfig.of("127.0.0.1", s.localAddress().getPort()));
+             WireConnection big = client.open();
+             WireConnection other = client.open()) {
             Sha256 bigSha = new Sha256(contentSha256(BIG_BYTES));
             UploadReady ready = big.uploadBegin("big.bin", BIG_BYTES, bigSha).get(10, TimeUnit.SECONDS);
             ArrayDeque<CompletableFuture<UploadAck>> window = new ArrayDeque<>();
@@ -86,7 +86,7 @@ class UploadCommitTest {
     }
 
     /** BEGIN, one WRITE and COMMIT of a 100-byte file, then a point; each checked. */
-    private static void smallUploadAndPoint(Connection c, String name, int seed) throws Exception {
+    private static void smallUploadAndPoint(WireConnection c, String name, int seed) throws Exception {
         byte[] data = new byte[100];
         new Random(seed).nextBytes(data);
         Sha256 sha = new Sha256(MessageDigest.getInstance("SHA-256").digest(data));

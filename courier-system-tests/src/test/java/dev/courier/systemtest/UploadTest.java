@@ -8,10 +8,12 @@ import dev.courier.client.ClientConfig;
 import dev.courier.client.Connection;
 import dev.courier.client.CourierClient;
 import dev.courier.client.CourierException;
-import dev.courier.client.files.DownloadOptions;
-import dev.courier.client.files.DownloadProgress;
-import dev.courier.client.files.UploadResult;
-import dev.courier.client.files.Uploader;
+import dev.courier.client.DownloadOptions;
+import dev.courier.client.DownloadProgress;
+import dev.courier.client.UploadResult;
+import dev.courier.client.Uploader;
+import dev.courier.client.internal.Dialer;
+import dev.courier.client.internal.WireConnection;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.Sha256;
 import dev.courier.protocol.UploadReady;
@@ -44,8 +46,12 @@ class UploadTest {
         return CourierServer.start(TestServers.withUploads(CsvTruth.dataDir(), uploads));
     }
 
+    private static ClientConfig clientConfigOf(CourierServer s) {
+        return ClientConfig.of("127.0.0.1", s.localAddress().getPort());
+    }
+
     private static CourierClient clientOf(CourierServer s) {
-        return new CourierClient(ClientConfig.of("127.0.0.1", s.localAddress().getPort()));
+        return new CourierClient(clientConfigOf(s));
     }
 
     private static Sha256 sha(Path p) throws Exception {
@@ -69,7 +75,7 @@ class UploadTest {
         try (CourierServer s = startWithUploads(); CourierClient c = clientOf(s)) {
             UploadResult r = new Uploader(c, DownloadOptions.defaults().withConnections(4), DownloadProgress.NONE)
                     .upload(file, "dir/up.bin");
-            assertThat(r.sha256()).isEqualTo(sha(file));
+            assertThat(r.sha256Hex()).isEqualTo(sha(file).hex());
             assertThat(Files.mismatch(file, uploads.resolve("dir/up.bin"))).isEqualTo(-1);
             try (var left = Files.list(uploads.resolve("dir"))) {
                 assertThat(left).containsExactly(uploads.resolve("dir/up.bin"));
@@ -106,7 +112,8 @@ class UploadTest {
     void secondClientUploadingTheSameNameGetsAConflictAndBytesNeverMix() throws Exception {
         Path a = TestFiles.random(local.resolve("a.bin"), 3 << 20, 3);
         Path b = TestFiles.random(local.resolve("b.bin"), 3 << 20, 4);
-        try (CourierServer s = startWithUploads(); CourierClient c = clientOf(s); Connection holder = c.open()) {
+        try (CourierServer s = startWithUploads(); CourierClient c = clientOf(s); Dialer raw = new Dialer(c.config());
+             WireConnection holder = raw.open()) {
             UploadReady ready = holder.uploadBegin("same.bin", Files.size(a), sha(a)).join();
             ByteBuf first = bytes(a, 0, 1 << 20);
             holder.uploadWrite(ready.uploadId(), 0, crc(first), first).join();
@@ -128,8 +135,8 @@ class UploadTest {
 
     @Test
     void twoSpellingsOfOneNameAreOneUploadSoTheirBytesCannotMix() throws Exception {
-        try (CourierServer s = startWithUploads(); CourierClient c = clientOf(s); Connection holder = c.open();
-             Connection other = c.open()) {
+        try (CourierServer s = startWithUploads(); Dialer raw = new Dialer(clientConfigOf(s));
+             WireConnection holder = raw.open(); WireConnection other = raw.open()) {
             holder.uploadBegin("dir/same.bin", 1 << 20, Sha256.ofHex("00".repeat(32))).join();
             for (String spelling : List.of("dir//same.bin", "./dir/same.bin", "dir/./same.bin")) {
                 assertThatThrownBy(() -> other.uploadBegin(spelling, 1 << 20, Sha256.ofHex("11".repeat(32))).join())
@@ -142,7 +149,8 @@ class UploadTest {
     @Test
     void damagedIncompleteAndMismatchedUploadsAreTypedErrors() throws Exception {
         Path file = TestFiles.random(local.resolve("f.bin"), 2 << 20, 5);
-        try (CourierServer s = startWithUploads(); CourierClient c = clientOf(s); Connection conn = c.open()) {
+        try (CourierServer s = startWithUploads(); Dialer raw = new Dialer(clientConfigOf(s));
+             WireConnection conn = raw.open()) {
             UploadReady ready = conn.uploadBegin("f.bin", Files.size(file), sha(file)).join();
             ByteBuf chunk = bytes(file, 0, 1 << 20);
             int goodCrc = crc(chunk);
@@ -172,7 +180,7 @@ class UploadTest {
     void interruptedUploadResumesFromWhatTheServerHolds() throws Exception {
         Path file = TestFiles.random(local.resolve("r.bin"), 8 << 20, 6);
         try (CourierServer s = startWithUploads(); CourierClient c = clientOf(s)) {
-            try (Connection first = c.open()) {
+            try (Dialer raw = new Dialer(c.config()); WireConnection first = raw.open()) {
                 UploadReady ready = first.uploadBegin("r.bin", Files.size(file), sha(file)).join();
                 for (long off = 0; off < 4 << 20; off += 1 << 20) {
                     ByteBuf chunk = bytes(file, off, 1 << 20);
@@ -190,7 +198,7 @@ class UploadTest {
     void aChunkSizeBelowTheServersLeastWriteStillUploadsAndFillsGapsShorterThanIt() throws Exception {
         Path file = TestFiles.random(local.resolve("gaps.bin"), 1_000_000, 9);
         try (CourierServer s = startWithUploads(); CourierClient c = clientOf(s)) {
-            try (Connection first = c.open()) {
+            try (Dialer raw = new Dialer(c.config()); WireConnection first = raw.open()) {
                 UploadReady ready = first.uploadBegin("gaps.bin", Files.size(file), sha(file)).join();
                 // Gaps of 500 and 10 bytes between what is held, both shorter than the least write.
                 for (long[] range : new long[][] {{0, 100_000}, {100_500, 199_500}, {300_010, 399_990}}) {
@@ -226,7 +234,7 @@ class UploadTest {
             server.kill();
             server = CourierProcess.server(args);
             UploadResult r = result.get(120, TimeUnit.SECONDS);
-            assertThat(r.sha256()).isEqualTo(sha(file));
+            assertThat(r.sha256Hex()).isEqualTo(sha(file).hex());
             assertThat(Files.mismatch(file, uploads.resolve("k.bin"))).isEqualTo(-1);
         } finally {
             server.close();

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.courier.client.Backoff;
 import dev.courier.client.ClientConfig;
 import dev.courier.client.CourierClient;
+import dev.courier.client.Point;
 import dev.courier.client.ResilientConnection;
-import dev.courier.protocol.PointReply;
 import dev.courier.server.testing.CsvTruth;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,7 +78,7 @@ class ZeroDowntimeRestartTest {
                             String record = String.valueOf(1 + i % 15);
                             int index = (int) (i / 15 % 15_000);
                             int channel = 1 + (int) (i % 2);
-                            PointReply r;
+                            Point r;
                             try {
                                 r = points.point(record, index * 0.004, channel).get(30, TimeUnit.SECONDS);
                             } catch (Exception e) {

@@ -2,7 +2,7 @@ package dev.courier.cli.bench;
 
 import dev.courier.cli.common.ExitCodes;
 import dev.courier.client.ClientConfig;
-import dev.courier.client.files.DownloadOptions;
+import dev.courier.client.DownloadOptions;
 import dev.courier.load.FileBench;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -6,10 +6,13 @@ import dev.courier.protocol.ErrorReply;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.Hello;
 import dev.courier.protocol.Message;
+import dev.courier.protocol.MessageCodec;
 import dev.courier.protocol.Ping;
 import dev.courier.protocol.Pong;
 import dev.courier.protocol.ProtocolException;
+import dev.courier.protocol.UploadWrite;
 import dev.courier.transport.Keepalive;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -22,6 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * One connection's client side: sends requests, pairs replies with them by request id, fails them on errors,
@@ -57,13 +62,14 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     private final IntObjectMap<Pending> pending = new IntObjectHashMap<>();
     private final IntObjectMap<Boolean> expired = new IntObjectHashMap<>();
     private final CompletableFuture<Hello> handshake = new CompletableFuture<>();
+    /** Drawn by the callers of {@link #send}, on any thread; never 0, which names the whole connection. */
+    private final AtomicInteger nextId = new AtomicInteger(1);
     private final Hello hello;
     private final long requestTimeoutNanos;
     private Channel channel;
-    private int nextId = 1;
     private boolean flushScheduled;
     /** Requests made in this event-loop turn, encoded back to back and written as one buffer. */
-    private io.netty.buffer.ByteBuf batch;
+    private ByteBuf batch;
     private ScheduledFuture<?> sweeper;
     private CourierException closedBecause;
     private FrameBudget unsolicited;
@@ -75,8 +81,35 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     private boolean closing;
     private boolean pongsToFlush;
 
-    private record Pending(Class<? extends Message> expected, ReplyCheck<Message> check,
-                           CompletableFuture<Message> future, long deadlineNanos) {
+    /**
+     * A request waiting for its reply, and the future its caller holds: one object, since a connection may have a
+     * million of these a second.
+     */
+    private static final class Pending extends CompletableFuture<Object> {
+        private final Class<? extends Message> expected;
+        private final ReplyCheck<Message> check;
+        private final Function<Message, Object> convert;
+        /** Set on the event loop when the request is written. */
+        private long deadlineNanos;
+
+        Pending(Class<? extends Message> expected, ReplyCheck<Message> check, Function<Message, Object> convert) {
+            this.expected = expected;
+            this.check = check;
+            this.convert = convert;
+        }
+
+        Class<? extends Message> expected() {
+            return expected;
+        }
+
+        ReplyCheck<Message> check() {
+            return check;
+        }
+
+        /** The caller's value made of {@code reply}. */
+        Object convert(Message reply) {
+            return convert.apply(reply);
+        }
     }
 
     /**
@@ -87,7 +120,15 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     public interface ReplyCheck<T extends Message> {
         /** @return null when {@code reply} keeps the rules; otherwise the rule it broke, for a person */
         String problem(T reply);
+
+        /** The check of a reply that has no rules beyond its type. */
+        @SuppressWarnings("unchecked")
+        static <T extends Message> ReplyCheck<T> none() {
+            return (ReplyCheck<T>) NONE;
+        }
     }
+
+    private static final ReplyCheck<Message> NONE = reply -> null;
 
     public ClientHandler(Hello hello, long requestTimeoutMillis) {
         this.hello = hello;
@@ -100,49 +141,50 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Sends a request built for a fresh request id and completes with its reply, which must be of type
-     * {@code expected}. The future completes on the event loop: callbacks must not block.
+     * A fresh request id for the next request to {@link #send}. Thread-safe. The caller builds the request around it
+     * (rather than handing over a function that does), so a request costs no object beyond itself.
      */
-    public <T extends Message> CompletableFuture<T> send(RequestFactory factory, Class<T> expected) {
-        return send(factory, expected, reply -> null);
+    public int nextRequestId() {
+        return nextId.getAndUpdate(ClientHandler::following);
+    }
+
+    private static int following(int id) {
+        return id == Integer.MAX_VALUE ? 1 : id + 1;
     }
 
     /**
-     * As {@link #send(RequestFactory, Class)}, and the reply must also pass {@code check}; one that does not fails
-     * with {@code BAD_REPLY} and closes the connection.
+     * Sends {@code request}, which carries an id from {@link #nextRequestId()}, and completes with its reply: of type
+     * {@code expected}, passing {@code check} (a reply that does not fails with {@code BAD_REPLY} and closes the
+     * connection), and turned by {@code convert} into what the caller gets. The conversion runs here, on the event
+     * loop as the reply arrives, so it costs no stage of its own. May be called from any thread; the future
+     * completes on the event loop, so callbacks must not block.
      */
-    public <T extends Message> CompletableFuture<T> send(RequestFactory factory, Class<T> expected,
-                                                         ReplyCheck<? super T> check) {
-        CompletableFuture<Message> f = new CompletableFuture<>();
+    public <R extends Message, T> CompletableFuture<T> send(Message request, Class<R> expected,
+                                                            ReplyCheck<? super R> check,
+                                                            Function<? super R, ? extends T> convert) {
+        // Both are only ever called on an instance of expected.
         @SuppressWarnings("unchecked")
-        ReplyCheck<Message> anyCheck = (ReplyCheck<Message>) check; // only ever called on an instance of expected
+        ReplyCheck<Message> anyCheck = (ReplyCheck<Message>) check;
+        @SuppressWarnings("unchecked")
+        Function<Message, Object> anyConvert = (Function<Message, Object>) convert;
+        Pending f = new Pending(expected, anyCheck, anyConvert);
         if (channel.eventLoop().inEventLoop()) {
-            doSend(factory, expected, anyCheck, f);
+            doSend(request, f);
         } else {
-            channel.eventLoop().execute(() -> doSend(factory, expected, anyCheck, f));
+            channel.eventLoop().execute(() -> doSend(request, f));
         }
         @SuppressWarnings("unchecked")
         CompletableFuture<T> typed = (CompletableFuture<T>) (CompletableFuture<?>) f;
         return typed;
     }
 
-    /** Builds a request around the id it is given. */
-    @FunctionalInterface
-    public interface RequestFactory {
-        Message create(int requestId);
-    }
-
-    private void doSend(RequestFactory factory, Class<? extends Message> expected, ReplyCheck<Message> check,
-                        CompletableFuture<Message> f) {
-        int id = nextId;
-        nextId = nextId == Integer.MAX_VALUE ? 1 : nextId + 1;
-        Message request = factory.create(id);
+    private void doSend(Message request, Pending f) {
         if (closedBecause != null) {
             request.release();
             f.completeExceptionally(closedBecause);
             return;
         }
-        if (request instanceof dev.courier.protocol.UploadWrite) {
+        if (request instanceof UploadWrite) {
             // Bulk data goes through the encoder, which sends it without copying.
             writeBatch();
             channel.write(request, channel.voidPromise());
@@ -152,7 +194,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             }
             int mark = batch.writerIndex();
             try {
-                dev.courier.protocol.MessageCodec.encode(request, batch);
+                MessageCodec.encode(request, batch);
             } catch (RuntimeException e) {
                 batch.writerIndex(mark); // no half frame on the wire
                 f.completeExceptionally(new CourierException(ErrorCode.MALFORMED_REQUEST,
@@ -160,8 +202,10 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
         }
+        int id = request.requestId();
         expired.remove(id); // the ids wrapped around: a reply to this id is this request's again
-        pending.put(id, new Pending(expected, check, f, System.nanoTime() + requestTimeoutNanos));
+        f.deadlineNanos = System.nanoTime() + requestTimeoutNanos;
+        pending.put(id, f);
         if (!flushScheduled) {
             flushScheduled = true;
             channel.eventLoop().execute(this::flushNow);
@@ -203,7 +247,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         long now = System.nanoTime();
         List<Integer> late = new ArrayList<>();
         for (IntObjectMap.PrimitiveEntry<Pending> e : pending.entries()) {
-            if (now - e.value().deadlineNanos() > 0) {
+            if (now - e.value().deadlineNanos > 0) {
                 late.add(e.key());
             }
         }
@@ -212,7 +256,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             if (expired.size() < EXPIRED_IDS_REMEMBERED) {
                 expired.put(id, Boolean.TRUE);
             }
-            p.future().completeExceptionally(new CourierException(ErrorCode.TIMED_OUT,
+            p.completeExceptionally(new CourierException(ErrorCode.TIMED_OUT,
                     "no reply from the server within " + TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos) + " ms"));
         }
     }
@@ -300,7 +344,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         Pending p = pending.remove(e.requestId());
         if (p != null) {
-            p.future().completeExceptionally(failure);
+            p.completeExceptionally(failure);
         } else {
             stray(ctx, e);
         }
@@ -319,7 +363,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (problem != null) {
             m.release();
             refuse(ctx, p, problem);
-        } else if (!p.future().complete(m)) {
+        } else if (!p.complete(p.convert(m))) {
             m.release();
         }
     }
@@ -359,7 +403,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         ctx.close(); // first, so that whoever sees the failure finds the connection closed
         handshake.completeExceptionally(e);
         if (p != null) {
-            p.future().completeExceptionally(e);
+            p.completeExceptionally(e);
         }
     }
 
@@ -404,7 +448,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         closedBecause = e;
         handshake.completeExceptionally(e);
         for (Pending p : pending.values()) {
-            p.future().completeExceptionally(e);
+            p.completeExceptionally(e);
         }
         pending.clear();
         ctx.fireChannelInactive();

@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.client.CourierClient;
 import dev.courier.client.CourierException;
-import dev.courier.client.files.DownloadOptions;
-import dev.courier.client.files.DownloadProgress;
-import dev.courier.client.files.DownloadResult;
-import dev.courier.client.files.Downloader;
+import dev.courier.client.DownloadOptions;
+import dev.courier.client.DownloadProgress;
+import dev.courier.client.DownloadResult;
+import dev.courier.client.Downloader;
 import dev.courier.client.testing.ScriptedServer;
 import dev.courier.client.testing.ServedFile;
 import dev.courier.protocol.DigestReply;
@@ -75,7 +75,7 @@ class DigestRecomputeTest {
              CourierClient client = clientOf(server, 30_000)) {
             DownloadResult r = downloader(client).download("f.bin", dest);
             assertThat(Files.readAllBytes(r.path())).isEqualTo(REWRITTEN.content());
-            assertThat(r.sha256()).isEqualTo(REWRITTEN.sha256());
+            assertThat(r.sha256Hex()).isEqualTo(REWRITTEN.sha256().hex());
             assertThat(digests).extracting(DigestRequest::recompute).containsExactly(false, true);
             assertThat(reads.get()).as("fetched once, not again").isEqualTo(3);
             assertThat(notes).anyMatch(n -> n.contains("stale"));

@@ -9,9 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.courier.client.CourierClient;
 import dev.courier.client.CourierException;
-import dev.courier.client.files.DownloadOptions;
-import dev.courier.client.files.DownloadProgress;
-import dev.courier.client.files.Downloader;
+import dev.courier.client.DownloadOptions;
+import dev.courier.client.DownloadProgress;
+import dev.courier.client.DownloadResult;
+import dev.courier.client.Downloader;
 import dev.courier.client.testing.ScriptedServer;
 import dev.courier.client.testing.ServedFile;
 import dev.courier.protocol.ChunkReply;
@@ -63,6 +64,16 @@ class HostileDownloadTest {
         try (ScriptedServer server = serving(m -> null); CourierClient client = clientOf(server, 30_000)) {
             Path file = new Downloader(client, options(), DownloadProgress.NONE).download("f.bin", dest).path();
             assertThat(Files.readAllBytes(file)).isEqualTo(FILE.content());
+        }
+    }
+
+    @Test
+    void theDigestGoesOnTheFirstConnectionWhichThenCarriesReadsSoTwoConnectionsAreTwo() throws Exception {
+        try (ScriptedServer server = serving(m -> null); CourierClient client = clientOf(server, 30_000)) {
+            DownloadResult r = new Downloader(client, options(), DownloadProgress.NONE).download("f.bin", dest);
+            assertThat(Files.readAllBytes(r.path())).isEqualTo(FILE.content());
+            assertThat(r.connections()).isEqualTo(2);
+            assertThat(server.connectionsAccepted()).as("no connection of its own for the DIGEST").isEqualTo(2);
         }
     }
 

@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.courier.client.CourierClient;
 import dev.courier.client.CourierException;
-import dev.courier.client.files.DownloadOptions;
-import dev.courier.client.files.DownloadProgress;
-import dev.courier.client.files.UploadResult;
-import dev.courier.client.files.Uploader;
+import dev.courier.client.DownloadOptions;
+import dev.courier.client.DownloadProgress;
+import dev.courier.client.UploadResult;
+import dev.courier.client.Uploader;
 import dev.courier.client.internal.ReplyRules;
 import dev.courier.client.testing.Peer;
 import dev.courier.client.testing.ScriptedServer;
@@ -105,6 +105,17 @@ class HostileUploadTest {
             UploadResult r = uploader(client).upload(local(), "up.bin");
             assertThat(r.sizeBytes()).isEqualTo(SIZE);
             assertThat(stored).isEqualTo(LOCAL.content());
+        }
+    }
+
+    @Test
+    void theBeginGoesOnTheFirstConnectionWhichThenCarriesWritesAndTheCommit() throws Exception {
+        byte[] stored = new byte[SIZE];
+        try (ScriptedServer server = uploadServer(stored, m -> null); CourierClient client = clientOf(server, 30_000)) {
+            uploader(client).upload(local(), "up.bin");
+            assertThat(stored).isEqualTo(LOCAL.content());
+            assertThat(server.connectionsAccepted()).as("two lanes, and no connection of its own for BEGIN")
+                    .isEqualTo(2);
         }
     }
 

@@ -9,16 +9,17 @@ import dev.courier.client.Backoff;
 import dev.courier.client.Connection;
 import dev.courier.client.CourierClient;
 import dev.courier.client.CourierException;
+import dev.courier.client.DownloadOptions;
+import dev.courier.client.DownloadProgress;
+import dev.courier.client.Downloader;
 import dev.courier.client.ResilientConnection;
-import dev.courier.client.files.DownloadOptions;
-import dev.courier.client.files.DownloadProgress;
-import dev.courier.client.files.Downloader;
-import dev.courier.client.files.Uploader;
+import dev.courier.client.Uploader;
 import dev.courier.client.testing.ScriptedServer;
 import dev.courier.client.testing.ServedFile;
 import dev.courier.protocol.DigestRequest;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.Message;
+import dev.courier.protocol.ReadRequest;
 import dev.courier.protocol.UploadBegin;
 import dev.courier.protocol.UploadReady;
 import dev.courier.protocol.UploadWrite;
@@ -112,7 +113,7 @@ class SilentServerTest {
 
     @Test
     void aDownloadWhoseChunksNeverComeFailsAfterTheStallTimeout() throws Exception {
-        try (ScriptedServer server = silentAbout(m -> m instanceof dev.courier.protocol.ReadRequest);
+        try (ScriptedServer server = silentAbout(m -> m instanceof ReadRequest);
              CourierClient client = clientOf(server, REQUEST_TIMEOUT_MILLIS)) {
             CourierException e = timesOut(Duration.ofMillis(STALL_MILLIS),
                     () -> new Downloader(client, options(), DownloadProgress.NONE).download("f.bin", dir));

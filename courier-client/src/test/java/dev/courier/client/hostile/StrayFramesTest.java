@@ -8,8 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.courier.client.Connection;
 import dev.courier.client.CourierClient;
 import dev.courier.client.CourierException;
+import dev.courier.client.Point;
 import dev.courier.client.internal.ClientHandler;
-import dev.courier.client.testing.Peer;
 import dev.courier.client.testing.ScriptedServer;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.ErrorReply;
@@ -66,11 +66,11 @@ class StrayFramesTest {
         });
              CourierClient client = clientOf(server, 300);
              Connection c = client.open()) {
-            List<CompletableFuture<PointReply>> timingOut = new ArrayList<>();
+            List<CompletableFuture<Point>> timingOut = new ArrayList<>();
             for (int i = 0; i < late; i++) {
                 timingOut.add(c.point("1", i, 1));
             }
-            for (CompletableFuture<PointReply> f : timingOut) {
+            for (CompletableFuture<Point> f : timingOut) {
                 assertThat(failure(f::join).code()).isEqualTo(ErrorCode.TIMED_OUT);
             }
             assertThat(c.point("1", 0, 1).get(5, TimeUnit.SECONDS).value()).isEqualTo(2.5);
@@ -151,7 +151,7 @@ class StrayFramesTest {
              Connection c = client.open()) {
             long before = directMemoryBytes();
             AtomicLong peak = new AtomicLong(before);
-            CompletableFuture<PointReply> reply = c.point("1", 0, 1);
+            CompletableFuture<Point> reply = c.point("1", 0, 1);
             Thread sampler = Thread.ofVirtual().start(() -> {
                 while (!reply.isDone()) {
                     peak.accumulateAndGet(directMemoryBytes(), Math::max);

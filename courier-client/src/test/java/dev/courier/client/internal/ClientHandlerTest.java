@@ -1,28 +1,199 @@
 package dev.courier.client.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.courier.client.ClientConfig;
+import dev.courier.client.CourierException;
+import dev.courier.client.Point;
+import dev.courier.client.ServerLimits;
+import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.Hello;
 import dev.courier.protocol.Ping;
 import dev.courier.protocol.Pong;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
-/** The handler alone under an {@link EmbeddedChannel}, fed decoded frames. */
+/**
+ * The handler under an {@link EmbeddedChannel}: decoded frames fed to it alone, and hand-written frames fed through
+ * the whole client pipeline as {@link ClientInitializer} builds it, split into single bytes and merged into one read.
+ * The frames are the examples of docs/protocol.md where it has them.
+ */
 class ClientHandlerTest {
     private static final Hello CLIENT = new Hello(0, FrameDescriptor.VERSION, 16 << 20, (16 << 20) - 18);
+    /** The client's defaults, without keepalive (whose timers would outlive the embedded channel). */
+    private static final ClientConfig CONFIG = ClientConfig.of("127.0.0.1", 7420).withKeepalive(0, 0);
 
-    private static EmbeddedChannel handshaken() {
-        EmbeddedChannel ch = new EmbeddedChannel(new ClientHandler(CLIENT, 30_000));
-        assertThat((Object) ch.readOutbound()).isEqualTo(CLIENT);
-        ch.writeInbound(new Hello(0, FrameDescriptor.VERSION, 1 << 20, 8 << 20));
-        return ch;
+    private static final String CLIENT_HELLO = "00000014 01 00 00000000 434f5552 0001 01000016 01000004";
+    private static final String SERVER_HELLO = "00000014 01 00 00000000 434f5552 0001 00100040 00800000";
+    /** POINT of record "3", channel 1, at 0.008 s, with request id {@code n} (1 to 9). */
+    private static final String POINT = "00000012 10 00 0000000%d 0001 3f80624dd2f1a9fc 01 33";
+    /** POINT_VALUE for request id {@code n} (1 to 9): value -0.295 at sample 2, time 0.008 s. */
+    private static final String MINUS_0_295 = "0000001a 11 00 0000000%d bfd2e147ae147ae1 00000002 3f80624dd2f1a9fc";
+    /** POINT_VALUE for request id {@code n} (1 to 9): value 1.0 at sample 2, time 0.008 s. */
+    private static final String ONE = "0000001a 11 00 0000000%d 3ff0000000000000 00000002 3f80624dd2f1a9fc";
+    private static final String UNKNOWN_RECORD_FOR_2 = "00000017 04 00 00000002 0014 000d 6e6f207265636f726420273927";
+    private static final String SHUTTING_DOWN_FOR_ALL = "0000000d 04 00 00000000 003d 0003 627965"; // "bye"
+    private static final String TOO_MANY_CONNECTIONS = "0000000e 04 00 00000000 003c 0004 66756c6c"; // "full"
+
+    /** A handler with its pipeline, as a connection has them. */
+    private record Client(EmbeddedChannel channel, ClientHandler handler, WireConnection connection) {
+        /** Hands the handler the bytes of {@code frames}, as one read. */
+        void read(String... frames) {
+            channel.writeInbound(bytes(String.join(" ", frames)));
+        }
+
+        /** What the client wrote since the last look, as one hex string, or null for nothing. */
+        String written() {
+            channel.runPendingTasks(); // the flush at the end of the turn
+            StringBuilder out = new StringBuilder();
+            for (ByteBuf b = channel.readOutbound(); b != null; b = channel.readOutbound()) {
+                out.append(HexFormat.of().formatHex(drain(b)));
+            }
+            return out.isEmpty() ? null : out.toString();
+        }
+    }
+
+    private static Client connected() {
+        EmbeddedChannel ch = new EmbeddedChannel(new ClientInitializer(CONFIG));
+        ClientHandler handler = ClientInitializer.handler(ch);
+        return new Client(ch, handler, new WireConnection(ch, handler, new ServerLimits(1, 1048640, 8 << 20)));
+    }
+
+    private static Client handshaken() {
+        Client c = connected();
+        assertThat(c.written()).isEqualTo(hex(CLIENT_HELLO));
+        c.read(SERVER_HELLO);
+        assertThat(c.handler().handshake()).isCompleted();
+        return c;
+    }
+
+    private static ByteBuf bytes(String spacedHex) {
+        return Unpooled.wrappedBuffer(HexFormat.of().parseHex(hex(spacedHex)));
+    }
+
+    private static String hex(String spacedHex) {
+        return spacedHex.replace(" ", "");
+    }
+
+    private static CourierException failure(CompletableFuture<?> f) {
+        assertThat(f).isCompletedExceptionally();
+        return (CourierException) CourierException.unwrap(catchThrowable(f::join));
+    }
+
+    @Test
+    void theClientSaysHelloFirstAndTheServersHelloCompletesTheHandshake() {
+        Client c = connected();
+        assertThat(c.written()).isEqualTo(hex(CLIENT_HELLO));
+        assertThat(c.handler().handshake()).isNotDone();
+        c.read(SERVER_HELLO);
+        assertThat(c.handler().handshake().join()).isEqualTo(new Hello(0, 1, 1048640, 8 << 20));
+        assertThat(c.channel().isOpen()).isTrue();
+        c.channel().finishAndReleaseAll();
+    }
+
+    @Test
+    void anErrorInsteadOfHelloFailsTheHandshakeWithItsCodeAndClosesTheConnection() {
+        Client c = connected();
+        c.written();
+        c.read(TOO_MANY_CONNECTIONS);
+        CourierException e = failure(c.handler().handshake());
+        assertThat(e.code()).isEqualTo(ErrorCode.TOO_MANY_CONNECTIONS);
+        assertThat(e.getMessage()).isEqualTo("full");
+        assertThat(c.channel().isOpen()).isFalse();
+    }
+
+    @Test
+    void anotherFrameInsteadOfHelloIsABadReply() {
+        Client c = connected();
+        c.written();
+        c.read(String.format(ONE, 1));
+        CourierException e = failure(c.handler().handshake());
+        assertThat(e.code()).isEqualTo(ErrorCode.BAD_REPLY);
+        assertThat(e.getMessage()).contains("PointReply").contains("not HELLO");
+        assertThat(c.channel().isOpen()).isFalse();
+    }
+
+    @Test
+    void theRequestsOfOneTurnLeaveAsOneBufferAndTheirRepliesArePairedByIdInAnyOrder() {
+        Client c = handshaken();
+        CompletableFuture<Point> first = c.connection().point("3", 0.008, 1);
+        CompletableFuture<Point> second = c.connection().point("3", 0.008, 1);
+        CompletableFuture<Point> third = c.connection().point("3", 0.008, 1);
+        c.channel().runPendingTasks();
+        ByteBuf batch = c.channel().readOutbound();
+        assertThat(HexFormat.of().formatHex(drain(batch)))
+                .isEqualTo(hex(String.format(POINT, 1) + String.format(POINT, 2) + String.format(POINT, 3)));
+        assertThat((Object) c.channel().readOutbound()).as("one buffer for the three").isNull();
+
+        c.read(String.format(ONE, 3), String.format(MINUS_0_295, 1)); // merged: two replies in one read
+        assertThat(first.join()).isEqualTo(new Point(-0.295, 2, 0.008));
+        assertThat(second).isNotDone();
+        assertThat(third.join()).isEqualTo(new Point(1.0, 2, 0.008));
+        c.read(String.format(ONE, 2));
+        assertThat(second.join()).isEqualTo(new Point(1.0, 2, 0.008));
+        assertThat(c.channel().isOpen()).isTrue();
+        c.channel().finishAndReleaseAll();
+    }
+
+    @Test
+    void aReplySplitIntoSingleBytesIsOneReplyOnceItsLastByteIsIn() {
+        Client c = handshaken();
+        CompletableFuture<Point> p = c.connection().point("3", 0.008, 1);
+        assertThat(c.written()).isEqualTo(hex(String.format(POINT, 1)));
+        byte[] frame = HexFormat.of().parseHex(hex(String.format(MINUS_0_295, 1)));
+        for (int i = 0; i < frame.length - 1; i++) {
+            c.channel().writeInbound(Unpooled.wrappedBuffer(frame, i, 1));
+            assertThat(p).as("after %d of %d bytes", i + 1, frame.length).isNotDone();
+        }
+        c.channel().writeInbound(Unpooled.wrappedBuffer(frame, frame.length - 1, 1));
+        assertThat(p.join()).isEqualTo(new Point(-0.295, 2, 0.008));
+        c.channel().finishAndReleaseAll();
+    }
+
+    @Test
+    void aServerErrorForOneRequestFailsThatOneAloneWithItsCode() {
+        Client c = handshaken();
+        CompletableFuture<Point> first = c.connection().point("3", 0.008, 1);
+        CompletableFuture<Point> second = c.connection().point("3", 0.008, 1);
+        c.written();
+        c.read(UNKNOWN_RECORD_FOR_2, String.format(MINUS_0_295, 1));
+        CourierException e = failure(second);
+        assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_RECORD);
+        assertThat(e.getMessage()).isEqualTo("no record '9'");
+        assertThat(first.join().value()).isEqualTo(-0.295);
+        assertThat(c.channel().isOpen()).isTrue();
+        CompletableFuture<Point> next = c.connection().point("3", 0.008, 1);
+        assertThat(c.written()).as("the connection goes on").isEqualTo(hex(String.format(POINT, 3)));
+        c.read(String.format(ONE, 3));
+        assertThat(next.join().value()).isEqualTo(1.0);
+        c.channel().finishAndReleaseAll();
+    }
+
+    @Test
+    void aFatalErrorAboutTheConnectionFailsEveryRequestWithItsCode() {
+        Client c = handshaken();
+        CompletableFuture<Point> waiting = c.connection().point("3", 0.008, 1);
+        c.written();
+        c.read(SHUTTING_DOWN_FOR_ALL);
+        CompletableFuture<Point> later = c.connection().point("3", 0.008, 1);
+        assertThat(failure(later).code()).as("failed at once").isEqualTo(ErrorCode.SHUTTING_DOWN);
+        assertThat(c.written()).as("and never sent").isNull();
+        assertThat(waiting).as("a request already sent still gets its reply").isNotDone();
+        c.channel().close(); // the server closes after its final ERROR
+        CourierException e = failure(waiting);
+        assertThat(e.code()).isEqualTo(ErrorCode.SHUTTING_DOWN);
+        assertThat(e.getMessage()).isEqualTo("bye");
     }
 
     @Test
     void pingsAreAnsweredOnlyWhileTheChannelIsWritable() {
-        EmbeddedChannel ch = handshaken();
+        EmbeddedChannel ch = handshakenAlone();
         ch.writeInbound(new Ping(0, 1));
         assertThat((Object) ch.readOutbound()).isEqualTo(new Pong(0, 1));
         // The server stopped reading: what the client writes piles up unsent.
@@ -39,7 +210,7 @@ class ClientHandlerTest {
 
     @Test
     void thePongsOfOneReadAreFlushedTogetherAtItsEnd() {
-        EmbeddedChannel ch = handshaken();
+        EmbeddedChannel ch = handshakenAlone();
         ch.pipeline().fireChannelRead(new Ping(0, 1));
         ch.pipeline().fireChannelRead(new Ping(0, 2));
         ch.runPendingTasks();
@@ -48,5 +219,24 @@ class ClientHandlerTest {
         assertThat((Object) ch.readOutbound()).isEqualTo(new Pong(0, 1));
         assertThat((Object) ch.readOutbound()).isEqualTo(new Pong(0, 2));
         ch.finishAndReleaseAll();
+    }
+
+    /** The handler alone, fed decoded messages; what it writes stays messages too. */
+    private static EmbeddedChannel handshakenAlone() {
+        EmbeddedChannel ch = new EmbeddedChannel(new ClientHandler(CLIENT, 30_000));
+        assertThat((Object) ch.readOutbound()).isEqualTo(CLIENT);
+        ch.writeInbound(new Hello(0, FrameDescriptor.VERSION, 1 << 20, 8 << 20));
+        return ch;
+    }
+
+    /** The bytes of {@code b}, which is released. */
+    private static byte[] drain(ByteBuf b) {
+        try {
+            byte[] out = new byte[b.readableBytes()];
+            b.readBytes(out);
+            return out;
+        } finally {
+            b.release();
+        }
     }
 }

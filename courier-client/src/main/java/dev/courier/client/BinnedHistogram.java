@@ -1,4 +1,4 @@
-package dev.courier.client.points;
+package dev.courier.client;
 
 import java.util.Arrays;
 

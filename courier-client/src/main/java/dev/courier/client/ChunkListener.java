@@ -1,4 +1,4 @@
-package dev.courier.client.files;
+package dev.courier.client;
 
 /**
  * Told about every chunk of a download as its reply arrives, before it is checked and written: for per-chunk

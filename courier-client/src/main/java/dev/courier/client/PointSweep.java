@@ -1,10 +1,7 @@
-package dev.courier.client.points;
+package dev.courier.client;
 
-import dev.courier.client.Connection;
-import dev.courier.client.CourierClient;
-import dev.courier.client.CourierException;
-import dev.courier.protocol.PointReply;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +34,7 @@ public record PointSweep(List<String> records, int samplesPerRecord, double step
     /** Histograms per record, in request order, and how long it took. */
     public record Result(Map<String, BinnedHistogram> histograms, long requests, long elapsedNanos) {
         public Result {
-            histograms = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(histograms));
+            histograms = Collections.unmodifiableMap(new LinkedHashMap<>(histograms));
         }
 
         public double seconds() {
@@ -143,7 +140,7 @@ public record PointSweep(List<String> records, int samplesPerRecord, double step
                     .whenComplete((reply, err) -> onReply(record, reply, err));
         }
 
-        private synchronized void onReply(int record, PointReply reply, Throwable err) {
+        private synchronized void onReply(int record, Point reply, Throwable err) {
             if (err != null) {
                 done.completeExceptionally(CourierException.unwrap(err));
                 return;

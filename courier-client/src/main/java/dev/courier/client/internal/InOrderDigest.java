@@ -1,4 +1,4 @@
-package dev.courier.client.files;
+package dev.courier.client.internal;
 
 import dev.courier.protocol.Sha256;
 import dev.courier.journal.RangeSet;

@@ -1,6 +1,5 @@
-package dev.courier.client.files;
+package dev.courier.client;
 
-import dev.courier.protocol.Sha256;
 import java.nio.file.Path;
 
 /**
@@ -8,7 +7,7 @@ import java.nio.file.Path;
  *
  * @param path         where the file now is, under its final name; null when the bytes were discarded
  * @param sizeBytes    its size
- * @param sha256       its SHA-256, equal to the server's
+ * @param sha256Hex    its SHA-256, equal to the server's, in 64 lowercase hex digits
  * @param elapsedNanos wall time from the first request to the rename
  * @param connections  connections used
  * @param chunkBytes   chunk size used (after the server's cap)
@@ -16,7 +15,7 @@ import java.nio.file.Path;
  * @param fetchedBytes bytes received this time, including chunks fetched again after a failure
  * @param retries      chunks fetched again (damaged in flight, or lost with their connection)
  */
-public record DownloadResult(Path path, long sizeBytes, Sha256 sha256, long elapsedNanos, int connections,
+public record DownloadResult(Path path, long sizeBytes, String sha256Hex, long elapsedNanos, int connections,
                              int chunkBytes, long resumedBytes, long fetchedBytes, long retries) {
     public double seconds() {
         return elapsedNanos / 1e9;

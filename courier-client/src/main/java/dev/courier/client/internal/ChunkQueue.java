@@ -1,4 +1,4 @@
-package dev.courier.client.files;
+package dev.courier.client.internal;
 
 import dev.courier.protocol.ByteRange;
 import dev.courier.journal.RangeSet;
@@ -17,7 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * again before anything above it. {@link #poll(long)} only hands out chunks below a limit, which is how the
  * in-order digest keeps the bytes it must hold bounded. Thread-safe.
  */
-final class ChunkQueue {
+public final class ChunkQueue {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final int chunkBytes;
@@ -33,7 +33,7 @@ final class ChunkQueue {
      * The bytes of {@code [0, sizeBytes)} that {@code have} does not cover, in chunks of at most
      * {@code chunkBytes}.
      */
-    ChunkQueue(RangeSet have, long sizeBytes, int chunkBytes) {
+    public ChunkQueue(RangeSet have, long sizeBytes, int chunkBytes) {
         if (chunkBytes < 1) {
             throw new IllegalArgumentException("chunk size must be positive: " + chunkBytes);
         }

@@ -1,4 +1,4 @@
-package dev.courier.client.files;
+package dev.courier.client;
 
 /** Told how a transfer advances. Called from several threads; implementations must be thread-safe and quick. */
 @FunctionalInterface

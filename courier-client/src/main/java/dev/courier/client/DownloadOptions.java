@@ -1,6 +1,5 @@
-package dev.courier.client.files;
+package dev.courier.client;
 
-import dev.courier.client.Backoff;
 import java.util.Objects;
 
 /**

@@ -1,0 +1,190 @@
+package dev.courier.client.internal;
+
+import dev.courier.client.DirectoryEntry;
+import dev.courier.client.FileDigest;
+import dev.courier.client.FileStat;
+import dev.courier.client.Point;
+import dev.courier.client.PointBatch;
+import dev.courier.client.ServerLimits;
+import dev.courier.client.internal.ClientHandler.ReplyCheck;
+import dev.courier.protocol.ChunkReply;
+import dev.courier.protocol.DigestReply;
+import dev.courier.protocol.DigestRequest;
+import dev.courier.protocol.FileEntry;
+import dev.courier.protocol.ListReply;
+import dev.courier.protocol.ListRequest;
+import dev.courier.protocol.Ping;
+import dev.courier.protocol.PointBatchReply;
+import dev.courier.protocol.PointBatchRequest;
+import dev.courier.protocol.PointReply;
+import dev.courier.protocol.PointRequest;
+import dev.courier.protocol.Pong;
+import dev.courier.protocol.ReadRequest;
+import dev.courier.protocol.Sha256;
+import dev.courier.protocol.StatReply;
+import dev.courier.protocol.StatRequest;
+import dev.courier.protocol.UploadAck;
+import dev.courier.protocol.UploadBegin;
+import dev.courier.protocol.UploadCommit;
+import dev.courier.protocol.UploadDone;
+import dev.courier.protocol.UploadReady;
+import dev.courier.protocol.UploadWrite;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * One handshaken connection, with every request the protocol has: what the public {@code Connection} offers, in
+ * the client's own value types, and below it the operations that carry the protocol's records and Netty buffers
+ * (a READ and its CHUNK, the UPLOAD_ frames), for the transfers. Each request is built here, sent through the
+ * connection's {@link ClientHandler}, and its reply checked by {@link ReplyRules} and converted there, on the event
+ * loop as it arrives; a reply that breaks a rule fails with {@code BAD_REPLY} and closes the connection.
+ *
+ * <p>Thread-safe. Futures complete on the connection's event loop: chain cheap work on them only.
+ */
+public final class WireConnection implements AutoCloseable {
+    private final Channel channel;
+    private final ClientHandler handler;
+    private final ServerLimits limits;
+
+    public WireConnection(Channel channel, ClientHandler handler, ServerLimits limits) {
+        this.channel = channel;
+        this.handler = handler;
+        this.limits = limits;
+    }
+
+    /** What the server announced in the handshake. */
+    public ServerLimits limits() {
+        return limits;
+    }
+
+    /** The sample of {@code record} nearest to {@code timeSeconds} on {@code channelNumber} (numbered from 1). */
+    public CompletableFuture<Point> point(String record, double timeSeconds, int channelNumber) {
+        return handler.send(new PointRequest(handler.nextRequestId(), record, timeSeconds, channelNumber),
+                PointReply.class, ReplyCheck.none(), WireConnection::point);
+    }
+
+    /** Many points of one record and channel in one frame; the array must not change afterwards. */
+    public CompletableFuture<PointBatch> points(String record, int channelNumber, double[] timesSeconds) {
+        int count = timesSeconds.length;
+        return handler.send(new PointBatchRequest(handler.nextRequestId(), record, channelNumber, timesSeconds),
+                PointBatchReply.class, reply -> ReplyRules.pointBatch(reply, count), WireConnection::batch);
+    }
+
+    /** The entries of a directory under the served root ("" for the root). */
+    public CompletableFuture<List<DirectoryEntry>> list(String path) {
+        return handler.send(new ListRequest(handler.nextRequestId(), path), ListReply.class, ReplyRules::listing,
+                WireConnection::entries);
+    }
+
+    /** A file's size and modification time. */
+    public CompletableFuture<FileStat> stat(String name) {
+        return handler.send(new StatRequest(handler.nextRequestId(), name), StatReply.class, ReplyRules::stat,
+                WireConnection::stat);
+    }
+
+    /**
+     * A whole file's size, modification time and SHA-256; with {@code recompute} the server hashes the file afresh
+     * instead of answering from its cache of digests.
+     */
+    public CompletableFuture<FileDigest> digest(String name, boolean recompute) {
+        return handler.send(new DigestRequest(handler.nextRequestId(), name, recompute), DigestReply.class,
+                ReplyRules::digest, WireConnection::digest);
+    }
+
+    /** A round trip to the server; completes with the echoed token. */
+    public CompletableFuture<Long> ping(long token) {
+        return handler.send(new Ping(handler.nextRequestId(), token), Pong.class, ReplyCheck.none(), Pong::token);
+    }
+
+    /**
+     * Up to {@code lengthBytes} of a file from {@code offsetBytes}: a CHUNK that starts at {@code offsetBytes} and
+     * carries 1 to {@code lengthBytes} bytes, fewer only at the end of the file. The chunk's buffer is the caller's
+     * to release.
+     */
+    public CompletableFuture<ChunkReply> read(String name, long offsetBytes, int lengthBytes) {
+        return handler.send(new ReadRequest(handler.nextRequestId(), name, offsetBytes, lengthBytes),
+                ChunkReply.class, reply -> ReplyRules.chunk(reply, offsetBytes, lengthBytes), Function.identity());
+    }
+
+    /**
+     * Starts or resumes an upload; the reply says which ranges the server already holds, each inside the
+     * {@code sizeBytes} of the upload, and how large a write may be: at least {@link ReplyRules#MIN_WRITE_BYTES}
+     * and no more than fits in the server's request frame.
+     */
+    public CompletableFuture<UploadReady> uploadBegin(String name, long sizeBytes, Sha256 sha256) {
+        return handler.send(new UploadBegin(handler.nextRequestId(), name, sizeBytes, sha256), UploadReady.class,
+                reply -> ReplyRules.uploadReady(reply, sizeBytes, limits.maxFrameBytes()), Function.identity());
+    }
+
+    /**
+     * Sends bytes of an upload; the UPLOAD_ACK must acknowledge exactly those bytes. {@code data} is released once
+     * written, whatever happens.
+     */
+    public CompletableFuture<UploadAck> uploadWrite(long uploadId, long offsetBytes, int crc32c, ByteBuf data) {
+        int lengthBytes = data.readableBytes();
+        return handler.send(new UploadWrite(handler.nextRequestId(), uploadId, offsetBytes, crc32c, data),
+                UploadAck.class, reply -> ReplyRules.uploadAck(reply, offsetBytes, lengthBytes), Function.identity());
+    }
+
+    /**
+     * Commits an upload whose size and SHA-256 the caller knows: the UPLOAD_DONE must report the same two, or the
+     * server stored something else than was sent.
+     */
+    public CompletableFuture<UploadDone> uploadCommit(long uploadId, long sizeBytes, Sha256 sha256) {
+        return handler.send(new UploadCommit(handler.nextRequestId(), uploadId), UploadDone.class,
+                reply -> ReplyRules.uploadDone(reply, sizeBytes, sha256), Function.identity());
+    }
+
+    /**
+     * Commits an upload. Without the upload's size and SHA-256 the reply can only be checked for a size a file can
+     * have: {@link #uploadCommit(long, long, Sha256)} checks it against what was sent.
+     */
+    public CompletableFuture<UploadDone> uploadCommit(long uploadId) {
+        return handler.send(new UploadCommit(handler.nextRequestId(), uploadId), UploadDone.class,
+                reply -> ReplyRules.uploadDone(reply, -1, null), Function.identity());
+    }
+
+    public boolean isOpen() {
+        return channel.isActive();
+    }
+
+    /** Starts closing without waiting; safe on an event loop. */
+    public void closeAsync() {
+        channel.close();
+    }
+
+    /** Closes the connection; requests still outstanding fail with CONNECTION_CLOSED. */
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+    }
+
+    private static Point point(PointReply r) {
+        return new Point(r.value(), r.sampleIndex(), r.sampleTimeSeconds());
+    }
+
+    private static PointBatch batch(PointBatchReply r) {
+        return new PointBatch(r.sampleIndexes(), r.sampleTimesSeconds(), r.values());
+    }
+
+    private static List<DirectoryEntry> entries(ListReply r) {
+        List<FileEntry> listed = r.entries();
+        DirectoryEntry[] entries = new DirectoryEntry[listed.size()];
+        for (int i = 0; i < entries.length; i++) {
+            FileEntry e = listed.get(i);
+            entries[i] = new DirectoryEntry(e.name(), e.directory(), e.sizeBytes(), e.modifiedMillis());
+        }
+        return List.of(entries);
+    }
+
+    private static FileStat stat(StatReply r) {
+        return new FileStat(r.sizeBytes(), r.modifiedMillis());
+    }
+
+    private static FileDigest digest(DigestReply r) {
+        return new FileDigest(r.sizeBytes(), r.modifiedMillis(), r.sha256().hex());
+    }
+}
