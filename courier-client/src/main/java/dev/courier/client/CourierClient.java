@@ -64,7 +64,7 @@ public final class CourierClient implements AutoCloseable {
                                     new Keepalive(config.pingIntervalMillis(), config.idleTimeoutMillis()));
                         }
                         ch.pipeline()
-                                .addLast("frames", new FrameDecoder(config.maxFrameBytes()))
+                                .addLast("frames", FrameDecoder.replies(config.maxFrameBytes()))
                                 .addLast("encoder", MessageEncoder.INSTANCE)
                                 .addLast("handler", handler);
                     }

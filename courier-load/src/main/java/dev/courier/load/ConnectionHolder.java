@@ -385,7 +385,7 @@ public final class ConnectionHolder {
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
             channel = ctx.channel();
-            ctx.pipeline().addBefore(ctx.name(), "frames", new FrameDecoder(MAX_FRAME_BYTES));
+            ctx.pipeline().addBefore(ctx.name(), "frames", FrameDecoder.replies(MAX_FRAME_BYTES));
             ctx.pipeline().addBefore(ctx.name(), "encoder", MessageEncoder.INSTANCE);
         }
 

@@ -1,6 +1,40 @@
 package dev.courier.protocol;
 
-/** The one-byte type codes of every frame. Codes are stable: they are on the wire. */
+/**
+ * The one-byte type codes of every frame, and the payload each carries after the 10-byte header of
+ * {@link FrameDescriptor}: the table of docs/protocol.md, "Message types". Codes are stable: they are on the wire.
+ * {@link MessageWriter} writes each payload and {@link MessageReader} reads it, one method per type in both; the
+ * server reads only what a client sends, and the client only what a server sends.
+ *
+ * <pre>
+ *  code  type                sent by  payload
+ *  0x01  HELLO               both     magic u32, version u16, maxFrameBytes u32, maxChunkBytes u32
+ *  0x02  PING                both     token u64
+ *  0x03  PONG                both     token u64
+ *  0x04  ERROR               both     code u16, message str16
+ *  0x10  POINT               client   channel u16, time f64, record str8
+ *  0x11  POINT_VALUE         server   value f64, sampleIndex u32, sampleTime f64
+ *  0x12  POINT_BATCH         client   channel u16, record str8, count u32, count x time f64
+ *  0x13  POINT_BATCH_VALUES  server   count u32, count x (sampleIndex u32, sampleTime f64, value f64)
+ *  0x20  LIST                client   path str16
+ *  0x21  LISTING             server   count u32, count x (kind u8, size u64, modifiedMillis i64, name str16)
+ *  0x22  STAT                client   name str16
+ *  0x23  STAT_RESULT         server   size u64, modifiedMillis i64
+ *  0x24  READ                client   offset u64, length u32, name str16
+ *  0x25  CHUNK               server   offset u64, crc32c u32, data (rest of frame); flags: 0x01 last, 0x02 crc
+ *  0x26  DIGEST              client   name str16; flags: 0x04 recompute
+ *  0x27  DIGEST_RESULT       server   size u64, modifiedMillis i64, sha256 [32]
+ *  0x30  UPLOAD_BEGIN        client   size u64, sha256 [32], name str16
+ *  0x31  UPLOAD_READY        server   uploadId u64, maxWriteBytes u32, count u32, count x (offset u64, length u64)
+ *  0x32  UPLOAD_WRITE        client   uploadId u64, offset u64, crc32c u32, data (rest of frame)
+ *  0x33  UPLOAD_ACK          server   offset u64, length u32
+ *  0x34  UPLOAD_COMMIT       client   uploadId u64
+ *  0x35  UPLOAD_DONE         server   size u64, sha256 [32]
+ * </pre>
+ *
+ * All integers are big-endian; {@code str8} and {@code str16} are a u8 or u16 byte count followed by that many
+ * bytes of UTF-8, and {@code [32]} is 32 raw bytes.
+ */
 public final class MessageType {
     public static final int HELLO = 0x01;
     public static final int PING = 0x02;

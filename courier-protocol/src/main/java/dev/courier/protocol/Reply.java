@@ -2,7 +2,8 @@ package dev.courier.protocol;
 
 /**
  * What a server sends a client: the answers to requests, and the four frames that travel both ways (HELLO in
- * answer, PING, PONG and ERROR). A client needs to handle only these, so its switch over them has no case it cannot
+ * answer, PING, PONG and ERROR). A client reads only these ({@link MessageReader#readReply}): a request type sent to
+ * it is refused as {@link ErrorCode#UNKNOWN_TYPE}, so the client's switch over its replies has no case it cannot
  * answer.
  */
 public sealed interface Reply extends Message

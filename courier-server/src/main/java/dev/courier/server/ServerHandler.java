@@ -11,7 +11,7 @@ import dev.courier.protocol.Hello;
 import dev.courier.protocol.ListReply;
 import dev.courier.protocol.ListRequest;
 import dev.courier.protocol.Message;
-import dev.courier.protocol.MessageCodec;
+import dev.courier.protocol.MessageWriter;
 import dev.courier.protocol.Ping;
 import dev.courier.protocol.PointBatchReply;
 import dev.courier.protocol.PointBatchRequest;
@@ -181,7 +181,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         Recording recording = server.recordings().recording(r.record());
         int index = recording.sampleIndex(r.timeSeconds());
         double value = recording.value(r.channel(), index);
-        MessageCodec.encode(new PointReply(r.requestId(), value, index, recording.sampleTimeSeconds(index)),
+        MessageWriter.write(new PointReply(r.requestId(), value, index, recording.sampleTimeSeconds(index)),
                 batch(ctx));
     }
 
@@ -286,8 +286,8 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     private void writeChunk(ChannelHandlerContext ctx, int requestId, OpenChunk chunk) {
         writeBatch(ctx);
         ByteBuf header = ctx.alloc().ioBuffer(FrameDescriptor.CHUNK_OVERHEAD_BYTES);
-        MessageCodec.encodeChunkHeader(header, requestId, chunk.offsetBytes(), chunk.countBytes(), chunk.last(),
-                true, chunk.crc32c());
+        MessageWriter.writeChunkHeader(requestId, chunk.offsetBytes(), chunk.countBytes(), chunk.last(), true,
+                chunk.crc32c(), header);
         ctx.write(header);
         ctx.writeAndFlush(new SharedFileRegion(chunk.file(), chunk.offsetBytes(), chunk.countBytes()))
                 .addListener(f -> {

@@ -6,6 +6,7 @@ import dev.courier.protocol.ErrorReply;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.Hello;
 import dev.courier.protocol.Message;
+import dev.courier.protocol.MessageWriter;
 import dev.courier.protocol.Ping;
 import dev.courier.protocol.Pong;
 import dev.courier.protocol.ProtocolException;
@@ -152,7 +153,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             }
             int mark = batch.writerIndex();
             try {
-                dev.courier.protocol.MessageCodec.encode(request, batch);
+                MessageWriter.write(request, batch);
             } catch (RuntimeException e) {
                 batch.writerIndex(mark); // no half frame on the wire
                 f.completeExceptionally(new CourierException(ErrorCode.MALFORMED_REQUEST,
