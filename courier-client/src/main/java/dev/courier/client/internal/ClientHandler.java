@@ -1,15 +1,25 @@
 package dev.courier.client.internal;
 
 import dev.courier.client.CourierException;
+import dev.courier.protocol.ChunkReply;
+import dev.courier.protocol.DigestReply;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.ErrorReply;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.Hello;
+import dev.courier.protocol.ListReply;
 import dev.courier.protocol.Message;
 import dev.courier.protocol.MessageWriter;
 import dev.courier.protocol.Ping;
+import dev.courier.protocol.PointBatchReply;
+import dev.courier.protocol.PointReply;
 import dev.courier.protocol.Pong;
 import dev.courier.protocol.ProtocolException;
+import dev.courier.protocol.Reply;
+import dev.courier.protocol.StatReply;
+import dev.courier.protocol.UploadAck;
+import dev.courier.protocol.UploadDone;
+import dev.courier.protocol.UploadReady;
 import dev.courier.transport.Keepalive;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -233,21 +243,24 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
                     + e.getMessage() + ")");
             return;
         }
-        Message m = (Message) msg;
+        // The frame decoder reads replies only: a request type sent by the server is refused there, as UNKNOWN_TYPE.
+        Reply m = (Reply) msg;
         if (!handshake.isDone()) {
             handshakeReply(ctx, m);
-        } else if (m instanceof Ping p) {
-            if (spendUnsolicited(ctx, "PING") && ctx.channel().isWritable()) {
-                // Not writable: the server is not reading what it is sent, and a PONG more would only pile up.
-                ctx.write(new Pong(p.requestId(), p.token()), ctx.voidPromise());
-                pongsToFlush = true;
+            return;
+        }
+        switch (m) {
+            case Ping p -> {
+                if (spendUnsolicited(ctx, "PING") && ctx.channel().isWritable()) {
+                    // Not writable: the server is not reading what it is sent, and a PONG more would only pile up.
+                    ctx.write(new Pong(p.requestId(), p.token()), ctx.voidPromise());
+                    pongsToFlush = true;
+                }
             }
-        } else if (m instanceof Pong && m.requestId() == 0) {
-            spendUnsolicited(ctx, "PONG"); // the answer to a keepalive PING
-        } else if (m instanceof ErrorReply e) {
-            error(ctx, e);
-        } else {
-            reply(ctx, m);
+            case Pong p when p.requestId() == 0 -> spendUnsolicited(ctx, "PONG"); // the answer to a keepalive PING
+            case ErrorReply e -> error(ctx, e);
+            case Hello _, Pong _, PointReply _, PointBatchReply _, ListReply _, StatReply _, ChunkReply _,
+                 DigestReply _, UploadReady _, UploadAck _, UploadDone _ -> reply(ctx, m);
         }
     }
 
@@ -260,25 +273,28 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelReadComplete();
     }
 
-    private void handshakeReply(ChannelHandlerContext ctx, Message m) {
-        if (m instanceof Hello h) {
-            if (h.version() != FrameDescriptor.VERSION) {
-                failHandshake(ctx, new CourierException(ErrorCode.UNSUPPORTED_VERSION, "the server speaks protocol "
-                        + "version " + h.version() + "; this client speaks " + FrameDescriptor.VERSION));
-                return;
+    private void handshakeReply(ChannelHandlerContext ctx, Reply m) {
+        switch (m) {
+            case Hello h -> {
+                if (h.version() != FrameDescriptor.VERSION) {
+                    failHandshake(ctx, new CourierException(ErrorCode.UNSUPPORTED_VERSION, "the server speaks "
+                            + "protocol version " + h.version() + "; this client speaks " + FrameDescriptor.VERSION));
+                    return;
+                }
+                String problem = ReplyRules.hello(h, hello);
+                if (problem != null) {
+                    refuse(ctx, null, problem);
+                } else {
+                    handshake.complete(h);
+                }
             }
-            String problem = ReplyRules.hello(h, hello);
-            if (problem != null) {
-                refuse(ctx, null, problem);
-            } else {
-                handshake.complete(h);
+            case ErrorReply e -> failHandshake(ctx, new CourierException(e.code(), e.message()));
+            case Ping _, Pong _, PointReply _, PointBatchReply _, ListReply _, StatReply _, ChunkReply _, DigestReply _,
+                 UploadReady _, UploadAck _, UploadDone _ -> {
+                m.release();
+                refuse(ctx, null, "the server answered the handshake with " + m.getClass().getSimpleName()
+                        + ", not HELLO");
             }
-        } else if (m instanceof ErrorReply e) {
-            failHandshake(ctx, new CourierException(e.code(), e.message()));
-        } else {
-            m.release();
-            refuse(ctx, null, "the server answered the handshake with " + m.getClass().getSimpleName()
-                    + ", not HELLO");
         }
     }
 
