@@ -51,23 +51,21 @@ public final class MessageReader {
     public static Request readRequest(ByteBuf frame) {
         Payload p = Payload.of(frame);
         Request m = switch (p.type) {
-            case MessageType.HELLO -> readHello(p);
-            case MessageType.PING -> readPing(p);
-            case MessageType.PONG -> readPong(p);
-            case MessageType.ERROR -> readError(p);
-            case MessageType.POINT -> readPoint(p);
-            case MessageType.POINT_BATCH -> readPointBatch(p);
-            case MessageType.LIST -> readList(p);
-            case MessageType.STAT -> readStat(p);
-            case MessageType.READ -> readRead(p);
-            case MessageType.DIGEST -> readDigest(p);
-            case MessageType.UPLOAD_BEGIN -> readUploadBegin(p);
-            case MessageType.UPLOAD_WRITE -> readUploadWrite(p);
-            case MessageType.UPLOAD_COMMIT -> readUploadCommit(p);
-            case MessageType.POINT_VALUE, MessageType.POINT_BATCH_VALUES, MessageType.LISTING, MessageType.STAT_RESULT,
-                 MessageType.CHUNK, MessageType.DIGEST_RESULT, MessageType.UPLOAD_READY, MessageType.UPLOAD_ACK,
-                 MessageType.UPLOAD_DONE -> throw p.wrongSide("is a reply; a client may not send it");
-            default -> throw p.unknownType();
+            case HELLO -> readHello(p);
+            case PING -> readPing(p);
+            case PONG -> readPong(p);
+            case ERROR -> readError(p);
+            case POINT -> readPoint(p);
+            case POINT_BATCH -> readPointBatch(p);
+            case LIST -> readList(p);
+            case STAT -> readStat(p);
+            case READ -> readRead(p);
+            case DIGEST -> readDigest(p);
+            case UPLOAD_BEGIN -> readUploadBegin(p);
+            case UPLOAD_WRITE -> readUploadWrite(p);
+            case UPLOAD_COMMIT -> readUploadCommit(p);
+            case POINT_VALUE, POINT_BATCH_VALUES, LISTING, STAT_RESULT, CHUNK, DIGEST_RESULT, UPLOAD_READY, UPLOAD_ACK,
+                 UPLOAD_DONE -> throw p.wrongSide("is a reply; a client may not send it");
         };
         p.end();
         return m;
@@ -83,23 +81,21 @@ public final class MessageReader {
     public static Reply readReply(ByteBuf frame) {
         Payload p = Payload.of(frame);
         Reply m = switch (p.type) {
-            case MessageType.HELLO -> readHello(p);
-            case MessageType.PING -> readPing(p);
-            case MessageType.PONG -> readPong(p);
-            case MessageType.ERROR -> readError(p);
-            case MessageType.POINT_VALUE -> readPointValue(p);
-            case MessageType.POINT_BATCH_VALUES -> readPointBatchValues(p);
-            case MessageType.LISTING -> readListing(p);
-            case MessageType.STAT_RESULT -> readStatResult(p);
-            case MessageType.CHUNK -> readChunk(p);
-            case MessageType.DIGEST_RESULT -> readDigestResult(p);
-            case MessageType.UPLOAD_READY -> readUploadReady(p);
-            case MessageType.UPLOAD_ACK -> readUploadAck(p);
-            case MessageType.UPLOAD_DONE -> readUploadDone(p);
-            case MessageType.POINT, MessageType.POINT_BATCH, MessageType.LIST, MessageType.STAT, MessageType.READ,
-                 MessageType.DIGEST, MessageType.UPLOAD_BEGIN, MessageType.UPLOAD_WRITE, MessageType.UPLOAD_COMMIT ->
+            case HELLO -> readHello(p);
+            case PING -> readPing(p);
+            case PONG -> readPong(p);
+            case ERROR -> readError(p);
+            case POINT_VALUE -> readPointValue(p);
+            case POINT_BATCH_VALUES -> readPointBatchValues(p);
+            case LISTING -> readListing(p);
+            case STAT_RESULT -> readStatResult(p);
+            case CHUNK -> readChunk(p);
+            case DIGEST_RESULT -> readDigestResult(p);
+            case UPLOAD_READY -> readUploadReady(p);
+            case UPLOAD_ACK -> readUploadAck(p);
+            case UPLOAD_DONE -> readUploadDone(p);
+            case POINT, POINT_BATCH, LIST, STAT, READ, DIGEST, UPLOAD_BEGIN, UPLOAD_WRITE, UPLOAD_COMMIT ->
                     throw p.wrongSide("is a request; a server may not send it");
-            default -> throw p.unknownType();
         };
         p.end();
         return m;
@@ -273,18 +269,22 @@ public final class MessageReader {
     /** The header of one frame, and its payload's fields read one at a time, each checked against the bytes left. */
     private static final class Payload {
         final ByteBuf buf;
-        final int type;
+        final MessageType type;
         final int flags;
         final int requestId;
 
-        private Payload(ByteBuf buf, int type, int flags, int requestId) {
+        private Payload(ByteBuf buf, MessageType type, int flags, int requestId) {
             this.buf = buf;
             this.type = type;
             this.flags = flags;
             this.requestId = requestId;
         }
 
-        /** Reads the header of the whole frame in {@code frame} and leaves its reader index at the payload. */
+        /**
+         * Reads the header of the whole frame in {@code frame} and leaves its reader index at the payload.
+         *
+         * @throws ProtocolException UNKNOWN_TYPE for a type code this version does not know
+         */
         static Payload of(ByteBuf frame) {
             int start = frame.readerIndex();
             int bytes = frame.readableBytes();
@@ -297,25 +297,24 @@ public final class MessageReader {
                 throw new ProtocolException(ErrorCode.MALFORMED_FRAME, 0, "the length field counts " + length
                         + " bytes, but " + (bytes - LENGTH_FIELD_BYTES) + " follow it");
             }
-            Payload p = new Payload(frame, frame.getUnsignedByte(start + TYPE_OFFSET),
-                    frame.getUnsignedByte(start + FLAGS_OFFSET), frame.getInt(start + REQUEST_ID_OFFSET));
+            int code = frame.getUnsignedByte(start + TYPE_OFFSET);
+            int requestId = frame.getInt(start + REQUEST_ID_OFFSET);
+            MessageType type = MessageType.fromCode(code);
+            if (type == null) {
+                throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, requestId,
+                        "unknown frame type " + MessageType.nameOf(code));
+            }
             frame.readerIndex(start + PAYLOAD_OFFSET);
-            return p;
-        }
-
-        ProtocolException unknownType() {
-            return new ProtocolException(ErrorCode.UNKNOWN_TYPE, requestId,
-                    "unknown frame type " + MessageType.name(type));
+            return new Payload(frame, type, frame.getUnsignedByte(start + FLAGS_OFFSET), requestId);
         }
 
         /** A known type that this side never receives: to it, the type is as unknown as a code no version has. */
         ProtocolException wrongSide(String why) {
-            return new ProtocolException(ErrorCode.UNKNOWN_TYPE, requestId, MessageType.name(type) + " " + why);
+            return new ProtocolException(ErrorCode.UNKNOWN_TYPE, requestId, type + " " + why);
         }
 
         ProtocolException malformed(String why) {
-            return new ProtocolException(ErrorCode.MALFORMED_REQUEST, requestId,
-                    MessageType.name(type) + " payload is malformed: " + why);
+            return new ProtocolException(ErrorCode.MALFORMED_REQUEST, requestId, type + " payload is malformed: " + why);
         }
 
         /** Every byte of the payload must belong to a field. */

@@ -270,10 +270,10 @@ public final class MessageWriter {
      *
      * @return where the frame starts in {@code out}
      */
-    private static int beginFrame(ByteBuf out, int type, int flags, int requestId) {
+    private static int beginFrame(ByteBuf out, MessageType type, int flags, int requestId) {
         int start = out.writerIndex();
         out.ensureWritable(HEADER_BYTES);
-        out.setByte(start + TYPE_OFFSET, type);
+        out.setByte(start + TYPE_OFFSET, type.code());
         out.setByte(start + FLAGS_OFFSET, flags);
         out.setInt(start + REQUEST_ID_OFFSET, requestId);
         out.writerIndex(start + PAYLOAD_OFFSET);

@@ -21,15 +21,16 @@ final class Frames {
     enum SentBy {
         CLIENT, SERVER, BOTH;
 
-        static SentBy of(int type) {
+        static SentBy of(int code) {
+            MessageType type = MessageType.fromCode(code);
+            if (type == null) {
+                return BOTH; // a code of no type: both sides refuse it
+            }
             return switch (type) {
-                case MessageType.POINT, MessageType.POINT_BATCH, MessageType.LIST, MessageType.STAT, MessageType.READ,
-                     MessageType.DIGEST, MessageType.UPLOAD_BEGIN, MessageType.UPLOAD_WRITE,
-                     MessageType.UPLOAD_COMMIT -> CLIENT;
-                case MessageType.POINT_VALUE, MessageType.POINT_BATCH_VALUES, MessageType.LISTING,
-                     MessageType.STAT_RESULT, MessageType.CHUNK, MessageType.DIGEST_RESULT, MessageType.UPLOAD_READY,
-                     MessageType.UPLOAD_ACK, MessageType.UPLOAD_DONE -> SERVER;
-                default -> BOTH; // HELLO, PING, PONG, ERROR, and codes of no type
+                case HELLO, PING, PONG, ERROR -> BOTH;
+                case POINT, POINT_BATCH, LIST, STAT, READ, DIGEST, UPLOAD_BEGIN, UPLOAD_WRITE, UPLOAD_COMMIT -> CLIENT;
+                case POINT_VALUE, POINT_BATCH_VALUES, LISTING, STAT_RESULT, CHUNK, DIGEST_RESULT, UPLOAD_READY,
+                     UPLOAD_ACK, UPLOAD_DONE -> SERVER;
             };
         }
     }
