@@ -30,9 +30,11 @@ import java.util.List;
  * an out-of-bounds read or a huge allocation.
  */
 public final class MessageReader {
+    /** Bytes of one POINT_BATCH time: f64. */
     private static final int TIME_BYTES = 8;
     /** Bytes of one LISTING entry before its name's bytes: kind u8, size u64, modifiedMillis i64, name length u16. */
     private static final int ENTRY_FIXED_BYTES = 1 + 8 + 8 + 2;
+    /** Bytes of one UPLOAD_READY range: offset u64, length u64. */
     private static final int RANGE_BYTES = 8 + 8;
 
     private MessageReader() {
