@@ -13,6 +13,7 @@
 #   --quick   shorter cells and a smaller file: about 2 minutes instead of up to 10
 #   --render  print the table of a JSON result saved earlier, and measure nothing
 #
+# Ports: COURIER_PORT, REDIS_PORT, NGINX_PORT and IPERF_PORT in the environment override 17420, 16379, 18080, 15201.
 # Installs what it needs from Debian when missing (redis-server, redis-tools, nginx, curl, iperf3, jq). Everything
 # runs on 127.0.0.1 with its own config files and ports under a temporary folder; every process it starts is
 # stopped on exit, and a watchdog ends the run after 10 minutes whatever happens.
@@ -72,10 +73,10 @@ while [ $# -gt 0 ]; do
 done
 
 # Ports, all on 127.0.0.1.
-COURIER_PORT=17420
-REDIS_PORT=16379
-NGINX_PORT=18080
-IPERF_PORT=15201
+COURIER_PORT=${COURIER_PORT:-17420}
+REDIS_PORT=${REDIS_PORT:-16379}
+NGINX_PORT=${NGINX_PORT:-18080}
+IPERF_PORT=${IPERF_PORT:-15201}
 
 if [ "$quick" = 1 ]; then
     POINT_SECONDS=2; WARMUP_SECONDS=0.5; FILE_MIB=256; FILE_RUNS=3; IPERF_SECONDS=2; LEGACY_RUNS=3

@@ -3,9 +3,12 @@ package dev.courier.bench;
 import dev.courier.protocol.ChunkReply;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.Message;
-import dev.courier.protocol.MessageCodec;
+import dev.courier.protocol.MessageReader;
+import dev.courier.protocol.MessageWriter;
 import dev.courier.protocol.PointReply;
 import dev.courier.protocol.PointRequest;
+import dev.courier.protocol.Reply;
+import dev.courier.protocol.Request;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Encode and decode cost of the frames on the points hot path (POINT, POINT_VALUE) and of the CHUNK header, in
- * ns/op; run with {@code -prof gc} (bench/jmh.sh does) for bytes allocated per op. Buffers are pooled direct
+ * ns/op, through {@link MessageWriter} and {@link MessageReader} (a POINT read as the server reads it, a POINT_VALUE
+ * and a CHUNK as the client does); run with {@code -prof gc} (bench/jmh.sh does) for bytes allocated per op. Buffers are pooled direct
  * buffers, as on a real channel, and reused across operations so only the codec itself is measured.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -49,17 +53,15 @@ public class CodecBenchmark {
         out = alloc.directBuffer(256);
         pointFrame = frameOf(alloc, point);
         pointValueFrame = frameOf(alloc, pointValue);
-        // A CHUNK frame as the decoder sees it: header and prefix, then (here: zeroed) file data.
+        // A whole CHUNK frame as the reader sees it: header and prefix, then (here: zeroed) file data.
         chunkFrame = alloc.directBuffer(FrameDescriptor.CHUNK_OVERHEAD_BYTES + CHUNK_DATA_BYTES);
-        MessageCodec.encodeChunkHeader(chunkFrame, 42, 1L << 30, CHUNK_DATA_BYTES, false, false, 0);
+        MessageWriter.writeChunkHeader(42, 1L << 30, CHUNK_DATA_BYTES, false, false, 0, chunkFrame);
         chunkFrame.writeZero(CHUNK_DATA_BYTES);
-        chunkFrame.skipBytes(FrameDescriptor.LENGTH_FIELD_BYTES);
     }
 
     private static ByteBuf frameOf(PooledByteBufAllocator alloc, Message m) {
         ByteBuf b = alloc.directBuffer(256);
-        MessageCodec.encode(m, b);
-        b.skipBytes(FrameDescriptor.LENGTH_FIELD_BYTES); // decode() takes the bytes after the length field
+        MessageWriter.write(m, b);
         return b;
     }
 
@@ -74,38 +76,38 @@ public class CodecBenchmark {
     @Benchmark
     public int encodePoint() {
         out.clear();
-        MessageCodec.encode(point, out);
+        MessageWriter.write(point, out);
         return out.writerIndex();
     }
 
     @Benchmark
     public int encodePointValue() {
         out.clear();
-        MessageCodec.encode(pointValue, out);
+        MessageWriter.write(pointValue, out);
         return out.writerIndex();
     }
 
     @Benchmark
     public int encodeChunkHeader() {
         out.clear();
-        MessageCodec.encodeChunkHeader(out, 42, 1L << 30, CHUNK_DATA_BYTES, false, false, 0);
+        MessageWriter.writeChunkHeader(42, 1L << 30, CHUNK_DATA_BYTES, false, false, 0, out);
         return out.writerIndex();
     }
 
     @Benchmark
-    public Message decodePoint() {
-        return MessageCodec.decode(pointFrame.duplicate());
+    public Request decodePoint() {
+        return MessageReader.readRequest(pointFrame.duplicate());
     }
 
     @Benchmark
-    public Message decodePointValue() {
-        return MessageCodec.decode(pointValueFrame.duplicate());
+    public Reply decodePointValue() {
+        return MessageReader.readReply(pointValueFrame.duplicate());
     }
 
     /** The header and prefix of a 1 MiB CHUNK; the data stays a (retained, then released) slice, never copied. */
     @Benchmark
     public long decodeChunkHeader() {
-        ChunkReply c = (ChunkReply) MessageCodec.decode(chunkFrame.duplicate());
+        ChunkReply c = (ChunkReply) MessageReader.readReply(chunkFrame.duplicate());
         long offset = c.offsetBytes();
         c.release();
         return offset;

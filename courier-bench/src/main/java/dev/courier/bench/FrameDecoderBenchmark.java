@@ -1,6 +1,6 @@
 package dev.courier.bench;
 
-import dev.courier.protocol.MessageCodec;
+import dev.courier.protocol.MessageWriter;
 import dev.courier.protocol.PointRequest;
 import dev.courier.transport.FrameDecoder;
 import io.netty.buffer.ByteBuf;
@@ -25,7 +25,7 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * {@link FrameDecoder} in a pipeline ({@link EmbeddedChannel}): one read carrying {@value #FRAMES_PER_READ} POINT
- * frames, as a pipelining client sends them, cut into frames and decoded. Reported per frame (ns/op, and B/op with
+ * frames, as a pipelining client sends them, cut into frames and decoded as the server decodes them. Reported per frame (ns/op, and B/op with
  * {@code -prof gc}). {@code split} delivers the same bytes in two reads cut inside a frame, the case that makes
  * the decoder keep a cumulation buffer.
  */
@@ -46,10 +46,10 @@ public class FrameDecoderBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        channel = new EmbeddedChannel(new FrameDecoder(1 << 20));
+        channel = new EmbeddedChannel(FrameDecoder.requests(1 << 20));
         batch = PooledByteBufAllocator.DEFAULT.directBuffer(64 * FRAMES_PER_READ);
         for (int i = 0; i < FRAMES_PER_READ; i++) {
-            MessageCodec.encode(new PointRequest(i + 1, Integer.toString(1 + i % 15), i * 0.004, 1), batch);
+            MessageWriter.write(new PointRequest(i + 1, Integer.toString(1 + i % 15), i * 0.004, 1), batch);
         }
     }
 

@@ -1,15 +1,23 @@
 package dev.courier.load;
 
+import dev.courier.protocol.ChunkReply;
+import dev.courier.protocol.DigestReply;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.ErrorReply;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.Hello;
-import dev.courier.protocol.Message;
+import dev.courier.protocol.ListReply;
 import dev.courier.protocol.Ping;
+import dev.courier.protocol.PointBatchReply;
 import dev.courier.protocol.PointReply;
 import dev.courier.protocol.PointRequest;
 import dev.courier.protocol.Pong;
 import dev.courier.protocol.ProtocolException;
+import dev.courier.protocol.Reply;
+import dev.courier.protocol.StatReply;
+import dev.courier.protocol.UploadAck;
+import dev.courier.protocol.UploadDone;
+import dev.courier.protocol.UploadReady;
 import dev.courier.transport.FrameDecoder;
 import dev.courier.transport.MessageEncoder;
 import dev.courier.transport.Transport;
@@ -22,7 +30,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
@@ -385,7 +392,7 @@ public final class ConnectionHolder {
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
             channel = ctx.channel();
-            ctx.pipeline().addBefore(ctx.name(), "frames", new FrameDecoder(MAX_FRAME_BYTES));
+            ctx.pipeline().addBefore(ctx.name(), "frames", FrameDecoder.replies(MAX_FRAME_BYTES));
             ctx.pipeline().addBefore(ctx.name(), "encoder", MessageEncoder.INSTANCE);
         }
 
@@ -424,7 +431,8 @@ public final class ConnectionHolder {
                 problem(ctx, "bad reply: " + e.getMessage());
                 return;
             }
-            switch ((Message) msg) {
+            Reply m = (Reply) msg; // what the frame decoder reads: replies only
+            switch (m) {
                 case Hello h -> {
                     // The handshake; the POINT's answer follows.
                 }
@@ -436,9 +444,10 @@ public final class ConnectionHolder {
                     }
                     problem(ctx, e.code() + ": " + e.message());
                 }
-                default -> {
-                    ReferenceCountUtil.release(msg);
-                    problem(ctx, "unexpected " + msg.getClass().getSimpleName());
+                case Pong _, PointBatchReply _, ListReply _, StatReply _, ChunkReply _, DigestReply _, UploadReady _,
+                     UploadAck _, UploadDone _ -> {
+                    m.release();
+                    problem(ctx, "unexpected " + m.getClass().getSimpleName());
                 }
             }
         }

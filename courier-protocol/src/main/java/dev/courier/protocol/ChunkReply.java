@@ -9,5 +9,5 @@ import io.netty.buffer.ByteBuf;
  * <p>The data buffer is reference counted: whoever receives a decoded chunk must {@link #release()} it.
  */
 public record ChunkReply(int requestId, long offsetBytes, boolean last, boolean hasCrc, int crc32c, ByteBuf data)
-        implements BulkMessage {
+        implements Reply, BulkMessage {
 }

@@ -9,7 +9,7 @@ import java.util.Objects;
  *                  what a client asks after the bytes it received did not match the digest it was given, in case
  *                  the cached one is stale
  */
-public record DigestRequest(int requestId, String name, boolean recompute) implements Message {
+public record DigestRequest(int requestId, String name, boolean recompute) implements Request {
     public DigestRequest {
         Objects.requireNonNull(name, "name");
     }

@@ -3,14 +3,16 @@ package dev.courier.protocol;
 import java.util.Objects;
 
 /**
- * A typed error: the code says what went wrong, the message says it to a person.
+ * A typed error: the code says what went wrong, the message says it to a person. ERROR travels both ways, so this is
+ * a {@link Request} as well as a {@link Reply}: a server answers a request with one (carrying its id) or reports a
+ * fault of the whole connection (id 0); a client may send one too, which Courier's server logs and answers nothing.
  *
  * <p>The message is cut to at most {@link #MAX_MESSAGE_BYTES} bytes of UTF-8 here, in the constructor, at a character
  * boundary and marked with {@code ...}: every ERROR can then be encoded (a message that quotes a 65,000-byte name
  * would overflow its {@code str16} length, and the request would get no reply at all), and one decoded from a peer
  * holds no more than that, whatever the peer sent. The record holds exactly what travels on the wire.
  */
-public record ErrorReply(int requestId, ErrorCode code, String message) implements Message {
+public record ErrorReply(int requestId, ErrorCode code, String message) implements Request, Reply {
     /** The longest message, in bytes of UTF-8: room for a sentence that quotes a long path, far below str16's 65535. */
     public static final int MAX_MESSAGE_BYTES = 4096;
     private static final String CUT = "...";

@@ -18,7 +18,9 @@ package dev.courier.protocol;
  *
  * The frame length counts the type, flags, request id and payload, so it is never less than
  * {@link #MIN_FRAME_LENGTH}. A receiver rejects a length above its announced maximum before it buffers
- * anything, which is why nothing is ever allocated according to an unchecked length.
+ * anything, which is why nothing is ever allocated according to an unchecked length. {@link MessageWriter} and
+ * {@link MessageReader} write and read the header at the offsets below; the payload of each type is drawn in
+ * {@link MessageType}.
  */
 public final class FrameDescriptor {
     /** Offset of the u32 frame length. */
@@ -49,6 +51,9 @@ public final class FrameDescriptor {
     public static final int FLAG_CRC = 0x02;
     /** Digest flag: hash the file afresh rather than answer from a cached digest. */
     public static final int FLAG_RECOMPUTE = 0x04;
+
+    /** Bytes of one entry of a POINT_BATCH_VALUES payload: sampleIndex u32, sampleTime f64, value f64. */
+    public static final int BATCH_VALUE_BYTES = 4 + 8 + 8;
 
     /** Payload bytes of a CHUNK before its data: offset u64, crc32c u32. */
     public static final int CHUNK_PREFIX_BYTES = 12;

@@ -3,7 +3,7 @@ package dev.courier.protocol;
 import java.util.List;
 
 /** The entries of a directory, sorted by name. */
-public record ListReply(int requestId, List<FileEntry> entries) implements Message {
+public record ListReply(int requestId, List<FileEntry> entries) implements Reply {
     public ListReply {
         entries = List.copyOf(entries);
     }

@@ -1,13 +1,12 @@
 package dev.courier.protocol;
 
 /**
- * One frame's worth of meaning. Every message is an immutable record; switches over this sealed interface
- * have no {@code default}, so a new type fails to compile wherever it must be handled.
+ * One frame's worth of meaning: a {@link Request} (what a client sends) or a {@link Reply} (what a server sends).
+ * HELLO, PING, PONG and ERROR travel both ways and are both. Every message is an immutable record, safe to hand
+ * from thread to thread; switches over {@code Request} and {@code Reply} have no {@code default}, so a new type
+ * fails to compile wherever it must be handled.
  */
-public sealed interface Message
-        permits Hello, Ping, Pong, ErrorReply, PointRequest, PointReply, PointBatchRequest, PointBatchReply,
-        ListRequest, ListReply, StatRequest, StatReply, ReadRequest, BulkMessage, DigestRequest, DigestReply,
-        UploadBegin, UploadReady, UploadAck, UploadCommit, UploadDone {
+public sealed interface Message permits Request, Reply, BulkMessage {
 
     /** The id that pairs a reply with its request; 0 for connection-level frames. */
     int requestId();

@@ -7,7 +7,7 @@ import java.util.Objects;
  * owned by the message: callers must not change them.
  */
 public record PointBatchReply(int requestId, int[] sampleIndexes, double[] sampleTimesSeconds, double[] values)
-        implements Message {
+        implements Reply {
     public PointBatchReply {
         Objects.requireNonNull(sampleIndexes, "sampleIndexes");
         Objects.requireNonNull(sampleTimesSeconds, "sampleTimesSeconds");

@@ -7,7 +7,7 @@ import java.util.Objects;
  * must not change it afterwards.
  */
 public record PointBatchRequest(int requestId, String record, int channel, double[] timesSeconds)
-        implements Message {
+        implements Request {
     public PointBatchRequest {
         Objects.requireNonNull(record, "record");
         Objects.requireNonNull(timesSeconds, "timesSeconds");

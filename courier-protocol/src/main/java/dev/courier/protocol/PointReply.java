@@ -3,5 +3,5 @@ package dev.courier.protocol;
 /**
  * The value of one sample, with its index in the recording and its exact time in seconds.
  */
-public record PointReply(int requestId, double value, int sampleIndex, double sampleTimeSeconds) implements Message {
+public record PointReply(int requestId, double value, int sampleIndex, double sampleTimeSeconds) implements Reply {
 }

@@ -1,5 +1,5 @@
 package dev.courier.protocol;
 
 /** The answer to a {@link Ping}, echoing its token. */
-public record Pong(int requestId, long token) implements Message {
+public record Pong(int requestId, long token) implements Request, Reply {
 }

@@ -1,5 +1,5 @@
 package dev.courier.protocol;
 
 /** Every byte is sent: verify the whole file and put it under its final name. */
-public record UploadCommit(int requestId, long uploadId) implements Message {
+public record UploadCommit(int requestId, long uploadId) implements Request {
 }

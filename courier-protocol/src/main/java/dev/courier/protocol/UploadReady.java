@@ -8,7 +8,7 @@ import java.util.List;
  * is the most data one UPLOAD_WRITE may carry.
  */
 public record UploadReady(int requestId, long uploadId, int maxWriteBytes, List<ByteRange> received)
-        implements Message {
+        implements Reply {
     public UploadReady {
         received = List.copyOf(received);
     }

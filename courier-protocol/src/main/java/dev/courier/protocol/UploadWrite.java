@@ -7,5 +7,5 @@ import io.netty.buffer.ByteBuf;
  * whoever receives a decoded write must {@link #release()} it.
  */
 public record UploadWrite(int requestId, long uploadId, long offsetBytes, int crc32c, ByteBuf data)
-        implements BulkMessage {
+        implements Request, BulkMessage {
 }

@@ -75,7 +75,7 @@ class ErrorTextBoundTest {
     void aLongTextFromAPeerIsCutAsItIsDecoded() {
         String text = "z".repeat(65_535);
         ByteBuf frame = Unpooled.buffer();
-        frame.writeInt(6 + 2 + 2 + text.length()).writeByte(MessageType.ERROR).writeByte(0).writeInt(5)
+        frame.writeInt(6 + 2 + 2 + text.length()).writeByte(MessageType.ERROR.code()).writeByte(0).writeInt(5)
                 .writeShort(ErrorCode.NOT_FOUND.code()).writeShort(text.length())
                 .writeCharSequence(text, StandardCharsets.US_ASCII);
         try {

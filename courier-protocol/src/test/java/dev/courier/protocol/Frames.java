@@ -7,48 +7,104 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 
-/** Encoding and decoding of whole frames for the codec tests. */
+/**
+ * Writing and reading whole frames for the codec tests. A frame is read by the reader of the side that receives it
+ * (docs/protocol.md, "Message types", column "Sent by"): a request's by {@link MessageReader#readRequest}, a reply's by
+ * {@link MessageReader#readReply}, and a frame that travels both ways (or a type no side knows) by both, which must
+ * agree.
+ */
 final class Frames {
     private Frames() {
+    }
+
+    /** Who sends a type of frame, so who reads it. */
+    enum SentBy {
+        CLIENT, SERVER, BOTH;
+
+        static SentBy of(int code) {
+            MessageType type = MessageType.fromCode(code);
+            if (type == null) {
+                return BOTH; // a code of no type: both sides refuse it
+            }
+            return switch (type) {
+                case HELLO, PING, PONG, ERROR -> BOTH;
+                case POINT, POINT_BATCH, LIST, STAT, READ, DIGEST, UPLOAD_BEGIN, UPLOAD_WRITE, UPLOAD_COMMIT -> CLIENT;
+                case POINT_VALUE, POINT_BATCH_VALUES, LISTING, STAT_RESULT, CHUNK, DIGEST_RESULT, UPLOAD_READY,
+                     UPLOAD_ACK, UPLOAD_DONE -> SERVER;
+            };
+        }
     }
 
     /** The whole frame of {@code message}, length field included, in a new buffer the caller releases. */
     static ByteBuf encode(Message message) {
         ByteBuf out = Unpooled.buffer();
-        MessageCodec.encode(message, out);
+        MessageWriter.write(message, out);
         return out;
     }
 
     /**
-     * Decodes one whole frame, length field included, after checking that the length field counts exactly the
-     * bytes that follow it.
+     * Reads one whole frame, length field included, after checking that the length field counts exactly the bytes
+     * that follow it.
      */
     static Message decode(ByteBuf frame) {
         assertThat(frame.readableBytes()).as("frame bytes").isGreaterThanOrEqualTo(4);
-        long length = frame.readUnsignedInt();
-        assertThat(length).as("length field").isEqualTo(frame.readableBytes());
-        return MessageCodec.decode(frame);
+        assertThat(frame.getUnsignedInt(frame.readerIndex())).as("length field").isEqualTo(frame.readableBytes() - 4);
+        return read(frame);
     }
 
-    /** Decodes {@code bodyHex}: a frame without its length field (type, flags, request id, payload). */
+    /** Reads the whole frame in {@code frame} with the reader, or both readers, of its type (see {@link SentBy}). */
+    static Message read(ByteBuf frame) {
+        int type = frame.readableBytes() > FrameDescriptor.TYPE_OFFSET
+                ? frame.getUnsignedByte(frame.readerIndex() + FrameDescriptor.TYPE_OFFSET) : -1;
+        return switch (SentBy.of(type)) {
+            case CLIENT -> MessageReader.readRequest(frame);
+            case SERVER -> MessageReader.readReply(frame);
+            case BOTH -> {
+                Request asRequest = MessageReader.readRequest(frame.duplicate());
+                Reply asReply = MessageReader.readReply(frame);
+                assertSameMessage(asReply, asRequest);
+                yield asReply;
+            }
+        };
+    }
+
+    /** {@code bodyHex} (a frame without its length field: type, flags, request id, payload) with its length field. */
+    static ByteBuf frameOfBody(String bodyHex) {
+        int bytes = Hex.compact(bodyHex).length() / 2;
+        return Hex.buffer("%08x".formatted(bytes) + Hex.compact(bodyHex));
+    }
+
+    /** Reads {@code bodyHex}: a frame without its length field (type, flags, request id, payload). */
     static Message decodeBody(String bodyHex) {
-        ByteBuf body = Hex.buffer(bodyHex);
+        ByteBuf frame = frameOfBody(bodyHex);
         try {
-            return MessageCodec.decode(body);
+            return read(frame);
         } finally {
-            body.release();
+            frame.release();
         }
     }
 
-    /** Decodes {@code bodyHex} (a frame without its length field: type, flags, request id, payload), which must fail. */
+    /**
+     * Reads {@code bodyHex} (a frame without its length field: type, flags, request id, payload), which must fail,
+     * and fail alike in both readers when both read its type.
+     */
     static ProtocolException rejectionOf(String bodyHex) {
-        ByteBuf body = Hex.buffer(bodyHex);
+        ByteBuf frame = frameOfBody(bodyHex);
         try {
-            ProtocolException e = catchThrowableOfType(ProtocolException.class, () -> MessageCodec.decode(body));
-            assertThat(e).as("decoding %s must fail", bodyHex).isNotNull();
+            ProtocolException e = catchThrowableOfType(ProtocolException.class, () -> read(frame.duplicate()));
+            assertThat(e).as("reading %s must fail", bodyHex).isNotNull();
+            if (frame.readableBytes() > FrameDescriptor.TYPE_OFFSET
+                    && SentBy.of(frame.getUnsignedByte(FrameDescriptor.TYPE_OFFSET)) == SentBy.BOTH) {
+                ProtocolException asReply = catchThrowableOfType(ProtocolException.class,
+                        () -> MessageReader.readReply(frame.duplicate())); // read() failed in readRequest
+                assertThat(asReply).as("the client's reader fails as the server's does").isNotNull();
+                assertThat(asReply.code()).isEqualTo(e.code());
+                assertThat(asReply.requestId()).isEqualTo(e.requestId());
+                assertThat(asReply.getMessage()).isEqualTo(e.getMessage());
+            }
             return e;
         } finally {
-            body.release();
+            frame.release();
         }
     }
 

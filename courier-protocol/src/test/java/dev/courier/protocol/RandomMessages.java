@@ -8,7 +8,7 @@ import java.util.Random;
 /** Random but valid messages of every type, reproducible from the {@link Random} they are given. */
 final class RandomMessages {
     /** How many message types {@link #of} knows. */
-    static final int KINDS = 14;
+    static final int KINDS = 22;
 
     private static final double[] SPECIAL_DOUBLES = {
             0.0, -0.0, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.MIN_VALUE,
@@ -58,8 +58,34 @@ final class RandomMessages {
                 yield new ChunkReply(id, random.nextLong(), random.nextBoolean(), random.nextBoolean(), random.nextInt(),
                         Unpooled.wrappedBuffer(data));
             }
+            case 14 -> new DigestRequest(id, text(300), random.nextBoolean());
+            case 15 -> new DigestReply(id, random.nextLong(), random.nextLong(), sha256());
+            case 16 -> new UploadBegin(id, text(300), random.nextLong() >>> 1, sha256());
+            case 17 -> {
+                int n = random.nextInt(12);
+                List<ByteRange> ranges = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    ranges.add(new ByteRange(random.nextLong() >>> 1, random.nextLong() >>> 1));
+                }
+                yield new UploadReady(id, random.nextLong(), random.nextInt(), ranges);
+            }
+            case 18 -> {
+                byte[] data = new byte[random.nextInt(100)];
+                random.nextBytes(data);
+                yield new UploadWrite(id, random.nextLong(), random.nextLong(), random.nextInt(),
+                        Unpooled.wrappedBuffer(data));
+            }
+            case 19 -> new UploadAck(id, random.nextLong(), random.nextInt());
+            case 20 -> new UploadCommit(id, random.nextLong());
+            case 21 -> new UploadDone(id, random.nextLong(), sha256());
             default -> throw new IllegalArgumentException("no message kind " + kind);
         };
+    }
+
+    private Sha256 sha256() {
+        byte[] b = new byte[FrameDescriptor.SHA256_BYTES];
+        random.nextBytes(b);
+        return new Sha256(b);
     }
 
     private int u16() {

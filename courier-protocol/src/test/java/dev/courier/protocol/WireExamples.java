@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The hex examples of {@code docs/protocol.md}, written out by hand from the layouts there, one field per group.
- * The doc quotes these very strings; {@link MessageCodecLayoutTest} checks the codec against them.
+ * The doc quotes these very strings; {@link MessageLayoutTest} checks the codec against them.
  *
  * <p>They tell one story: a client says HELLO, asks record "3" for channel 1 at 0.008 s (request 1), asks for a
  * record that does not exist (2), sends a batch (3), lists the root (4) and "logs" (5), stats (6) and reads (7)

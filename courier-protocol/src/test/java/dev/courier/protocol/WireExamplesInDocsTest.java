@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Keeps {@code docs/protocol.md} and {@link WireExamples} in step. Every example is quoted in the doc, and every
- * frame written out in the doc is one of the examples, which {@link MessageCodecLayoutTest} checks against the
+ * frame written out in the doc is one of the examples, which {@link MessageLayoutTest} checks against the
  * codec.
  */
 class WireExamplesInDocsTest {

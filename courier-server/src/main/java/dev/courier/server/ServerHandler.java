@@ -1,6 +1,5 @@
 package dev.courier.server;
 
-import dev.courier.protocol.ChunkReply;
 import dev.courier.protocol.DigestReply;
 import dev.courier.protocol.DigestRequest;
 import dev.courier.protocol.ErrorCode;
@@ -11,7 +10,7 @@ import dev.courier.protocol.Hello;
 import dev.courier.protocol.ListReply;
 import dev.courier.protocol.ListRequest;
 import dev.courier.protocol.Message;
-import dev.courier.protocol.MessageCodec;
+import dev.courier.protocol.MessageWriter;
 import dev.courier.protocol.Ping;
 import dev.courier.protocol.PointBatchReply;
 import dev.courier.protocol.PointBatchRequest;
@@ -20,6 +19,7 @@ import dev.courier.protocol.PointRequest;
 import dev.courier.protocol.Pong;
 import dev.courier.protocol.ProtocolException;
 import dev.courier.protocol.ReadRequest;
+import dev.courier.protocol.Request;
 import dev.courier.protocol.StatReply;
 import dev.courier.protocol.StatRequest;
 import dev.courier.protocol.UploadAck;
@@ -116,7 +116,8 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             reply(ctx, e.toReply());
             return;
         }
-        Message m = (Message) msg;
+        // The frame decoder reads requests only: a reply type sent to the server is refused there, as UNKNOWN_TYPE.
+        Request m = (Request) msg;
         if (!handshaken) {
             handshake(ctx, m);
             return;
@@ -166,15 +167,6 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                         "HELLO may be sent only once, as the first frame"));
                 case ErrorReply e -> log.debug("{} reported {}: {}", ctx.channel().remoteAddress(), e.code(),
                         WireText.printable(e.message(), LOGGED_WIRE_CHARS));
-                case ChunkReply r -> notARequest(ctx, r);
-                case PointReply r -> notARequest(ctx, r);
-                case PointBatchReply r -> notARequest(ctx, r);
-                case ListReply r -> notARequest(ctx, r);
-                case StatReply r -> notARequest(ctx, r);
-                case DigestReply r -> notARequest(ctx, r);
-                case UploadReady r -> notARequest(ctx, r);
-                case UploadAck r -> notARequest(ctx, r);
-                case UploadDone r -> notARequest(ctx, r);
             }
         } catch (Failure e) {
             reply(ctx, e.toReply(m.requestId()));
@@ -186,7 +178,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         Recording recording = server.recordings().recording(r.record());
         int index = recording.sampleIndex(r.timeSeconds());
         double value = recording.value(r.channel(), index);
-        MessageCodec.encode(new PointReply(r.requestId(), value, index, recording.sampleTimeSeconds(index)),
+        MessageWriter.write(new PointReply(r.requestId(), value, index, recording.sampleTimeSeconds(index)),
                 batch(ctx));
     }
 
@@ -237,13 +229,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                 "this server does not accept uploads (start it with --upload-dir DIR)"));
     }
 
-    private void notARequest(ChannelHandlerContext ctx, Message m) {
-        m.release();
-        fatal(ctx, new ProtocolException(ErrorCode.UNKNOWN_TYPE, m.requestId(),
-                m.getClass().getSimpleName() + " is a reply; a client may not send it"));
-    }
-
-    private void handshake(ChannelHandlerContext ctx, Message m) {
+    private void handshake(ChannelHandlerContext ctx, Request m) {
         if (!(m instanceof Hello hello)) {
             m.release();
             fatal(ctx, new ProtocolException(ErrorCode.HANDSHAKE_REQUIRED, m.requestId(),
@@ -300,8 +286,8 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     private void writeChunk(ChannelHandlerContext ctx, int requestId, OpenChunk chunk) {
         writeBatch(ctx);
         ByteBuf header = ctx.alloc().ioBuffer(FrameDescriptor.CHUNK_OVERHEAD_BYTES);
-        MessageCodec.encodeChunkHeader(header, requestId, chunk.offsetBytes(), chunk.countBytes(), chunk.last(),
-                true, chunk.crc32c());
+        MessageWriter.writeChunkHeader(requestId, chunk.offsetBytes(), chunk.countBytes(), chunk.last(), true,
+                chunk.crc32c(), header);
         ctx.write(header);
         ctx.writeAndFlush(new SharedFileRegion(chunk.file(), chunk.offsetBytes(), chunk.countBytes()))
                 .addListener(f -> {

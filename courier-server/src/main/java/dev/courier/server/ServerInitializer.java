@@ -28,7 +28,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         // is not idle), and the handler acts on its timeouts.
         Keepalive keepalive = timers.enabled() ? new Keepalive(timers) : null;
         ch.pipeline()
-                .addLast("frames", new FrameDecoder(server.config().maxFrameBytes(), keepalive))
+                .addLast("frames", FrameDecoder.requests(server.config().maxFrameBytes(), keepalive))
                 .addLast("encoder", MessageEncoder.INSTANCE)
                 .addLast("handler", new ServerHandler(server));
     }

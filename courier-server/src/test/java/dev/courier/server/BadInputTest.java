@@ -142,7 +142,7 @@ class BadInputTest {
     @Test
     void truncatedFrameAtEndOfStreamIsReported() throws IOException {
         try (RawConnection c = RawConnection.handshaken(address)) {
-            byte[] whole = frame(6 + 8, MessageType.PING, 0, 9, new byte[8]);
+            byte[] whole = frame(6 + 8, MessageType.PING.code(), 0, 9, new byte[8]);
             c.sendRaw(java.util.Arrays.copyOf(whole, whole.length - 3));
             c.shutdownOutput();
             expectFatal(c, ErrorCode.MALFORMED_FRAME);
@@ -165,7 +165,7 @@ class BadInputTest {
         try (RawConnection c = new RawConnection(address)) {
             ByteBuffer p = ByteBuffer.allocate(14).putInt(0x48545450).putShort((short) 1).putInt(1 << 20)
                     .putInt(1 << 20);
-            c.sendRaw(frame(6 + 14, MessageType.HELLO, 0, 0, p.array()));
+            c.sendRaw(frame(6 + 14, MessageType.HELLO.code(), 0, 0, p.array()));
             expectFatal(c, ErrorCode.BAD_MAGIC);
         }
         assertOthersStillServed();
@@ -183,12 +183,12 @@ class BadInputTest {
     @Test
     void malformedPayloadFailsOnlyThatRequest() throws IOException {
         try (RawConnection c = RawConnection.handshaken(address)) {
-            c.sendRaw(frame(6 + 3, MessageType.POINT, 0, 11, new byte[] {0, 1, 2}));
+            c.sendRaw(frame(6 + 3, MessageType.POINT.code(), 0, 11, new byte[] {0, 1, 2}));
             expectError(c, ErrorCode.MALFORMED_REQUEST, 11);
             // A batch whose count promises far more times than the frame holds.
             ByteBuffer p = ByteBuffer.allocate(2 + 2 + 4).putShort((short) 1).put((byte) 1).put((byte) '1')
                     .putInt(Integer.MAX_VALUE);
-            c.sendRaw(frame(6 + 8, MessageType.POINT_BATCH, 0, 12, p.array()));
+            c.sendRaw(frame(6 + 8, MessageType.POINT_BATCH.code(), 0, 12, p.array()));
             expectError(c, ErrorCode.MALFORMED_REQUEST, 12);
             c.send(new PointRequest(13, "1", 0.004, 2));
             PointReply r = (PointReply) c.receive();

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.ErrorReply;
 import dev.courier.protocol.Message;
-import dev.courier.protocol.MessageCodec;
+import dev.courier.protocol.MessageWriter;
 import dev.courier.protocol.PointBatchReply;
 import dev.courier.protocol.PointBatchRequest;
 import dev.courier.protocol.ReadRequest;
@@ -228,7 +228,7 @@ class ConnectionLifetimeTest {
     private static byte[] encode(Message m) {
         ByteBuf buf = Unpooled.buffer();
         try {
-            MessageCodec.encode(m, buf);
+            MessageWriter.write(m, buf);
             byte[] bytes = new byte[buf.readableBytes()];
             buf.readBytes(bytes);
             return bytes;

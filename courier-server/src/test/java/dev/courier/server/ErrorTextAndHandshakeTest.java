@@ -88,7 +88,7 @@ class ErrorTextAndHandshakeTest {
     void aMalformedFrameBeforeHelloEndsTheConnection() throws IOException {
         try (RawConnection c = new RawConnection(address)) {
             // A POINT whose payload is three bytes: the framing is intact, but no HELLO came first.
-            c.sendRaw(frame(MessageType.POINT, 11, new byte[] {0, 1, 2}));
+            c.sendRaw(frame(MessageType.POINT.code(), 11, new byte[] {0, 1, 2}));
             Message m = c.receive();
 
             assertThat(m).isInstanceOfSatisfying(ErrorReply.class, e -> {
@@ -106,7 +106,7 @@ class ErrorTextAndHandshakeTest {
             // maxChunkBytes 0 is outside its range (1 to 2^31-1): the payload does not fit its type.
             ByteBuffer hello = ByteBuffer.allocate(14).putInt(0x434F5552).putShort((short) 1).putInt(1 << 20)
                     .putInt(0);
-            c.sendRaw(frame(MessageType.HELLO, 0, hello.array()));
+            c.sendRaw(frame(MessageType.HELLO.code(), 0, hello.array()));
             Message m = c.receive();
 
             assertThat(m).isInstanceOfSatisfying(ErrorReply.class,

@@ -145,7 +145,7 @@ final class ChaosProxy implements AutoCloseable {
             ByteBuf frame = (ByteBuf) msg;
             int start = frame.readerIndex();
             if (frame.readableBytes() > FrameDescriptor.CHUNK_OVERHEAD_BYTES
-                    && frame.getUnsignedByte(start + FrameDescriptor.TYPE_OFFSET) == MessageType.CHUNK
+                    && frame.getUnsignedByte(start + FrameDescriptor.TYPE_OFFSET) == MessageType.CHUNK.code()
                     && chunks.incrementAndGet() % corruptEveryNthChunk == 0) {
                 int at = start + FrameDescriptor.CHUNK_OVERHEAD_BYTES
                         + (frame.readableBytes() - FrameDescriptor.CHUNK_OVERHEAD_BYTES) / 2;

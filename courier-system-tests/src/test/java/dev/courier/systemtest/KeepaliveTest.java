@@ -12,7 +12,7 @@ import dev.courier.protocol.ErrorReply;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.Hello;
 import dev.courier.protocol.Message;
-import dev.courier.protocol.MessageCodec;
+import dev.courier.protocol.MessageWriter;
 import dev.courier.protocol.Ping;
 import dev.courier.protocol.PointReply;
 import dev.courier.protocol.PointRequest;
@@ -82,7 +82,7 @@ class KeepaliveTest {
                     DataInputStream in = new DataInputStream(s.getInputStream());
                     in.readFully(new byte[in.readInt()]);
                     ByteBuf hello = Unpooled.buffer();
-                    MessageCodec.encode(new Hello(0, FrameDescriptor.VERSION, 1 << 20, 1 << 20), hello);
+                    MessageWriter.write(new Hello(0, FrameDescriptor.VERSION, 1 << 20, 1 << 20), hello);
                     OutputStream out = s.getOutputStream();
                     out.write(hello.array(), hello.arrayOffset(), hello.readableBytes());
                     out.flush();

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.Hello;
 import dev.courier.protocol.Message;
-import dev.courier.protocol.MessageCodec;
+import dev.courier.protocol.MessageWriter;
 import dev.courier.protocol.ReadRequest;
 import dev.courier.server.testing.CsvTruth;
 import dev.courier.server.testing.TestFiles;
@@ -146,7 +146,7 @@ class StalledReadersTest {
 
     private static byte[] encode(List<Message> messages) {
         ByteBuf buf = Unpooled.buffer();
-        messages.forEach(m -> MessageCodec.encode(m, buf));
+        messages.forEach(m -> MessageWriter.write(m, buf));
         byte[] bytes = new byte[buf.readableBytes()];
         buf.readBytes(bytes);
         return bytes;

@@ -2,7 +2,8 @@ package dev.courier.transport;
 
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.FrameDescriptor;
-import dev.courier.protocol.MessageCodec;
+import dev.courier.protocol.Message;
+import dev.courier.protocol.MessageReader;
 import dev.courier.protocol.ProtocolException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -10,21 +11,26 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
 
 /**
- * Cuts the byte stream into frames and decodes each into a message. The length field is checked against
- * {@code maxFrameBytes} as soon as its four bytes are in, before any payload is buffered, so a peer cannot make
- * this side allocate for a length it lied about.
+ * Cuts the byte stream into frames and reads each into a message of the side it serves: {@link #requests} on a
+ * server, through {@link MessageReader#readRequest}, and {@link #replies} on a client, through
+ * {@link MessageReader#readReply}. The length field is checked against {@code maxFrameBytes} as soon as its four
+ * bytes are in, before any payload is buffered, so a peer cannot make this side allocate for a length it lied
+ * about.
  *
- * <p>Framing errors (length too small or too large, unknown type) are fatal to the connection and surface as a
- * {@link ProtocolException} through {@code exceptionCaught}; after one, the decoder discards everything else the
- * peer sends. Payload errors of a known type are not fatal and also surface as a {@link ProtocolException}, with
- * the request id, while the decoder continues with the next frame.
+ * <p>Framing errors (length too small or too large, a type unknown to this side, which includes the types only this
+ * side sends) are fatal to the connection and surface as a {@link ProtocolException} through
+ * {@code exceptionCaught}; after one, the decoder discards everything else the peer sends. Payload errors of a known
+ * type are not fatal and also surface as a {@link ProtocolException}, passed on as a message with the request id,
+ * while the decoder continues with the next frame.
  *
  * <p>Given a {@link Keepalive}, it runs it: starts it when the channel is active, tells it of every read before
  * decoding anything (so that a large frame still arriving, slowly, counts as hearing from the peer) and stops it when
  * the channel closes. The server embeds its keepalive this way instead of giving it a pipeline slot of its own, and
- * its protocol handler needs no field for it: on a million connections both count. One instance per channel.
+ * its protocol handler needs no field for it: on a million connections both count. For the same reason the side is
+ * a subclass, not a field. One instance per channel.
  */
-public final class FrameDecoder extends ByteToMessageDecoder {
+public abstract sealed class FrameDecoder extends ByteToMessageDecoder
+        permits FrameDecoder.RequestDecoder, FrameDecoder.ReplyDecoder {
     /** Frames at least this long are gathered without copying (see {@link #decode}). */
     static final int LARGE_FRAME_BYTES = 64 << 10;
 
@@ -33,15 +39,33 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     private boolean broken;
     private boolean composite;
 
-    public FrameDecoder(int maxFrameBytes) {
-        this(maxFrameBytes, null);
-    }
-
-    /** @param keepalive run by this decoder (started, told of every read, stopped), or null */
-    public FrameDecoder(int maxFrameBytes, Keepalive keepalive) {
+    private FrameDecoder(int maxFrameBytes, Keepalive keepalive) {
         this.maxFrameBytes = maxFrameBytes;
         this.keepalive = keepalive;
     }
+
+    /** A server's decoder: frames of at most {@code maxFrameBytes} read as requests. */
+    public static FrameDecoder requests(int maxFrameBytes) {
+        return new RequestDecoder(maxFrameBytes, null);
+    }
+
+    /** As {@link #requests(int)}, running {@code keepalive}: started, told of every read, stopped with the channel. */
+    public static FrameDecoder requests(int maxFrameBytes, Keepalive keepalive) {
+        return new RequestDecoder(maxFrameBytes, keepalive);
+    }
+
+    /** A client's decoder: frames of at most {@code maxFrameBytes} read as replies. */
+    public static FrameDecoder replies(int maxFrameBytes) {
+        return new ReplyDecoder(maxFrameBytes, null);
+    }
+
+    /** As {@link #replies(int)}, running {@code keepalive} as {@link #requests(int, Keepalive)} does. */
+    public static FrameDecoder replies(int maxFrameBytes, Keepalive keepalive) {
+        return new ReplyDecoder(maxFrameBytes, keepalive);
+    }
+
+    /** Reads one whole frame, length field included, as the side this decoder serves receives it. */
+    abstract Message read(ByteBuf frame);
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
@@ -109,15 +133,14 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 }
                 return;
             }
-            in.skipBytes(FrameDescriptor.LENGTH_FIELD_BYTES);
-            ByteBuf frame = in.readSlice((int) length);
+            ByteBuf frame = in.readSlice(FrameDescriptor.LENGTH_FIELD_BYTES + (int) length);
             if (composite && length >= LARGE_FRAME_BYTES) {
                 // Small frames (points) go back to one contiguous buffer, which suits many per read.
                 setCumulator(MERGE_CUMULATOR);
                 composite = false;
             }
             try {
-                out.add(MessageCodec.decode(frame));
+                out.add(read(frame));
             } catch (ProtocolException e) {
                 if (e.code().fatal()) {
                     fail(in, e);
@@ -147,5 +170,27 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         broken = true;
         in.skipBytes(in.readableBytes());
         throw e;
+    }
+
+    private static final class RequestDecoder extends FrameDecoder {
+        RequestDecoder(int maxFrameBytes, Keepalive keepalive) {
+            super(maxFrameBytes, keepalive);
+        }
+
+        @Override
+        Message read(ByteBuf frame) {
+            return MessageReader.readRequest(frame);
+        }
+    }
+
+    private static final class ReplyDecoder extends FrameDecoder {
+        ReplyDecoder(int maxFrameBytes, Keepalive keepalive) {
+            super(maxFrameBytes, keepalive);
+        }
+
+        @Override
+        Message read(ByteBuf frame) {
+            return MessageReader.readReply(frame);
+        }
     }
 }

@@ -1,10 +1,9 @@
 package dev.courier.transport;
 
-import dev.courier.protocol.ChunkReply;
+import dev.courier.protocol.BulkMessage;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.Message;
-import dev.courier.protocol.MessageCodec;
-import dev.courier.protocol.UploadWrite;
+import dev.courier.protocol.MessageWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
@@ -12,13 +11,17 @@ import io.netty.handler.codec.MessageToMessageEncoder;
 import java.util.List;
 
 /**
- * Writes messages as frames. Stateless and shared by every channel. Messages that carry bulk data (CHUNK,
+ * Writes messages as frames, through {@link MessageWriter}; both sides use it, the server for its replies and the
+ * client for its requests. Stateless and shared by every channel. Messages that carry bulk data (CHUNK,
  * UPLOAD_WRITE) go out as a small header buffer followed by their own data buffer, so the data is never copied;
  * buffers and file regions written directly (the zero-copy chunk path) pass through untouched.
  */
 @Sharable
 public final class MessageEncoder extends MessageToMessageEncoder<Message> {
     public static final MessageEncoder INSTANCE = new MessageEncoder();
+    /** Room for the header and prefix of either bulk frame. */
+    private static final int BULK_HEADER_BYTES =
+            Math.max(FrameDescriptor.CHUNK_OVERHEAD_BYTES, FrameDescriptor.UPLOAD_WRITE_OVERHEAD_BYTES);
 
     private MessageEncoder() {
         super(Message.class);
@@ -26,31 +29,20 @@ public final class MessageEncoder extends MessageToMessageEncoder<Message> {
 
     @Override
     protected void encode(ChannelHandlerContext ctx, Message msg, List<Object> out) {
-        switch (msg) {
-            case ChunkReply c -> {
-                ByteBuf header = ctx.alloc().ioBuffer(FrameDescriptor.CHUNK_OVERHEAD_BYTES);
-                MessageCodec.encodeChunkHeader(header, c.requestId(), c.offsetBytes(), c.lengthBytes(), c.last(),
-                        c.hasCrc(), c.crc32c());
-                out.add(header);
-                out.add(c.data().retain()); // the encoder releases the message (and so the data) once after this
-            }
-            case UploadWrite w -> {
-                ByteBuf header = ctx.alloc().ioBuffer(FrameDescriptor.UPLOAD_WRITE_OVERHEAD_BYTES);
-                MessageCodec.encodeUploadWriteHeader(header, w.requestId(), w.uploadId(), w.offsetBytes(),
-                        w.lengthBytes(), w.crc32c());
-                out.add(header);
-                out.add(w.data().retain());
-            }
-            default -> {
-                ByteBuf buf = ctx.alloc().ioBuffer(64);
-                try {
-                    MessageCodec.encode(msg, buf);
-                    out.add(buf);
-                } catch (RuntimeException e) {
-                    buf.release();
-                    throw e;
-                }
-            }
+        if (msg instanceof BulkMessage bulk) {
+            ByteBuf header = ctx.alloc().ioBuffer(BULK_HEADER_BYTES);
+            MessageWriter.writeHeader(bulk, header);
+            out.add(header);
+            out.add(bulk.data().retain()); // the encoder releases the message (and so the data) once after this
+            return;
+        }
+        ByteBuf frame = ctx.alloc().ioBuffer(64);
+        try {
+            MessageWriter.write(msg, frame);
+            out.add(frame);
+        } catch (RuntimeException e) {
+            frame.release();
+            throw e;
         }
     }
 }

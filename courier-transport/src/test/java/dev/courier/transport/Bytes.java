@@ -15,6 +15,10 @@ final class Bytes {
     static final String STAT = "0000000d 22 00 00000006 0005 622e747874";
     /** CHUNK, request id 7, last, offset 1020, data "done". */
     static final String CHUNK = "00000016 25 01 00000007 00000000000003fc 00000000 646f6e65";
+    /** POINT_VALUE, request id 1: -0.295 at sample 2, 0.008 s. */
+    static final String POINT_VALUE = "0000001a 11 00 00000001 bfd2e147ae147ae1 00000002 3f80624dd2f1a9fc";
+    /** UPLOAD_WRITE, request id 11, upload 0x0123456789abcdef, data "done" at offset 3 with its CRC32C. */
+    static final String UPLOAD_WRITE = "0000001e 32 00 0000000b 0123456789abcdef 0000000000000003 053620cb 646f6e65";
 
     private Bytes() {
     }

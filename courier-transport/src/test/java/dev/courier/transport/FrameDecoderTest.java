@@ -9,9 +9,11 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.courier.protocol.ChunkReply;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.Ping;
+import dev.courier.protocol.PointReply;
 import dev.courier.protocol.PointRequest;
 import dev.courier.protocol.ProtocolException;
 import dev.courier.protocol.StatRequest;
+import dev.courier.protocol.UploadWrite;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
@@ -27,19 +29,27 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The frame decoder on an {@link EmbeddedChannel}, fed hand-written bytes split and merged in every way a socket
- * may deliver them. After each test every buffer written in must have been released.
+ * may deliver them: a server's decoder (requests) unless a test reads as a client. After each test every buffer
+ * written in must have been released.
  */
 class FrameDecoderTest {
     private static final int MAX_FRAME_BYTES = 64;
 
-    private final FrameDecoder decoder = new FrameDecoder(MAX_FRAME_BYTES);
-    private final EmbeddedChannel channel = new EmbeddedChannel(decoder);
+    private FrameDecoder decoder = FrameDecoder.requests(MAX_FRAME_BYTES);
+    private EmbeddedChannel channel = new EmbeddedChannel(decoder);
     private final List<ByteBuf> written = new ArrayList<>();
 
     @AfterEach
     void everyBufferWrittenInIsReleased() {
         assertThat(channel.finishAndReleaseAll()).as("messages left unread").isFalse();
         assertThat(written).allSatisfy(b -> assertThat(b.refCnt()).as("refCnt of an input buffer").isZero());
+    }
+
+    /** From here on the test reads as a client does: replies, through {@link FrameDecoder#replies}. */
+    private void readAsClient() {
+        assertThat(channel.finishAndReleaseAll()).as("messages left unread").isFalse();
+        decoder = FrameDecoder.replies(MAX_FRAME_BYTES);
+        channel = new EmbeddedChannel(decoder);
     }
 
     @Test
@@ -104,6 +114,7 @@ class FrameDecoderTest {
 
     @Test
     void lengthAtTheMaximumIsAccepted() {
+        readAsClient();
         // 64 = 6 header + 12 chunk prefix + 46 bytes of data.
         write("00000040 25 00 00000007 0000000000000000 00000000" + "78".repeat(46));
 
@@ -183,7 +194,71 @@ class FrameDecoderTest {
     }
 
     @Test
+    void replyTypeSentToTheServerIsFatalAndEverythingAfterItIsIgnored() {
+        ProtocolException e = decoderFailure(() -> write(Bytes.PING + Bytes.POINT_VALUE + Bytes.POINT));
+
+        assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_TYPE);
+        assertThat(e.requestId()).isEqualTo(1);
+        assertThat(e.getMessage()).isEqualTo("POINT_VALUE is a reply; a client may not send it");
+        assertThat(decoder.broken()).isTrue();
+        assertThat((Object) channel.readInbound()).as("the frame before the bad one")
+                .isEqualTo(new Ping(8, 0x0102030405060708L));
+        assertThat((Object) channel.readInbound()).as("the frame after the bad one").isNull();
+    }
+
+    @Test
+    void requestTypeSentToTheClientIsFatalAndEverythingAfterItIsIgnored() {
+        readAsClient();
+
+        ProtocolException e = decoderFailure(() -> write(Bytes.PING + Bytes.POINT + Bytes.POINT_VALUE));
+
+        assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_TYPE);
+        assertThat(e.requestId()).isEqualTo(1);
+        assertThat(e.getMessage()).isEqualTo("POINT is a request; a server may not send it");
+        assertThat(decoder.broken()).isTrue();
+        assertThat((Object) channel.readInbound()).isEqualTo(new Ping(8, 0x0102030405060708L));
+        assertThat((Object) channel.readInbound()).isNull();
+    }
+
+    @Test
+    void theClientReadsRepliesSplitAnywhere() {
+        readAsClient();
+        String hex = compact(Bytes.POINT_VALUE + Bytes.CHUNK + Bytes.PING);
+        for (int split = 1; split < hex.length() / 2; split++) {
+            write(hex.substring(0, 2 * split));
+            write(hex.substring(2 * split));
+
+            assertThat((Object) channel.readInbound()).as("split after byte %d", split)
+                    .isEqualTo(new PointReply(1, -0.295, 2, 0.008));
+            ChunkReply chunk = channel.readInbound();
+            assertThat(chunk.data().toString(US_ASCII)).isEqualTo("done");
+            chunk.release();
+            assertThat((Object) channel.readInbound()).isEqualTo(new Ping(8, 0x0102030405060708L));
+            assertThat((Object) channel.readInbound()).isNull();
+        }
+    }
+
+    @Test
+    void uploadDataIsNotOverwrittenByLaterReads() {
+        String ping = compact(Bytes.PING);
+        write(Bytes.UPLOAD_WRITE + ping.substring(0, 8));
+        UploadWrite upload = channel.readInbound();
+
+        write(ping.substring(8) + Bytes.PING);
+
+        assertThat((Object) channel.readInbound()).isEqualTo(new Ping(8, 0x0102030405060708L));
+        assertThat((Object) channel.readInbound()).isEqualTo(new Ping(8, 0x0102030405060708L));
+        assertThat(upload.requestId()).isEqualTo(11);
+        assertThat(upload.uploadId()).isEqualTo(0x0123456789abcdefL);
+        assertThat(upload.offsetBytes()).isEqualTo(3);
+        assertThat(upload.data().toString(US_ASCII)).isEqualTo("done");
+        assertThat(written.getFirst().refCnt()).as("the write holds its bytes").isPositive();
+        upload.release();
+    }
+
+    @Test
     void chunkDataIsNotOverwrittenByLaterReads() {
+        readAsClient();
         String ping = compact(Bytes.PING);
         write(Bytes.CHUNK + ping.substring(0, 8));
         ChunkReply chunk = channel.readInbound();

@@ -15,7 +15,10 @@ import dev.courier.protocol.ListReply;
 import dev.courier.protocol.Message;
 import dev.courier.protocol.Ping;
 import dev.courier.protocol.PointRequest;
+import dev.courier.protocol.Pong;
+import dev.courier.protocol.StatReply;
 import dev.courier.protocol.StatRequest;
+import dev.courier.protocol.UploadWrite;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -64,6 +67,20 @@ class MessageEncoderTest {
     }
 
     @Test
+    void uploadDataFollowsItsHeaderWithoutBeingCopied() {
+        ByteBuf data = Unpooled.copiedBuffer("done", US_ASCII);
+
+        channel.writeOutbound(new UploadWrite(11, 0x0123456789abcdefL, 3, 0x053620cb, data));
+
+        String header = readFrameHex();
+        ByteBuf body = channel.readOutbound();
+        assertThat(body).as("the data goes out as the very buffer it came in").isSameAs(data);
+        assertThat(header + hexOf(body)).isEqualTo(compact(Bytes.UPLOAD_WRITE));
+        body.release();
+        assertThat(data.refCnt()).isZero();
+    }
+
+    @Test
     void buffersPassThroughUntouched() {
         // The zero-copy chunk path writes its header as a plain buffer.
         ByteBuf header = Bytes.hex("00000016 25 01 00000007 00000000000003fc 00000000");
@@ -84,16 +101,29 @@ class MessageEncoderTest {
     }
 
     @Test
-    void framesFromTheEncoderAreReadBackByTheDecoder() {
-        List<Message> sent = List.of(
+    void requestsFromTheEncoderAreReadBackByTheServersDecoder() {
+        assertReadBack(FrameDecoder.requests(1 << 20), List.of(
                 new Hello(0, 1, 1 << 20, 8 << 20),
                 new Ping(8, -1L),
                 new PointRequest(1, "3", 0.008, 1),
                 new ErrorReply(2, ErrorCode.UNKNOWN_RECORD, "no record '9'"),
+                new StatRequest(6, "é.txt")));
+    }
+
+    @Test
+    void repliesFromTheEncoderAreReadBackByTheClientsDecoder() {
+        assertReadBack(FrameDecoder.replies(1 << 20), List.of(
+                new Hello(0, 1, 1 << 20, 8 << 20),
+                new Pong(8, -1L),
+                new ErrorReply(2, ErrorCode.UNKNOWN_RECORD, "no record '9'"),
                 new ListReply(4, List.of(new FileEntry("a", true, 0, 1_700_000_000_000L))),
-                new StatRequest(6, "é.txt"));
+                new StatReply(6, 1024, 1_700_000_000_000L)));
+    }
+
+    /** Writes {@code sent} through the encoder and its frames into {@code decoder}, which reads them back as sent. */
+    private void assertReadBack(FrameDecoder decoder, List<Message> sent) {
         channel.writeOutbound(sent.toArray());
-        EmbeddedChannel peer = new EmbeddedChannel(new FrameDecoder(1 << 20));
+        EmbeddedChannel peer = new EmbeddedChannel(decoder);
         ByteBuf out;
         while ((out = channel.readOutbound()) != null) {
             peer.writeInbound(out);

@@ -1,15 +1,26 @@
 package dev.courier.client.internal;
 
 import dev.courier.client.CourierException;
+import dev.courier.protocol.ChunkReply;
+import dev.courier.protocol.DigestReply;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.ErrorReply;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.Hello;
+import dev.courier.protocol.ListReply;
 import dev.courier.protocol.Message;
-import dev.courier.protocol.MessageCodec;
+import dev.courier.protocol.MessageWriter;
 import dev.courier.protocol.Ping;
+import dev.courier.protocol.PointBatchReply;
+import dev.courier.protocol.PointReply;
 import dev.courier.protocol.Pong;
 import dev.courier.protocol.ProtocolException;
+import dev.courier.protocol.Reply;
+import dev.courier.protocol.Request;
+import dev.courier.protocol.StatReply;
+import dev.courier.protocol.UploadAck;
+import dev.courier.protocol.UploadDone;
+import dev.courier.protocol.UploadReady;
 import dev.courier.protocol.UploadWrite;
 import dev.courier.transport.Keepalive;
 import io.netty.buffer.ByteBuf;
@@ -86,28 +97,28 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
      * million of these a second.
      */
     private static final class Pending extends CompletableFuture<Object> {
-        private final Class<? extends Message> expected;
-        private final ReplyCheck<Message> check;
-        private final Function<Message, Object> convert;
+        private final Class<? extends Reply> expected;
+        private final ReplyCheck<Reply> check;
+        private final Function<Reply, Object> convert;
         /** Set on the event loop when the request is written. */
         private long deadlineNanos;
 
-        Pending(Class<? extends Message> expected, ReplyCheck<Message> check, Function<Message, Object> convert) {
+        Pending(Class<? extends Reply> expected, ReplyCheck<Reply> check, Function<Reply, Object> convert) {
             this.expected = expected;
             this.check = check;
             this.convert = convert;
         }
 
-        Class<? extends Message> expected() {
+        Class<? extends Reply> expected() {
             return expected;
         }
 
-        ReplyCheck<Message> check() {
+        ReplyCheck<Reply> check() {
             return check;
         }
 
         /** The caller's value made of {@code reply}. */
-        Object convert(Message reply) {
+        Object convert(Reply reply) {
             return convert.apply(reply);
         }
     }
@@ -117,18 +128,18 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
      * asked for. Runs on the event loop.
      */
     @FunctionalInterface
-    public interface ReplyCheck<T extends Message> {
+    public interface ReplyCheck<T extends Reply> {
         /** @return null when {@code reply} keeps the rules; otherwise the rule it broke, for a person */
         String problem(T reply);
 
         /** The check of a reply that has no rules beyond its type. */
         @SuppressWarnings("unchecked")
-        static <T extends Message> ReplyCheck<T> none() {
+        static <T extends Reply> ReplyCheck<T> none() {
             return (ReplyCheck<T>) NONE;
         }
     }
 
-    private static final ReplyCheck<Message> NONE = reply -> null;
+    private static final ReplyCheck<Reply> NONE = reply -> null;
 
     public ClientHandler(Hello hello, long requestTimeoutMillis) {
         this.hello = hello;
@@ -159,14 +170,14 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
      * loop as the reply arrives, so it costs no stage of its own. May be called from any thread; the future
      * completes on the event loop, so callbacks must not block.
      */
-    public <R extends Message, T> CompletableFuture<T> send(Message request, Class<R> expected,
+    public <R extends Reply, T> CompletableFuture<T> send(Request request, Class<R> expected,
                                                             ReplyCheck<? super R> check,
                                                             Function<? super R, ? extends T> convert) {
         // Both are only ever called on an instance of expected.
         @SuppressWarnings("unchecked")
-        ReplyCheck<Message> anyCheck = (ReplyCheck<Message>) check;
+        ReplyCheck<Reply> anyCheck = (ReplyCheck<Reply>) check;
         @SuppressWarnings("unchecked")
-        Function<Message, Object> anyConvert = (Function<Message, Object>) convert;
+        Function<Reply, Object> anyConvert = (Function<Reply, Object>) convert;
         Pending f = new Pending(expected, anyCheck, anyConvert);
         if (channel.eventLoop().inEventLoop()) {
             doSend(request, f);
@@ -178,7 +189,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         return typed;
     }
 
-    private void doSend(Message request, Pending f) {
+    private void doSend(Request request, Pending f) {
         if (closedBecause != null) {
             request.release();
             f.completeExceptionally(closedBecause);
@@ -194,7 +205,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             }
             int mark = batch.writerIndex();
             try {
-                MessageCodec.encode(request, batch);
+                MessageWriter.write(request, batch);
             } catch (RuntimeException e) {
                 batch.writerIndex(mark); // no half frame on the wire
                 f.completeExceptionally(new CourierException(ErrorCode.MALFORMED_REQUEST,
@@ -276,21 +287,24 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
                     + e.getMessage() + ")");
             return;
         }
-        Message m = (Message) msg;
+        // The frame decoder reads replies only: a request type sent by the server is refused there, as UNKNOWN_TYPE.
+        Reply m = (Reply) msg;
         if (!handshake.isDone()) {
             handshakeReply(ctx, m);
-        } else if (m instanceof Ping p) {
-            if (spendUnsolicited(ctx, "PING") && ctx.channel().isWritable()) {
-                // Not writable: the server is not reading what it is sent, and a PONG more would only pile up.
-                ctx.write(new Pong(p.requestId(), p.token()), ctx.voidPromise());
-                pongsToFlush = true;
+            return;
+        }
+        switch (m) {
+            case Ping p -> {
+                if (spendUnsolicited(ctx, "PING") && ctx.channel().isWritable()) {
+                    // Not writable: the server is not reading what it is sent, and a PONG more would only pile up.
+                    ctx.write(new Pong(p.requestId(), p.token()), ctx.voidPromise());
+                    pongsToFlush = true;
+                }
             }
-        } else if (m instanceof Pong && m.requestId() == 0) {
-            spendUnsolicited(ctx, "PONG"); // the answer to a keepalive PING
-        } else if (m instanceof ErrorReply e) {
-            error(ctx, e);
-        } else {
-            reply(ctx, m);
+            case Pong p when p.requestId() == 0 -> spendUnsolicited(ctx, "PONG"); // the answer to a keepalive PING
+            case ErrorReply e -> error(ctx, e);
+            case Hello _, Pong _, PointReply _, PointBatchReply _, ListReply _, StatReply _, ChunkReply _,
+                 DigestReply _, UploadReady _, UploadAck _, UploadDone _ -> reply(ctx, m);
         }
     }
 
@@ -303,25 +317,28 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelReadComplete();
     }
 
-    private void handshakeReply(ChannelHandlerContext ctx, Message m) {
-        if (m instanceof Hello h) {
-            if (h.version() != FrameDescriptor.VERSION) {
-                failHandshake(ctx, new CourierException(ErrorCode.UNSUPPORTED_VERSION, "the server speaks protocol "
-                        + "version " + h.version() + "; this client speaks " + FrameDescriptor.VERSION));
-                return;
+    private void handshakeReply(ChannelHandlerContext ctx, Reply m) {
+        switch (m) {
+            case Hello h -> {
+                if (h.version() != FrameDescriptor.VERSION) {
+                    failHandshake(ctx, new CourierException(ErrorCode.UNSUPPORTED_VERSION, "the server speaks "
+                            + "protocol version " + h.version() + "; this client speaks " + FrameDescriptor.VERSION));
+                    return;
+                }
+                String problem = ReplyRules.hello(h, hello);
+                if (problem != null) {
+                    refuse(ctx, null, problem);
+                } else {
+                    handshake.complete(h);
+                }
             }
-            String problem = ReplyRules.hello(h, hello);
-            if (problem != null) {
-                refuse(ctx, null, problem);
-            } else {
-                handshake.complete(h);
+            case ErrorReply e -> failHandshake(ctx, new CourierException(e.code(), e.message()));
+            case Ping _, Pong _, PointReply _, PointBatchReply _, ListReply _, StatReply _, ChunkReply _, DigestReply _,
+                 UploadReady _, UploadAck _, UploadDone _ -> {
+                m.release();
+                refuse(ctx, null, "the server answered the handshake with " + m.getClass().getSimpleName()
+                        + ", not HELLO");
             }
-        } else if (m instanceof ErrorReply e) {
-            failHandshake(ctx, new CourierException(e.code(), e.message()));
-        } else {
-            m.release();
-            refuse(ctx, null, "the server answered the handshake with " + m.getClass().getSimpleName()
-                    + ", not HELLO");
         }
     }
 
@@ -350,7 +367,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void reply(ChannelHandlerContext ctx, Message m) {
+    private void reply(ChannelHandlerContext ctx, Reply m) {
         Pending p = pending.remove(m.requestId());
         if (p == null) {
             m.release();
@@ -369,7 +386,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** A reply to an id that is not waiting: expected once for a request that timed out, a fault otherwise. */
-    private void stray(ChannelHandlerContext ctx, Message m) {
+    private void stray(ChannelHandlerContext ctx, Reply m) {
         if (expired.remove(m.requestId()) != null) {
             return; // the late reply of a request that timed out
         }

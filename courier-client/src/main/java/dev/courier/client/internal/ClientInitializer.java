@@ -55,7 +55,7 @@ public final class ClientInitializer extends ChannelInitializer<Channel> {
         ClientHandler handler = new ClientHandler(hello, requestTimeoutMillis);
         ch.attr(HANDLER).set(handler);
         ch.pipeline()
-                .addLast("frames", new FrameDecoder(maxFrameBytes, keepalive))
+                .addLast("frames", FrameDecoder.replies(maxFrameBytes, keepalive))
                 .addLast("encoder", MessageEncoder.INSTANCE)
                 .addLast("handler", handler);
     }

@@ -3,7 +3,8 @@ package dev.courier.client.testing;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.Hello;
 import dev.courier.protocol.Message;
-import dev.courier.protocol.MessageCodec;
+import dev.courier.protocol.MessageReader;
+import dev.courier.protocol.MessageWriter;
 import dev.courier.protocol.Ping;
 import dev.courier.protocol.Pong;
 import io.netty.buffer.ByteBuf;
@@ -118,7 +119,7 @@ public final class Peer implements AutoCloseable {
 
     public void send(Message m) throws IOException {
         ByteBuf b = Unpooled.buffer();
-        MessageCodec.encode(m, b);
+        MessageWriter.write(m, b);
         sendRaw(bytes(b));
     }
 
@@ -140,7 +141,7 @@ public final class Peer implements AutoCloseable {
         try {
             for (; written < maxFrames; written++) {
                 b.clear();
-                MessageCodec.encode(next.get(), b);
+                MessageWriter.write(next.get(), b);
                 b.readBytes(buffered, b.readableBytes());
             }
             buffered.flush();
@@ -186,9 +187,10 @@ public final class Peer implements AutoCloseable {
         if (length < FrameDescriptor.MIN_FRAME_LENGTH || length > LARGEST_FRAME_READ) {
             throw new AssertionError("the client sent a frame length of " + Integer.toUnsignedString(length));
         }
-        byte[] frame = new byte[length];
-        in.readFully(frame);
-        return MessageCodec.decode(Unpooled.wrappedBuffer(frame));
+        ByteBuf frame = Unpooled.wrappedBuffer(new byte[FrameDescriptor.LENGTH_FIELD_BYTES + length]);
+        frame.setInt(FrameDescriptor.LENGTH_OFFSET, length);
+        in.readFully(frame.array(), FrameDescriptor.LENGTH_FIELD_BYTES, length);
+        return MessageReader.readRequest(frame);
     }
 
     private static byte[] bytes(ByteBuf b) {

@@ -3,7 +3,9 @@ package dev.courier.server.testing;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.Hello;
 import dev.courier.protocol.Message;
-import dev.courier.protocol.MessageCodec;
+import dev.courier.protocol.MessageReader;
+import dev.courier.protocol.MessageWriter;
+import dev.courier.protocol.Reply;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.DataInputStream;
@@ -60,7 +62,7 @@ public final class RawConnection implements AutoCloseable {
 
     public void send(Message m) throws IOException {
         ByteBuf buf = Unpooled.buffer();
-        MessageCodec.encode(m, buf);
+        MessageWriter.write(m, buf);
         byte[] bytes = new byte[buf.readableBytes()];
         buf.readBytes(bytes);
         out.write(bytes);
@@ -72,15 +74,16 @@ public final class RawConnection implements AutoCloseable {
         out.flush();
     }
 
-    /** Reads one frame and decodes it. A CHUNK's data is a heap buffer the caller may ignore. */
-    public Message receive() throws IOException {
+    /** Reads one frame and decodes it, as a client does. A CHUNK's data is a heap buffer the caller may ignore. */
+    public Reply receive() throws IOException {
         int length = in.readInt();
         if (length < FrameDescriptor.MIN_FRAME_LENGTH || length > (64 << 20)) {
             throw new IOException("bad frame length from server: " + length);
         }
-        byte[] frame = new byte[length];
-        in.readFully(frame);
-        return MessageCodec.decode(Unpooled.wrappedBuffer(frame));
+        ByteBuf frame = Unpooled.wrappedBuffer(new byte[FrameDescriptor.LENGTH_FIELD_BYTES + length]);
+        frame.setInt(FrameDescriptor.LENGTH_OFFSET, length);
+        in.readFully(frame.array(), FrameDescriptor.LENGTH_FIELD_BYTES, length);
+        return MessageReader.readReply(frame);
     }
 
     /** True when the server closed the connection: the next read sees end of stream (or a reset). */

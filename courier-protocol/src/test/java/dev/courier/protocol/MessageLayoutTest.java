@@ -13,11 +13,11 @@ import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every message type against bytes worked out by hand from the layouts in {@link MessageCodec} and
+ * Every message type against bytes worked out by hand from the layouts in {@link MessageType} and
  * {@link FrameDescriptor}: encoding gives exactly those bytes, decoding them gives the message back. The hex
  * strings are those of {@code docs/protocol.md} ({@link WireExamples}).
  */
-class MessageCodecLayoutTest {
+class MessageLayoutTest {
     private static final long MODIFIED_MILLIS = 1_700_000_000_000L;
     /** SHA-256 of "abc", the content of "a/abc.txt" in the examples. */
     private static final Sha256 SHA256_ABC =
@@ -149,7 +149,7 @@ class MessageCodecLayoutTest {
     void chunkHeaderForZeroCopyIsAnEncodedChunkWithoutItsData() {
         ByteBuf out = Unpooled.buffer();
         try {
-            MessageCodec.encodeChunkHeader(out, 7, 1020, 4, true, true, 0x053620cb);
+            MessageWriter.writeChunkHeader(7, 1020, 4, true, true, 0x053620cb, out);
             assertThat(Hex.of(out)).isEqualTo(Hex.compact(WireExamples.CHUNK_HEADER));
             assertThat(out.readableBytes()).isEqualTo(FrameDescriptor.CHUNK_OVERHEAD_BYTES);
         } finally {
@@ -205,7 +205,7 @@ class MessageCodecLayoutTest {
     void uploadWriteHeaderIsAnEncodedWriteWithoutItsData() {
         ByteBuf out = Unpooled.buffer();
         try {
-            MessageCodec.encodeUploadWriteHeader(out, 11, UPLOAD_ID, 3, 4, 0x053620cb);
+            MessageWriter.writeUploadWriteHeader(11, UPLOAD_ID, 3, 4, 0x053620cb, out);
             String whole = Hex.compact(WireExamples.UPLOAD_WRITE);
             assertThat(Hex.of(out)).isEqualTo(whole.substring(0, whole.length() - "646f6e65".length()));
             assertThat(out.readableBytes()).isEqualTo(FrameDescriptor.UPLOAD_WRITE_OVERHEAD_BYTES);

@@ -18,10 +18,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Payloads that do not fit their type fail one request: MALFORMED_REQUEST carrying that request's id, never an
  * out-of-bounds read or an allocation sized by a lying count. Hex here is a frame without its length field (type,
- * flags, request id, payload), as {@link MessageCodec#decode} takes it; request id 0x2a (42) unless it comes from
- * an example of {@link WireExamples}.
+ * flags, request id, payload), which {@link Frames#rejectionOf} gives the length field that counts it and hands to
+ * the reader of the side that receives it ({@link MessageReader}); request id 0x2a (42) unless it comes from an
+ * example of {@link WireExamples}.
  */
-class MessageCodecMalformedPayloadTest {
+class MalformedPayloadTest {
     private static final int HEADER_HEX_DIGITS = 2 * (FrameDescriptor.HEADER_BYTES - FrameDescriptor.LENGTH_FIELD_BYTES);
 
     static Stream<Arguments> everyShorterPayload() {
@@ -193,9 +194,9 @@ class MessageCodecMalformedPayloadTest {
 
     @Test
     void unknownChunkFlagsAreIgnored() {
-        ByteBuf body = Hex.buffer("25 fc 0000002a 0000000000000000 00000000 78");
+        ByteBuf body = Frames.frameOfBody("25 fc 0000002a 0000000000000000 00000000 78");
         try {
-            ChunkReply c = (ChunkReply) MessageCodec.decode(body);
+            ChunkReply c = (ChunkReply) MessageReader.readReply(body);
             assertThat(c.last()).isFalse();
             assertThat(c.hasCrc()).isFalse();
             assertThat(c.lengthBytes()).isEqualTo(1);
