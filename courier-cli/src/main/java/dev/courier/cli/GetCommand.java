@@ -23,7 +23,7 @@ final class GetCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    ServerOption server;
+    ClientOptions server;
 
     @Mixin
     TransferOptions transfer;

@@ -34,7 +34,7 @@ final class LsCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    ServerOption server;
+    ClientOptions server;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "PATH", defaultValue = "",
             description = "Directory under the served root (default: the root).")

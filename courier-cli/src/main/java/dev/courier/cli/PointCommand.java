@@ -18,7 +18,7 @@ final class PointCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    ServerOption server;
+    ClientOptions server;
 
     @Parameters(index = "0", paramLabel = "RECORD", description = "Record id, for example 1.")
     String record;

@@ -18,7 +18,7 @@ final class PointsCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    ServerOption server;
+    ClientOptions server;
 
     @Option(names = "--records", paramLabel = "LIST", defaultValue = "1-15",
             description = "Records, as ids and ranges: 1-15, 1,3,5 (default: ${DEFAULT-VALUE}).")

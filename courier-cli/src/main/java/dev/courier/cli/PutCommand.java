@@ -21,7 +21,7 @@ final class PutCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    ServerOption server;
+    ClientOptions server;
 
     @Mixin
     TransferOptions transfer;

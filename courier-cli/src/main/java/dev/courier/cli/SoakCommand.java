@@ -31,7 +31,7 @@ final class SoakCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    ServerOption server;
+    ClientOptions server;
 
     @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "30",
             description = "How long to run (default: ${DEFAULT-VALUE}).")
@@ -58,7 +58,7 @@ final class SoakCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dataDir = data != null ? data : BundledData.locate();
-        Soak.Result result = Soak.run(new Soak.Spec(ClientConfig.parse(server.server), dataDir, files,
+        Soak.Result result = Soak.run(new Soak.Spec(server.server.config(), dataDir, files,
                 durationSeconds, deadlineMillis, seed));
         spec.commandLine().getOut().println(report(result));
         return 0;

@@ -1,6 +1,7 @@
 package dev.courier.cli.bench;
 
 import dev.courier.cli.common.ExitCodes;
+import dev.courier.cli.common.ServerOption;
 import dev.courier.client.ClientConfig;
 import dev.courier.load.ConnectionHolder;
 import dev.courier.load.PointData;
@@ -14,10 +15,10 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code courier bench connections}: opens and holds many connections to one server address, each verified with a
@@ -35,9 +36,8 @@ public final class BenchConnectionsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-s", "--server"}, paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7420",
-            description = "Courier server (default: ${DEFAULT-VALUE}).")
-    String server;
+    @Mixin
+    ServerOption server;
 
     @Option(names = {"-n", "--target"}, paramLabel = "N", required = true,
             description = "Connections to open and hold.")
@@ -110,7 +110,7 @@ public final class BenchConnectionsCommand implements Callable<Integer> {
         if (warmup < 0) {
             throw new ParameterException(spec.commandLine(), "--warmup must be 0 or more");
         }
-        ClientConfig address = ClientConfig.parse(server);
+        ClientConfig address = server.config();
         List<InetAddress> sources = sourceAddresses == null ? List.of() : SourceAddresses.parse(sourceAddresses);
         ConnectionHolder.Spec run = new ConnectionHolder.Spec(
                 new InetSocketAddress(address.host(), address.port()), target, sources, concurrency, timeoutMillis,

@@ -1,6 +1,7 @@
 package dev.courier.cli.bench;
 
 import dev.courier.cli.common.ExitCodes;
+import dev.courier.cli.common.ServerOption;
 import dev.courier.client.ClientConfig;
 import dev.courier.client.DownloadOptions;
 import dev.courier.load.FileBench;
@@ -9,9 +10,10 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code courier bench files}: downloads one file K times with the client library's downloader into a temporary
@@ -28,9 +30,8 @@ public final class BenchFilesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-s", "--server"}, paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7420",
-            description = "Courier server (default: ${DEFAULT-VALUE}).")
-    String server;
+    @Mixin
+    ServerOption server;
 
     @Option(names = "--name", paramLabel = "FILE", required = true, description = "File under the served root.")
     String name;
@@ -74,7 +75,7 @@ public final class BenchFilesCommand implements Callable<Integer> {
         }
         DownloadOptions options = DownloadOptions.defaults().withConnections(connections).withChunkBytes(chunkBytes)
                 .withDiscard(discard);
-        FileBench.Result r = FileBench.run(ClientConfig.parse(server).withRequestTimeoutMillis(timeoutMillis),
+        FileBench.Result r = FileBench.run(server.config().withRequestTimeoutMillis(timeoutMillis),
                 new FileBench.Spec(name, count, options, original, dir));
         PrintWriter out = spec.commandLine().getOut();
         boolean verified = r.verified();

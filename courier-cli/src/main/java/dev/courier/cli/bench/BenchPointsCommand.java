@@ -1,6 +1,7 @@
 package dev.courier.cli.bench;
 
 import dev.courier.cli.common.ExitCodes;
+import dev.courier.cli.common.ServerOption;
 import dev.courier.client.ClientConfig;
 import dev.courier.load.CourierTarget;
 import dev.courier.load.LoadEngine;
@@ -12,9 +13,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code courier bench points}: small requests against Courier (POINT) or Redis (GET), closed or open loop, every
@@ -33,9 +34,8 @@ public final class BenchPointsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-s", "--server"}, paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7420",
-            description = "Courier server (default: ${DEFAULT-VALUE}).")
-    String server;
+    @Mixin
+    ServerOption server;
 
     @Option(names = "--redis", paramLabel = "HOST:PORT",
             description = "Drive this Redis server instead of a Courier server.")
@@ -101,7 +101,7 @@ public final class BenchPointsCommand implements Callable<Integer> {
             }
             PointData truth = PointData.load(checked.dir(), checked.records,
                     rowsPerRecord);
-            target = new CourierTarget(ClientConfig.parse(server).withIoThreads(ioThreads)
+            target = new CourierTarget(server.config().withIoThreads(ioThreads)
                     .withRequestTimeoutMillis(timeoutMillis), truth, checked.channel);
         }
         LoadEngine.Result result;

@@ -1,0 +1,25 @@
+package dev.courier.cli;
+
+import dev.courier.cli.common.ServerOption;
+import dev.courier.client.ClientConfig;
+import dev.courier.client.CourierClient;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** What every client command takes: the server ({@link ServerOption}) and a deadline per request. */
+final class ClientOptions {
+    @Mixin
+    ServerOption server;
+
+    @Option(names = "--timeout-ms", paramLabel = "MILLIS", defaultValue = "30000",
+            description = "Deadline for each request (default: ${DEFAULT-VALUE}).")
+    int timeoutMillis;
+
+    ClientConfig config() {
+        return server.config().withRequestTimeoutMillis(timeoutMillis);
+    }
+
+    CourierClient client() {
+        return new CourierClient(config());
+    }
+}
