@@ -7,6 +7,7 @@ import dev.courier.cli.common.ExitCodes;
 import dev.courier.server.CourierServer;
 import dev.courier.server.testing.CsvTruth;
 import dev.courier.server.testing.TestServers;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
@@ -86,7 +87,7 @@ class CliTest {
     @Test
     void unreachableServerExitsThree() throws Exception {
         int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         CliRun r = run("point", "--server", "127.0.0.1:" + port, "1", "0", "1");

@@ -10,7 +10,11 @@ import dev.courier.server.testing.TestServers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -114,7 +118,7 @@ class DownloadTest {
     }
 
     /** Progress that keeps the notes. */
-    private static DownloadProgress noting(java.util.List<String> notes) {
+    private static DownloadProgress noting(List<String> notes) {
         return new DownloadProgress() {
             @Override
             public void advanced(long doneBytes, long totalBytes) {
@@ -143,7 +147,7 @@ class DownloadTest {
                 .hasMessageContaining("simulated crash");
         assertThat(dest.resolve("random.bin")).doesNotExist();
         assertThat(dest.resolve("random.bin" + Downloader.PART_SUFFIX + Downloader.JOURNAL_SUFFIX)).exists();
-        java.util.List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> notes = new CopyOnWriteArrayList<>();
         DownloadResult r = new Downloader(client, DownloadOptions.defaults(), noting(notes)).download("random.bin", dest);
         assertThat(r.resumedBytes()).isGreaterThanOrEqualTo(SIXTY_FOUR_MIB / 2);
         assertThat(r.fetchedBytes()).isLessThanOrEqualTo(SIXTY_FOUR_MIB - r.resumedBytes());
@@ -161,9 +165,9 @@ class DownloadTest {
         assertThatThrownBy(() -> interruptedAtHalf(client).download("changing.bin", dest))
                 .hasMessageContaining("simulated crash");
         TestFiles.random(changing, 8 << 20, 11);
-        Files.setLastModifiedTime(changing, java.nio.file.attribute.FileTime.fromMillis(
+        Files.setLastModifiedTime(changing, FileTime.fromMillis(
                 Files.getLastModifiedTime(changing).toMillis() + 5_000));
-        java.util.List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> notes = new CopyOnWriteArrayList<>();
         DownloadResult r = new Downloader(client, DownloadOptions.defaults(), noting(notes)).download("changing.bin", dest);
         assertThat(r.resumedBytes()).isZero();
         assertThat(notes).anyMatch(n -> n.contains("changed on the server") && n.contains("starting over"));
@@ -186,7 +190,7 @@ class DownloadTest {
         DownloadResult r = new Downloader(client, DownloadOptions.defaults().withDiscard(true), DownloadProgress.NONE)
                 .download("random.bin", dest);
         assertThat(r.path()).isNull();
-        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
         assertThat(r.sha256Hex()).isEqualTo(HexFormat.of().formatHex(
                 sha.digest(Files.readAllBytes(served.resolve("random.bin")))));
         try (var left = Files.list(dest)) {

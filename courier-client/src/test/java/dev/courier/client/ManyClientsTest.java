@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,7 +39,7 @@ class ManyClientsTest {
                         int checked = 0;
                         try (Connection c = client.open()) {
                             allConnected.countDown();
-                            assertThat(allConnected.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue(); // all at once
+                            assertThat(allConnected.await(60, TimeUnit.SECONDS)).isTrue(); // all at once
                             List<CompletableFuture<Point>> replies = new ArrayList<>();
                             int[] index = new int[500];
                             String[] record = new String[500];

@@ -2,6 +2,7 @@ package dev.courier.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.courier.protocol.ChunkReply;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.ErrorReply;
 import dev.courier.protocol.FrameDescriptor;
@@ -13,7 +14,7 @@ import dev.courier.protocol.Ping;
 import dev.courier.protocol.PointBatchRequest;
 import dev.courier.protocol.PointReply;
 import dev.courier.protocol.PointRequest;
-import dev.courier.protocol.PointReply;
+import dev.courier.protocol.Pong;
 import dev.courier.protocol.ReadRequest;
 import dev.courier.protocol.StatRequest;
 import dev.courier.server.testing.CsvTruth;
@@ -22,8 +23,10 @@ import dev.courier.server.testing.TestServers;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -143,7 +146,7 @@ class BadInputTest {
     void truncatedFrameAtEndOfStreamIsReported() throws IOException {
         try (RawConnection c = RawConnection.handshaken(address)) {
             byte[] whole = frame(6 + 8, MessageType.PING.code(), 0, 9, new byte[8]);
-            c.sendRaw(java.util.Arrays.copyOf(whole, whole.length - 3));
+            c.sendRaw(Arrays.copyOf(whole, whole.length - 3));
             c.shutdownOutput();
             expectFatal(c, ErrorCode.MALFORMED_FRAME);
         }
@@ -274,16 +277,16 @@ class BadInputTest {
     void readPastTheEndReturnsWhatExistsFlaggedLast() throws IOException {
         try (RawConnection c = RawConnection.handshaken(address)) {
             c.send(new ReadRequest(1, "inside-link.txt", 4, 100));
-            var chunk = (dev.courier.protocol.ChunkReply) c.receive();
+            var chunk = (ChunkReply) c.receive();
             try {
                 assertThat(chunk.offsetBytes()).isEqualTo(4);
                 assertThat(chunk.last()).isTrue();
-                assertThat(chunk.data().toString(java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("456789");
+                assertThat(chunk.data().toString(StandardCharsets.US_ASCII)).isEqualTo("456789");
             } finally {
                 chunk.release();
             }
             c.send(new ReadRequest(2, "sub/inner.txt", 0, 2));
-            var first = (dev.courier.protocol.ChunkReply) c.receive();
+            var first = (ChunkReply) c.receive();
             try {
                 assertThat(first.last()).isFalse();
                 assertThat(first.lengthBytes()).isEqualTo(2);
@@ -305,7 +308,7 @@ class BadInputTest {
         assertOthersStillServed();
         try (RawConnection c = RawConnection.handshaken(address)) {
             c.send(new Ping(1, 0xC0FFEEL));
-            assertThat(c.receive()).isEqualTo(new dev.courier.protocol.Pong(1, 0xC0FFEEL));
+            assertThat(c.receive()).isEqualTo(new Pong(1, 0xC0FFEEL));
         }
     }
 

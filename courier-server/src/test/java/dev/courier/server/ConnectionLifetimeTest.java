@@ -19,6 +19,7 @@ import io.netty.buffer.Unpooled;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -205,7 +206,7 @@ class ConnectionLifetimeTest {
             while (true) {
                 c.receive();
             }
-        } catch (java.net.SocketTimeoutException e) {
+        } catch (SocketTimeoutException e) {
             return false;
         } catch (IOException | RuntimeException e) {
             return true; // end of stream, a reset, or a frame cut short by the close

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +71,7 @@ class ChangingFileDigestTest {
 
         ConcurrentLinkedQueue<DigestReply> growingDigests = new ConcurrentLinkedQueue<>();
         AtomicInteger keepsChanging = new AtomicInteger();
-        List<String> wrong = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> wrong = Collections.synchronizedList(new ArrayList<>());
         long slowestMillis = 0;
         int probes = 0;
         try (CourierProcess server = CourierProcess.server("--port", "0", "--data", CsvTruth.dataDir().toString(),

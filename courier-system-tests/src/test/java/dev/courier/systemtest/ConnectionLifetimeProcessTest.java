@@ -7,12 +7,15 @@ import dev.courier.protocol.ReadRequest;
 import dev.courier.server.testing.CsvTruth;
 import dev.courier.server.testing.RawConnection;
 import dev.courier.server.testing.TestFiles;
+import dev.courier.server.testing.WellBehavedClient;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongPredicate;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -106,7 +111,7 @@ class ConnectionLifetimeProcessTest {
                 int id = 100;
                 while (openFiles(server.pid()) > baseline + 3) {
                     assertThat(System.nanoTime()).as("the server let go before the deadline").isLessThan(deadline);
-                    dev.courier.server.testing.WellBehavedClient.assertServed(good, id++);
+                    WellBehavedClient.assertServed(good, id++);
                     goodLegacy.assertServed(sampleValue);
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // the good clients' pace
                 }
@@ -195,7 +200,7 @@ class ConnectionLifetimeProcessTest {
     }
 
     /** The first line the process has printed that matches, waiting up to 10 s for it. */
-    private static String awaitOutput(CourierProcess server, java.util.function.Predicate<String> match) {
+    private static String awaitOutput(CourierProcess server, Predicate<String> match) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
             for (String line : server.output()) {
@@ -215,7 +220,7 @@ class ConnectionLifetimeProcessTest {
     }
 
     /** Polls the process's descriptor count until it matches, for up to {@code seconds}; returns it. */
-    private static long awaitOpenFiles(long pid, java.util.function.LongPredicate match, long seconds)
+    private static long awaitOpenFiles(long pid, LongPredicate match, long seconds)
             throws IOException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (true) {
@@ -283,9 +288,9 @@ class ConnectionLifetimeProcessTest {
                     // what was sent before the close
                 }
                 return true;
-            } catch (java.net.SocketTimeoutException e) {
+            } catch (SocketTimeoutException e) {
                 return false;
-            } catch (java.net.SocketException e) {
+            } catch (SocketException e) {
                 return true;
             }
         }

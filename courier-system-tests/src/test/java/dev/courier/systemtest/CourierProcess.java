@@ -2,10 +2,12 @@ package dev.courier.systemtest;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -19,7 +21,7 @@ import java.util.function.Predicate;
 final class CourierProcess implements AutoCloseable {
     private final Process process;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    private final List<String> all = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<String> all = Collections.synchronizedList(new ArrayList<>());
 
     private CourierProcess(Process process) {
         this.process = process;
@@ -53,7 +55,7 @@ final class CourierProcess implements AutoCloseable {
         return p;
     }
 
-    private void pump(java.io.InputStream in, String tag) {
+    private void pump(InputStream in, String tag) {
         Thread.ofPlatform().daemon().name("pump-" + tag.strip()).start(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String line;

@@ -24,6 +24,7 @@ import dev.courier.server.testing.TestServers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.DataInputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -89,7 +90,7 @@ class KeepaliveTest {
                     while (in.read() >= 0) {
                         // swallow everything, answer nothing
                     }
-                } catch (java.io.IOException ignored) {
+                } catch (IOException ignored) {
                     // The client hung up.
                 }
             });

@@ -20,10 +20,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -158,7 +160,7 @@ class ProcessFaultsTest {
             int n = 3000;
             List<CompletableFuture<Point>> replies = new ArrayList<>();
             CompletableFuture<Void> halfAnswered = new CompletableFuture<>();
-            java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+            AtomicInteger answered = new AtomicInteger();
             try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
                 Future<?> asking = pool.submit(() -> {
                     for (int i = 0; i < n; i++) {
@@ -215,7 +217,7 @@ class ProcessFaultsTest {
         CourierProcess server = CourierProcess.server(serverArgs(0));
         int port = portOf(server);
         CompletableFuture<Void> started = new CompletableFuture<>();
-        List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> notes = new CopyOnWriteArrayList<>();
         DownloadOptions options = new DownloadOptions(2, 1 << 20, 2, true, false, 30_000, new Backoff(20, 300), true);
         try (CourierClient client = new CourierClient(ClientConfig.of("127.0.0.1", port))) {
             Downloader d = new Downloader(client, options, new DownloadProgress() {

@@ -18,6 +18,7 @@ import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StalledReadersTest {
     /** What a well-behaved client reads of ok.txt while the test goes on. */
-    private static final byte[] OK_BYTES = "still here".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] OK_BYTES = "still here".getBytes(StandardCharsets.US_ASCII);
 
     private static final int CONNECTIONS = 350;
     private static final int READS_PER_CONNECTION = 64;

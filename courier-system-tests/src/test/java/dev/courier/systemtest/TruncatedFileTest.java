@@ -19,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -41,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TruncatedFileTest {
     /** What a well-behaved client reads of ok.txt while the test goes on. */
-    private static final byte[] OK_BYTES = "still here".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] OK_BYTES = "still here".getBytes(StandardCharsets.US_ASCII);
 
     private static final int SIZE_BYTES = 8 << 20;
     private static final int CHUNK_BYTES = 1 << 20;

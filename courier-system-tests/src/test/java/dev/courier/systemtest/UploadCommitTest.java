@@ -15,10 +15,12 @@ import dev.courier.server.testing.TestFiles;
 import dev.courier.server.testing.TestServers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -100,8 +102,8 @@ class UploadCommitTest {
     /** The chunk of the big file at {@code offset}: the random block, numbered, so that no two chunks are alike. */
     private static byte[] content(long offset, int length) {
         byte[] b = BLOCK.clone();
-        java.nio.ByteBuffer.wrap(b).putLong(offset / CHUNK_BYTES);
-        return java.util.Arrays.copyOf(b, length);
+        ByteBuffer.wrap(b).putLong(offset / CHUNK_BYTES);
+        return Arrays.copyOf(b, length);
     }
 
     private static byte[] contentSha256(long size) throws Exception {

@@ -12,9 +12,12 @@ import dev.courier.server.points.Recording;
 import dev.courier.server.testing.CsvTruth;
 import dev.courier.server.testing.TestServers;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.regex.Pattern;
@@ -186,7 +189,7 @@ class BenchCommandsTest {
     @Test
     void unreachableRedisIsAOneLineError() throws Exception {
         int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         CliRun r = run("bench", "points", "--redis", "127.0.0.1:" + port, "--duration", "0.2");
@@ -276,8 +279,8 @@ class BenchCommandsTest {
                     "-o", dest.toString(), "--chunk-size", "100000");
             assertThat(r.exitCode()).as(r.err()).isZero();
             assertThat(r.out()).startsWith("blob.bin (discarded): 1048576 bytes in ")
-                    .contains("SHA-256 " + java.util.HexFormat.of().formatHex(
-                            java.security.MessageDigest.getInstance("SHA-256").digest(data)) + " verified");
+                    .contains("SHA-256 " + HexFormat.of().formatHex(
+                            MessageDigest.getInstance("SHA-256").digest(data)) + " verified");
             try (var s = Files.list(dest)) {
                 assertThat(s).isEmpty();
             }

@@ -18,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -154,7 +155,7 @@ class LegacyConnectionLifetimeTest {
             for (int i = 0; i < requests; i++) {
                 c.readFully(got, 0, chunkBytes);
                 int from = (i % 16) * chunkBytes;
-                assertThat(java.util.Arrays.equals(got, 0, chunkBytes, file, from, from + chunkBytes))
+                assertThat(Arrays.equals(got, 0, chunkBytes, file, from, from + chunkBytes))
                         .as("chunk %d", i).isTrue();
             }
             assertLegacyServed(c);

@@ -7,6 +7,7 @@ import dev.courier.protocol.Failure;
 import dev.courier.server.testing.CsvTruth;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,7 +70,7 @@ class CsvRecordingLoaderTest {
         assertThat(r.sampleIndex(-0.0019)).isZero();
         Assertions.assertThatThrownBy(() -> r.sampleIndex(-0.0021))
                 .isInstanceOfSatisfying(Failure.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TIME_OUT_OF_RANGE));
-        RecordingStore store = new RecordingStore(java.util.List.of(r), 10);
+        RecordingStore store = new RecordingStore(List.of(r), 10);
         assertThat(store.recording("3").value(1, 2)).isEqualTo(-0.295);
     }
 

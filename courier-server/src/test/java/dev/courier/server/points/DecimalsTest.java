@@ -2,6 +2,7 @@ package dev.courier.server.points;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -109,7 +110,7 @@ class DecimalsTest {
             double[] values = new double[1000];
             for (int i = 0; i < values.length; i++) {
                 long k = random.nextLong(-2_000_000_000L, 2_000_000_000L);
-                values[i] = Double.parseDouble(java.math.BigDecimal.valueOf(k, digits).toPlainString());
+                values[i] = Double.parseDouble(BigDecimal.valueOf(k, digits).toPlainString());
             }
             Decimals.Encoding e = Decimals.choose(values, values.length);
             assertThat(e.encoding()).isNotEqualTo(ColumnFile.ENCODING_FLOAT64);

@@ -2,18 +2,23 @@ package dev.courier.server.points;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.courier.protocol.FileEntry;
+import dev.courier.server.files.FileRoot;
 import dev.courier.server.testing.CsvTruth;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -42,7 +47,7 @@ class RecordingCacheTest {
         cache = data.resolve(RecordingCache.FOLDER_NAME);
         try (var files = Files.list(CsvTruth.dataDir())) {
             for (Path p : files.filter(f -> f.toString().endsWith(".csv")).toList()) {
-                Files.copy(p, data.resolve(p.getFileName()), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                Files.copy(p, data.resolve(p.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
             }
         }
         return data;
@@ -180,9 +185,9 @@ class RecordingCacheTest {
         byte[] bytes = Files.readAllBytes(col);
         switch (damage) {
             case HEADER_BYTE_FLIPPED -> bytes[ColumnFile.RATE_OFFSET + 3] ^= 0x10;
-            case TRUNCATED -> bytes = java.util.Arrays.copyOf(bytes, bytes.length - 8);
+            case TRUNCATED -> bytes = Arrays.copyOf(bytes, bytes.length - 8);
             case EMPTY -> bytes = new byte[0];
-            case LONGER -> bytes = java.util.Arrays.copyOf(bytes, bytes.length + 8);
+            case LONGER -> bytes = Arrays.copyOf(bytes, bytes.length + 8);
             case WRONG_MAGIC -> bytes[0] = 'X';
             case OTHER_VERSION -> bytes[ColumnFile.VERSION_OFFSET] = 2;
             case COLUMN_PAST_THE_END -> bytes[ColumnFile.SAMPLE_COUNT_OFFSET] = 100;
@@ -317,8 +322,8 @@ class RecordingCacheTest {
         smallData("0,1.5\n0.5,2.5\n");
         cache().load(data);
         assertThat(cache).isDirectory();
-        var listed = new dev.courier.server.files.FileRoot(data, java.util.Set.of(RecordingCache.FOLDER_NAME)).list("");
-        assertThat(listed).extracting(dev.courier.protocol.FileEntry::name).containsExactly("a.csv");
+        var listed = new FileRoot(data, Set.of(RecordingCache.FOLDER_NAME)).list("");
+        assertThat(listed).extracting(FileEntry::name).containsExactly("a.csv");
     }
 
     @Test

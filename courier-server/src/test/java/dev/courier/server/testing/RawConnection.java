@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 
 /**
  * A plain blocking socket that speaks Courier frames byte by byte, for tests that must send what a well-behaved
@@ -90,7 +91,7 @@ public final class RawConnection implements AutoCloseable {
     public boolean closedByServer() throws IOException {
         try {
             return in.read() == -1;
-        } catch (java.net.SocketException e) {
+        } catch (SocketException e) {
             return true; // reset by peer also means closed
         } catch (EOFException e) {
             return true;
