@@ -141,7 +141,14 @@ class ConnectionLifetimeProcessTest {
                 for (int i = 0; i < 4; i++) {
                     LegacySocket c = new LegacySocket(legacy, 0);
                     silent.add(c);
-                    c.assertServed(sampleValue); // admitted (the server counts a connection once set up), then silent
+                    // Admitted (the server counts a connection once set up), then silent. The first answer of a
+                    // fresh server loads the legacy path's classes, which on a busy machine can take a second by
+                    // itself: it is not what this test times.
+                    if (i == 0) {
+                        c.assertAnswered(sampleValue);
+                    } else {
+                        c.assertServed(sampleValue);
+                    }
                 }
                 try (LegacySocket fifth = new LegacySocket(legacy, 0)) {
                     // Closed at once, long before the idle timeout could have closed it.
@@ -271,11 +278,16 @@ class ConnectionLifetimeProcessTest {
         /** Person 3 at 0.008 s, first channel: answered with {@code expected} within a second. */
         void assertServed(double expected) throws IOException {
             long start = System.nanoTime();
+            assertAnswered(expected);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(1_000);
+        }
+
+        /** Person 3 at 0.008 s, first channel: answered with {@code expected}, however long it takes. */
+        void assertAnswered(double expected) throws IOException {
             send(data(3, 0.008, 1));
             byte[] reply = new byte[8];
             in.readFully(reply);
             assertThat(ByteBuffer.wrap(reply).order(ByteOrder.LITTLE_ENDIAN).getDouble()).isEqualTo(expected);
-            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(1_000);
         }
 
         /** True when the server ends the connection (end of stream or reset) within {@code millis}. */
