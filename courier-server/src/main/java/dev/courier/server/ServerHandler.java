@@ -14,7 +14,6 @@ import dev.courier.protocol.MessageWriter;
 import dev.courier.protocol.Ping;
 import dev.courier.protocol.PointBatchReply;
 import dev.courier.protocol.PointBatchRequest;
-import dev.courier.protocol.PointReply;
 import dev.courier.protocol.PointRequest;
 import dev.courier.protocol.Pong;
 import dev.courier.protocol.ProtocolException;
@@ -178,8 +177,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         Recording recording = server.recordings().recording(r.record());
         int index = recording.sampleIndex(r.timeSeconds());
         double value = recording.value(r.channel(), index);
-        MessageWriter.write(new PointReply(r.requestId(), value, index, recording.sampleTimeSeconds(index)),
-                batch(ctx));
+        MessageWriter.writePointValue(r.requestId(), value, index, recording.sampleTimeSeconds(index), batch(ctx));
     }
 
     /**
