@@ -166,9 +166,9 @@ public final class CourierServer implements AutoCloseable {
 
     /**
      * The event loops to run: as configured, or one per core. Nothing on a loop blocks (points are answered there,
-     * file work goes to the blocking executor), so a loop more than the cores only adds context switches and splits
-     * each read batch over more wake-ups; Netty's own default of twice the cores measured a longer tail on 2 cores
-     * (docs/benchmarks.md, "The points tail").
+     * file work goes to the blocking executor), so loops beyond the cores only add threads that compete for them and
+     * split each read batch over more wake-ups. On 2 cores shared with the load client, Netty's own default of twice
+     * the cores measured the longest tail with 1,000 connections (docs/benchmarks.md, "The points tail").
      */
     private static int ioThreads(ServerConfig config) {
         return config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
