@@ -142,10 +142,16 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                 });
                 case DigestRequest r -> digest(ctx, r);
                 case ReadRequest r -> read(ctx, r);
-                case UploadBegin r -> offload(ctx, r, x -> {
-                    UploadService.Ready ready = uploads().begin(x.name(), x.sizeBytes(), x.sha256(), holder(ctx));
-                    return new UploadReady(x.requestId(), ready.uploadId(), ready.maxWriteBytes(), ready.received());
-                });
+                case UploadBegin r -> {
+                    // Made here, on the event loop: the BEGINs of one connection run in parallel off it, and two of
+                    // them making a holder each would count the connection's uploads against two caps.
+                    UploadHolder owner = holder(ctx);
+                    offload(ctx, r, x -> {
+                        UploadService.Ready ready = uploads().begin(x.name(), x.sizeBytes(), x.sha256(), owner);
+                        return new UploadReady(x.requestId(), ready.uploadId(), ready.maxWriteBytes(),
+                                ready.received());
+                    });
+                }
                 case UploadWrite r -> offload(ctx, r, x -> {
                     try {
                         uploads().write(x.uploadId(), x.offsetBytes(), x.crc32c(), x.data());
