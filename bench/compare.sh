@@ -7,10 +7,11 @@
 #           iperf3 over loopback (1 and 4 streams) as the limit
 #   legacy  the old system's workload: courier points --records 1-15 --count 15000 --connections 100
 #
-# Usage: bench/compare.sh [--json] [--quick]
+# Usage: bench/compare.sh [--json] [--quick] [--only points|files|legacy]
 #        bench/compare.sh --render RESULT.json
 #   --json    print one JSON object on stdout instead of the table (progress still goes to stderr)
 #   --quick   shorter cells and a smaller file: about 2 minutes instead of up to 10
+#   --only    measure one section; the others are left out of the table (and zero in the JSON)
 #   --render  print the table of a JSON result saved earlier, and measure nothing
 #
 # Ports: COURIER_PORT, REDIS_PORT, NGINX_PORT and IPERF_PORT in the environment override 17420, 16379, 18080, 15201.
@@ -60,14 +61,18 @@ render() { # the table, from the JSON object on stdin
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 json=0
 quick=0
+only=""
 while [ $# -gt 0 ]; do
     arg=$1; shift
     case "$arg" in
         --json) json=1 ;;
         --quick) quick=1 ;;
+        --only) [ $# -gt 0 ] || { echo "compare.sh: --only needs points, files or legacy" >&2; exit 2; }
+                case "$1" in points|files|legacy) only=$1; shift ;;
+                    *) echo "compare.sh: --only takes points, files or legacy, not '$1'" >&2; exit 2 ;; esac ;;
         --render) [ $# -gt 0 ] || { echo "compare.sh: --render needs a file" >&2; exit 2; }
                   render < "$1"; exit 0 ;;
-        -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "compare.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -85,6 +90,7 @@ else
     POINT_SECONDS=5; WARMUP_SECONDS=1; FILE_MIB=1024; FILE_RUNS=5; IPERF_SECONDS=5; LEGACY_RUNS=5
     RB_REQUESTS_P1=500000; RB_REQUESTS_P16=3000000
 fi
+want() { [ -z "$only" ] || [ "$only" = "$1" ]; } # is section $1 measured in this run?
 CONNECTIONS=(1 50 1000)
 PIPELINES=(1 16)
 
@@ -161,14 +167,14 @@ now_ns() { date +%s%N; }
 
 mkdir -p "$tmp/files" "$tmp/out" "$tmp/nginx/logs" "$tmp/nginx/tmp" "$tmp/redis"
 
+want files || FILE_MIB=0
 log "writing a ${FILE_MIB} MiB random file and reading it into the page cache"
 head -c "$((FILE_MIB << 20))" /dev/urandom > "$tmp/files/big.bin"
 cat "$tmp/files/big.bin" > /dev/null
 size_bytes=$((FILE_MIB << 20))
 
-# Started directly (not through the shell function) so that $! is the JVM itself.
-"$java" --enable-native-access=ALL-UNNAMED -Dcourier.home="$home" -jar "$jar" \
-    serve --bind 127.0.0.1 --port "$COURIER_PORT" --files "$tmp/files" > "$tmp/courier.log" 2>&1 &
+# Started through the launcher, with the JVM options a user gets; it execs java, so $! is the JVM itself.
+"$home/courier" serve --bind 127.0.0.1 --port "$COURIER_PORT" --files "$tmp/files" > "$tmp/courier.log" 2>&1 &
 courier_pid=$!
 pids+=("$courier_pid")
 
@@ -221,14 +227,15 @@ wait_port "$COURIER_PORT"; wait_port "$REDIS_PORT"; wait_port "$NGINX_PORT"; wai
 log "servers up: courier :$COURIER_PORT, redis :$REDIS_PORT, nginx :$NGINX_PORT, iperf3 :$IPERF_PORT"
 
 # --- points ---------------------------------------------------------------------------------------------------
+if want points; then
 : > "$tmp/points.jsonl"
-bench_cell() { # target c P -> one JSON line, with the CPU both processes used per request added
+bench_cell() { # target c P [seconds] -> one JSON line, with the CPU both processes used per request added
     local target=$1 c=$2 p=$3 pid args t0 t1 out bench_pid bench_ticks
     if [ "$target" = courier ]; then pid=$courier_pid; args=(--server "127.0.0.1:$COURIER_PORT")
     else pid=$redis_pid; args=(--redis "127.0.0.1:$REDIS_PORT"); fi
     t0=$(cpu_ticks "$pid")
-    "$java" --enable-native-access=ALL-UNNAMED -Dcourier.home="$home" -jar "$jar" bench points "${args[@]}" \
-        --connections "$c" --pipeline "$p" --duration "$POINT_SECONDS" --warmup "$WARMUP_SECONDS" --json \
+    "$home/courier" bench points "${args[@]}" \
+        --connections "$c" --pipeline "$p" --duration "${4:-$POINT_SECONDS}" --warmup "$WARMUP_SECONDS" --json \
         > "$tmp/bench.out" 2> "$tmp/bench.err" &
     bench_pid=$!
     bench_ticks=0
@@ -245,12 +252,16 @@ bench_cell() { # target c P -> one JSON line, with the CPU both processes used p
     # CPU per request, approximately: everything the process used during the command, over the requests of the
     # warm-up and the window (taken at the measured rate). The client's figure includes its JVM start.
     jq -c --argjson st "$((t1 - t0))" --argjson bt "$bench_ticks" --argjson hz "$ticks_per_second" \
-        --argjson span "$(awk -v d="$POINT_SECONDS" -v w="$WARMUP_SECONDS" 'BEGIN {print d + w}')" \
+        --argjson span "$(awk -v d="${4:-$POINT_SECONDS}" -v w="$WARMUP_SECONDS" 'BEGIN {print d + w}')" \
         '. + (if .requests_per_second > 0 then
                {server_cpu_us_per_request: ($st / $hz * 1e6 / (.requests_per_second * $span) * 100 | round / 100),
                 client_cpu_us_per_request: ($bt / $hz * 1e6 / (.requests_per_second * $span) * 100 | round / 100)}
              else {} end)' <<< "$out"
 }
+# A server in use is warm: both get the same unmeasured run first, so the first cell does not time Courier's JIT.
+log "points: warming both servers up (c=50 P=16, $POINT_SECONDS s each, not measured)"
+bench_cell courier 50 16 "$POINT_SECONDS" > /dev/null
+bench_cell redis 50 16 "$POINT_SECONDS" > /dev/null
 for c in "${CONNECTIONS[@]}"; do
     for p in "${PIPELINES[@]}"; do
         log "points c=$c P=$p: courier"
@@ -276,7 +287,11 @@ for p in 1 16; do
         >> "$tmp/redis-benchmark.jsonl"
 done
 
+fi
+
 # --- files ----------------------------------------------------------------------------------------------------
+iperf1=0; iperf4=0
+if want files; then
 url="http://127.0.0.1:$NGINX_PORT/big.bin"
 curl_mbps() { # connections destination(null|file) -> MB/s
     local n=$1 dest=$2 start end i from to
@@ -338,7 +353,10 @@ iperf1="$(iperf_gbit 1 || echo 0)"
 log "iperf3, 4 streams"
 iperf4="$(iperf_gbit 4 || echo 0)"
 
+fi
+
 # --- the old system's workload --------------------------------------------------------------------------------
+if want legacy; then
 # Expected histograms straight from the CSV files (integer thousandths, so bin edges are exact).
 expected_hist="$(for r in $(seq 1 15); do
     head -n 15000 "$home/data/bimdc/$r.csv" | awk -F, -v r="$r" '
@@ -360,7 +378,10 @@ for ((run = 1; run <= LEGACY_RUNS; run++)); do
     [ "$ok" = true ] || legacy_correct=false
 done
 
+fi
+
 # --- report ---------------------------------------------------------------------------------------------------
+touch "$tmp"/{points,redis-benchmark,files}.jsonl "$tmp"/legacy{,-wall}.txt; legacy_correct=${legacy_correct:-null} # --only
 result="$(jq -n \
     --arg date "$(date -u +%Y-%m-%d)" \
     --arg machine "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr)" \

@@ -39,7 +39,7 @@ final class ServeCommand implements Callable<Integer> {
     Path files;
 
     @Option(names = "--io-threads", paramLabel = "N", defaultValue = "0",
-            description = "Event loop threads; 0 means twice the cores (default: ${DEFAULT-VALUE}).")
+            description = "Event loop threads; 0 means one per core (default: ${DEFAULT-VALUE}).")
     int ioThreads;
 
     @Option(names = "--max-chunk", paramLabel = "BYTES", defaultValue = "" + ServerConfig.DEFAULT_MAX_CHUNK_BYTES,

@@ -130,10 +130,19 @@ public final class MessageWriter {
     }
 
     private static void writePointValue(PointReply m, ByteBuf out) {
-        int start = beginFrame(out, MessageType.POINT_VALUE, 0, m.requestId());
-        out.writeDouble(m.value());
-        out.writeInt(m.sampleIndex());
-        out.writeDouble(m.sampleTimeSeconds());
+        writePointValue(m.requestId(), m.value(), m.sampleIndex(), m.sampleTimeSeconds(), out);
+    }
+
+    /**
+     * Appends a POINT_VALUE frame made of its fields, as {@link #write} does for a {@link PointReply}: the server
+     * answers every point this way, so a point costs no reply object.
+     */
+    public static void writePointValue(int requestId, double value, int sampleIndex, double sampleTimeSeconds,
+                                       ByteBuf out) {
+        int start = beginFrame(out, MessageType.POINT_VALUE, 0, requestId);
+        out.writeDouble(value);
+        out.writeInt(sampleIndex);
+        out.writeDouble(sampleTimeSeconds);
         endFrame(out, start, 0);
     }
 

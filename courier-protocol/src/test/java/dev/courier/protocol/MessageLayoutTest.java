@@ -70,6 +70,17 @@ class MessageLayoutTest {
     }
 
     @Test
+    void pointValueWrittenFromItsFieldsHasDocumentedLayout() {
+        ByteBuf out = Unpooled.buffer();
+        try {
+            MessageWriter.writePointValue(1, -0.295, 2, 0.008, out);
+            assertThat(Hex.of(out)).isEqualTo(Hex.compact(WireExamples.POINT_VALUE));
+        } finally {
+            out.release();
+        }
+    }
+
+    @Test
     void pointBatchRequestHasDocumentedLayout() {
         assertLayout(new PointBatchRequest(3, "3", 2, new double[] {0.0, 0.008}), WireExamples.POINT_BATCH);
     }

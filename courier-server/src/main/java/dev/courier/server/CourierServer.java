@@ -102,7 +102,7 @@ public final class CourierServer implements AutoCloseable {
         // The listeners accept on one of the I/O loops rather than on a thread of their own: an accepted connection is
         // then registered on its loop without a hand-off when it is the same loop (always, with --io-threads 1), and
         // a hundred small servers on one machine, as in bench/c1m.sh, have a hundred threads fewer.
-        EventLoopGroup workers = transport.newEventLoopGroup(config.ioThreads(), "courier-io");
+        EventLoopGroup workers = transport.newEventLoopGroup(ioThreads(config), "courier-io");
         ConnectionLimit limit = new ConnectionLimit(config.maxConnections(), "--max-connections");
         ConnectionLimit legacyLimit = new ConnectionLimit(config.legacyMaxConnections(), "--legacy-max-connections");
         ChannelGroup connections = limit.newGroup("courier-connections");
@@ -162,6 +162,16 @@ public final class CourierServer implements AutoCloseable {
             }
             throw new IOException("cannot listen on " + config.bindAddress() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The event loops to run: as configured, or one per core. Nothing on a loop blocks (points are answered there,
+     * file work goes to the blocking executor), so loops beyond the cores only add threads that compete for them and
+     * split each read batch over more wake-ups. On 2 cores shared with the load client, Netty's own default of twice
+     * the cores measured the longest tail with 1,000 connections (docs/benchmarks.md, "The points tail").
+     */
+    private static int ioThreads(ServerConfig config) {
+        return config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
     }
 
     /**

@@ -14,7 +14,7 @@ import java.util.OptionalInt;
  * @param bindAddress         where to listen; port 0 picks a free port
  * @param dataDir             directory of {@code *.csv} recordings
  * @param filesRoot           directory served read-only to file requests
- * @param ioThreads           event loop threads; 0 for Netty's default (twice the cores)
+ * @param ioThreads           event loop threads; 0 for one per core
  * @param maxFrameBytes       largest request frame accepted
  * @param maxChunkBytes       largest chunk of file data sent in one frame
  * @param maxBatchPoints      largest number of points in one batch request

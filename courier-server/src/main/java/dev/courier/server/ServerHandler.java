@@ -14,7 +14,6 @@ import dev.courier.protocol.MessageWriter;
 import dev.courier.protocol.Ping;
 import dev.courier.protocol.PointBatchReply;
 import dev.courier.protocol.PointBatchRequest;
-import dev.courier.protocol.PointReply;
 import dev.courier.protocol.PointRequest;
 import dev.courier.protocol.Pong;
 import dev.courier.protocol.ProtocolException;
@@ -143,10 +142,16 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                 });
                 case DigestRequest r -> digest(ctx, r);
                 case ReadRequest r -> read(ctx, r);
-                case UploadBegin r -> offload(ctx, r, x -> {
-                    UploadService.Ready ready = uploads().begin(x.name(), x.sizeBytes(), x.sha256(), holder(ctx));
-                    return new UploadReady(x.requestId(), ready.uploadId(), ready.maxWriteBytes(), ready.received());
-                });
+                case UploadBegin r -> {
+                    // Made here, on the event loop: the BEGINs of one connection run in parallel off it, and two of
+                    // them making a holder each would count the connection's uploads against two caps.
+                    UploadHolder owner = holder(ctx);
+                    offload(ctx, r, x -> {
+                        UploadService.Ready ready = uploads().begin(x.name(), x.sizeBytes(), x.sha256(), owner);
+                        return new UploadReady(x.requestId(), ready.uploadId(), ready.maxWriteBytes(),
+                                ready.received());
+                    });
+                }
                 case UploadWrite r -> offload(ctx, r, x -> {
                     try {
                         uploads().write(x.uploadId(), x.offsetBytes(), x.crc32c(), x.data());
@@ -178,8 +183,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         Recording recording = server.recordings().recording(r.record());
         int index = recording.sampleIndex(r.timeSeconds());
         double value = recording.value(r.channel(), index);
-        MessageWriter.write(new PointReply(r.requestId(), value, index, recording.sampleTimeSeconds(index)),
-                batch(ctx));
+        MessageWriter.writePointValue(r.requestId(), value, index, recording.sampleTimeSeconds(index), batch(ctx));
     }
 
     /**

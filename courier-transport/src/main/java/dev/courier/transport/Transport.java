@@ -12,6 +12,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -41,10 +42,16 @@ public enum Transport {
         return this == EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 
+    /**
+     * Event-loop threads as Netty's own factory makes them: {@link FastThreadLocalThread}s. On a plain
+     * {@code Thread} Netty 4.2 falls back to slow paths: its fast thread-locals go through a JDK
+     * {@code ThreadLocal}, its recycler does not recycle (a new outbound-buffer entry per write), and every string
+     * decoded from a buffer takes a fresh temporary array.
+     */
     private static ThreadFactory daemonThreads(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            Thread t = new FastThreadLocalThread(r, prefix + "-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         };
