@@ -57,6 +57,8 @@ final class UploadSession {
     /** Bytes written since the part file was last synced, and whether a write is syncing it now. */
     private long unsyncedBytes;
     private boolean syncing;
+    /** The hash of the bytes that arrived in order; its own lock, never taken while holding this monitor. */
+    private final InOrderHash hash = new InOrderHash();
 
     UploadSession(String name, long id, Path target, Path part, Path journalPath, long sizeBytes, Sha256 sha256,
                   long maxJournalEntries, UploadHolder holder) {
@@ -69,6 +71,11 @@ final class UploadSession {
         this.sha256 = sha256;
         this.maxJournalEntries = maxJournalEntries;
         this.holder = holder;
+    }
+
+    /** The hash of the bytes written in order so far, which writes feed and COMMIT goes on from. */
+    InOrderHash hash() {
+        return hash;
     }
 
     static Failure unknown(long uploadId) {
