@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The latency of one 4 KiB legacy FILE request, one request in flight, on Courier's legacy port: bench/LegacyLatency.java
 # (a raw-socket client of the legacy protocol, HdrHistogram) against `courier serve --legacy-port`, RUNS runs, each
-# a warm-up and then at most COUNT requests or SECONDS; the median of the runs' p50 and p99 is printed.
+# a warm-up and then at most COUNT requests or DURATION seconds; the median of the runs' p50 and p99 is printed.
 #
 # Usage: bench/legacy-latency.sh [--before DIR]
 #   --before DIR   also run the build in DIR (a courier.jar with its lib/ beside it, e.g. main's), started beside
 #                  this one, the runs interleaved; prints both and the ratio this / before
 # Environment: COURIER_PORT and LEGACY_PORT (this build's main and legacy ports; default 17520, 17521),
-#   BEFORE_COURIER_PORT and BEFORE_LEGACY_PORT (default those + 2), RUNS (3), COUNT (50000), SECONDS (10),
-#   WARMUP (20000), CHUNK (4096).
+#   BEFORE_COURIER_PORT and BEFORE_LEGACY_PORT (default those + 2), RUNS (3), COUNT (50000), DURATION (10),
+#   WARMUP (20000 requests, not measured), CHUNK (4096 bytes).
 # Prints one JSON object on stdout; progress on stderr. Every process it starts is stopped on exit.
 set -euo pipefail
 
@@ -27,7 +27,7 @@ COURIER_PORT=${COURIER_PORT:-17520}
 LEGACY_PORT=${LEGACY_PORT:-17521}
 BEFORE_COURIER_PORT=${BEFORE_COURIER_PORT:-$((COURIER_PORT + 2))}
 BEFORE_LEGACY_PORT=${BEFORE_LEGACY_PORT:-$((LEGACY_PORT + 2))}
-RUNS=${RUNS:-3}; COUNT=${COUNT:-50000}; SECONDS_PER_RUN=${SECONDS:-10}; WARMUP=${WARMUP:-20000}; CHUNK=${CHUNK:-4096}
+RUNS=${RUNS:-3}; COUNT=${COUNT:-50000}; SECONDS_PER_RUN=${DURATION:-10}; WARMUP=${WARMUP:-20000}; CHUNK=${CHUNK:-4096}
 
 log() { echo "legacy-latency: $*" >&2; }
 java="$("$home/courier" --java)" || exit 1
