@@ -329,6 +329,9 @@ public final class UploadService implements AutoCloseable {
         } finally {
             s.endWrite(offsetBytes, length, written);
         }
+        if (written) {
+            s.catchUpHash();
+        }
     }
 
     /**

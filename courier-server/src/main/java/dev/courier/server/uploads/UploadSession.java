@@ -208,6 +208,29 @@ final class UploadSession {
     }
 
     /**
+     * Feeds the in-order hash the bytes held right after where it ends, which writes that overtook others left
+     * unhashed, reading them back from the part file. The file is held open for it as for a write.
+     */
+    void catchUpHash() {
+        long from = hash.hashedBytes();
+        long to;
+        FileChannel channel;
+        synchronized (this) {
+            to = received.endOfRangeAt(from);
+            if (state != State.OPEN || partChannel == null || to <= from) {
+                return;
+            }
+            writers++;
+            channel = partChannel;
+        }
+        try {
+            hash.catchUp(channel, from, to);
+        } finally {
+            endWrite(from, 0, false);
+        }
+    }
+
+    /**
      * Starts the commit: no write is let in from now on, and the ones in flight are waited for. A second COMMIT
      * waits for the first to end.
      *

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,6 +60,43 @@ class InOrderHashTest {
 
         assertThat(hash.prefix().hashedBytes()).as("hashed as they came").isEqualTo(200_000);
         assertThat(hasher.sha256(part, SIZE, hash.prefix())).isEqualTo(sha256(content));
+    }
+
+    @Test
+    void bytesThatOvertookTheOnesBeforeAreReadBackOnceTheGapIsFilled() throws Exception {
+        write(100_000, 100_000, true);
+        write(0, 100_000, true);
+        assertThat(hash.prefix().hashedBytes()).isEqualTo(100_000);
+
+        hash.catchUp(part, 100_000, 200_000);
+        write(200_000, 100_000, false);
+
+        InOrderHash.Prefix prefix = hash.prefix();
+        assertThat(prefix.hashedBytes()).as("hashed without COMMIT reading anything").isEqualTo(SIZE);
+        assertThat(new Sha256(prefix.sha().digest())).isEqualTo(sha256(content));
+    }
+
+    @Test
+    void oneCatchUpHashesAtMostItsShareSoNoWriteHoldsItsThreadLong() throws Exception {
+        long big = InOrderHash.MAX_CATCH_UP_BYTES + 1_000_000;
+        part.write(ByteBuffer.wrap(new byte[1]), big - 1);
+
+        hash.catchUp(part, 0, big);
+        assertThat(hash.prefix().hashedBytes()).isEqualTo(InOrderHash.MAX_CATCH_UP_BYTES);
+        hash.catchUp(part, InOrderHash.MAX_CATCH_UP_BYTES, big);
+        assertThat(hash.prefix().hashedBytes()).isEqualTo(big);
+        assertThat(new Sha256(hash.prefix().sha().digest())).isEqualTo(sha256(new byte[(int) big]));
+    }
+
+    @Test
+    void aCatchUpFromWhereTheHashDoesNotEndIsIgnored() throws Exception {
+        write(0, 100_000, true);
+
+        hash.catchUp(part, 50_000, 100_000);
+
+        assertThat(hash.prefix().hashedBytes()).isEqualTo(100_000);
+        assertThat(hasher.sha256(part, 100_000, hash.prefix()))
+                .isEqualTo(sha256(Arrays.copyOf(content, 100_000)));
     }
 
     @Test
