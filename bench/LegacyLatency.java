@@ -19,8 +19,8 @@ import org.HdrHistogram.Histogram;
  * then sends the next. Offsets are random and chunk-aligned within the file. Each request's time, from the write to
  * the last byte read, goes into an HdrHistogram (1 ns to 10 s, 3 significant digits).
  *
- * <p>Bounded: a warm-up of {@code warmupCount} requests, then at most {@code count} requests or {@code seconds},
- * whichever ends first. Prints one JSON line: requests, p50/p90/p99/p999/max in microseconds, mismatches.
+ * <p>Bounded: a warm-up of at most {@code warmupCount} requests or {@code seconds}, whichever ends first, then at most
+ * {@code count} requests or {@code seconds} more, measured. Prints one JSON line: requests, p50/p90/p99/p999/max in microseconds, mismatches.
  *
  * <p>Usage: {@code java -cp HdrHistogram.jar LegacyLatency.java HOST PORT NAME LOCAL_FILE CHUNK_BYTES COUNT SECONDS
  * WARMUP_COUNT}
@@ -41,7 +41,7 @@ public final class LegacyLatency {
         byte[] file = Files.readAllBytes(Path.of(args[3]));
         int chunkBytes = Integer.parseInt(args[4]);
         long count = Long.parseLong(args[5]);
-        long deadlineNs = System.nanoTime() + (long) (Double.parseDouble(args[6]) * 1e9);
+        long secondsNs = (long) (Double.parseDouble(args[6]) * 1e9);
         long warmup = Long.parseLong(args[7]);
         long chunks = file.length / chunkBytes;
         if (chunks < 1) {
@@ -58,18 +58,23 @@ public final class LegacyLatency {
             socket.setSoTimeout(TIMEOUT_MILLIS);
             OutputStream out = socket.getOutputStream();
             DataInputStream in = new DataInputStream(socket.getInputStream());
-            for (long i = 0; i < warmup + count && System.nanoTime() < deadlineNs; i++) {
-                long offset = random.nextLong(chunks) * chunkBytes;
-                byte[] request = fileRequest(offset, chunkBytes, name);
-                long t0 = System.nanoTime();
-                out.write(request);
-                in.readFully(reply);
-                long t1 = System.nanoTime();
-                if (!Arrays.equals(reply, 0, chunkBytes, file, (int) offset, (int) offset + chunkBytes)) {
-                    mismatches++;
-                }
-                if (i >= warmup) {
-                    histogram.recordValue(t1 - t0);
+            for (int phase = 0; phase < 2; phase++) {
+                // The warm-up, then the measured requests: each at most its count or the time given.
+                boolean measured = phase == 1;
+                long deadlineNs = System.nanoTime() + secondsNs;
+                for (long i = 0; i < (measured ? count : warmup) && System.nanoTime() < deadlineNs; i++) {
+                    long offset = random.nextLong(chunks) * chunkBytes;
+                    byte[] request = fileRequest(offset, chunkBytes, name);
+                    long t0 = System.nanoTime();
+                    out.write(request);
+                    in.readFully(reply);
+                    long t1 = System.nanoTime();
+                    if (!Arrays.equals(reply, 0, chunkBytes, file, (int) offset, (int) offset + chunkBytes)) {
+                        mismatches++;
+                    }
+                    if (measured) {
+                        histogram.recordValue(t1 - t0);
+                    }
                 }
             }
         }

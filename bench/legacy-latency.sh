@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The latency of one 4 KiB legacy FILE request, one request in flight, on Courier's legacy port: bench/LegacyLatency.java
 # (a raw-socket client of the legacy protocol, HdrHistogram) against `courier serve --legacy-port`, RUNS runs, each
-# a warm-up and then at most COUNT requests or DURATION seconds; the median of the runs' p50 and p99 is printed.
+# a warm-up (at most WARMUP requests or DURATION seconds) and then at most COUNT requests or DURATION seconds; the
+# median of the runs' p50 and p99 is printed.
 #
 # Usage: bench/legacy-latency.sh [--before DIR]
 #   --before DIR   also run the build in DIR (a courier.jar with its lib/ beside it, e.g. main's), started beside
