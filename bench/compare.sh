@@ -54,6 +54,9 @@ render() { # the table, from the JSON object on stdin
       "The old system'"'"'s workload: \(.legacy.workload) (225,000 requests)",
       "  \(.legacy.seconds_median) s median (runs: \(.legacy.seconds_runs | map(tostring) | join(", ")) s; whole command incl. JVM start \(.legacy.command_wall_seconds_median) s); histograms match the CSV files: \(.legacy.histograms_match_csv)",
       "",
+      (if .legacy_latency then "Legacy port, one 4 KiB FILE request in flight (bench/legacy-latency.sh): p50 \(.legacy_latency.courier.p50_us | f1) us, p99 \(.legacy_latency.courier.p99_us | f1) us (medians of 3 runs)" else empty end),
+      (if .upload then "Upload, 1 connection, \(.upload.size_mib) MiB, same disk: courier put \(.upload.courier_mb_s | f0) MB/s, curl -T to nginx WebDAV \(.upload.nginx_curl_mb_s | f0) MB/s, ratio \(.upload.ratio | f2) (medians of 3; copies match: \(.upload.copies_match))" else empty end),
+      "",
       "compare.sh took \(.elapsed_seconds) s"
     '
 }
@@ -356,6 +359,7 @@ iperf4="$(iperf_gbit 4 || echo 0)"
 fi
 
 # --- the old system's workload --------------------------------------------------------------------------------
+legacy_latency_json=null
 if want legacy; then
 # Expected histograms straight from the CSV files (integer thousandths, so bin edges are exact).
 expected_hist="$(for r in $(seq 1 15); do
@@ -378,6 +382,28 @@ for ((run = 1; run <= LEGACY_RUNS; run++)); do
     [ "$ok" = true ] || legacy_correct=false
 done
 
+# --- legacy FILE latency, one 4 KiB request in flight (bench/legacy-latency.sh) ----------------------------------
+legacy_latency() { # -> JSON: p50/p99 in us, medians of 3 runs, on a server of its own
+    local count=50000 seconds=10
+    [ "$quick" = 1 ] && { count=20000; seconds=4; }
+    COURIER_PORT=$((COURIER_PORT + 1)) LEGACY_PORT=$((COURIER_PORT + 2)) RUNS=3 COUNT=$count DURATION=$seconds \
+        "$home/bench/legacy-latency.sh" 2> "$tmp/legacy-latency.err" \
+        || echo '{"courier": {"p50_us": null, "p99_us": null}}'
+}
+log "legacy FILE latency, 4 KiB, one in flight"
+legacy_latency_json="$(legacy_latency)"
+fi
+
+upload_json=null
+if want files; then
+# --- uploads: courier put against curl -T to nginx WebDAV, 1 connection (bench/put-vs-curl.sh) -------------------
+upload_vs_curl() { # -> JSON: MB/s medians of 3 runs and the ratio, on servers of their own
+    COURIER_PORT=$((COURIER_PORT + 3)) NGINX_PORT=$((NGINX_PORT + 1)) SIZE_MIB=$FILE_MIB RUNS=3 \
+        "$home/bench/put-vs-curl.sh" 2> "$tmp/put-vs-curl.err" \
+        || echo '{"courier_mb_s": null, "nginx_curl_mb_s": null, "ratio": null, "copies_match": false}'
+}
+log "uploads: courier put against curl -T to nginx (WebDAV PUT)"
+upload_json="$(upload_vs_curl)"
 fi
 
 # --- report ---------------------------------------------------------------------------------------------------
@@ -394,6 +420,7 @@ result="$(jq -n \
     --argjson iperf1 "$iperf1" --argjson iperf4 "$iperf4" \
     --argjson legacy "$(median < "$tmp/legacy.txt")" --argjson legacy_wall "$(median < "$tmp/legacy-wall.txt")" \
     --argjson legacy_runs "$(jq -sc . < "$tmp/legacy.txt")" --argjson legacy_correct "$legacy_correct" \
+    --argjson legacy_latency "$legacy_latency_json" --argjson upload "$upload_json" \
     --argjson elapsed "$((SECONDS - started_at))" \
     '{date: $date, machine: $machine, cpu: $cpu, quick: $quick,
       points: {seconds_per_cell: $point_seconds, warmup_seconds: $warmup, cells: $points, redis_benchmark: $rb},
@@ -403,6 +430,8 @@ result="$(jq -n \
       legacy: {workload: "courier points --records 1-15 --count 15000 --connections 100", requests: 225000,
                seconds_median: $legacy, seconds_runs: $legacy_runs, command_wall_seconds_median: $legacy_wall,
                histograms_match_csv: $legacy_correct},
+      legacy_latency: $legacy_latency,
+      upload: $upload,
       elapsed_seconds: $elapsed}')"
 
 if [ "$json" = 1 ]; then

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A big COMMIT (hashing and syncing hundreds of MiB) against a real server, while another client uploads small
- * files and asks for points: the other client is never held up by it.
+ * files and asks for points: the other client is never held up by it. The big file is written back to front, so
+ * that COMMIT has it to hash nearly whole.
  */
 class UploadCommitTest {
     private static final int CHUNK_BYTES = 1 << 20;
@@ -55,7 +56,9 @@ class UploadCommitTest {
             Sha256 bigSha = new Sha256(contentSha256(BIG_BYTES));
             UploadReady ready = big.uploadBegin("big.bin", BIG_BYTES, bigSha).get(10, TimeUnit.SECONDS);
             ArrayDeque<CompletableFuture<UploadAck>> window = new ArrayDeque<>();
-            for (long at = 0; at < BIG_BYTES; at += CHUNK_BYTES) {
+            // Last chunk first: bytes that come in order are hashed as they are written, so only an upload out of
+            // order leaves COMMIT most of the file to read and hash.
+            for (long at = BIG_BYTES - CHUNK_BYTES; at >= 0; at -= CHUNK_BYTES) {
                 ByteBuf chunk = Unpooled.wrappedBuffer(content(at, CHUNK_BYTES));
                 window.add(big.uploadWrite(ready.uploadId(), at, crc(chunk), chunk));
                 if (window.size() >= 8) {

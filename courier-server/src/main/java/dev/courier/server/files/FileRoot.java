@@ -150,6 +150,31 @@ public final class FileRoot {
      * @throws Failure MALFORMED_REQUEST, OUTSIDE_ROOT, NOT_FOUND or IO_ERROR
      */
     public Path resolve(String name) {
+        Path lexical = lexical(name);
+        Path real;
+        try {
+            real = lexical.toRealPath();
+        } catch (NoSuchFileException e) {
+            throw notFound(name);
+        } catch (AccessDeniedException e) {
+            throw new Failure(ErrorCode.IO_ERROR, "permission denied: " + quoted(name));
+        } catch (IOException e) {
+            throw new Failure(ErrorCode.IO_ERROR, "cannot resolve " + quoted(name) + ": " + e.getMessage());
+        }
+        if (!real.startsWith(root)) {
+            throw new Failure(ErrorCode.OUTSIDE_ROOT,
+                    quoted(name) + " is a link that leads outside the served directory");
+        }
+        return real;
+    }
+
+    /**
+     * The path {@code name} names under the root with no link followed: what {@link #resolve} returns for a name
+     * with no link in it. Checks the name as {@link #resolve} does; touches no file.
+     *
+     * @throws Failure MALFORMED_REQUEST or OUTSIDE_ROOT
+     */
+    Path lexical(String name) {
         if (name.indexOf('\0') >= 0) {
             throw new Failure(ErrorCode.MALFORMED_REQUEST, "name contains a NUL byte");
         }
@@ -169,21 +194,7 @@ public final class FileRoot {
                         quoted(name) + " contains '..'; names must stay inside the served directory");
             }
         }
-        Path real;
-        try {
-            real = root.resolve(relative).toRealPath();
-        } catch (NoSuchFileException e) {
-            throw notFound(name);
-        } catch (AccessDeniedException e) {
-            throw new Failure(ErrorCode.IO_ERROR, "permission denied: " + quoted(name));
-        } catch (IOException e) {
-            throw new Failure(ErrorCode.IO_ERROR, "cannot resolve " + quoted(name) + ": " + e.getMessage());
-        }
-        if (!real.startsWith(root)) {
-            throw new Failure(ErrorCode.OUTSIDE_ROOT,
-                    quoted(name) + " is a link that leads outside the served directory");
-        }
-        return real;
+        return root.resolve(relative).normalize();
     }
 
     /**

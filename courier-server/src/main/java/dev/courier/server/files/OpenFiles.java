@@ -1,5 +1,6 @@
 package dev.courier.server.files;
 
+import dev.courier.protocol.Failure;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,8 +20,8 @@ import java.util.List;
  * never closed, so the descriptors held at once are at most {@code maxOpenFiles} plus the files that requests in
  * flight are reading, which each connection bounds.
  *
- * <p>Blocking ({@link #acquire} stats and opens): call it off the event loop. {@link OpenFile#release()} may be
- * called anywhere. Thread-safe: one lock, held for map operations only, never across a system call.
+ * <p>Blocking ({@link #acquire} stats and opens): call it off the event loop; {@link #acquireCached} only stats, and
+ * may be called on one. {@link OpenFile#release()} may be called anywhere. Thread-safe: one lock, held for map operations only, never across a system call.
  */
 public final class OpenFiles implements AutoCloseable {
     private final FileRoot root;
@@ -46,10 +47,42 @@ public final class OpenFiles implements AutoCloseable {
     /**
      * The regular file {@code name} names, as it is now, with a reference the caller must release.
      *
-     * @throws dev.courier.protocol.Failure what {@link FileRoot#resolve} and {@link FileRoot#openFile} throw
+     * @throws Failure what {@link FileRoot#resolve} and {@link FileRoot#openFile} throw
      */
     public OpenFile acquire(String name) {
         return acquire(root.resolve(name), name);
+    }
+
+    /**
+     * The open file {@code name} names, with a reference the caller must release, when it is already in the cache and
+     * still the version that was opened; null otherwise, and the caller then asks {@link #acquire(String)}, which may
+     * open it. Never opens anything: one {@code lstat} and one map lookup, cheap enough for an event loop.
+     *
+     * <p>The name is taken as it reads, with no link followed ({@link FileRoot#lexical}), which is what
+     * {@link #acquire(String)} resolves it to when no link is in it; a name with a link in it does not find its
+     * file here, and one whose path has become a link since finds another version (another inode) and gets null. So
+     * this answers with a descriptor that {@link #acquire(String)} opened confined to the root and that the name
+     * still leads to, or with nothing.
+     *
+     * @throws Failure MALFORMED_REQUEST or OUTSIDE_ROOT for a name that {@link #acquire(String)} refuses without
+     *                 looking at the disk
+     */
+    public OpenFile acquireCached(String name) {
+        Path path = root.lexical(name);
+        FileStatus now;
+        try {
+            now = root.status(path, name);
+        } catch (Failure e) {
+            // Gone or unreadable: acquire says which, with the same checks as for every other request.
+            return null;
+        }
+        if (!now.regular()) {
+            return null;
+        }
+        synchronized (this) {
+            OpenFile known = cache.get(path);
+            return known != null && known.version().equals(now.version()) ? known.retain() : null;
+        }
     }
 
     /** {@link #acquire(String)} of a name already resolved to {@code real}. */

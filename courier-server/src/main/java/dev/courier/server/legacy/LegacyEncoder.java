@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * Writes {@link LegacyReply}s as the old server did: little-endian numbers with nothing around them, and chunks as
- * zero-copy {@link SharedFileRegion}s. Stateless and shared by every channel.
+ * zero-copy {@link SharedFileRegion}s, or as the bytes already read for the small chunks answered on the event loop.
+ * Stateless and shared by every channel.
  */
 @Sharable
 final class LegacyEncoder extends MessageToMessageEncoder<LegacyReply> {
@@ -29,6 +30,7 @@ final class LegacyEncoder extends MessageToMessageEncoder<LegacyReply> {
             case LegacyReply.UnknownType u -> out.add(
                     ctx.alloc().ioBuffer(1).writeByte(LegacyDescriptor.UNKNOWN_REPLY));
             case LegacyReply.Chunk c -> out.add(chunk(c));
+            case LegacyReply.Bytes b -> out.add(b.bytes());
         }
     }
 

@@ -19,9 +19,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves one legacy connection, strictly one request at a time and in order, because the protocol's replies
- * carry nothing that says which request they answer. DATA is a memory lookup answered on the event loop; FILE
- * opens a file, so it goes to the blocking executor and the requests behind it wait in a queue until its reply
- * is written. Replies are flushed once per read batch, and before each file operation.
+ * carry nothing that says which request they answer. DATA is a memory lookup answered on the event loop. So is a
+ * FILE size query or chunk of up to {@link LegacyFiles#MAX_CACHED_CHUNK_BYTES} of a file already open and unchanged
+ * (one {@code lstat} and one positional read, cheaper than two thread hops); any other FILE request may open a file,
+ * so it goes to the blocking executor and the requests behind it wait in a queue until its reply is written.
+ * Replies are flushed once per read batch, and before each file operation.
  *
  * <p>The queue never holds more than one read's worth of requests: reading stops while it is not empty, while a
  * file operation is in flight, and while the channel is not writable, so a client that does not read its replies
@@ -198,7 +200,7 @@ final class LegacyHandler extends ChannelInboundHandlerAdapter {
                 }
                 ctx.write(new LegacyReply.Value(value), ctx.voidPromise());
             }
-            case LegacyRequest.File file -> startFile(ctx, file);
+            case LegacyRequest.File file -> file(ctx, file);
             case LegacyRequest.Quit quit -> {
                 log.debug("legacy client {} quit", ctx.channel().remoteAddress());
                 closeAfterReplies(ctx);
@@ -209,6 +211,22 @@ final class LegacyHandler extends ChannelInboundHandlerAdapter {
             }
             case LegacyRequest.Malformed malformed ->
                     fail(ctx, request, ErrorCode.MALFORMED_REQUEST, malformed.reason());
+        }
+    }
+
+    /** A size query or small chunk of a file already open is answered here; anything else on the executor. */
+    private void file(ChannelHandlerContext ctx, LegacyRequest.File request) {
+        LegacyReply now;
+        try {
+            now = files.answerCached(request, ctx.alloc());
+        } catch (Failure e) {
+            fail(ctx, request, e.code(), e.getMessage());
+            return;
+        }
+        if (now == null) {
+            startFile(ctx, request);
+        } else {
+            ctx.write(now, ctx.voidPromise());
         }
     }
 

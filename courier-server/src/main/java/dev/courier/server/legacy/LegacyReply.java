@@ -1,6 +1,7 @@
 package dev.courier.server.legacy;
 
 import dev.courier.server.files.OpenFile;
+import io.netty.buffer.ByteBuf;
 import java.util.Objects;
 
 /** One reply of the legacy protocol, turned into bytes by {@link LegacyEncoder}. */
@@ -27,6 +28,21 @@ sealed interface LegacyReply {
         /** Gives the file reference back, for a chunk that will not be sent. */
         void release() {
             file.release();
+        }
+    }
+
+    /**
+     * Answers a small FILE chunk with its bytes already read (on the event loop, from a file already open). Owns
+     * {@code bytes}: the encoder passes them on, and a reply that is never encoded must be {@link #release released}.
+     */
+    record Bytes(ByteBuf bytes) implements LegacyReply {
+        public Bytes {
+            Objects.requireNonNull(bytes, "bytes");
+        }
+
+        /** Frees the bytes, for a reply that will not be sent. */
+        void release() {
+            bytes.release();
         }
     }
 

@@ -9,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,8 +21,9 @@ import java.util.concurrent.RejectedExecutionException;
  * second and every file request would queue behind it. Here at most {@code threads} commits hash at once and the
  * committing virtual thread just waits.
  *
- * <p>A small file (up to {@link #INLINE_BYTES}, a few milliseconds of hashing) is hashed on the caller's thread
- * instead, so that it never waits behind a big one.
+ * <p>Most of a file is usually hashed already, by the writes that arrived in order ({@link InOrderHash}); only the
+ * rest is read here. A small rest (up to {@link #INLINE_BYTES}, a few milliseconds of hashing) is hashed on the
+ * caller's thread instead, so that it never waits behind a big one.
  *
  * <p>The file is read, not memory-mapped, so a part file truncated from outside is an IO_ERROR, not a SIGBUS.
  * Thread-safe.
@@ -45,18 +45,21 @@ final class CommitHasher implements AutoCloseable {
         return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 
-    /** The SHA-256 of the first {@code sizeBytes} of {@code part}; blocks until it is computed. */
-    Sha256 sha256(FileChannel part, long sizeBytes) throws IOException {
-        if (sizeBytes <= INLINE_BYTES) {
+    /**
+     * The SHA-256 of the first {@code sizeBytes} of {@code part}, going on from {@code prefix} (the hash of its first
+     * {@code prefix.hashedBytes()}, which only the bytes after are read for); blocks until it is computed.
+     */
+    Sha256 sha256(FileChannel part, long sizeBytes, InOrderHash.Prefix prefix) throws IOException {
+        if (sizeBytes - prefix.hashedBytes() <= INLINE_BYTES) {
             try {
-                return hash(part, sizeBytes);
+                return hash(part, sizeBytes, prefix);
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             }
         }
         Future<Sha256> f;
         try {
-            f = pool.submit(() -> hash(part, sizeBytes));
+            f = pool.submit(() -> hash(part, sizeBytes, prefix));
         } catch (RejectedExecutionException e) {
             throw new Failure(ErrorCode.SHUTTING_DOWN, "the server is shutting down; commit again later");
         }
@@ -74,16 +77,11 @@ final class CommitHasher implements AutoCloseable {
         }
     }
 
-    private static Sha256 hash(FileChannel part, long sizeBytes) {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+    private static Sha256 hash(FileChannel part, long sizeBytes, InOrderHash.Prefix prefix) {
+        MessageDigest sha = prefix.sha();
         ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES); // a heap array: the SHA intrinsics hash it in place
         try {
-            for (long at = 0; at < sizeBytes; ) {
+            for (long at = prefix.hashedBytes(); at < sizeBytes; ) {
                 buffer.clear().limit((int) Math.min(BUFFER_BYTES, sizeBytes - at));
                 int n = part.read(buffer, at);
                 if (n < 0) {

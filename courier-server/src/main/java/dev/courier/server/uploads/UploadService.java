@@ -59,8 +59,8 @@ public final class UploadService implements AutoCloseable {
     /** Uploads completed lately, by id, so that a commit retried after its reply was lost gets the same answer. */
     private static final int REMEMBERED_COMMITS = 1024;
     /**
-     * A part file is synced, by the write that crosses it, every time this much more has been written to it. The
-     * bytes then reach the disk while the upload goes on, and COMMIT's own sync has little left to do: a sync of
+     * A part file is synced in the background ({@link PartSyncer}) every time this much more has been written to it.
+     * The bytes then reach the disk while the upload goes on, and COMMIT's own sync has little left to do: a sync of
      * hundreds of MiB at COMMIT holds up every other file's sync on the same file system (ext4 commits its journal
      * for all), so another client's small COMMIT waited most of a second behind a 256 MiB one.
      */
@@ -70,6 +70,7 @@ public final class UploadService implements AutoCloseable {
     private final UploadLimits limits;
     private final SpaceReserve reserve;
     private final CommitHasher hasher;
+    private final PartSyncer syncer = new PartSyncer();
     private final Leftovers leftovers;
     private final ScheduledExecutorService sweeper;
     private final SecureRandom random = new SecureRandom();
@@ -306,27 +307,30 @@ public final class UploadService implements AutoCloseable {
         }
         boolean written = false;
         try {
-            long position = offsetBytes;
-            for (ByteBuffer b : buffers) {
-                while (b.hasRemaining()) {
-                    position += w.part().write(b, position);
+            FileChannel part = w.part();
+            s.hash().write(offsetBytes, buffers, () -> {
+                long position = offsetBytes;
+                for (ByteBuffer b : buffers) {
+                    ByteBuffer left = b.duplicate();
+                    while (left.hasRemaining()) {
+                        position += part.write(left, position);
+                    }
                 }
-            }
+            });
             if (w.journaled()) {
                 w.journal().append(new TransferJournal.Entry(offsetBytes, length, crc));
             }
             if (s.wroteUnsynced(length, SYNC_EVERY_BYTES)) {
-                try {
-                    w.part().force(false);
-                } finally {
-                    s.synced();
-                }
+                syncer.sync(s, part);
             }
             written = true;
         } catch (IOException e) {
             throw IoErrors.of(e, "cannot write the upload of '" + s.name + "'");
         } finally {
             s.endWrite(offsetBytes, length, written);
+        }
+        if (written) {
+            s.catchUpHash();
         }
     }
 
@@ -359,8 +363,12 @@ public final class UploadService implements AutoCloseable {
         boolean over = false;
         try {
             part.truncate(s.sizeBytes);
+            if (part.size() < s.sizeBytes) {
+                // Cut short from outside: the bytes the writes hashed are no longer all there.
+                throw new IOException("the part file holds " + part.size() + " of " + s.sizeBytes + " bytes");
+            }
             part.force(true);
-            Sha256 actual = hasher.sha256(part, s.sizeBytes);
+            Sha256 actual = hasher.sha256(part, s.sizeBytes, s.hash().prefix());
             if (!actual.equals(s.sha256)) {
                 over = true;
                 discard(s);
@@ -411,6 +419,7 @@ public final class UploadService implements AutoCloseable {
             byId.clear();
         }
         hasher.close();
+        syncer.close();
     }
 
     /**

@@ -57,6 +57,8 @@ final class UploadSession {
     /** Bytes written since the part file was last synced, and whether a write is syncing it now. */
     private long unsyncedBytes;
     private boolean syncing;
+    /** The hash of the bytes that arrived in order; its own lock, never taken while holding this monitor. */
+    private final InOrderHash hash = new InOrderHash();
 
     UploadSession(String name, long id, Path target, Path part, Path journalPath, long sizeBytes, Sha256 sha256,
                   long maxJournalEntries, UploadHolder holder) {
@@ -69,6 +71,11 @@ final class UploadSession {
         this.sha256 = sha256;
         this.maxJournalEntries = maxJournalEntries;
         this.holder = holder;
+    }
+
+    /** The hash of the bytes written in order so far, which writes feed and COMMIT goes on from. */
+    InOrderHash hash() {
+        return hash;
     }
 
     static Failure unknown(long uploadId) {
@@ -197,6 +204,29 @@ final class UploadSession {
                 closeFiles();
             }
             notifyAll(); // a COMMIT may be waiting for the writes in flight
+        }
+    }
+
+    /**
+     * Feeds the in-order hash the bytes held right after where it ends, which writes that overtook others left
+     * unhashed, reading them back from the part file. The file is held open for it as for a write.
+     */
+    void catchUpHash() {
+        long from = hash.hashedBytes();
+        long to;
+        FileChannel channel;
+        synchronized (this) {
+            to = received.endOfRangeAt(from);
+            if (state != State.OPEN || partChannel == null || to <= from) {
+                return;
+            }
+            writers++;
+            channel = partChannel;
+        }
+        try {
+            hash.catchUp(channel, from, to);
+        } finally {
+            endWrite(from, 0, false);
         }
     }
 

@@ -4,6 +4,7 @@ import static dev.courier.server.legacy.LegacyClient.concat;
 import static dev.courier.server.legacy.LegacyClient.data;
 import static dev.courier.server.legacy.LegacyClient.file;
 import static dev.courier.server.legacy.LegacyClient.quit;
+import static dev.courier.server.legacy.LegacyClient.sizeOf;
 import static dev.courier.server.legacy.LegacyClient.type;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,9 +22,12 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,10 +40,12 @@ import org.junit.jupiter.api.io.TempDir;
 class LegacyHandlerTest {
     private final ArrayDeque<Runnable> blocking = new ArrayDeque<>();
     private EmbeddedChannel ch;
+    private Path ten;
 
     @BeforeEach
     void pipeline(@TempDir Path root) throws IOException {
-        Files.write(root.resolve("ten.bin"), new byte[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+        ten = root.resolve("ten.bin");
+        Files.write(ten, new byte[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
         // Record "3": 250 Hz, three samples; channel 1 holds 1, 2, 3 and channel 2 holds 10, 20, 30.
         Recording three = new Recording("3", List.of("ecg1", "ecg2"), 0, 250,
                 new double[][] {{1, 2, 3}, {10, 20, 30}});
@@ -80,6 +86,77 @@ class LegacyHandlerTest {
     }
 
     @Test
+    void aSmallChunkOfAFileAlreadyOpenIsAnsweredOnTheEventLoopInItsPlace() throws Exception {
+        ch.writeInbound(Unpooled.wrappedBuffer(file(0, 1, "ten.bin")));
+        runBlockingTasks();
+        ((FileRegion) ch.readOutbound()).release();
+
+        ch.writeInbound(Unpooled.wrappedBuffer(concat(data(3, 0, 1), file(3, 4, "ten.bin"), sizeOf("ten.bin"),
+                data(3, 0.004, 2))));
+
+        assertThat(blocking).as("tasks for the blocking executor").isEmpty();
+        assertThat(readDouble()).isEqualTo(1);
+        ByteBuf chunk = ch.readOutbound();
+        assertThat(ByteBufUtil.getBytes(chunk)).isEqualTo(Arrays.copyOfRange(Files.readAllBytes(ten), 3, 7));
+        chunk.release();
+        assertThat(readLong()).isEqualTo(Files.size(ten));
+        assertThat(readDouble()).isEqualTo(20);
+        assertThat(ch.config().isAutoRead()).isTrue();
+    }
+
+    @Test
+    void aFileChangedSinceItWasOpenedIsOpenedAgainOnTheBlockingExecutor() throws Exception {
+        ch.writeInbound(Unpooled.wrappedBuffer(file(0, 1, "ten.bin")));
+        runBlockingTasks();
+        ((FileRegion) ch.readOutbound()).release();
+        Files.write(ten, new byte[] {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 42});
+
+        ch.writeInbound(Unpooled.wrappedBuffer(concat(sizeOf("ten.bin"), data(3, 0, 1))));
+
+        assertThat((Object) ch.readOutbound()).as("a reply before the new version is opened").isNull();
+        assertThat(blocking).hasSize(1);
+        runBlockingTasks();
+        assertThat(readLong()).isEqualTo(Files.size(ten));
+        assertThat(readDouble()).isEqualTo(1);
+    }
+
+    @Test
+    void aFileCutShortSinceItWasOpenedClosesAfterTheRepliesBefore() throws Exception {
+        ch.writeInbound(Unpooled.wrappedBuffer(file(6, 4, "ten.bin")));
+        runBlockingTasks();
+        ((FileRegion) ch.readOutbound()).release();
+        try (FileChannel f = FileChannel.open(ten, StandardOpenOption.WRITE)) {
+            f.truncate(5);
+        }
+
+        ch.writeInbound(Unpooled.wrappedBuffer(concat(data(3, 0, 1), file(6, 4, "ten.bin"), data(3, 0, 2))));
+        runBlockingTasks();
+
+        assertThat(readDouble()).isEqualTo(1);
+        assertNoMoreReplies();
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void aChunkOverTheEventLoopsLimitStillGoesToTheBlockingExecutor(@TempDir Path root) throws Exception {
+        int length = LegacyFiles.MAX_CACHED_CHUNK_BYTES + 1;
+        Files.write(root.resolve("big.bin"), new byte[length]);
+        EmbeddedChannel big = new EmbeddedChannel(new LegacyDecoder(), LegacyEncoder.INSTANCE,
+                new LegacyHandler(new LegacyPoints(new RecordingStore(List.of(), 100)),
+                        new LegacyFiles(new FileService(new FileRoot(root), 10, 1), length), blocking::add,
+                        Keepalive.Timers.of(0, 0, 0)));
+        for (int i = 0; i < 2; i++) {
+            big.writeInbound(Unpooled.wrappedBuffer(file(0, length, "big.bin")));
+            assertThat(blocking).as("request %d", i).hasSize(1);
+            runBlockingTasks(big);
+            FileRegion region = big.readOutbound();
+            assertThat(region.count()).isEqualTo(length);
+            region.release();
+        }
+        big.finishAndReleaseAll();
+    }
+
+    @Test
     void closesAfterSendingTheRepliesBeforeARequestItCannotAnswer() {
         ch.writeInbound(Unpooled.wrappedBuffer(concat(data(3, 0, 1), data(4, 0, 1), data(3, 0, 2))));
 
@@ -91,14 +168,26 @@ class LegacyHandlerTest {
 
     @Test
     void closesWhenAFileRequestFailsOnTheBlockingExecutor() {
-        ch.writeInbound(Unpooled.wrappedBuffer(concat(data(3, 0, 1), file(0, 9, "ten.bin"), data(3, 0, 2))));
+        ch.writeInbound(Unpooled.wrappedBuffer(concat(data(3, 0, 1), file(0, 5, "missing.bin"), data(3, 0, 2))));
         assertThat(ch.isOpen()).isTrue();
 
-        // Longer than this pipeline's 8-byte maximum chunk.
+        // Not open yet, so only the executor finds that it does not exist.
         runBlockingTasks();
 
         assertThat(readDouble()).isEqualTo(1);
         assertNoMoreReplies();
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void closesOnTheEventLoopForAChunkOverTheMaximum() {
+        ch.writeInbound(Unpooled.wrappedBuffer(concat(data(3, 0, 1), file(0, 9, "ten.bin"), data(3, 0, 2))));
+
+        // Longer than this pipeline's 8-byte maximum chunk: refused before anything is asked of the disk.
+        assertThat(blocking).isEmpty();
+        assertThat(readDouble()).isEqualTo(1);
+        assertNoMoreReplies();
+        ch.runPendingTasks();
         assertThat(ch.isOpen()).isFalse();
     }
 
@@ -126,10 +215,14 @@ class LegacyHandlerTest {
     }
 
     private void runBlockingTasks() {
+        runBlockingTasks(ch);
+    }
+
+    private void runBlockingTasks(EmbeddedChannel channel) {
         for (Runnable task = blocking.poll(); task != null; task = blocking.poll()) {
             task.run();
         }
-        ch.runPendingTasks();
+        channel.runPendingTasks();
     }
 
     /** No reply bytes left; the empty buffer that the close waits behind carries none. */

@@ -18,9 +18,11 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -304,6 +306,42 @@ class LegacyServerTest {
             c.send(data(3, 0.008, 1), request);
 
             assertThat(c.readDouble()).as("the reply to the request before").isEqualTo(-0.295);
+            c.assertClosedByServer();
+        }
+        assertAnotherClientIsServed();
+    }
+
+    /** The same, once the files are open: the small requests among them are then answered on the event loop. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("requestsThatCannotBeAnswered")
+    void closesTheConnectionOnARequestThatCannotBeAnsweredFromAFileAlreadyOpen(String what, byte[] request)
+            throws IOException {
+        try (LegacyClient c = new LegacyClient(legacy)) {
+            c.send(file(0, 16, BIG), file(0, 5, "small.txt"), request);
+
+            assertThat(c.readExactly(16)).isEqualTo(Arrays.copyOf(big, 16));
+            assertThat(c.readExactly(5)).isEqualTo(Arrays.copyOf(Files.readAllBytes(filesRoot.resolve("small.txt")), 5));
+            c.assertClosedByServer();
+        }
+        assertAnotherClientIsServed();
+    }
+
+    @Test
+    void aFileCutShortAfterItWasServedClosesOnlyTheConnectionThatAsksPastItsNewEnd() throws Exception {
+        Path shrinking = filesRoot.resolve("shrinking.bin");
+        byte[] bytes = Arrays.copyOf(big, 64 << 10);
+        Files.write(shrinking, bytes);
+        try (LegacyClient c = new LegacyClient(legacy)) {
+            for (int i = 0; i < 2; i++) {
+                c.send(file(60 << 10, 4096, "shrinking.bin"));
+                assertThat(c.readExactly(4096)).isEqualTo(Arrays.copyOfRange(bytes, 60 << 10, 64 << 10));
+            }
+            try (FileChannel f = FileChannel.open(shrinking, StandardOpenOption.WRITE)) {
+                f.truncate(32 << 10);
+            }
+            c.send(file(0, 4096, "shrinking.bin"), file(60 << 10, 4096, "shrinking.bin"));
+
+            assertThat(c.readExactly(4096)).isEqualTo(Arrays.copyOf(bytes, 4096));
             c.assertClosedByServer();
         }
         assertAnotherClientIsServed();
