@@ -9,7 +9,7 @@
 #   COURIER_PORT=21000 NGINX_PORT=21001 bench/stream-server.sh        # needs courier-cli/target/courier.jar
 #
 # Environment: COURIER_PORT, NGINX_PORT (required), RUNS (3), FILE_MIB (1024), CRC (0), CHUNK_BYTES (1 MiB),
-# WINDOW_BYTES (64 MiB). Every process it starts is stopped by PID on exit.
+# WINDOW_BYTES (64 MiB), COURIER_JAR (another build, for A/B). Every process it starts is stopped by PID on exit.
 set -euo pipefail
 
 : "${COURIER_PORT:?set COURIER_PORT (a port of your range)}"
@@ -21,7 +21,7 @@ CHUNK_BYTES="${CHUNK_BYTES:-1048576}"
 WINDOW_BYTES="${WINDOW_BYTES:-67108864}"
 
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-jar="$home/courier-cli/target/courier.jar"
+jar="${COURIER_JAR:-$home/courier-cli/target/courier.jar}"
 java="$("$home/courier" --java)"
 javac="$(dirname "$java")/javac"
 [ -f "$jar" ] || { echo "build first: mvn -o -q package -DskipTests -pl courier-cli -am" >&2; exit 1; }
