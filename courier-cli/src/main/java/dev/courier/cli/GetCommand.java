@@ -4,6 +4,7 @@ import dev.courier.client.CourierClient;
 import dev.courier.client.DownloadOptions;
 import dev.courier.client.DownloadResult;
 import dev.courier.client.Downloader;
+import dev.courier.cli.common.Json;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -47,6 +48,9 @@ final class GetCommand implements Callable<Integer> {
                     + "for measuring the transfer beyond what one core can hash (about 1.7 GB/s).")
     boolean digest;
 
+    @Option(names = "--json", description = "Print one JSON object instead of the summary line.")
+    boolean json;
+
     @Override
     public Integer call() {
         DownloadOptions options = transfer.toOptions().withResume(resume).withDiscard(discard).withVerifyDigest(digest);
@@ -54,14 +58,30 @@ final class GetCommand implements Callable<Integer> {
             Downloader d = new Downloader(client, options,
                     ProgressBar.forTerminal(spec.commandLine().getErr(), name, transfer.progressLines));
             DownloadResult r = d.download(name, output);
-            spec.commandLine().getOut().printf(Locale.ROOT, "%s: %d bytes in %.3f s (%.1f MB/s, %d connections, "
-                            + "%d-byte chunks), %s%s%s%n",
-                    r.path() == null ? name + " (discarded)" : r.path(), r.sizeBytes(), r.seconds(),
-                    r.megabytesPerSecond(), r.connections(), r.chunkBytes(),
-                    digest ? "SHA-256 " + r.sha256Hex() + " verified" : "every chunk's CRC32C verified (no SHA-256)",
-                    r.resumedBytes() > 0 ? ", " + r.resumedBytes() + " bytes resumed" : "",
-                    r.retries() > 0 ? ", " + r.retries() + " chunks fetched again" : "");
+            spec.commandLine().getOut().println(json ? json(r) : summary(r));
         }
         return 0;
+    }
+
+    private String summary(DownloadResult r) {
+        return String.format(Locale.ROOT, "%s: %d bytes in %.3f s (%.1f MB/s, %d connections, %d-byte chunks), %s%s%s%s",
+                r.path() == null ? name + " (discarded)" : r.path(), r.sizeBytes(), r.seconds(),
+                r.megabytesPerSecond(), r.connections(), r.chunkBytes(),
+                digest ? "SHA-256 " + r.sha256Hex() + " verified" : "every chunk's CRC32C verified (no SHA-256)",
+                r.path() == null ? "" : String.format(Locale.ROOT, ", final sync %.1f ms", r.finalSyncMillis()),
+                r.resumedBytes() > 0 ? ", " + r.resumedBytes() + " bytes resumed" : "",
+                r.retries() > 0 ? ", " + r.retries() + " chunks fetched again" : "");
+    }
+
+    /** One JSON object; sizes in bytes, times in seconds and milliseconds as their names say. */
+    private String json(DownloadResult r) {
+        return String.format(Locale.ROOT, "{\"name\": %s, \"path\": %s, \"size_bytes\": %d, \"seconds\": %.6f, "
+                        + "\"mb_per_second\": %.1f, \"connections\": %d, \"chunk_bytes\": %d, \"sha256\": %s, "
+                        + "\"sha256_verified\": %b, \"final_sync_ms\": %.3f, \"resumed_bytes\": %d, "
+                        + "\"fetched_bytes\": %d, \"retries\": %d}",
+                Json.quote(name), r.path() == null ? "null" : Json.quote(r.path().toString()), r.sizeBytes(),
+                r.seconds(), r.megabytesPerSecond(), r.connections(), r.chunkBytes(),
+                digest ? Json.quote(r.sha256Hex()) : "null", digest, r.finalSyncMillis(), r.resumedBytes(),
+                r.fetchedBytes(), r.retries());
     }
 }

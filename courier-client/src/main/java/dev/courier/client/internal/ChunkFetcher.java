@@ -45,28 +45,22 @@ public final class ChunkFetcher {
      */
     public Fetched fetch(String name, PartFile file, int chunkBytes, WireConnection first) throws IOException {
         long size = file.version().sizeBytes();
-        InOrderDigest digest = options.verifyDigest() ? new InOrderDigest(size, file.onDisk(), file.channel()) : null;
         // Chunks may run ahead of the hashing point by this much; beyond it lanes wait for the gap to fill.
         long windowBytes = Math.max(64L << 20, 4L * options.connections() * options.readsPerConnection() * chunkBytes);
-        ChunkReads reads = new ChunkReads(name, size, file.channel(), file.journal(), digest, file.resumedBytes(),
-                windowBytes, progress, chunkListener);
-        TransferLanes<ChunkReads.Read> lanes = new TransferLanes<>(dialer, options,
-                new ChunkQueue(file.onDisk(), size, chunkBytes), reads, progress);
-        int connections = lanes.lanes();
-        progress.advanced(file.resumedBytes(), size);
-        try {
-            // Hash what an earlier pass left on disk first: the lanes only fetch within a window past the hashing
-            // point, so that point must move past the resumed bytes before they can start.
-            if (digest != null) {
-                digest.drain();
-            }
+        ChunkQueue queue = new ChunkQueue(file.onDisk(), size, chunkBytes);
+        // The digest hashes what an earlier pass left on disk first; the lanes fetch only within the window past
+        // the hashing point, and it wakes them each time that point moves.
+        try (InOrderDigest digest = options.verifyDigest()
+                ? new InOrderDigest(size, file.onDisk(), file.channel(), queue::nudge) : null) {
+            ChunkReads reads = new ChunkReads(name, size, file.writer(), digest, file.resumedBytes(), windowBytes,
+                    progress, chunkListener);
+            TransferLanes<ChunkReads.Read> lanes = new TransferLanes<>(dialer, options, queue, reads, progress);
+            int connections = lanes.lanes();
+            progress.advanced(file.resumedBytes(), size);
             lanes.run(first);
+            reads.flush();
             return new Fetched(digest == null ? null : finish(name, digest), connections, reads.fetchedBytes(),
                     lanes.requeued());
-        } finally {
-            if (digest != null) {
-                digest.discard(); // chunks still held when the pass failed
-            }
         }
     }
 

@@ -6,11 +6,9 @@ import dev.courier.client.DownloadProgress;
 import dev.courier.protocol.ByteRange;
 import dev.courier.protocol.ChunkReply;
 import dev.courier.protocol.ErrorCode;
-import dev.courier.journal.TransferJournal;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,12 +17,11 @@ import java.util.zip.CRC32C;
 
 /**
  * A download's exchange: a range is one READ, answered by one CHUNK. A chunk is checked (its offset, length,
- * {@code LAST} flag and CRC32C) before it is written at its offset into the part file, recorded in the journal and
- * handed to the running digest; a damaged one is fetched again, up to {@link #MAX_ATTEMPTS_PER_CHUNK} times in a row.
+ * {@code LAST} flag and CRC32C) before it is handed to the running digest and written at its offset into the part
+ * file, which records it in the journal ({@link PartWriter}); a damaged one is fetched again, up to {@link #MAX_ATTEMPTS_PER_CHUNK} times in a row.
  * Reads go out only within a window past the hashing point, which bounds the chunks the digest holds.
  *
- * <p>Thread-safe: the lanes call it at once; the part file takes positional writes, and the journal and the digest
- * are thread-safe.
+ * <p>Thread-safe: the lanes call it at once; the part writer and the digest are thread-safe.
  */
 final class ChunkReads implements RangeExchange<ChunkReads.Read> {
     private static final int MAX_ATTEMPTS_PER_CHUNK = 20;
@@ -32,9 +29,7 @@ final class ChunkReads implements RangeExchange<ChunkReads.Read> {
     private final String name;
     private final long sizeBytes;
     /** Null when discarding. */
-    private final FileChannel out;
-    /** Null when discarding. */
-    private final TransferJournal journal;
+    private final PartWriter out;
     /** Null when not asked to hash. */
     private final InOrderDigest digest;
     private final long windowBytes;
@@ -52,12 +47,11 @@ final class ChunkReads implements RangeExchange<ChunkReads.Read> {
      * @param doneBytes   bytes already in place (resumed)
      * @param windowBytes how far past the hashing point reads may go
      */
-    ChunkReads(String name, long sizeBytes, FileChannel out, TransferJournal journal, InOrderDigest digest,
-               long doneBytes, long windowBytes, DownloadProgress progress, ChunkListener chunkListener) {
+    ChunkReads(String name, long sizeBytes, PartWriter out, InOrderDigest digest, long doneBytes, long windowBytes,
+               DownloadProgress progress, ChunkListener chunkListener) {
         this.name = name;
         this.sizeBytes = sizeBytes;
         this.out = out;
-        this.journal = journal;
         this.digest = digest;
         this.doneBytes = new AtomicLong(doneBytes);
         this.windowBytes = windowBytes;
@@ -118,20 +112,25 @@ final class ChunkReads implements RangeExchange<ChunkReads.Read> {
             progress.note("chunk at " + offset + " arrived damaged (CRC32C mismatch); fetching it again");
             return false;
         }
-        if (out != null) {
-            long position = offset;
-            for (ByteBuffer b : data.nioBuffers()) {
-                while (b.hasRemaining()) {
-                    position += out.write(b, position);
-                }
-            }
-            journal.append(new TransferJournal.Entry(offset, length, crc));
-        }
         if (digest != null) {
-            digest.offer(offset, data);
+            digest.offer(offset, data); // hashed on the digest's own thread while this one writes
         }
-        progress.advanced(doneBytes.addAndGet(length), sizeBytes);
+        // Progress counts a chunk once the journal holds it, so whatever was reported survives a kill.
+        long recorded = out == null ? length : out.write(offset, data, crc);
+        if (recorded > 0) {
+            progress.advanced(doneBytes.addAndGet(recorded), sizeBytes);
+        }
         return true;
+    }
+
+    /** Records the chunks written but not yet in the journal, and reports them as progress. */
+    void flush() throws IOException {
+        if (out != null) {
+            long recorded = out.flush();
+            if (recorded > 0) {
+                progress.advanced(doneBytes.addAndGet(recorded), sizeBytes);
+            }
+        }
     }
 
     @Override
@@ -147,7 +146,7 @@ final class ChunkReads implements RangeExchange<ChunkReads.Read> {
     @Override
     public CourierException stalled(long quietMillis) {
         return new CourierException(ErrorCode.TIMED_OUT, name + ": no chunk arrived for " + quietMillis
-                + " ms; giving up" + (journal != null ? " (progress is saved; run again to resume)" : ""));
+                + " ms; giving up" + (out != null ? " (progress is saved; run again to resume)" : ""));
     }
 
     private static int crc32c(ByteBuf data) {
