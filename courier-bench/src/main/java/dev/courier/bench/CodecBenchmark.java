@@ -55,7 +55,7 @@ public class CodecBenchmark {
         pointValueFrame = frameOf(alloc, pointValue);
         // A whole CHUNK frame as the reader sees it: header and prefix, then (here: zeroed) file data.
         chunkFrame = alloc.directBuffer(FrameDescriptor.CHUNK_OVERHEAD_BYTES + CHUNK_DATA_BYTES);
-        MessageWriter.writeChunkHeader(42, 1L << 30, CHUNK_DATA_BYTES, false, false, 0, chunkFrame);
+        MessageWriter.writeChunkHeader(42, 1L << 30, CHUNK_DATA_BYTES, false, false, false, 0, chunkFrame);
         chunkFrame.writeZero(CHUNK_DATA_BYTES);
     }
 
@@ -90,7 +90,7 @@ public class CodecBenchmark {
     @Benchmark
     public int encodeChunkHeader() {
         out.clear();
-        MessageWriter.writeChunkHeader(42, 1L << 30, CHUNK_DATA_BYTES, false, false, 0, out);
+        MessageWriter.writeChunkHeader(42, 1L << 30, CHUNK_DATA_BYTES, false, false, false, 0, out);
         return out.writerIndex();
     }
 

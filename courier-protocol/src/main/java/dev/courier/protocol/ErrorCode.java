@@ -64,6 +64,8 @@ public enum ErrorCode {
     UPLOAD_TOO_LARGE(56, false),
     /** Too many uploads are open on this connection or this server. */
     TOO_MANY_UPLOADS(57, false),
+    /** The connection already has as many streams open as the server allows. */
+    TOO_MANY_STREAMS(58, false),
     /** The server holds as many connections as it allows. */
     TOO_MANY_CONNECTIONS(60, true),
     /** The server is shutting down. */

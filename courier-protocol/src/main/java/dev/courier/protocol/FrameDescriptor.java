@@ -51,6 +51,8 @@ public final class FrameDescriptor {
     public static final int FLAG_CRC = 0x02;
     /** Digest flag: hash the file afresh rather than answer from a cached digest. */
     public static final int FLAG_RECOMPUTE = 0x04;
+    /** Chunk flag: the stream's final frame; its request id is free again. */
+    public static final int FLAG_END = 0x08;
 
     /** Bytes of one entry of a POINT_BATCH_VALUES payload: sampleIndex u32, sampleTime f64, value f64. */
     public static final int BATCH_VALUE_BYTES = 4 + 8 + 8;
@@ -80,6 +82,9 @@ public final class FrameDescriptor {
     /** The smallest request frame a server may accept: one UPLOAD_WRITE of {@link #MIN_CHUNK_CAP_BYTES}. */
     public static final int MIN_SERVER_FRAME_BYTES = MIN_CHUNK_CAP_BYTES + UPLOAD_WRITE_OVERHEAD_BYTES
             - LENGTH_FIELD_BYTES;
+
+    /** The largest credit a stream may hold, and the largest WINDOW increment: 2^31-1 data bytes. */
+    public static final int MAX_WINDOW_BYTES = Integer.MAX_VALUE;
 
     /** Bytes of a SHA-256 digest. */
     public static final int SHA256_BYTES = 32;

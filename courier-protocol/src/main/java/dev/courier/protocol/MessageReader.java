@@ -2,6 +2,7 @@ package dev.courier.protocol;
 
 import static dev.courier.protocol.FrameDescriptor.FLAGS_OFFSET;
 import static dev.courier.protocol.FrameDescriptor.FLAG_CRC;
+import static dev.courier.protocol.FrameDescriptor.FLAG_END;
 import static dev.courier.protocol.FrameDescriptor.FLAG_LAST;
 import static dev.courier.protocol.FrameDescriptor.FLAG_RECOMPUTE;
 import static dev.courier.protocol.FrameDescriptor.HEADER_BYTES;
@@ -63,6 +64,9 @@ public final class MessageReader {
             case STAT -> readStat(p);
             case READ -> readRead(p);
             case DIGEST -> readDigest(p);
+            case READ_STREAM -> readReadStream(p);
+            case WINDOW -> readWindow(p);
+            case CANCEL -> readCancel(p);
             case UPLOAD_BEGIN -> readUploadBegin(p);
             case UPLOAD_WRITE -> readUploadWrite(p);
             case UPLOAD_COMMIT -> readUploadCommit(p);
@@ -96,8 +100,8 @@ public final class MessageReader {
             case UPLOAD_READY -> readUploadReady(p);
             case UPLOAD_ACK -> readUploadAck(p);
             case UPLOAD_DONE -> readUploadDone(p);
-            case POINT, POINT_BATCH, LIST, STAT, READ, DIGEST, UPLOAD_BEGIN, UPLOAD_WRITE, UPLOAD_COMMIT ->
-                    throw p.wrongSide("is a request; a server may not send it");
+            case POINT, POINT_BATCH, LIST, STAT, READ, DIGEST, READ_STREAM, WINDOW, CANCEL, UPLOAD_BEGIN, UPLOAD_WRITE,
+                 UPLOAD_COMMIT -> throw p.wrongSide("is a request; a server may not send it");
         };
         p.end();
         return m;
@@ -208,11 +212,41 @@ public final class MessageReader {
     private static ChunkReply readChunk(Payload p) {
         long offset = p.u64();
         int crc = p.i32();
-        return new ChunkReply(p.requestId, offset, p.flag(FLAG_LAST), p.flag(FLAG_CRC), crc, p.rest());
+        return new ChunkReply(p.requestId, offset, p.flag(FLAG_LAST), p.flag(FLAG_END), p.flag(FLAG_CRC), crc,
+                p.rest());
     }
 
     private static DigestRequest readDigest(Payload p) {
         return new DigestRequest(p.requestId, p.str16(), p.flag(FLAG_RECOMPUTE));
+    }
+
+    private static StreamRequest readReadStream(Payload p) {
+        long offset = p.u64();
+        long length = p.u64();
+        int window = p.i32();
+        int chunk = p.i32();
+        long size = p.u64();
+        long modified = p.u64();
+        String name = p.str16();
+        if (offset < 0 || length < 0 || size < 0) {
+            throw p.malformed("offset, length and size must be below 2^63");
+        }
+        if (window < 0) {
+            throw p.malformed("window " + Integer.toUnsignedString(window) + " is above 2^31-1");
+        }
+        return new StreamRequest(p.requestId, name, offset, length, window, chunk, size, modified);
+    }
+
+    private static WindowUpdate readWindow(Payload p) {
+        int increment = p.i32();
+        if (increment <= 0) {
+            throw p.malformed("increment " + Integer.toUnsignedString(increment) + " is not in 1 .. 2^31-1");
+        }
+        return new WindowUpdate(p.requestId, increment);
+    }
+
+    private static CancelStream readCancel(Payload p) {
+        return new CancelStream(p.requestId);
     }
 
     private static DigestReply readDigestResult(Payload p) {

@@ -23,9 +23,14 @@ package dev.courier.protocol;
  *  0x22  STAT                client   name str16
  *  0x23  STAT_RESULT         server   size u64, modifiedMillis i64
  *  0x24  READ                client   offset u64, length u32, name str16
- *  0x25  CHUNK               server   offset u64, crc32c u32, data (rest of frame); flags: 0x01 last, 0x02 crc
+ *  0x25  CHUNK               server   offset u64, crc32c u32, data (rest of frame); flags: 0x01 last, 0x02 crc,
+ *                                     0x08 end (of a stream)
  *  0x26  DIGEST              client   name str16; flags: 0x04 recompute
  *  0x27  DIGEST_RESULT       server   size u64, modifiedMillis i64, sha256 [32]
+ *  0x28  READ_STREAM         client   offset u64, length u64, window u32, chunkBytes u32, size u64,
+ *                                     modifiedMillis i64, name str16
+ *  0x29  WINDOW              client   increment u32
+ *  0x2A  CANCEL              client   (none)
  *  0x30  UPLOAD_BEGIN        client   size u64, sha256 [32], name str16
  *  0x31  UPLOAD_READY        server   uploadId u64, maxWriteBytes u32, count u32, count x (offset u64, length u64)
  *  0x32  UPLOAD_WRITE        client   uploadId u64, offset u64, crc32c u32, data (rest of frame)
@@ -54,6 +59,9 @@ public enum MessageType {
     CHUNK(0x25),
     DIGEST(0x26),
     DIGEST_RESULT(0x27),
+    READ_STREAM(0x28),
+    WINDOW(0x29),
+    CANCEL(0x2A),
     UPLOAD_BEGIN(0x30),
     UPLOAD_READY(0x31),
     UPLOAD_WRITE(0x32),

@@ -2,6 +2,7 @@ package dev.courier.protocol;
 
 import static dev.courier.protocol.FrameDescriptor.FLAGS_OFFSET;
 import static dev.courier.protocol.FrameDescriptor.FLAG_CRC;
+import static dev.courier.protocol.FrameDescriptor.FLAG_END;
 import static dev.courier.protocol.FrameDescriptor.FLAG_LAST;
 import static dev.courier.protocol.FrameDescriptor.FLAG_RECOMPUTE;
 import static dev.courier.protocol.FrameDescriptor.HEADER_BYTES;
@@ -52,6 +53,9 @@ public final class MessageWriter {
             case ChunkReply m -> writeChunk(m, out);
             case DigestRequest m -> writeDigest(m, out);
             case DigestReply m -> writeDigestResult(m, out);
+            case StreamRequest m -> writeReadStream(m, out);
+            case WindowUpdate m -> writeWindow(m, out);
+            case CancelStream m -> writeCancel(m, out);
             case UploadBegin m -> writeUploadBegin(m, out);
             case UploadReady m -> writeUploadReady(m, out);
             case UploadWrite m -> writeUploadWrite(m, out);
@@ -64,7 +68,7 @@ public final class MessageWriter {
     /** Writes the header and prefix of {@code message}, whose data then follows on its own. */
     public static void writeHeader(BulkMessage message, ByteBuf out) {
         switch (message) {
-            case ChunkReply m -> writeChunkHeader(m.requestId(), m.offsetBytes(), m.lengthBytes(), m.last(),
+            case ChunkReply m -> writeChunkHeader(m.requestId(), m.offsetBytes(), m.lengthBytes(), m.last(), m.end(),
                     m.hasCrc(), m.crc32c(), out);
             case UploadWrite m -> writeUploadWriteHeader(m.requestId(), m.uploadId(), m.offsetBytes(), m.lengthBytes(),
                     m.crc32c(), out);
@@ -73,11 +77,12 @@ public final class MessageWriter {
 
     /**
      * Writes the header and prefix of a CHUNK whose {@code dataBytes} of data follow separately (for example as a
-     * zero-copy file region).
+     * zero-copy file region). {@code end} marks a stream's final frame.
      */
-    public static void writeChunkHeader(int requestId, long offsetBytes, int dataBytes, boolean last, boolean hasCrc,
-                                        int crc32c, ByteBuf out) {
-        int start = beginFrame(out, MessageType.CHUNK, (last ? FLAG_LAST : 0) | (hasCrc ? FLAG_CRC : 0), requestId);
+    public static void writeChunkHeader(int requestId, long offsetBytes, int dataBytes, boolean last, boolean end,
+                                        boolean hasCrc, int crc32c, ByteBuf out) {
+        int flags = (last ? FLAG_LAST : 0) | (end ? FLAG_END : 0) | (hasCrc ? FLAG_CRC : 0);
+        int start = beginFrame(out, MessageType.CHUNK, flags, requestId);
         out.writeLong(offsetBytes);
         out.writeInt(crc32c);
         endFrame(out, start, dataBytes);
@@ -216,6 +221,29 @@ public final class MessageWriter {
         out.writeLong(m.sizeBytes());
         out.writeLong(m.modifiedMillis());
         out.writeBytes(m.sha256().bytes());
+        endFrame(out, start, 0);
+    }
+
+    private static void writeReadStream(StreamRequest m, ByteBuf out) {
+        int start = beginFrame(out, MessageType.READ_STREAM, 0, m.requestId());
+        out.writeLong(m.offsetBytes());
+        out.writeLong(m.lengthBytes());
+        out.writeInt(m.windowBytes());
+        out.writeInt(m.chunkBytes());
+        out.writeLong(m.sizeBytes());
+        out.writeLong(m.modifiedMillis());
+        writeStr16(m.name(), out);
+        endFrame(out, start, 0);
+    }
+
+    private static void writeWindow(WindowUpdate m, ByteBuf out) {
+        int start = beginFrame(out, MessageType.WINDOW, 0, m.requestId());
+        out.writeInt(m.incrementBytes());
+        endFrame(out, start, 0);
+    }
+
+    private static void writeCancel(CancelStream m, ByteBuf out) {
+        int start = beginFrame(out, MessageType.CANCEL, 0, m.requestId());
         endFrame(out, start, 0);
     }
 

@@ -10,5 +10,5 @@ package dev.courier.protocol;
  */
 public sealed interface Request extends Message
         permits Hello, Ping, Pong, ErrorReply, PointRequest, PointBatchRequest, ListRequest, StatRequest, ReadRequest,
-        DigestRequest, UploadBegin, UploadWrite, UploadCommit {
+        DigestRequest, StreamRequest, WindowUpdate, CancelStream, UploadBegin, UploadWrite, UploadCommit {
 }

@@ -28,7 +28,8 @@ final class Frames {
             }
             return switch (type) {
                 case HELLO, PING, PONG, ERROR -> BOTH;
-                case POINT, POINT_BATCH, LIST, STAT, READ, DIGEST, UPLOAD_BEGIN, UPLOAD_WRITE, UPLOAD_COMMIT -> CLIENT;
+                case POINT, POINT_BATCH, LIST, STAT, READ, DIGEST, READ_STREAM, WINDOW, CANCEL, UPLOAD_BEGIN,
+                     UPLOAD_WRITE, UPLOAD_COMMIT -> CLIENT;
                 case POINT_VALUE, POINT_BATCH_VALUES, LISTING, STAT_RESULT, CHUNK, DIGEST_RESULT, UPLOAD_READY,
                      UPLOAD_ACK, UPLOAD_DONE -> SERVER;
             };
@@ -123,6 +124,7 @@ final class Frames {
             assertThat(a.requestId()).as("requestId").isEqualTo(e.requestId());
             assertThat(a.offsetBytes()).as("offsetBytes").isEqualTo(e.offsetBytes());
             assertThat(a.last()).as("last").isEqualTo(e.last());
+            assertThat(a.end()).as("end").isEqualTo(e.end());
             assertThat(a.hasCrc()).as("hasCrc").isEqualTo(e.hasCrc());
             assertThat(a.crc32c()).as("crc32c").isEqualTo(e.crc32c());
             assertThat(ByteBufUtil.getBytes(a.data())).as("data").isEqualTo(ByteBufUtil.getBytes(e.data()));

@@ -192,12 +192,45 @@ class MalformedPayloadTest {
         assertThat(Frames.decodeBody("02 ff 0000002a 0102030405060708")).isEqualTo(new Ping(42, 0x0102030405060708L));
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "offset 2^63,        8000000000000000 0000000000000003 00010000 00001000 0000000000000003",
+            "length 2^64-1,      0000000000000000 ffffffffffffffff 00010000 00001000 0000000000000003",
+            "size 2^63,          0000000000000000 0000000000000003 00010000 00001000 8000000000000000",
+            "window 2^31,        0000000000000000 0000000000000003 80000000 00001000 0000000000000003",
+            "window 2^32-1,      0000000000000000 0000000000000003 ffffffff 00001000 0000000000000003",
+    })
+    void readStreamFieldOutOfRangeIsMalformed(String why, String fields) {
+        assertMalformedRequest(rejectionOf("28 00 0000002a " + fields + " 0000018bcfe56800 0005 622e747874"), 42);
+    }
+
+    @Test
+    void readStreamNameLongerThanWhatIsLeftIsMalformed() {
+        ProtocolException e = rejectionOf("28 00 0000002a 0000000000000000 0000000000000003 00010000 00001000"
+                + " 0000000000000003 0000018bcfe56800 0006 622e747874");
+
+        assertMalformedRequest(e, 42);
+        assertThat(e.getMessage()).contains("string needs");
+    }
+
+    @ParameterizedTest(name = "increment {0}")
+    @ValueSource(strings = {"00000000", "80000000", "ffffffff"})
+    void windowIncrementOutsideOneToTwoToTheThirtyOneIsMalformed(String increment) {
+        assertMalformedRequest(rejectionOf("29 00 0000002a " + increment), 42);
+    }
+
+    @Test
+    void windowOfTheLargestIncrementIsAccepted() {
+        assertThat(Frames.decodeBody("29 00 0000002a 7fffffff")).isEqualTo(new WindowUpdate(42, Integer.MAX_VALUE));
+    }
+
     @Test
     void unknownChunkFlagsAreIgnored() {
-        ByteBuf body = Frames.frameOfBody("25 fc 0000002a 0000000000000000 00000000 78");
+        ByteBuf body = Frames.frameOfBody("25 f4 0000002a 0000000000000000 00000000 78");
         try {
             ChunkReply c = (ChunkReply) MessageReader.readReply(body);
             assertThat(c.last()).isFalse();
+            assertThat(c.end()).isFalse();
             assertThat(c.hasCrc()).isFalse();
             assertThat(c.lengthBytes()).isEqualTo(1);
             c.release();

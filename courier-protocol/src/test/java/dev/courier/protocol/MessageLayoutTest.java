@@ -146,10 +146,60 @@ class MessageLayoutTest {
     }
 
     @Test
+    void endIsAFlagBitOfItsOwn() {
+        assertLayout(new ChunkReply(7, 0, false, true, false, 0, ascii("x")),
+                "00000013 25 08 00000007 0000000000000000 00000000 78");
+    }
+
+    @Test
+    void streamRequestHasDocumentedLayout() {
+        assertLayout(new StreamRequest(13, "a/abc.txt", 0, 3, 65536, 4096, 3, MODIFIED_MILLIS),
+                WireExamples.READ_STREAM);
+        assertLayout(new StreamRequest(14, "big.bin", 0, 1 << 20, 8192, 4096, 1 << 20, MODIFIED_MILLIS),
+                WireExamples.READ_STREAM_BIG);
+    }
+
+    @Test
+    void streamChunkHasDocumentedLayout() {
+        assertThat(crc32c("abc")).as("the example's crc32c").isEqualTo(0x364b3fb7);
+
+        assertLayout(new ChunkReply(13, 0, true, true, true, 0x364b3fb7, ascii("abc")), WireExamples.STREAM_CHUNK);
+    }
+
+    @Test
+    void windowHasDocumentedLayout() {
+        assertLayout(new WindowUpdate(14, 65536), WireExamples.WINDOW);
+    }
+
+    @Test
+    void cancelIsAHeaderWithoutPayload() {
+        assertLayout(new CancelStream(14), WireExamples.CANCEL);
+    }
+
+    @Test
+    void endOfACancelledStreamIsAnEmptyChunkWithTheCrcOfNoBytes() {
+        assertThat(crc32c("")).as("the CRC32C of no bytes").isZero();
+
+        assertLayout(new ChunkReply(14, 20480, false, true, true, 0, ascii("")), WireExamples.CANCELLED_END);
+    }
+
+    @Test
+    void streamChunkHeaderCarriesTheEndFlag() {
+        ByteBuf out = Unpooled.buffer();
+        try {
+            MessageWriter.writeChunkHeader(13, 0, 3, true, true, true, 0x364b3fb7, out);
+            String whole = Hex.compact(WireExamples.STREAM_CHUNK);
+            assertThat(Hex.of(out)).isEqualTo(whole.substring(0, whole.length() - "616263".length()));
+        } finally {
+            out.release();
+        }
+    }
+
+    @Test
     void chunkHeaderForZeroCopyIsAnEncodedChunkWithoutItsData() {
         ByteBuf out = Unpooled.buffer();
         try {
-            MessageWriter.writeChunkHeader(7, 1020, 4, true, true, 0x053620cb, out);
+            MessageWriter.writeChunkHeader(7, 1020, 4, true, false, true, 0x053620cb, out);
             assertThat(Hex.of(out)).isEqualTo(Hex.compact(WireExamples.CHUNK_HEADER));
             assertThat(out.readableBytes()).isEqualTo(FrameDescriptor.CHUNK_OVERHEAD_BYTES);
         } finally {

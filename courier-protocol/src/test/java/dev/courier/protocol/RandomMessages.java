@@ -8,7 +8,7 @@ import java.util.Random;
 /** Random but valid messages of every type, reproducible from the {@link Random} they are given. */
 final class RandomMessages {
     /** How many message types {@link #of} knows. */
-    static final int KINDS = 22;
+    static final int KINDS = 25;
 
     private static final double[] SPECIAL_DOUBLES = {
             0.0, -0.0, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.MIN_VALUE,
@@ -55,8 +55,8 @@ final class RandomMessages {
             case 13 -> {
                 byte[] data = new byte[random.nextInt(100)];
                 random.nextBytes(data);
-                yield new ChunkReply(id, random.nextLong(), random.nextBoolean(), random.nextBoolean(), random.nextInt(),
-                        Unpooled.wrappedBuffer(data));
+                yield new ChunkReply(id, random.nextLong(), random.nextBoolean(), random.nextBoolean(),
+                        random.nextBoolean(), random.nextInt(), Unpooled.wrappedBuffer(data));
             }
             case 14 -> new DigestRequest(id, text(300), random.nextBoolean());
             case 15 -> new DigestReply(id, random.nextLong(), random.nextLong(), sha256());
@@ -78,6 +78,10 @@ final class RandomMessages {
             case 19 -> new UploadAck(id, random.nextLong(), random.nextInt());
             case 20 -> new UploadCommit(id, random.nextLong());
             case 21 -> new UploadDone(id, random.nextLong(), sha256());
+            case 22 -> new StreamRequest(id, text(300), random.nextLong() >>> 1, random.nextLong() >>> 1,
+                    random.nextInt() >>> 1, random.nextInt(), random.nextLong() >>> 1, random.nextLong());
+            case 23 -> new WindowUpdate(id, 1 + random.nextInt(Integer.MAX_VALUE));
+            case 24 -> new CancelStream(id);
             default -> throw new IllegalArgumentException("no message kind " + kind);
         };
     }

@@ -25,6 +25,7 @@ class ReaderSidesTest {
                 new Example("LISTING", WireExamples.LISTING, 4),
                 new Example("STAT_RESULT", WireExamples.STAT_RESULT, 6),
                 new Example("CHUNK", WireExamples.CHUNK_WITH_CRC, 7),
+                new Example("CHUNK", WireExamples.STREAM_CHUNK, 13),
                 new Example("DIGEST_RESULT", WireExamples.DIGEST_RESULT, 9),
                 new Example("UPLOAD_READY", WireExamples.UPLOAD_READY, 10),
                 new Example("UPLOAD_ACK", WireExamples.UPLOAD_ACK, 11),
@@ -39,6 +40,9 @@ class ReaderSidesTest {
                 new Example("STAT", WireExamples.STAT, 6),
                 new Example("READ", WireExamples.READ, 7),
                 new Example("DIGEST", WireExamples.DIGEST, 9),
+                new Example("READ_STREAM", WireExamples.READ_STREAM, 13),
+                new Example("WINDOW", WireExamples.WINDOW, 14),
+                new Example("CANCEL", WireExamples.CANCEL, 14),
                 new Example("UPLOAD_BEGIN", WireExamples.UPLOAD_BEGIN, 10),
                 new Example("UPLOAD_WRITE", WireExamples.UPLOAD_WRITE, 11),
                 new Example("UPLOAD_COMMIT", WireExamples.UPLOAD_COMMIT, 12));

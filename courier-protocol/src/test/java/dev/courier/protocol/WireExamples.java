@@ -9,7 +9,8 @@ import java.util.List;
  * <p>They tell one story: a client says HELLO, asks record "3" for channel 1 at 0.008 s (request 1), asks for a
  * record that does not exist (2), sends a batch (3), lists the root (4) and "logs" (5), stats (6) and reads (7)
  * "b.txt", pings (8), asks for the SHA-256 of "a/abc.txt" (9), and resumes the upload of the 7-byte file "abcdone"
- * as "notes.txt", of which the server already holds "abc" (10), by writing "done" (11) and committing (12).
+ * as "notes.txt", of which the server already holds "abc" (10), by writing "done" (11) and committing (12). Then it
+ * streams "a/abc.txt" whole (13), and streams the 1 MiB "big.bin" (14), grants more credit and cancels.
  */
 final class WireExamples {
     /** Client limits: the default 16 MiB + 22 frame, and the chunk that fits in it. */
@@ -63,6 +64,19 @@ final class WireExamples {
     static final String UPLOAD_COMMIT = "0000000e 34 00 0000000c 0123456789abcdef";
     static final String UPLOAD_DONE = "0000002e 35 00 0000000c 0000000000000007"
             + " e790620f56e5ff47106a839bfd17e6e2f337169dc2828e991d8091d4de92e9f0";
+    /** "a/abc.txt" whole: 3 bytes from offset 0, window 65536, chunks of 4096, version 3 bytes at 1700000000000 ms. */
+    static final String READ_STREAM = "00000039 28 00 0000000d 0000000000000000 0000000000000003 00010000 00001000"
+            + " 0000000000000003 0000018bcfe56800 0009 612f6162632e747874";
+    /** Its one chunk: flags LAST, CRC and END; 0x364b3fb7 is the CRC32C of "abc". */
+    static final String STREAM_CHUNK = "00000015 25 0b 0000000d 0000000000000000 364b3fb7 616263";
+    /** "big.bin" (1 MiB, 1700000000000 ms) whole: window 8192, chunks of 4096. */
+    static final String READ_STREAM_BIG = "00000037 28 00 0000000e 0000000000000000 0000000000100000 00002000 00001000"
+            + " 0000000000100000 0000018bcfe56800 0007 6269672e62696e";
+    /** 65536 more bytes of credit for stream 14. */
+    static final String WINDOW = "0000000a 29 00 0000000e 00010000";
+    static final String CANCEL = "00000006 2a 00 0000000e";
+    /** The END of the cancelled stream 14, at offset 20480, where it stopped: no data, flags CRC and END, crc 0. */
+    static final String CANCELLED_END = "00000012 25 0a 0000000e 0000000000005000 00000000";
 
     /**
      * An example frame whose payload has one exact length (everything but CHUNK and UPLOAD_WRITE, whose data is
@@ -92,6 +106,9 @@ final class WireExamples {
                 new Example("READ", READ, 7),
                 new Example("DIGEST", DIGEST, 9),
                 new Example("DIGEST_RESULT", DIGEST_RESULT, 9),
+                new Example("READ_STREAM", READ_STREAM, 13),
+                new Example("WINDOW", WINDOW, 14),
+                new Example("CANCEL", CANCEL, 14),
                 new Example("UPLOAD_BEGIN", UPLOAD_BEGIN, 10),
                 new Example("UPLOAD_READY", UPLOAD_READY, 10),
                 new Example("UPLOAD_ACK", UPLOAD_ACK, 11),

@@ -1,5 +1,6 @@
 package dev.courier.server;
 
+import dev.courier.protocol.CancelStream;
 import dev.courier.protocol.DigestReply;
 import dev.courier.protocol.DigestRequest;
 import dev.courier.protocol.ErrorCode;
@@ -22,12 +23,14 @@ import dev.courier.protocol.ReadRequest;
 import dev.courier.protocol.Request;
 import dev.courier.protocol.StatReply;
 import dev.courier.protocol.StatRequest;
+import dev.courier.protocol.StreamRequest;
 import dev.courier.protocol.UploadAck;
 import dev.courier.protocol.UploadBegin;
 import dev.courier.protocol.UploadCommit;
 import dev.courier.protocol.UploadDone;
 import dev.courier.protocol.UploadReady;
 import dev.courier.protocol.UploadWrite;
+import dev.courier.protocol.WindowUpdate;
 import dev.courier.protocol.WireText;
 import dev.courier.server.files.FileService;
 import dev.courier.server.files.FileService.OpenChunk;
@@ -143,6 +146,14 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                 });
                 case DigestRequest r -> digest(ctx, r);
                 case ReadRequest r -> read(ctx, r);
+                case StreamRequest r -> reply(ctx, new ErrorReply(r.requestId(), ErrorCode.MALFORMED_REQUEST,
+                        "READ_STREAM is not served yet"));
+                case WindowUpdate w -> {
+                    // No stream is ever open yet: a WINDOW for an id with no open stream is ignored.
+                }
+                case CancelStream c -> {
+                    // As for WINDOW: ignored.
+                }
                 case UploadBegin r -> offload(ctx, r, x -> {
                     UploadService.Ready ready = uploads().begin(x.name(), x.sizeBytes(), x.sha256(), holder(ctx));
                     return new UploadReady(x.requestId(), ready.uploadId(), ready.maxWriteBytes(), ready.received());
@@ -286,7 +297,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     private void writeChunk(ChannelHandlerContext ctx, int requestId, OpenChunk chunk) {
         writeBatch(ctx);
         ByteBuf header = ctx.alloc().ioBuffer(FrameDescriptor.CHUNK_OVERHEAD_BYTES);
-        MessageWriter.writeChunkHeader(requestId, chunk.offsetBytes(), chunk.countBytes(), chunk.last(), true,
+        MessageWriter.writeChunkHeader(requestId, chunk.offsetBytes(), chunk.countBytes(), chunk.last(), false, true,
                 chunk.crc32c(), header);
         ctx.write(header);
         ctx.writeAndFlush(new SharedFileRegion(chunk.file(), chunk.offsetBytes(), chunk.countBytes()))
