@@ -48,12 +48,30 @@ final class GetCommand implements Callable<Integer> {
                     + "for measuring the transfer beyond what one core can hash (about 1.7 GB/s).")
     boolean digest;
 
+    @Option(names = "--stream", negatable = true, defaultValue = "" + DownloadOptions.DEFAULT_STREAM,
+            fallbackValue = "true",
+            description = "Read with streams when the server knows them (default: ${DEFAULT-VALUE}); --no-stream asks "
+                    + "chunk by chunk.")
+    boolean stream;
+
+    @Option(names = "--window-size", paramLabel = "BYTES",
+            defaultValue = "" + DownloadOptions.DEFAULT_STREAM_WINDOW_BYTES,
+            description = "A stream's credit: bytes the server may send ahead of the disk (default: ${DEFAULT-VALUE}).")
+    int windowBytes;
+
+    @Option(names = "--piece-size", paramLabel = "BYTES",
+            defaultValue = "" + DownloadOptions.DEFAULT_STREAM_PIECE_BYTES,
+            description = "Bytes one stream asks for; 0 splits the file evenly over the connections "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long pieceBytes;
+
     @Option(names = "--json", description = "Print one JSON object instead of the summary line.")
     boolean json;
 
     @Override
     public Integer call() {
-        DownloadOptions options = transfer.toOptions().withResume(resume).withDiscard(discard).withVerifyDigest(digest);
+        DownloadOptions options = transfer.toOptions().withResume(resume).withDiscard(discard).withVerifyDigest(digest)
+                .withStream(stream).withStreamWindowBytes(windowBytes).withStreamPieceBytes(pieceBytes);
         try (CourierClient client = server.client()) {
             Downloader d = new Downloader(client, options,
                     ProgressBar.forTerminal(spec.commandLine().getErr(), name, transfer.progressLines));
@@ -64,7 +82,8 @@ final class GetCommand implements Callable<Integer> {
     }
 
     private String summary(DownloadResult r) {
-        return String.format(Locale.ROOT, "%s: %d bytes in %.3f s (%.1f MB/s, %d connections, %d-byte chunks), %s%s%s%s",
+        return String.format(Locale.ROOT,
+                "%s: %d bytes in %.3f s (%.1f MB/s, %d connections, %d-byte chunks), %s%s%s%s",
                 r.path() == null ? name + " (discarded)" : r.path(), r.sizeBytes(), r.seconds(),
                 r.megabytesPerSecond(), r.connections(), r.chunkBytes(),
                 digest ? "SHA-256 " + r.sha256Hex() + " verified" : "every chunk's CRC32C verified (no SHA-256)",

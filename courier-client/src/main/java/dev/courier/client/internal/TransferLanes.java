@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * keeping a window of ranges in flight and taking them back in order. What is sent for a range and what is done
  * with its outcome is the {@link RangeExchange}'s; the lanes own everything around it:
  * <ul>
- * <li>a lost connection is reopened with backoff ({@link Retry}), and the ranges it had in flight go back in the
- * queue; so does a range its exchange could not take in;</li>
+ * <li>a lost connection is reopened with backoff ({@link Retry}), and what its ranges in flight had not delivered
+ * goes back in the queue, for any lane to take; so does what its exchange could not take in;</li>
  * <li>a range that gets no outcome within the stall timeout counts as a lost connection;</li>
  * <li>the transfer gives up with the exchange's {@link RangeExchange#stalled} failure when no range has been done for
  * the stall timeout, and with the first failure no new connection cures as soon as any lane meets one.</li>
@@ -155,7 +155,7 @@ public final class TransferLanes<O extends RangeExchange.InFlight> {
                     queue.done();
                 } else {
                     requeued.incrementAndGet();
-                    queue.retry(head.range());
+                    queue.retry(exchange.remaining(head));
                 }
             }
         } catch (RuntimeException e) {
@@ -184,7 +184,7 @@ public final class TransferLanes<O extends RangeExchange.InFlight> {
     private void requeue(O op) {
         exchange.abandon(op);
         requeued.incrementAndGet();
-        queue.retry(op.range());
+        queue.retry(exchange.remaining(op));
     }
 
     private void requeueAll(ArrayDeque<O> window) {
