@@ -119,6 +119,12 @@ final class ServeCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int maxUploadsPerConnection;
 
+    @Option(names = "--max-streams-per-connection", paramLabel = "N",
+            defaultValue = "" + ServerConfig.DEFAULT_MAX_STREAMS_PER_CONNECTION,
+            description = "Streaming reads one connection may hold open at once; one more is refused with "
+                    + "TOO_MANY_STREAMS (default: ${DEFAULT-VALUE}).")
+    int maxStreamsPerConnection;
+
     @Option(names = "--max-uploads", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_MAX_UPLOADS,
             description = "Uploads the server keeps open at once; when all are held by open connections, one more "
                     + "is refused with TOO_MANY_UPLOADS (default: ${DEFAULT-VALUE}).")
@@ -173,6 +179,10 @@ final class ServeCommand implements Callable<Integer> {
                     + "--max-uploads, --upload-idle-close-ms and --upload-expiry-ms must be at least 1, and "
                     + "--upload-min-free-bytes at least 0");
         }
+        if (maxStreamsPerConnection < 1) {
+            throw new ParameterException(spec.commandLine(), "--max-streams-per-connection must be at least 1, not "
+                    + maxStreamsPerConnection);
+        }
         if (legacyMaxChunk < 1) {
             throw new ParameterException(spec.commandLine(), "--legacy-max-chunk must be at least 1 byte, not "
                     + legacyMaxChunk);
@@ -199,6 +209,7 @@ final class ServeCommand implements Callable<Integer> {
                 .uploadIdleCloseMillis(uploadIdleCloseMillis)
                 .uploadExpiryMillis(uploadExpiryMillis)
                 .maxOpenFiles(maxOpenFiles)
+                .maxStreamsPerConnection(maxStreamsPerConnection)
                 .build();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

@@ -50,6 +50,8 @@ import java.util.OptionalInt;
  * @param maxOpenFiles        files kept open while no request reads them, their descriptors shared by every
  *                            connection (the least recently used beyond this are closed); 0 closes each file as soon
  *                            as its last request is done. Files that requests are reading stay open regardless
+ * @param maxStreamsPerConnection streams (READ_STREAM) one connection may hold open at once; one more is
+ *                            TOO_MANY_STREAMS
  */
 public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path filesRoot, int ioThreads,
                            int maxFrameBytes, int maxChunkBytes, int maxBatchPoints, int maxFileOpsInFlight,
@@ -58,7 +60,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
                            boolean reusePort, int maxConnections, long writeTimeoutMillis,
                            int legacyMaxConnections, long maxUploadBytes, long uploadMinFreeBytes,
                            int maxUploadsPerConnection, int maxUploads, long uploadIdleCloseMillis,
-                           long uploadExpiryMillis, int maxOpenFiles) {
+                           long uploadExpiryMillis, int maxOpenFiles, int maxStreamsPerConnection) {
     public static final int DEFAULT_PORT = 7420;
     /** One default chunk of upload data and its frame overhead fit in one request frame. */
     public static final int DEFAULT_MAX_FRAME_BYTES = (1 << 20) + 64;
@@ -99,6 +101,12 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
      * competes with connections; a file beyond it costs only a reopen.
      */
     public static final int DEFAULT_MAX_OPEN_FILES = 1000;
+    /**
+     * A download uses one stream per connection, a few when it fetches missing ranges; 16 leaves room for that and
+     * for clients that stream several files at once, while bounding what one connection holds: 16 file references
+     * and 16 batches of CRCs (docs/robustness.md).
+     */
+    public static final int DEFAULT_MAX_STREAMS_PER_CONNECTION = 16;
 
     public ServerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -162,6 +170,9 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
             throw new IllegalArgumentException("maxUploadsPerConnection and maxUploads must be positive: "
                     + maxUploadsPerConnection + ", " + maxUploads);
         }
+        if (maxStreamsPerConnection < 1) {
+            throw new IllegalArgumentException("maxStreamsPerConnection must be positive: " + maxStreamsPerConnection);
+        }
         if (uploadIdleCloseMillis < 1 || uploadExpiryMillis < 1) {
             throw new IllegalArgumentException("uploadIdleCloseMillis and uploadExpiryMillis must be positive: "
                     + uploadIdleCloseMillis + ", " + uploadExpiryMillis);
@@ -176,7 +187,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
                 DEFAULT_IDLE_TIMEOUT_MILLIS, DEFAULT_SHUTDOWN_GRACE_MILLIS, false, 0, DEFAULT_WRITE_TIMEOUT_MILLIS,
                 DEFAULT_LEGACY_MAX_CONNECTIONS, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_UPLOAD_MIN_FREE_BYTES,
                 DEFAULT_MAX_UPLOADS_PER_CONNECTION, DEFAULT_MAX_UPLOADS, DEFAULT_UPLOAD_IDLE_CLOSE_MILLIS,
-                DEFAULT_UPLOAD_EXPIRY_MILLIS, DEFAULT_MAX_OPEN_FILES);
+                DEFAULT_UPLOAD_EXPIRY_MILLIS, DEFAULT_MAX_OPEN_FILES, DEFAULT_MAX_STREAMS_PER_CONNECTION);
     }
 
     public Builder toBuilder() {
@@ -237,6 +248,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         private long uploadIdleCloseMillis;
         private long uploadExpiryMillis;
         private int maxOpenFiles;
+        private int maxStreamsPerConnection;
 
         private Builder(ServerConfig c) {
             bindAddress = c.bindAddress;
@@ -264,6 +276,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
             uploadIdleCloseMillis = c.uploadIdleCloseMillis;
             uploadExpiryMillis = c.uploadExpiryMillis;
             maxOpenFiles = c.maxOpenFiles;
+            maxStreamsPerConnection = c.maxStreamsPerConnection;
         }
 
         public Builder bindAddress(InetSocketAddress v) {
@@ -391,12 +404,18 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
             return this;
         }
 
+        public Builder maxStreamsPerConnection(int v) {
+            maxStreamsPerConnection = v;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(bindAddress, dataDir, filesRoot, ioThreads, maxFrameBytes, maxChunkBytes,
                     maxBatchPoints, maxFileOpsInFlight, legacyPort, legacyMaxChunkBytes, uploadDir,
                     pingIntervalMillis, idleTimeoutMillis, shutdownGraceMillis, reusePort, maxConnections,
                     writeTimeoutMillis, legacyMaxConnections, maxUploadBytes, uploadMinFreeBytes,
-                    maxUploadsPerConnection, maxUploads, uploadIdleCloseMillis, uploadExpiryMillis, maxOpenFiles);
+                    maxUploadsPerConnection, maxUploads, uploadIdleCloseMillis, uploadExpiryMillis, maxOpenFiles,
+                    maxStreamsPerConnection);
         }
     }
 }

@@ -37,6 +37,7 @@ import dev.courier.server.files.FileService.OpenChunk;
 import dev.courier.server.files.SharedFileRegion;
 import dev.courier.server.points.Recording;
 import dev.courier.server.points.RecordingStore;
+import dev.courier.server.streams.Streams;
 import dev.courier.server.uploads.UploadHolder;
 import dev.courier.server.uploads.UploadService;
 import dev.courier.transport.Keepalive;
@@ -63,8 +64,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves one connection: the handshake, then points on the event loop (they are memory lookups) and file and
- * upload requests on the blocking executor, each reply written back on the channel. Replies are flushed once per
+ * Serves one connection: the handshake, then points on the event loop (they are memory lookups), file and
+ * upload requests on the blocking executor, each reply written back on the channel, and streaming reads, which
+ * {@link Streams} pumps on the event loop. Replies are flushed once per
  * read batch. Reading pauses while the channel is not writable or too many file requests are in flight, so a
  * client that does not read its replies cannot make the server buffer without bound. Liveness (pings, idle and
  * write timeouts) is a {@link Keepalive} embedded in the frame decoder rather than a pipeline handler of its own:
@@ -94,6 +96,8 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     private ArrayDeque<WaitingFileOp> waitingFileOps;
     /** This connection as the holder of uploads, once it begins one. */
     private UploadHolder uploadHolder;
+    /** The connection's streaming reads, once it opens one: idle connections carry none. */
+    private Streams streams;
     /** Point replies of the current read batch, encoded back to back and written as one buffer. */
     private ByteBuf batch;
 
@@ -115,7 +119,11 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                         "the first frame must be a well-formed HELLO: " + e.getMessage()));
                 return;
             }
-            // A payload that does not fit its type: that request fails, the connection goes on.
+            // A payload that does not fit its type: that request fails, the connection goes on. An ERROR with an open
+            // stream's id (a malformed WINDOW, say) ends that stream.
+            if (streams != null) {
+                streams.endedByError(e.requestId());
+            }
             reply(ctx, e.toReply());
             return;
         }
@@ -125,7 +133,9 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             handshake(ctx, m);
             return;
         }
-        if (server.drain().draining() && !(m instanceof Ping || m instanceof Pong)) {
+        // WINDOW and CANCEL belong to streams already open, which a graceful shutdown lets finish.
+        if (server.drain().draining()
+                && !(m instanceof Ping || m instanceof Pong || m instanceof WindowUpdate || m instanceof CancelStream)) {
             m.release();
             reply(ctx, new ErrorReply(m.requestId(), ErrorCode.SHUTTING_DOWN,
                     "the server is shutting down; retry on a new connection"));
@@ -146,13 +156,19 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                 });
                 case DigestRequest r -> digest(ctx, r);
                 case ReadRequest r -> read(ctx, r);
-                case StreamRequest r -> reply(ctx, new ErrorReply(r.requestId(), ErrorCode.MALFORMED_REQUEST,
-                        "READ_STREAM is not served yet"));
+                case StreamRequest r -> {
+                    writeBatch(ctx);
+                    streams(ctx).open(r);
+                }
                 case WindowUpdate w -> {
-                    // No stream is ever open yet: a WINDOW for an id with no open stream is ignored.
+                    if (streams != null) {
+                        streams.window(w);
+                    }
                 }
                 case CancelStream c -> {
-                    // As for WINDOW: ignored.
+                    if (streams != null) {
+                        streams.cancel(c);
+                    }
                 }
                 case UploadBegin r -> offload(ctx, r, x -> {
                     UploadService.Ready ready = uploads().begin(x.name(), x.sizeBytes(), x.sha256(), holder(ctx));
@@ -233,6 +249,18 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             uploadHolder = channel::isActive;
         }
         return uploadHolder;
+    }
+
+    /** This connection's streams; made on its first READ_STREAM, after the handshake fixed the chunk cap. */
+    private Streams streams(ChannelHandlerContext ctx) {
+        if (streams == null) {
+            streams = new Streams(ctx, server.files(), server.blocking(), server.config().maxStreamsPerConnection(),
+                    maxChunkBytes, server.drain()::begin, () -> {
+                        server.drain().end();
+                        closeIfInputDone(ctx);
+                    });
+        }
+        return streams;
     }
 
     private UploadService uploads() {
@@ -445,7 +473,12 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         startWaitingFileOps(ctx);
         server.drain().end();
         updateAutoRead(ctx);
-        if (inputClosed && fileOpsInFlight == 0) {
+        closeIfInputDone(ctx);
+    }
+
+    /** After the client shut its output down: closes once nothing is in flight, no stream open. */
+    private void closeIfInputDone(ChannelHandlerContext ctx) {
+        if (inputClosed && fileOpsInFlight == 0 && (streams == null || streams.isEmpty())) {
             ctx.flush();
             ctx.close();
         }
@@ -462,6 +495,9 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         updateAutoRead(ctx);
+        if (streams != null && ctx.channel().isWritable() && !closing) {
+            streams.pump();
+        }
         ctx.fireChannelWritabilityChanged();
     }
 
@@ -473,6 +509,9 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (streams != null) {
+            streams.closeAll();
+        }
         if (batch != null) {
             batch.release();
             batch = null;
@@ -489,7 +528,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         if (evt instanceof ChannelInputShutdownEvent) {
             // The client finished sending; answer what is in flight, then close.
             inputClosed = true;
-            if (fileOpsInFlight == 0) {
+            if (fileOpsInFlight == 0 && (streams == null || streams.isEmpty())) {
                 ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             }
         } else if (evt == Keepalive.IDLE_TIMEOUT) {
@@ -554,6 +593,9 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         closing = true;
         log.info("closing {}: {} {}", ctx.channel().remoteAddress(), e.code(),
                 WireText.printable(e.getMessage(), LOGGED_WIRE_CHARS));
+        if (streams != null) {
+            streams.closeAll(); // no more chunks: the ERROR must not wait behind them
+        }
         ctx.channel().config().setAutoRead(false);
         if (!ctx.channel().isWritable()) {
             ctx.close();

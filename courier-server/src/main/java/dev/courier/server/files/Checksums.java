@@ -53,6 +53,48 @@ public final class Checksums {
         return (int) crc.getValue();
     }
 
+    /**
+     * The CRC32C of each chunk of {@code chunkBytes} of {@code channel} from {@code offset} to {@code end} (the last
+     * chunk may be shorter), in one pass of large positional reads: a stream's chunks may be a page each, and one
+     * system call per page would cost more than the sums.
+     *
+     * @return one CRC32C per chunk, in order
+     * @throws EOFException when the file ends before {@code end}: it shrank
+     */
+    public static int[] crc32cOfChunks(FileChannel channel, long offset, long end, int chunkBytes) throws IOException {
+        int[] crcs = new int[(int) ((end - offset + chunkBytes - 1) / chunkBytes)];
+        CRC32C crc = new CRC32C();
+        ByteBuffer buffer = takeBuffer();
+        try {
+            long position = offset;
+            long chunkEnd = Math.min(end, offset + chunkBytes);
+            int chunk = 0;
+            while (position < end) {
+                buffer.clear().limit((int) Math.min(buffer.capacity(), end - position));
+                int n = channel.read(buffer, position);
+                if (n < 0) {
+                    throw shrank(channel, end);
+                }
+                buffer.flip();
+                // The bytes read may span several chunks: feed each its part.
+                while (buffer.hasRemaining()) {
+                    int take = (int) Math.min(buffer.remaining(), chunkEnd - position);
+                    crc.update(buffer.slice(buffer.position(), take));
+                    buffer.position(buffer.position() + take);
+                    position += take;
+                    if (position == chunkEnd) {
+                        crcs[chunk++] = (int) crc.getValue();
+                        crc.reset();
+                        chunkEnd = Math.min(end, chunkEnd + chunkBytes);
+                    }
+                }
+            }
+        } finally {
+            giveBack(buffer);
+        }
+        return crcs;
+    }
+
     /** CRC32C of the readable bytes of {@code data}, leaving its position alone. */
     public static int crc32c(ByteBuffer data) {
         CRC32C crc = new CRC32C();

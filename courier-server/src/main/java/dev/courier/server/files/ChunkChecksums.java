@@ -37,6 +37,40 @@ final class ChunkChecksums {
     }
 
     /**
+     * The CRC32Cs of consecutive chunks of {@code chunkBytes} from {@code offsetBytes} to {@code endBytes} (the last
+     * may be shorter): from the cache when it holds every one, else all read afresh in one pass and kept.
+     *
+     * @throws java.io.EOFException when the file has shrunk below the range
+     */
+    int[] crc32cs(OpenFile file, long offsetBytes, long endBytes, int chunkBytes) throws IOException {
+        int n = (int) ((endBytes - offsetBytes + chunkBytes - 1) / chunkBytes);
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            Integer known = crcs.get(key(file, offsetBytes + (long) i * chunkBytes, endBytes, chunkBytes));
+            if (known == null) {
+                return computeAndKeep(file, offsetBytes, endBytes, chunkBytes);
+            }
+            out[i] = known;
+        }
+        return out;
+    }
+
+    private int[] computeAndKeep(OpenFile file, long offsetBytes, long endBytes, int chunkBytes) throws IOException {
+        int[] computed = Checksums.crc32cOfChunks(file.channel(), offsetBytes, endBytes, chunkBytes);
+        if (crcs.size() + computed.length > MAX_ENTRIES) {
+            crcs.clear();
+        }
+        for (int i = 0; i < computed.length; i++) {
+            crcs.put(key(file, offsetBytes + (long) i * chunkBytes, endBytes, chunkBytes), computed[i]);
+        }
+        return computed;
+    }
+
+    private static Key key(OpenFile file, long fromBytes, long endBytes, int chunkBytes) {
+        return new Key(file.version(), fromBytes, (int) Math.min(chunkBytes, endBytes - fromBytes));
+    }
+
+    /**
      * Drops the CRCs kept for {@code version}: its bytes changed in a way its version could not show (a write
      * through a shared memory mapping changes no time stamp), as a client's DIGEST with RECOMPUTE suspects.
      */

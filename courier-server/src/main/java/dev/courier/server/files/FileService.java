@@ -149,6 +149,25 @@ public final class FileService implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens {@code name} for a stream and checks, once for the whole stream, that it is the version the client
+     * expects. The returned source holds one reference to the shared file, which the caller must release.
+     *
+     * @throws Failure FILE_CHANGED when its size or modification time is not the one expected, and the path errors
+     */
+    public StreamSource openStream(String name, long sizeBytes, long modifiedMillis) {
+        Path real = root.resolve(name);
+        OpenFile file = openFiles.acquire(real, name);
+        FileVersion v = file.version();
+        if (v.sizeBytes() != sizeBytes || v.modifiedMillis() != modifiedMillis) {
+            file.release();
+            throw new Failure(ErrorCode.FILE_CHANGED, FileRoot.quoted(name) + " is now " + v.sizeBytes()
+                    + " bytes modified at " + v.modifiedMillis() + " ms, not the " + sizeBytes + " bytes at "
+                    + modifiedMillis + " ms asked for; ask for its digest again");
+        }
+        return new StreamSource(root, chunkCrcs, file, real, name);
+    }
+
     /** Stops hashing and closes the files no request holds; the others close as their requests end. */
     @Override
     public void close() {

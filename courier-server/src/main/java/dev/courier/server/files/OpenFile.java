@@ -33,8 +33,11 @@ public final class OpenFile {
         return version;
     }
 
-    /** One more reference; the caller must {@link #release()} it. Fails on a file already closed. */
-    OpenFile retain() {
+    /**
+     * One more reference; the caller must {@link #release()} it. Fails on a file already closed, so only a holder of a
+     * reference may call it.
+     */
+    public OpenFile retain() {
         int before = references.getAndIncrement();
         if (before <= 0) {
             references.getAndDecrement();
