@@ -18,9 +18,9 @@ import java.util.Objects;
  * @param stream             read with READ_STREAM when the server knows it (per-chunk READs otherwise, and with
  *                           a server that answers UNKNOWN_TYPE)
  * @param streamWindowBytes  each stream's credit: data bytes the server may send ahead of what was written
- * @param streamPieceBytes   bytes one stream asks for; the lanes take pieces lowest first, so pieces smaller than
- *                           the file stripe it over the connections. 0: the file split evenly, one contiguous
- *                           share per connection
+ * @param streamPieceBytes   bytes one stream asks for at most; the lanes take pieces lowest first, so pieces
+ *                           smaller than the file stripe it over the connections (never fewer pieces than
+ *                           connections). 0: the file split evenly, one contiguous share per connection
  */
 public record DownloadOptions(int connections, int chunkBytes, int readsPerConnection, boolean resume,
                               boolean discard, long stallTimeoutMillis, Backoff backoff, boolean verifyDigest,
@@ -29,8 +29,8 @@ public record DownloadOptions(int connections, int chunkBytes, int readsPerConne
     public static final int DEFAULT_CHUNK_BYTES = 1 << 20;
     public static final int DEFAULT_READS_PER_CONNECTION = 4;
     public static final long DEFAULT_STALL_TIMEOUT_MILLIS = 60_000;
-    /** Whether downloads stream by default: not until Courier's server answers READ_STREAM (issue 12). */
-    public static final boolean DEFAULT_STREAM = false;
+    /** Whether downloads stream by default (a server that predates streams is read chunk by chunk anyway). */
+    public static final boolean DEFAULT_STREAM = true;
     /** A stream's credit: a few chunks, so the server never waits for a WINDOW while the disk keeps up. */
     public static final int DEFAULT_STREAM_WINDOW_BYTES = 8 << 20;
     /** A stream's piece: stripes of this size keep every connection near the hashing point. */

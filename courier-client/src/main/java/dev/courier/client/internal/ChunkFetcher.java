@@ -71,8 +71,9 @@ public final class ChunkFetcher {
                 StreamReads reads = new StreamReads(store, file.version(), windowBytes, window, chunkBytes,
                         chunkListener);
                 streams.set(reads);
-                long piece = options.streamPieceBytes() > 0 ? options.streamPieceBytes()
-                        : Math.max(chunkBytes, (size + options.connections() - 1) / options.connections());
+                // Every connection gets a share: the stripe is smaller on a file with fewer stripes than that.
+                long share = Math.max(chunkBytes, (size + options.connections() - 1) / options.connections());
+                long piece = options.streamPieceBytes() > 0 ? Math.min(options.streamPieceBytes(), share) : share;
                 TransferLanes<StreamReads.Stream> lanes = lanes(new ChunkQueue(file.onDisk(), size,
                         (int) Math.min(Integer.MAX_VALUE, piece)), queue, reads,
                         options.withReadsPerConnection(Math.min(STREAMS_PER_CONNECTION, options.readsPerConnection())));

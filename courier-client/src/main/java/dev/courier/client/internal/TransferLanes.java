@@ -6,6 +6,7 @@ import dev.courier.client.DownloadProgress;
 import dev.courier.protocol.ByteRange;
 import dev.courier.protocol.ErrorCode;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -93,7 +94,10 @@ public final class TransferLanes<O extends RangeExchange.InFlight> {
         }
     }
 
-    /** Ranges sent again so far: lost with their connection, or not taken in. */
+    /**
+     * Ranges sent again so far: lost with their connection, or not taken in (a stream's damaged chunks count one
+     * each).
+     */
     public long requeued() {
         return requeued.get();
     }
@@ -154,8 +158,7 @@ public final class TransferLanes<O extends RangeExchange.InFlight> {
                     lastProgressNanos.set(System.nanoTime());
                     queue.done();
                 } else {
-                    requeued.incrementAndGet();
-                    queue.retry(exchange.remaining(head));
+                    requeue(exchange.remaining(head));
                 }
             }
         } catch (RuntimeException e) {
@@ -183,8 +186,13 @@ public final class TransferLanes<O extends RangeExchange.InFlight> {
 
     private void requeue(O op) {
         exchange.abandon(op);
-        requeued.incrementAndGet();
-        queue.retry(exchange.remaining(op));
+        requeue(exchange.remaining(op));
+    }
+
+    /** Hands {@code again} back to the queue; each range counts as one sent again. */
+    private void requeue(List<ByteRange> again) {
+        requeued.addAndGet(again.size());
+        queue.retry(again);
     }
 
     private void requeueAll(ArrayDeque<O> window) {
