@@ -2,9 +2,9 @@
 # Courier side by side with what a user would otherwise pick, on this machine, in one run:
 #   points  courier bench points against Courier and against redis-server (the same load engine), c = 1, 50, 1000
 #           and P = 1, 16; redis-benchmark's own figures beside them for reference
-#   files   a random file in the page cache: nginx (sendfile on) + curl versus courier get, to /dev/null
-#           (courier get --discard) and to a file on the same disk, 1 and 4 connections, medians of several runs;
-#           iperf3 over loopback (1 and 4 streams) as the limit
+#   files   issue 12's targets table on a file in the page cache, peer nginx (sendfile) + curl: get -o FILE vs curl -o
+#           FILE; get --discard [--no-digest] vs curl -o /dev/null; get -o FILE -c 4 vs 4 range curls to 4 files;
+#           medians of 3 (--quick) or 5 interleaved runs, copies compared with the original; iperf3 beside as the limit
 #   legacy  the old system's workload: courier points --records 1-15 --count 15000 --connections 100
 #
 # Usage: bench/compare.sh [--json] [--quick] [--only points|files|legacy]
@@ -44,11 +44,15 @@ render() { # the table, from the JSON object on stdin
       "redis-benchmark -t get -d 8 -c 50 (its own single-threaded client; for reference only):",
       (.points.redis_benchmark[] | "  -P \(.pipeline): \(.requests_per_second | f0) req/s, p50 \(.p50_us | f0) us, p99 \(.p99_us | f0) us"),
       "",
-      "Files: \(.files.size_mib) MiB random file in the page cache; MB/s (10^6 B/s), median of \(.files.runs) runs; ratio = Courier / nginx+curl",
-      ("  destination   conns" + ("courier" | pad(10)) + ("nginx+curl" | pad(12)) + ("ratio" | pad(8)) + "   runs courier | nginx+curl"),
-      (.files.cases[] | "  " + (.destination + "            " | .[0:12]) + (.connections | pad(7)) + (.courier_mb_s | f0 | pad(10))
-         + (.nginx_curl_mb_s | f0 | pad(12)) + (.ratio | f2 | pad(8)) + "   " + (.courier_runs | map(f0) | join(" "))
-         + " | " + (.nginx_curl_runs | map(f0) | join(" "))),
+      "Files: \(.files.size_mib) MiB random file in the page cache, 1 GiB in the issue'"'"'s table; MB/s (10^6 B/s), median of \(.files.runs) runs, each tool'"'"'s own clock;",
+      " ratio = Courier / peer; of iperf3 = Courier / iperf3 1 stream; sync = courier'"'"'s final sync before the rename (ms, median)",
+      ("  " + ("courier" | . + " " * 22) + ("peer" | . + " " * 28) + ("courier" | pad(8)) + ("peer" | pad(8)) + ("ratio" | pad(7))
+         + ("target" | pad(8)) + ("of iperf3" | pad(10)) + ("sync" | pad(7)) + "   runs courier | peer"),
+      (.files.cases[] | "  " + (.case + " " * 29 | .[0:29]) + (.peer + " " * 32 | .[0:32]) + (.courier_mb_s | f0 | pad(8))
+         + (.peer_mb_s | f0 | pad(8)) + (.ratio | f2 | pad(7)) + ((">=" + (.target_ratio | tostring)) | pad(8))
+         + (.courier_over_iperf3 | f2 | pad(10)) + (.final_sync_ms_median | f1 | pad(7)) + "   "
+         + (.courier_runs | map(f0) | join(" ")) + " | " + (.peer_runs | map(f0) | join(" "))),
+      "  every copy written to a file matches the original: \(.files.copies_match_original)",
       "  iperf3 loopback limit: 1 stream \(.files.iperf3_gbit_s.streams_1) Gbit/s (\(.files.iperf3_mb_s.streams_1) MB/s), 4 streams \(.files.iperf3_gbit_s.streams_4) Gbit/s (\(.files.iperf3_mb_s.streams_4) MB/s)",
       "",
       "The old system'"'"'s workload: \(.legacy.workload) (225,000 requests)",
@@ -293,60 +297,51 @@ done
 fi
 
 # --- files ----------------------------------------------------------------------------------------------------
-iperf1=0; iperf4=0
+# The targets table of issue 12, case by case: Courier and its peer in the same run, interleaved, medians of
+# FILE_RUNS; each tool's own clock (courier get's summary, curl's speed_download; the 4 curls' wall time from the
+# first start to the last exit). Every copy written to a file is compared with the original.
+iperf1=0; iperf4=0; files_verified=null
 if want files; then
 url="http://127.0.0.1:$NGINX_PORT/big.bin"
-curl_mbps() { # connections destination(null|file) -> MB/s
-    local n=$1 dest=$2 start end i from to
-    if [ "$n" = 1 ]; then
-        local o=/dev/null; [ "$dest" = file ] && o="$tmp/out/big.curl"
-        curl -sS -o "$o" -w '%{speed_download}' "$url" | awk '{printf "%.1f\n", $1 / 1e6}'
-    else
-        start=$(now_ns)
-        local part=$(( (size_bytes + n - 1) / n )) cpids=()
-        for ((i = 0; i < n; i++)); do
-            from=$((i * part)); to=$(( (i + 1) * part - 1 )); [ "$to" -ge "$size_bytes" ] && to=$((size_bytes - 1))
-            local o=/dev/null; [ "$dest" = file ] && o="$tmp/out/big.curl.$i"
-            curl -sS -r "$from-$to" -o "$o" "$url" &
-            cpids+=($!)
-        done
-        for i in "${cpids[@]}"; do wait "$i"; done
-        end=$(now_ns)
-        awk -v b="$size_bytes" -v ns="$((end - start))" 'BEGIN {printf "%.1f\n", b / 1e6 / (ns / 1e9)}'
-    fi
+original="$tmp/files/big.bin"
+files_verified=true
+same_as_original() { # file... -> compares their concatenation with the original; records a mismatch
+    cmp -s <(cat "$@") "$original" || { log "MISMATCH: $* differs from the original"; files_verified=false; }
+}
+curl_run() { # case -> MB/s
+    local case=$1 start end i from to part cpids=()
+    case "$case" in
+        file1) curl -sS -o "$tmp/out/big.curl" -w '%{speed_download}' "$url" | awk '{printf "%.1f\n", $1 / 1e6}'
+               same_as_original "$tmp/out/big.curl" ;;
+        null1) curl -sS -o /dev/null -w '%{speed_download}' "$url" | awk '{printf "%.1f\n", $1 / 1e6}' ;;
+        file4) start=$(now_ns)
+               part=$(( (size_bytes + 3) / 4 ))
+               for ((i = 0; i < 4; i++)); do
+                   from=$((i * part)); to=$(( (i + 1) * part - 1 )); [ "$to" -ge "$size_bytes" ] && to=$((size_bytes - 1))
+                   curl -sS -r "$from-$to" -o "$tmp/out/big.curl.$i" "$url" &
+                   cpids+=($!)
+               done
+               for i in "${cpids[@]}"; do wait "$i"; done
+               end=$(now_ns)
+               awk -v b="$size_bytes" -v ns="$((end - start))" 'BEGIN {printf "%.1f\n", b / 1e6 / (ns / 1e9)}'
+               same_as_original "$tmp/out"/big.curl.{0,1,2,3} ;;
+    esac
     rm -f "$tmp/out"/big.curl*
 }
-courier_mbps() { # connections destination(null|file) -> MB/s, as courier get reports it
-    local n=$1 dest=$2 out
-    if [ "$dest" = null ]; then
-        out="$(courier get --server "127.0.0.1:$COURIER_PORT" big.bin --discard --connections "$n")"
-    elif [ "$dest" = nosha ]; then
-        # Every chunk's CRC32C still checked; the whole-file SHA-256 (one core, about 1.7 GB/s) left out.
-        out="$(courier get --server "127.0.0.1:$COURIER_PORT" big.bin --discard --no-digest --connections "$n")"
-    else
-        out="$(courier get --server "127.0.0.1:$COURIER_PORT" big.bin -o "$tmp/out/big.courier" --connections "$n")"
-    fi
+courier_run() { # case -> "MB/s final-sync-ms" (the sync figure "-" when the build does not report it)
+    local case=$1 out args
+    case "$case" in
+        file1) args=(-o "$tmp/out/big.courier" --connections 1) ;;
+        nosha1) args=(--discard --no-digest --connections 1) ;;
+        sha1) args=(--discard --connections 1) ;;
+        file4) args=(-o "$tmp/out/big.courier" --connections 4) ;;
+    esac
+    out="$(courier get --server "127.0.0.1:$COURIER_PORT" big.bin --no-resume "${args[@]}")"
+    [ -f "$tmp/out/big.courier" ] && same_as_original "$tmp/out/big.courier"
     rm -f "$tmp/out"/big.courier*
-    sed -n 's/.*(\([0-9.]*\) MB\/s.*/\1/p' <<< "$out"
+    printf '%s %s\n' "$(sed -n 's/.*(\([0-9.]*\) MB\/s.*/\1/p' <<< "$out")" \
+        "$(sed -n 's/.*final sync \([0-9.]*\) ms.*/\1/p' <<< "$out" | grep . || echo -)"
 }
-: > "$tmp/files.jsonl"
-for dest in null nosha file; do
-    for n in 1 4; do
-        : > "$tmp/c.txt"; : > "$tmp/n.txt"
-        for ((run = 1; run <= FILE_RUNS; run++)); do
-            log "files to $dest, $n connection(s), run $run of $FILE_RUNS"
-            courier_mbps "$n" "$dest" >> "$tmp/c.txt"
-            curl_mbps "$n" "$dest" >> "$tmp/n.txt"
-        done
-        jq -nc --arg dest "$dest" --argjson n "$n" --argjson c "$(median < "$tmp/c.txt")" \
-            --argjson g "$(median < "$tmp/n.txt")" --argjson cr "$(jq -sc . < "$tmp/c.txt")" \
-            --argjson gr "$(jq -sc . < "$tmp/n.txt")" '{destination: (if $dest == "null" then "/dev/null"
-            elif $dest == "nosha" then "null,no-sha" else "file" end),
-            connections: $n, courier_mb_s: $c, nginx_curl_mb_s: $g, ratio: (if $g > 0 then ($c / $g * 100 | round / 100) else null end),
-            courier_runs: $cr, nginx_curl_runs: $gr}' >> "$tmp/files.jsonl"
-    done
-done
-
 iperf_gbit() { # streams -> Gbit/s received
     timeout 30 iperf3 -c 127.0.0.1 -p "$IPERF_PORT" -t "$IPERF_SECONDS" -P "$1" -J 2>/dev/null \
         | jq '.end.sum_received.bits_per_second / 1e9 * 10 | round / 10'
@@ -355,6 +350,32 @@ log "iperf3, 1 stream"
 iperf1="$(iperf_gbit 1 || echo 0)"
 log "iperf3, 4 streams"
 iperf4="$(iperf_gbit 4 || echo 0)"
+: > "$tmp/files.jsonl"
+# case | courier's command | peer case | peer's command | connections | target ratio
+while IFS='|' read -r case ccmd peer pcmd n target; do
+    : > "$tmp/c.txt"; : > "$tmp/n.txt"; : > "$tmp/s.txt"
+    for ((run = 1; run <= FILE_RUNS; run++)); do
+        log "files: $ccmd vs $pcmd, run $run of $FILE_RUNS"
+        read -r mbps sync <<< "$(courier_run "$case")"
+        echo "$mbps" >> "$tmp/c.txt"
+        [ "$sync" != - ] && echo "$sync" >> "$tmp/s.txt"
+        curl_run "$peer" >> "$tmp/n.txt"
+    done
+    sync_median=null; [ -s "$tmp/s.txt" ] && sync_median="$(median < "$tmp/s.txt")"
+    jq -nc --arg case "$ccmd" --arg peer "$pcmd" --argjson n "$n" --argjson target "$target" \
+        --argjson c "$(median < "$tmp/c.txt")" --argjson g "$(median < "$tmp/n.txt")" \
+        --argjson cr "$(jq -sc . < "$tmp/c.txt")" --argjson gr "$(jq -sc . < "$tmp/n.txt")" \
+        --argjson sync "$sync_median" --argjson iperf "$iperf1" \
+        '{case: $case, peer: $peer, connections: $n, target_ratio: $target,
+          courier_mb_s: $c, peer_mb_s: $g, ratio: (if $g > 0 then ($c / $g * 100 | round / 100) else null end),
+          courier_over_iperf3: (if $iperf > 0 then ($c / ($iperf * 125) * 100 | round / 100) else null end),
+          final_sync_ms_median: $sync, courier_runs: $cr, peer_runs: $gr}' >> "$tmp/files.jsonl"
+done <<'CASES'
+file1|get -o FILE|file1|curl -o FILE|1|1.0
+nosha1|get --discard --no-digest|null1|curl -o /dev/null|1|1.0
+sha1|get --discard|null1|curl -o /dev/null|1|0.7
+file4|get -o FILE -c 4|file4|curl, 4 ranges to 4 files|4|1.0
+CASES
 
 fi
 
@@ -416,7 +437,7 @@ result="$(jq -n \
     --argjson point_seconds "$POINT_SECONDS" --argjson warmup "$WARMUP_SECONDS" \
     --argjson file_mib "$FILE_MIB" --argjson runs "$FILE_RUNS" \
     --slurpfile points "$tmp/points.jsonl" --slurpfile rb "$tmp/redis-benchmark.jsonl" \
-    --slurpfile files "$tmp/files.jsonl" \
+    --slurpfile files "$tmp/files.jsonl" --argjson files_verified "$files_verified" \
     --argjson iperf1 "$iperf1" --argjson iperf4 "$iperf4" \
     --argjson legacy "$(median < "$tmp/legacy.txt")" --argjson legacy_wall "$(median < "$tmp/legacy-wall.txt")" \
     --argjson legacy_runs "$(jq -sc . < "$tmp/legacy.txt")" --argjson legacy_correct "$legacy_correct" \
@@ -424,7 +445,7 @@ result="$(jq -n \
     --argjson elapsed "$((SECONDS - started_at))" \
     '{date: $date, machine: $machine, cpu: $cpu, quick: $quick,
       points: {seconds_per_cell: $point_seconds, warmup_seconds: $warmup, cells: $points, redis_benchmark: $rb},
-      files: {size_mib: $file_mib, runs: $runs, cases: $files,
+      files: {size_mib: $file_mib, runs: $runs, cases: $files, copies_match_original: $files_verified,
               iperf3_gbit_s: {streams_1: $iperf1, streams_4: $iperf4},
               iperf3_mb_s: {streams_1: ($iperf1 * 125 | round), streams_4: ($iperf4 * 125 | round)}},
       legacy: {workload: "courier points --records 1-15 --count 15000 --connections 100", requests: 225000,

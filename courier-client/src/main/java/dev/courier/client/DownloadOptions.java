@@ -15,13 +15,26 @@ import java.util.Objects;
  * @param verifyDigest       check the whole file's SHA-256 too (always wanted; off only to measure the transfer
  *                           without it, since one core hashes about 1.7 GB/s and no faster); every chunk's CRC32C
  *                           is checked either way
+ * @param stream             read with READ_STREAM when the server knows it (per-chunk READs otherwise, and with
+ *                           a server that answers UNKNOWN_TYPE)
+ * @param streamWindowBytes  each stream's credit: data bytes the server may send ahead of what was written
+ * @param streamPieceBytes   bytes one stream asks for at most; the lanes take pieces lowest first, so pieces
+ *                           smaller than the file stripe it over the connections (never fewer pieces than
+ *                           connections). 0: the file split evenly, one contiguous share per connection
  */
 public record DownloadOptions(int connections, int chunkBytes, int readsPerConnection, boolean resume,
-                              boolean discard, long stallTimeoutMillis, Backoff backoff, boolean verifyDigest) {
+                              boolean discard, long stallTimeoutMillis, Backoff backoff, boolean verifyDigest,
+                              boolean stream, int streamWindowBytes, long streamPieceBytes) {
     public static final int DEFAULT_CONNECTIONS = 4;
     public static final int DEFAULT_CHUNK_BYTES = 1 << 20;
     public static final int DEFAULT_READS_PER_CONNECTION = 4;
     public static final long DEFAULT_STALL_TIMEOUT_MILLIS = 60_000;
+    /** Whether downloads stream by default (a server that predates streams is read chunk by chunk anyway). */
+    public static final boolean DEFAULT_STREAM = true;
+    /** A stream's credit: a few chunks, so the server never waits for a WINDOW while the disk keeps up. */
+    public static final int DEFAULT_STREAM_WINDOW_BYTES = 8 << 20;
+    /** A stream's piece: stripes of this size keep every connection near the hashing point. */
+    public static final long DEFAULT_STREAM_PIECE_BYTES = 32L << 20;
 
     public DownloadOptions {
         if (connections < 1 || connections > 1024) {
@@ -37,48 +50,81 @@ public record DownloadOptions(int connections, int chunkBytes, int readsPerConne
             throw new IllegalArgumentException("stall timeout must be positive: " + stallTimeoutMillis);
         }
         Objects.requireNonNull(backoff, "backoff");
+        if (streamWindowBytes < 1) {
+            throw new IllegalArgumentException("stream window must be positive: " + streamWindowBytes);
+        }
+        if (streamPieceBytes < 0) {
+            throw new IllegalArgumentException("stream piece must be positive, or 0 for even shares: "
+                    + streamPieceBytes);
+        }
+    }
+
+    /** The options as before streams: the stream settings at their defaults. */
+    public DownloadOptions(int connections, int chunkBytes, int readsPerConnection, boolean resume, boolean discard,
+                           long stallTimeoutMillis, Backoff backoff, boolean verifyDigest) {
+        this(connections, chunkBytes, readsPerConnection, resume, discard, stallTimeoutMillis, backoff, verifyDigest,
+                DEFAULT_STREAM, DEFAULT_STREAM_WINDOW_BYTES, DEFAULT_STREAM_PIECE_BYTES);
     }
 
     public static DownloadOptions defaults() {
         return new DownloadOptions(DEFAULT_CONNECTIONS, DEFAULT_CHUNK_BYTES, DEFAULT_READS_PER_CONNECTION, true,
-                false, DEFAULT_STALL_TIMEOUT_MILLIS, Backoff.DEFAULT, true);
+                false, DEFAULT_STALL_TIMEOUT_MILLIS, Backoff.DEFAULT, true, DEFAULT_STREAM, DEFAULT_STREAM_WINDOW_BYTES,
+                DEFAULT_STREAM_PIECE_BYTES);
     }
 
     public DownloadOptions withConnections(int n) {
         return new DownloadOptions(n, chunkBytes, readsPerConnection, resume, discard, stallTimeoutMillis, backoff,
-                verifyDigest);
+                verifyDigest, stream, streamWindowBytes, streamPieceBytes);
     }
 
     public DownloadOptions withChunkBytes(int bytes) {
         return new DownloadOptions(connections, bytes, readsPerConnection, resume, discard, stallTimeoutMillis,
-                backoff,
-                verifyDigest);
+                backoff, verifyDigest, stream, streamWindowBytes, streamPieceBytes);
+    }
+
+    public DownloadOptions withReadsPerConnection(int n) {
+        return new DownloadOptions(connections, chunkBytes, n, resume, discard, stallTimeoutMillis, backoff,
+                verifyDigest, stream, streamWindowBytes, streamPieceBytes);
     }
 
     public DownloadOptions withResume(boolean on) {
         return new DownloadOptions(connections, chunkBytes, readsPerConnection, on, discard, stallTimeoutMillis,
-                backoff,
-                verifyDigest);
+                backoff, verifyDigest, stream, streamWindowBytes, streamPieceBytes);
     }
 
     public DownloadOptions withDiscard(boolean on) {
         return new DownloadOptions(connections, chunkBytes, readsPerConnection, resume, on, stallTimeoutMillis,
-                backoff,
-                verifyDigest);
+                backoff, verifyDigest, stream, streamWindowBytes, streamPieceBytes);
     }
 
     public DownloadOptions withVerifyDigest(boolean on) {
         return new DownloadOptions(connections, chunkBytes, readsPerConnection, resume, discard, stallTimeoutMillis,
-                backoff, on);
+                backoff, on, stream, streamWindowBytes, streamPieceBytes);
     }
 
     public DownloadOptions withBackoff(Backoff b) {
         return new DownloadOptions(connections, chunkBytes, readsPerConnection, resume, discard, stallTimeoutMillis,
-                b, verifyDigest);
+                b, verifyDigest, stream, streamWindowBytes, streamPieceBytes);
     }
 
     public DownloadOptions withStallTimeoutMillis(long millis) {
         return new DownloadOptions(connections, chunkBytes, readsPerConnection, resume, discard, millis, backoff,
-                verifyDigest);
+                verifyDigest, stream, streamWindowBytes, streamPieceBytes);
+    }
+
+    /** Whether to read with READ_STREAM when the server knows it. */
+    public DownloadOptions withStream(boolean on) {
+        return new DownloadOptions(connections, chunkBytes, readsPerConnection, resume, discard, stallTimeoutMillis,
+                backoff, verifyDigest, on, streamWindowBytes, streamPieceBytes);
+    }
+
+    public DownloadOptions withStreamWindowBytes(int bytes) {
+        return new DownloadOptions(connections, chunkBytes, readsPerConnection, resume, discard, stallTimeoutMillis,
+                backoff, verifyDigest, stream, bytes, streamPieceBytes);
+    }
+
+    public DownloadOptions withStreamPieceBytes(long bytes) {
+        return new DownloadOptions(connections, chunkBytes, readsPerConnection, resume, discard, stallTimeoutMillis,
+                backoff, verifyDigest, stream, streamWindowBytes, bytes);
     }
 }

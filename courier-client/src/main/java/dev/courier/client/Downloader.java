@@ -24,7 +24,8 @@ import java.util.concurrent.CompletableFuture;
  * chunks already verified; if the file changed on the server meanwhile it starts over and says so;</li>
  * <li>lost connections are reopened with exponential backoff and jitter, and the chunks they had in flight are
  * fetched again, until no chunk has arrived for the stall timeout;</li>
- * <li>only a complete, verified, synced file is renamed to its final name.</li>
+ * <li>only a complete, verified, synced file is renamed to its final name; the part file is synced in the
+ * background as it fills, so that last sync is short ({@link DownloadResult#finalSyncNanos}).</li>
  * </ul>
  * The DIGEST that names the version to fetch goes on the download's first connection, which then carries the first
  * connection's share of the reads; the others open as the reads begin.
@@ -155,10 +156,10 @@ public final class Downloader {
     /** The file is good: gives it its final name. */
     private static DownloadResult finish(PartFile file, Path target, String sha256Hex, int chunkBytes,
                                          ChunkFetcher.Fetched fetched, long startNanos) throws IOException {
-        file.finish(target);
+        long syncNanos = file.finish(target);
         return new DownloadResult(target, file.version().sizeBytes(), sha256Hex, System.nanoTime() - startNanos,
                 fetched.connections(), chunkBytes, file.resumedBytes(), fetched.fetchedBytes(),
-                fetched.refetchedChunks());
+                fetched.refetchedChunks(), syncNanos);
     }
 
     /** What differs between two versions of a file, for a person, or that the server says it changed. */

@@ -28,10 +28,10 @@ import java.util.zip.CRC32C;
  *    offset u64 | length u32 | crc32c of the chunk's bytes u32 | crc32c of these 16 bytes u32
  * </pre>
  *
- * Nothing is synced per entry. A torn entry at the end fails its own CRC and is dropped; an entry whose bytes did
- * not reach the disk before a crash fails the data CRC when the caller checks it against the part file
- * ({@link #verified}), and that chunk is fetched again. So the journal never claims a byte that is not there.
- * Big-endian, like the wire. Appends are thread-safe.
+ * Nothing is synced per entry, and entries may be appended in batches ({@link #append(List)}). A torn entry at the
+ * end fails its own CRC and is dropped; an entry whose bytes did not reach the disk before a crash fails the data
+ * CRC when the caller checks it against the part file ({@link #verified}), and that chunk is fetched again. So the
+ * journal never claims a byte that is not there. Big-endian, like the wire. Appends are thread-safe.
  */
 public final class TransferJournal implements AutoCloseable {
     public static final int MAGIC = 0x434A4E4C;
@@ -120,16 +120,32 @@ public final class TransferJournal implements AutoCloseable {
     }
 
     /** Records that {@code entry}'s bytes are in the part file. */
-    public synchronized void append(Entry entry) throws IOException {
+    public void append(Entry entry) throws IOException {
+        append(List.of(entry));
+    }
+
+    /**
+     * Records that the bytes of every entry of {@code entries} are in the part file, with one write: a transfer of
+     * many small chunks pays one system call per batch, not per chunk. A crash in the middle of the write tears at
+     * most the last entry it reached, which then fails its own CRC and is dropped with everything after it.
+     */
+    public synchronized void append(List<Entry> entries) throws IOException {
+        if (entries.isEmpty()) {
+            return;
+        }
         if (channel == null) {
             if (closed) {
                 throw new ClosedChannelException();
             }
             channel = FileChannel.open(path, StandardOpenOption.WRITE);
         }
-        ByteBuffer b = ByteBuffer.allocate(ENTRY_BYTES);
-        b.putLong(entry.offsetBytes()).putInt(entry.lengthBytes()).putInt(entry.crc32c());
-        b.putInt(crc(b.array(), 0, 16)).flip();
+        ByteBuffer b = ByteBuffer.allocate(ENTRY_BYTES * entries.size());
+        for (Entry entry : entries) {
+            int start = b.position();
+            b.putLong(entry.offsetBytes()).putInt(entry.lengthBytes()).putInt(entry.crc32c());
+            b.putInt(crc(b.array(), start, 16));
+        }
+        b.flip();
         long at = endBytes;
         while (b.hasRemaining()) {
             at += channel.write(b, at);

@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,6 +89,31 @@ class TransferJournalLayoutTest {
         assertThat(HexFormat.of().formatHex(Files.readAllBytes(path))).isEqualTo(compact(HEADER + " " + ENTRY));
         assertThatThrownBy(() -> j.append(new TransferJournal.Entry(3, 4, 0)))
                 .as("a closed journal stays closed").isInstanceOf(ClosedChannelException.class);
+    }
+
+    @Test
+    void aBatchIsTheSameBytesAsItsEntriesOneByOneAndATornBatchKeepsItsWholeEntries() throws Exception {
+        List<TransferJournal.Entry> entries = List.of(new TransferJournal.Entry(0, 3, 0x364b3fb7),
+                new TransferJournal.Entry(3, 2, 0x11223344), new TransferJournal.Entry(5, 2, 0x55667788));
+        Path single = dir.resolve("single.journal");
+        try (TransferJournal j = TransferJournal.create(single, NOTES)) {
+            for (TransferJournal.Entry e : entries) {
+                j.append(e);
+            }
+        }
+        Path batched = dir.resolve("batched.journal");
+        try (TransferJournal j = TransferJournal.create(batched, NOTES)) {
+            j.append(entries);
+            j.append(List.of()); // nothing to write
+        }
+        byte[] bytes = Files.readAllBytes(batched);
+        assertThat(bytes).isEqualTo(Files.readAllBytes(single));
+
+        // A crash in the middle of the batch's write: the third entry got 11 of its 20 bytes.
+        Files.write(batched, Arrays.copyOf(bytes, 58 + 20 + 20 + 11));
+        TransferJournal.Opened opened = TransferJournal.open(batched, NOTES);
+        opened.journal().close();
+        assertThat(opened.entries()).containsExactlyElementsOf(entries.subList(0, 2));
     }
 
     private static String compact(String hex) {

@@ -4,18 +4,26 @@ import dev.courier.client.ChunkListener;
 import dev.courier.client.CourierException;
 import dev.courier.client.DownloadOptions;
 import dev.courier.client.DownloadProgress;
+import dev.courier.journal.RangeSet;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.Sha256;
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One pass of a download: fetches what a {@link PartFile} is missing over several connections ({@link TransferLanes}
- * with {@link ChunkReads}), and hashes the whole file in order as the chunks arrive, the resumed bytes included, so
- * the finished file is never read back. Whether the hash is the one the server announced is the caller's to judge.
+ * One pass of a download: fetches what a {@link PartFile} is missing over several connections
+ * ({@link TransferLanes}), by READ_STREAM ({@link StreamReads}) when the options allow it, and by per-chunk READs
+ * ({@link ChunkReads}) from a server that answers it UNKNOWN_TYPE (one that predates streams): then the READs fetch
+ * exactly what the streams had not. The whole file is hashed in order as the chunks arrive, the resumed bytes
+ * included, so the finished file is never read back. Whether the hash is the one the server announced is the
+ * caller's to judge.
  *
  * <p>Threading: {@link #fetch} blocks until the pass ends; one fetcher may run several passes one after another.
  */
 public final class ChunkFetcher {
+    /** Streams kept open per connection: one to drain while the next one starts. */
+    static final int STREAMS_PER_CONNECTION = 2;
+
     private final Dialer dialer;
     private final DownloadOptions options;
     private final DownloadProgress progress;
@@ -45,29 +53,74 @@ public final class ChunkFetcher {
      */
     public Fetched fetch(String name, PartFile file, int chunkBytes, WireConnection first) throws IOException {
         long size = file.version().sizeBytes();
-        InOrderDigest digest = options.verifyDigest() ? new InOrderDigest(size, file.onDisk(), file.channel()) : null;
         // Chunks may run ahead of the hashing point by this much; beyond it lanes wait for the gap to fill.
         long windowBytes = Math.max(64L << 20, 4L * options.connections() * options.readsPerConnection() * chunkBytes);
-        ChunkReads reads = new ChunkReads(name, size, file.channel(), file.journal(), digest, file.resumedBytes(),
-                windowBytes, progress, chunkListener);
-        TransferLanes<ChunkReads.Read> lanes = new TransferLanes<>(dialer, options,
-                new ChunkQueue(file.onDisk(), size, chunkBytes), reads, progress);
-        int connections = lanes.lanes();
-        progress.advanced(file.resumedBytes(), size);
-        try {
-            // Hash what an earlier pass left on disk first: the lanes only fetch within a window past the hashing
-            // point, so that point must move past the resumed bytes before they can start.
-            if (digest != null) {
-                digest.drain();
+        AtomicReference<ChunkQueue> queue = new AtomicReference<>();
+        AtomicReference<StreamReads> streams = new AtomicReference<>();
+        // The digest hashes what an earlier pass left on disk first; the lanes fetch only within the window past
+        // the hashing point, and it wakes them each time that point moves.
+        try (InOrderDigest digest = options.verifyDigest()
+                ? new InOrderDigest(size, file.onDisk(), file.channel(), () -> hashMoved(queue, streams)) : null) {
+            ChunkStore store = new ChunkStore(name, size, file.writer(), digest, file.onDisk(), progress);
+            progress.advanced(file.resumedBytes(), size);
+            long requeued = 0;
+            int connections = 0;
+            WireConnection lane0 = first;
+            if (options.stream()) {
+                int window = Math.max(options.streamWindowBytes(), chunkBytes);
+                StreamReads reads = new StreamReads(store, file.version(), windowBytes, window, chunkBytes,
+                        chunkListener);
+                streams.set(reads);
+                // Every connection gets a share: the stripe is smaller on a file with fewer stripes than that.
+                long share = Math.max(chunkBytes, (size + options.connections() - 1) / options.connections());
+                long piece = options.streamPieceBytes() > 0 ? Math.min(options.streamPieceBytes(), share) : share;
+                TransferLanes<StreamReads.Stream> lanes = lanes(new ChunkQueue(file.onDisk(), size,
+                        (int) Math.min(Integer.MAX_VALUE, piece)), queue, reads,
+                        options.withReadsPerConnection(Math.min(STREAMS_PER_CONNECTION, options.readsPerConnection())));
+                connections = lanes.lanes();
+                try {
+                    lanes.run(first);
+                    return done(name, store, digest, connections, lanes.requeued());
+                } catch (CourierException e) {
+                    if (e.code() != ErrorCode.UNKNOWN_TYPE) {
+                        throw e;
+                    }
+                    progress.note("the server does not know READ_STREAM; reading chunk by chunk");
+                    requeued = lanes.requeued();
+                    lane0 = null; // the server closed it
+                }
             }
-            lanes.run(first);
-            return new Fetched(digest == null ? null : finish(name, digest), connections, reads.fetchedBytes(),
-                    lanes.requeued());
-        } finally {
-            if (digest != null) {
-                digest.discard(); // chunks still held when the pass failed
-            }
+            RangeSet have = store.have();
+            TransferLanes<ChunkReads.Read> lanes = lanes(new ChunkQueue(have, size, chunkBytes), queue,
+                    new ChunkReads(store, windowBytes, chunkListener), options);
+            connections = Math.max(connections, lanes.lanes());
+            lanes.run(lane0);
+            return done(name, store, digest, connections, requeued + lanes.requeued());
         }
+    }
+
+    private <O extends RangeExchange.InFlight> TransferLanes<O> lanes(ChunkQueue q, AtomicReference<ChunkQueue> queue,
+                                                                     RangeExchange<O> exchange, DownloadOptions o) {
+        queue.set(q);
+        return new TransferLanes<>(dialer, o, q, exchange, progress);
+    }
+
+    private static void hashMoved(AtomicReference<ChunkQueue> queue, AtomicReference<StreamReads> streams) {
+        ChunkQueue q = queue.get();
+        if (q != null) {
+            q.nudge();
+        }
+        StreamReads s = streams.get();
+        if (s != null) {
+            s.hashMoved();
+        }
+    }
+
+    private static Fetched done(String name, ChunkStore store, InOrderDigest digest, int connections,
+                                long requeued) throws IOException {
+        store.flush();
+        return new Fetched(digest == null ? null : finish(name, digest), connections, store.fetchedBytes(),
+                requeued);
     }
 
     private static String finish(String name, InOrderDigest digest) throws IOException {

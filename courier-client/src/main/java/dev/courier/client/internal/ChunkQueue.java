@@ -4,6 +4,7 @@ import dev.courier.protocol.ByteRange;
 import dev.courier.journal.RangeSet;
 import java.util.ArrayDeque;
 import java.util.Comparator;
+import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -99,12 +100,19 @@ public final class ChunkQueue {
         return new ByteRange(gap.offsetBytes(), chunkBytes);
     }
 
-    /** A chunk handed out earlier failed: hand it out again. */
-    void retry(ByteRange chunk) {
+    /**
+     * A chunk handed out earlier failed: hand out {@code again} (the chunk, or the parts of it still missing; none
+     * when nothing is) before anything above it.
+     */
+    void retry(List<ByteRange> again) {
         lock.lock();
         try {
             outstanding--;
-            retries.add(chunk);
+            for (ByteRange r : again) {
+                if (r.lengthBytes() > 0) {
+                    retries.add(r);
+                }
+            }
             changed.signalAll();
         } finally {
             lock.unlock();

@@ -2,78 +2,39 @@ package dev.courier.client.internal;
 
 import dev.courier.client.ChunkListener;
 import dev.courier.client.CourierException;
-import dev.courier.client.DownloadProgress;
 import dev.courier.protocol.ByteRange;
 import dev.courier.protocol.ChunkReply;
 import dev.courier.protocol.ErrorCode;
-import dev.courier.journal.TransferJournal;
-import io.netty.buffer.ByteBuf;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.CRC32C;
 
 /**
- * A download's exchange: a range is one READ, answered by one CHUNK. A chunk is checked (its offset, length,
- * {@code LAST} flag and CRC32C) before it is written at its offset into the part file, recorded in the journal and
- * handed to the running digest; a damaged one is fetched again, up to {@link #MAX_ATTEMPTS_PER_CHUNK} times in a row.
- * Reads go out only within a window past the hashing point, which bounds the chunks the digest holds.
+ * A download's exchange with a server that predates streams (or for random access): a range is one READ, answered
+ * by one CHUNK. A chunk is checked (its offset, length and {@code LAST} flag) and handed to the {@link ChunkStore},
+ * which checks its CRC32C, hashes, writes and journals it; a damaged one is fetched again. Reads go out only within
+ * a window past the hashing point, which bounds the chunks the digest holds.
  *
- * <p>Thread-safe: the lanes call it at once; the part file takes positional writes, and the journal and the digest
- * are thread-safe.
+ * <p>Thread-safe: the lanes call it at once; the store is thread-safe.
  */
 final class ChunkReads implements RangeExchange<ChunkReads.Read> {
-    private static final int MAX_ATTEMPTS_PER_CHUNK = 20;
-
-    private final String name;
-    private final long sizeBytes;
-    /** Null when discarding. */
-    private final FileChannel out;
-    /** Null when discarding. */
-    private final TransferJournal journal;
-    /** Null when not asked to hash. */
-    private final InOrderDigest digest;
+    private final ChunkStore store;
     private final long windowBytes;
-    private final DownloadProgress progress;
     private final ChunkListener chunkListener;
-    private final AtomicLong doneBytes;
-    private final AtomicLong fetchedBytes = new AtomicLong();
-    private final Map<Long, Integer> damagedAttempts = new ConcurrentHashMap<>();
 
     /** One READ in flight. */
     record Read(ByteRange range, CompletableFuture<ChunkReply> reply) implements RangeExchange.InFlight {
     }
 
-    /**
-     * @param doneBytes   bytes already in place (resumed)
-     * @param windowBytes how far past the hashing point reads may go
-     */
-    ChunkReads(String name, long sizeBytes, FileChannel out, TransferJournal journal, InOrderDigest digest,
-               long doneBytes, long windowBytes, DownloadProgress progress, ChunkListener chunkListener) {
-        this.name = name;
-        this.sizeBytes = sizeBytes;
-        this.out = out;
-        this.journal = journal;
-        this.digest = digest;
-        this.doneBytes = new AtomicLong(doneBytes);
+    /** @param windowBytes how far past the hashing point reads may go */
+    ChunkReads(ChunkStore store, long windowBytes, ChunkListener chunkListener) {
+        this.store = store;
         this.windowBytes = windowBytes;
-        this.progress = progress;
         this.chunkListener = chunkListener;
-    }
-
-    /** Bytes received, chunks fetched again included. */
-    long fetchedBytes() {
-        return fetchedBytes.get();
     }
 
     @Override
     public Read send(WireConnection c, ByteRange range) {
         long sentNanos = System.nanoTime();
-        CompletableFuture<ChunkReply> reply = c.read(name, range.offsetBytes(), (int) range.lengthBytes())
+        CompletableFuture<ChunkReply> reply = c.read(store.name(), range.offsetBytes(), (int) range.lengthBytes())
                 .whenComplete((chunk, err) -> {
                     if (chunk != null) {
                         chunkListener.received(range.offsetBytes(), chunk.lengthBytes(),
@@ -87,51 +48,23 @@ final class ChunkReads implements RangeExchange<ChunkReads.Read> {
     public boolean receive(Read read) {
         ChunkReply reply = read.reply().join();
         try {
-            return accept(read.range(), reply);
-        } catch (IOException e) {
-            throw new CourierException(ErrorCode.LOCAL_IO_ERROR, "cannot write " + name + ": " + e.getMessage()
-                    + " (progress is saved; run again to resume)", e);
+            check(read.range(), reply);
+            return store.store(reply.offsetBytes(), reply.data(), reply.hasCrc(), reply.crc32c());
         } finally {
             reply.release();
         }
     }
 
-    /** Verifies a chunk, writes it, journals it, hashes it; false when it arrived damaged. */
-    private boolean accept(ByteRange chunk, ChunkReply reply) throws IOException {
-        fetchedBytes.addAndGet(reply.lengthBytes());
+    /** The chunk is the one asked for: offset, length, and LAST exactly at the end of the file. */
+    private void check(ByteRange chunk, ChunkReply reply) {
         long offset = chunk.offsetBytes();
         int length = (int) chunk.lengthBytes();
-        boolean shouldBeLast = offset + length == sizeBytes;
+        boolean shouldBeLast = offset + length == store.sizeBytes();
         if (reply.offsetBytes() != offset || reply.lengthBytes() != length || reply.last() != shouldBeLast) {
-            throw new CourierException(ErrorCode.VERIFICATION_FAILED, name + ": asked for " + length
+            throw new CourierException(ErrorCode.VERIFICATION_FAILED, store.name() + ": asked for " + length
                     + " bytes at " + offset + ", got " + reply.lengthBytes() + " bytes at " + reply.offsetBytes()
                     + (reply.last() ? " (end of file)" : "") + "; did the file change on the server?");
         }
-        ByteBuf data = reply.data();
-        int crc = crc32c(data);
-        if (reply.hasCrc() && crc != reply.crc32c()) {
-            int n = damagedAttempts.merge(offset, 1, Integer::sum);
-            if (n >= MAX_ATTEMPTS_PER_CHUNK) {
-                throw new CourierException(ErrorCode.VERIFICATION_FAILED, name + ": the chunk at " + offset
-                        + " arrived damaged " + n + " times in a row");
-            }
-            progress.note("chunk at " + offset + " arrived damaged (CRC32C mismatch); fetching it again");
-            return false;
-        }
-        if (out != null) {
-            long position = offset;
-            for (ByteBuffer b : data.nioBuffers()) {
-                while (b.hasRemaining()) {
-                    position += out.write(b, position);
-                }
-            }
-            journal.append(new TransferJournal.Entry(offset, length, crc));
-        }
-        if (digest != null) {
-            digest.offer(offset, data);
-        }
-        progress.advanced(doneBytes.addAndGet(length), sizeBytes);
-        return true;
     }
 
     @Override
@@ -141,20 +74,11 @@ final class ChunkReads implements RangeExchange<ChunkReads.Read> {
 
     @Override
     public long sendLimitBytes() {
-        return digest == null ? Long.MAX_VALUE : digest.hashedBytes() + windowBytes;
+        return store.sendLimitBytes(windowBytes);
     }
 
     @Override
     public CourierException stalled(long quietMillis) {
-        return new CourierException(ErrorCode.TIMED_OUT, name + ": no chunk arrived for " + quietMillis
-                + " ms; giving up" + (journal != null ? " (progress is saved; run again to resume)" : ""));
-    }
-
-    private static int crc32c(ByteBuf data) {
-        CRC32C c = new CRC32C();
-        for (ByteBuffer b : data.nioBuffers()) {
-            c.update(b);
-        }
-        return (int) c.getValue();
+        return store.stalled(quietMillis);
     }
 }

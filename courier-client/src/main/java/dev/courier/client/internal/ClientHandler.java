@@ -1,6 +1,7 @@
 package dev.courier.client.internal;
 
 import dev.courier.client.CourierException;
+import dev.courier.protocol.CancelStream;
 import dev.courier.protocol.ChunkReply;
 import dev.courier.protocol.DigestReply;
 import dev.courier.protocol.ErrorCode;
@@ -18,10 +19,12 @@ import dev.courier.protocol.ProtocolException;
 import dev.courier.protocol.Reply;
 import dev.courier.protocol.Request;
 import dev.courier.protocol.StatReply;
+import dev.courier.protocol.StreamRequest;
 import dev.courier.protocol.UploadAck;
 import dev.courier.protocol.UploadDone;
 import dev.courier.protocol.UploadReady;
 import dev.courier.protocol.UploadWrite;
+import dev.courier.protocol.WindowUpdate;
 import dev.courier.transport.Keepalive;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -71,6 +74,8 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     public static final int EXPIRED_IDS_REMEMBERED = 4096;
 
     private final IntObjectMap<Pending> pending = new IntObjectHashMap<>();
+    /** Open READ_STREAMs by request id: each is answered by many CHUNKs, until END or ERROR. */
+    private final IntObjectMap<ClientStream> streams = new IntObjectHashMap<>();
     private final IntObjectMap<Boolean> expired = new IntObjectHashMap<>();
     private final CompletableFuture<Hello> handshake = new CompletableFuture<>();
     /** Drawn by the callers of {@link #send}, on any thread; never 0, which names the whole connection. */
@@ -189,6 +194,91 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         return typed;
     }
 
+    /**
+     * Opens {@code request}'s stream, which carries an id from {@link #nextRequestId()}: its CHUNKs go to
+     * {@code listener} on the event loop, each checked against the stream's rules ({@link ClientStream}), until END
+     * or ERROR. A server that breaks a rule gets BAD_REPLY and the connection is closed; one silent for the request
+     * timeout while it has credit fails the stream with TIMED_OUT (and is sent CANCEL). May be called from any thread.
+     */
+    public StreamHandle openStream(StreamRequest request, StreamListener listener) {
+        int id = request.requestId();
+        onLoop(() -> {
+            if (closedBecause != null) {
+                listener.failed(closedBecause);
+                return;
+            }
+            if (!enqueue(request)) {
+                listener.failed(new CourierException(ErrorCode.MALFORMED_REQUEST, "cannot send READ_STREAM"));
+                return;
+            }
+            expired.remove(id);
+            streams.put(id, new ClientStream(id, listener, request.offsetBytes(), request.lengthBytes(),
+                    request.windowBytes(), request.chunkBytes(), request.sizeBytes(), System.nanoTime()));
+        });
+        return new StreamHandle() {
+            @Override
+            public void consumed(int bytes) {
+                onLoop(() -> {
+                    ClientStream s = streams.get(id);
+                    int increment = s == null ? 0 : s.consumed(bytes);
+                    if (increment > 0) {
+                        enqueue(new WindowUpdate(id, increment));
+                    }
+                });
+            }
+
+            @Override
+            public void cancel() {
+                onLoop(() -> {
+                    ClientStream s = streams.get(id);
+                    if (s != null && closedBecause == null) {
+                        s.cancel();
+                        enqueue(new CancelStream(id));
+                    }
+                });
+            }
+        };
+    }
+
+    private void onLoop(Runnable task) {
+        if (channel.eventLoop().inEventLoop()) {
+            task.run();
+        } else {
+            channel.eventLoop().execute(task);
+        }
+    }
+
+    /** Encodes a small request into this turn's batch and schedules the flush; false when it cannot be encoded. */
+    private boolean enqueue(Request request) {
+        if (encode(request) != null) {
+            return false;
+        }
+        scheduleFlush();
+        return true;
+    }
+
+    /** Encodes a small request into this turn's batch; returns why it could not, or null. */
+    private RuntimeException encode(Request request) {
+        if (batch == null) {
+            batch = channel.alloc().ioBuffer(1024);
+        }
+        int mark = batch.writerIndex();
+        try {
+            MessageWriter.write(request, batch);
+            return null;
+        } catch (RuntimeException e) {
+            batch.writerIndex(mark); // no half frame on the wire
+            return e;
+        }
+    }
+
+    private void scheduleFlush() {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            channel.eventLoop().execute(this::flushNow);
+        }
+    }
+
     private void doSend(Request request, Pending f) {
         if (closedBecause != null) {
             request.release();
@@ -200,14 +290,8 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             writeBatch();
             channel.write(request, channel.voidPromise());
         } else {
-            if (batch == null) {
-                batch = channel.alloc().ioBuffer(1024);
-            }
-            int mark = batch.writerIndex();
-            try {
-                MessageWriter.write(request, batch);
-            } catch (RuntimeException e) {
-                batch.writerIndex(mark); // no half frame on the wire
+            RuntimeException e = encode(request);
+            if (e != null) {
                 f.completeExceptionally(new CourierException(ErrorCode.MALFORMED_REQUEST,
                         "cannot send " + request.getClass().getSimpleName() + ": " + e.getMessage(), e));
                 return;
@@ -217,10 +301,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         expired.remove(id); // the ids wrapped around: a reply to this id is this request's again
         f.deadlineNanos = System.nanoTime() + requestTimeoutNanos;
         pending.put(id, f);
-        if (!flushScheduled) {
-            flushScheduled = true;
-            channel.eventLoop().execute(this::flushNow);
-        }
+        scheduleFlush();
     }
 
     private void flushNow() {
@@ -252,10 +333,13 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void expire() {
+        long now = System.nanoTime();
+        if (!streams.isEmpty()) {
+            expireStreams(now);
+        }
         if (pending.isEmpty()) {
             return;
         }
-        long now = System.nanoTime();
         List<Integer> late = new ArrayList<>();
         for (IntObjectMap.PrimitiveEntry<Pending> e : pending.entries()) {
             if (now - e.value().deadlineNanos > 0) {
@@ -269,6 +353,26 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             }
             p.completeExceptionally(new CourierException(ErrorCode.TIMED_OUT,
                     "no reply from the server within " + TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos) + " ms"));
+        }
+    }
+
+    /** Fails the streams whose server went silent while it had credit, and tells the server to stop them. */
+    private void expireStreams(long now) {
+        List<ClientStream> silent = new ArrayList<>();
+        for (ClientStream s : streams.values()) {
+            if (s.silentPast(requestTimeoutNanos, now)) {
+                silent.add(s);
+            }
+        }
+        for (ClientStream s : silent) {
+            streams.remove(s.id());
+            if (expired.size() < EXPIRED_IDS_REMEMBERED) {
+                expired.put(s.id(), Boolean.TRUE); // its late chunks are dropped without counting as strays
+            }
+            enqueue(new CancelStream(s.id()));
+            s.fail(new CourierException(ErrorCode.TIMED_OUT, "stream " + Integer.toUnsignedString(s.id())
+                    + ": nothing from the server for " + TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos)
+                    + " ms while it had credit, after " + s.nextOffsetBytes()));
         }
     }
 
@@ -303,6 +407,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             }
             case Pong p when p.requestId() == 0 -> spendUnsolicited(ctx, "PONG"); // the answer to a keepalive PING
             case ErrorReply e -> error(ctx, e);
+            case ChunkReply c when streams.containsKey(c.requestId()) -> streamChunk(ctx, c);
             case Hello _, Pong _, PointReply _, PointBatchReply _, ListReply _, StatReply _, ChunkReply _,
                  DigestReply _, UploadReady _, UploadAck _, UploadDone _ -> reply(ctx, m);
         }
@@ -359,11 +464,39 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (e.code().fatal()) {
             closedBecause = failure;
         }
+        ClientStream s = streams.remove(e.requestId());
+        if (s != null) {
+            s.fail(failure);
+            return;
+        }
         Pending p = pending.remove(e.requestId());
         if (p != null) {
             p.completeExceptionally(failure);
         } else {
             stray(ctx, e);
+        }
+    }
+
+    /** A CHUNK of an open stream: checked against it, then handed to its listener; END closes the stream. */
+    private void streamChunk(ChannelHandlerContext ctx, ChunkReply c) {
+        ClientStream s = streams.get(c.requestId());
+        String problem = s.accept(c, System.nanoTime());
+        if (problem != null) {
+            c.release();
+            streams.remove(c.requestId());
+            s.fail(refuse(ctx, null, problem)); // the other streams fail with the connection, in channelInactive
+            return;
+        }
+        if (c.end()) {
+            streams.remove(c.requestId());
+        }
+        if (c.data().isReadable()) {
+            s.listener().chunk(c);
+        } else {
+            c.release();
+        }
+        if (c.end()) {
+            s.listener().ended(s.nextOffsetBytes());
         }
     }
 
@@ -411,8 +544,10 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     /**
      * The server broke a rule: fail {@code p} (when the broken reply answered one) and everything else on this
      * connection with BAD_REPLY, and close it. Nothing more the server sends on it is read.
+     *
+     * @return the failure
      */
-    private void refuse(ChannelHandlerContext ctx, Pending p, String problem) {
+    private CourierException refuse(ChannelHandlerContext ctx, Pending p, String problem) {
         CourierException e = new CourierException(ErrorCode.BAD_REPLY,
                 "bad reply from the server: " + problem + "; the connection is closed");
         closing = true;
@@ -422,6 +557,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (p != null) {
             p.completeExceptionally(e);
         }
+        return e;
     }
 
     @Override
@@ -468,6 +604,11 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             p.completeExceptionally(e);
         }
         pending.clear();
+        List<ClientStream> open = new ArrayList<>(streams.values());
+        streams.clear();
+        for (ClientStream s : open) {
+            s.fail(e);
+        }
         ctx.fireChannelInactive();
     }
 }

@@ -4,33 +4,63 @@ import dev.courier.protocol.Sha256;
 import dev.courier.journal.RangeSet;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The SHA-256 of a file that arrives in chunks out of order, computed as the bytes arrive so the finished file need
- * not be read back. Chunks ahead of the hashing point are held (retained) until the gap before them fills; ranges
- * that were already on disk from an interrupted attempt are read back from the part file when the hashing point
- * reaches them. The caller keeps the held bytes bounded by not fetching past {@link #hashedBytes()} plus a window.
- * Thread-safe.
+ * not be read back, on a thread of its own so the hashing overlaps the transfer instead of holding up the lane that
+ * delivered a chunk. Chunks are held (retained) until the hashing point reaches them; ranges that were already on
+ * disk from an interrupted attempt are read back from the part file when it does.
+ *
+ * <p>Bounds: the caller keeps the held bytes bounded by not fetching past {@link #hashedBytes()} plus a window, and
+ * is told through {@code advanced} each time the hashing point moves, so a lane waiting for room goes on at once.
+ * A failure of the hashing thread (the part file cannot be read back) is thrown by the next {@link #offer} and by
+ * {@link #finish}; {@link #close} stops the thread and releases every held chunk.
+ *
+ * <p>Why a heap array: the JDK's SHA-256 intrinsics hash a heap array directly but a direct buffer only through an
+ * internal 4 KiB copy loop, so the hashing thread copies each chunk once into a 256 KiB scratch array
+ * ({@link Sha256#update}); that copy, on this thread, is the only one between the socket and the digest.
+ *
+ * <p>Thread-safe: lanes offer chunks at once; one thread of its own hashes.
  */
-final class InOrderDigest {
+final class InOrderDigest implements AutoCloseable {
     private static final int READ_BACK_BYTES = 1 << 20;
 
     private final MessageDigest sha;
     private final long sizeBytes;
     private final RangeSet onDisk;
     private final FileChannel part;
+    private final Runnable advanced;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    /** Guarded by {@link #lock}. */
     private final TreeMap<Long, ByteBuf> ahead = new TreeMap<>();
     private final byte[] scratch = new byte[256 << 10];
-    private long next;
+    private final Thread hasher;
+    /** Everything before this offset is hashed; written by the hashing thread only. */
+    private volatile long next;
+    /** Guarded by {@link #lock}: the hashing thread waits for a chunk at {@link #next}. */
+    private boolean idle;
+    /** Guarded by {@link #lock}. */
+    private boolean closed;
+    private volatile RuntimeException failure;
 
-    /** @param part where {@code onDisk} ranges can be read back; null when nothing is on disk */
-    InOrderDigest(long sizeBytes, RangeSet onDisk, FileChannel part) {
+    /**
+     * Starts hashing, from the first byte.
+     *
+     * @param onDisk   ranges already in the part file, hashed by reading them back
+     * @param part     where {@code onDisk} ranges can be read back; null when nothing is on disk
+     * @param advanced told, on the hashing thread, each time the hashing point moves; must not block
+     */
+    InOrderDigest(long sizeBytes, RangeSet onDisk, FileChannel part, Runnable advanced) {
         try {
             this.sha = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -39,41 +69,88 @@ final class InOrderDigest {
         this.sizeBytes = sizeBytes;
         this.onDisk = onDisk;
         this.part = part;
+        this.advanced = advanced;
+        this.hasher = Thread.ofPlatform().daemon().name("courier-sha256").start(this::run);
     }
 
     /** Bytes hashed so far: everything before this offset. */
-    synchronized long hashedBytes() {
+    long hashedBytes() {
         return next;
     }
 
-    /** Takes the bytes of a verified chunk; retains them if they cannot be hashed yet. */
-    synchronized void offer(long offsetBytes, ByteBuf data) throws IOException {
-        if (offsetBytes == next) {
-            update(data);
-        } else if (offsetBytes > next) {
+    /**
+     * Takes the bytes of a verified chunk, retained until they are hashed; the caller keeps its own reference.
+     *
+     * @throws RuntimeException the hashing thread's failure, if it failed
+     */
+    void offer(long offsetBytes, ByteBuf data) {
+        throwIfFailed();
+        lock.lock();
+        try {
+            if (closed || offsetBytes < next || ahead.containsKey(offsetBytes)) {
+                return; // hashed already, or a chunk fetched twice
+            }
             ahead.put(offsetBytes, data.retainedDuplicate());
+            changed.signalAll();
+        } finally {
+            lock.unlock();
         }
-        drain();
     }
 
-    /** Hashes whatever can be hashed now, including ranges that are on disk. */
-    synchronized void drain() throws IOException {
-        while (next < sizeBytes) {
-            Map.Entry<Long, ByteBuf> first = ahead.firstEntry();
-            if (first != null && first.getKey() == next) {
-                ahead.pollFirstEntry();
+    private void run() {
+        try {
+            while (next < sizeBytes) {
+                ByteBuf chunk;
+                long diskEnd = -1;
+                lock.lock();
                 try {
-                    update(first.getValue());
+                    while (true) {
+                        if (closed) {
+                            return;
+                        }
+                        Map.Entry<Long, ByteBuf> first = ahead.firstEntry();
+                        if (first != null && first.getKey() == next) {
+                            chunk = ahead.pollFirstEntry().getValue();
+                            break;
+                        }
+                        diskEnd = onDisk.endOfRangeAt(next);
+                        if (diskEnd >= 0) {
+                            chunk = null;
+                            break;
+                        }
+                        idle = true;
+                        changed.signalAll(); // finish() may be waiting to see that nothing more can be hashed
+                        changed.awaitUninterruptibly();
+                        idle = false;
+                    }
                 } finally {
-                    first.getValue().release();
+                    lock.unlock();
                 }
-                continue;
+                // Hashed outside the lock: lanes offer their chunks meanwhile.
+                if (chunk != null) {
+                    try {
+                        update(chunk);
+                    } finally {
+                        chunk.release();
+                    }
+                } else {
+                    readBack(next, diskEnd);
+                }
+                advanced.run();
             }
-            long end = onDisk.endOfRangeAt(next);
-            if (end < 0) {
-                return;
+        } catch (IOException e) {
+            failure = new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            failure = e;
+        } finally {
+            lock.lock();
+            try {
+                idle = true;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
             }
-            readBack(next, end);
+            advanced.run(); // a lane waiting for room finds the failure, or the end
         }
     }
 
@@ -99,19 +176,72 @@ final class InOrderDigest {
             buf.flip();
             at += buf.remaining();
             Sha256.update(sha, buf, scratch);
+            next = at;
         }
-        next = to;
     }
 
-    /** The digest, once every byte has been hashed; null if some are still missing. */
-    synchronized Sha256 finish() throws IOException {
-        drain();
-        return next == sizeBytes ? new Sha256(sha.digest()) : null;
+    /**
+     * Waits until every byte offered so far has been hashed, and returns the digest if that was all of them.
+     * Call once every chunk has been offered.
+     *
+     * @return the digest, or null if some bytes are still missing
+     * @throws IOException the part file could not be read back
+     */
+    Sha256 finish() throws IOException {
+        lock.lock();
+        try {
+            while (next < sizeBytes && failure == null && !(idle && noneHashable())) {
+                changed.awaitUninterruptibly();
+            }
+        } finally {
+            lock.unlock();
+        }
+        try {
+            throwIfFailed();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        if (next < sizeBytes) {
+            return null;
+        }
+        try {
+            hasher.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while the digest finished", e);
+        }
+        return new Sha256(sha.digest());
     }
 
-    /** Releases every held chunk: the download ended early. */
-    synchronized void discard() {
-        ahead.values().forEach(ByteBuf::release);
-        ahead.clear();
+    /** Under {@link #lock}: nothing held or on disk can be hashed next. */
+    private boolean noneHashable() {
+        Map.Entry<Long, ByteBuf> first = ahead.firstEntry();
+        return (first == null || first.getKey() != next) && onDisk.endOfRangeAt(next) < 0;
+    }
+
+    private void throwIfFailed() {
+        RuntimeException f = failure;
+        if (f != null) {
+            throw f;
+        }
+    }
+
+    /** Stops the hashing thread and releases every held chunk (the download ended, well or early). */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            ahead.values().forEach(ByteBuf::release);
+            ahead.clear();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            hasher.join(); // it releases the chunk it is hashing, if any, before it sees the flag
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

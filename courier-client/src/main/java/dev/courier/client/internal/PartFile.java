@@ -22,8 +22,8 @@ import java.nio.file.StandardOpenOption;
  * room for what is still missing. Only a complete, verified file is synced and renamed to its final name. When the
  * download discards its bytes there is no file at all ({@link #none}).
  *
- * <p>Not thread-safe as a whole: one download opens, finishes or discards it. While the chunks arrive, the lanes write
- * to {@link #channel()} at their offsets and append to {@link #journal()}, both of which allow that.
+ * <p>Not thread-safe as a whole: one download opens, finishes or discards it. While the chunks arrive, the lanes hand
+ * them to its {@link #writer()}, which takes them at once and syncs the part file behind them.
  */
 public final class PartFile implements AutoCloseable {
     private final FileDigest version;
@@ -31,6 +31,8 @@ public final class PartFile implements AutoCloseable {
     private RangeSet onDisk;
     private FileChannel out;
     private TransferJournal journal;
+    /** Null when discarding, and until the part file is open. */
+    private PartWriter writer;
 
     private PartFile(FileDigest version, Path part, RangeSet onDisk, FileChannel out, TransferJournal journal) {
         this.version = version;
@@ -74,6 +76,7 @@ public final class PartFile implements AutoCloseable {
             } else {
                 file.out.truncate(0);
             }
+            file.writer = new PartWriter(file.out, file.journal);
             String noRoom = noRoom(name, part, size - file.onDisk.totalBytes());
             if (noRoom != null) {
                 if (!opened.resumed()) {
@@ -119,27 +122,36 @@ public final class PartFile implements AutoCloseable {
         return onDisk.totalBytes();
     }
 
-    /** The part file, for positional writes and reads; null when discarding. */
+    /** The part file, for positional reads; null when discarding. */
     FileChannel channel() {
         return out;
     }
 
-    /** The journal; null when discarding. */
-    TransferJournal journal() {
-        return journal;
+    /** Where verified chunks go: the part file and its journal; null when discarding. */
+    PartWriter writer() {
+        return writer;
     }
 
-    /** The file is complete and verified: syncs it and gives it its final name {@code target}. */
-    public void finish(Path target) throws IOException {
+    /**
+     * The file is complete and verified: syncs it and gives it its final name {@code target}.
+     *
+     * @return how long the sync before the rename took, in nanoseconds (0 when discarding); short, since the
+     *         {@link PartWriter} synced most of the file while it arrived
+     */
+    public long finish(Path target) throws IOException {
         if (part == null) {
-            return;
+            return 0;
         }
+        writer.stop();
         out.truncate(version.sizeBytes());
+        long syncStart = System.nanoTime();
         out.force(true);
+        long syncNanos = System.nanoTime() - syncStart;
         out.close();
         moveIntoPlace(part, target);
         journal.delete();
         journal = null;
+        return syncNanos;
     }
 
     /** The bytes are not the file: removes the part file and its journal. */
@@ -147,6 +159,7 @@ public final class PartFile implements AutoCloseable {
         if (part == null) {
             return;
         }
+        writer.stop();
         journal.delete();
         journal = null;
         out.close();
@@ -169,6 +182,13 @@ public final class PartFile implements AutoCloseable {
     /** Closes the files; what is written and journaled stays for a resume. */
     @Override
     public void close() {
+        if (writer != null && journal != null) {
+            try {
+                writer.close();
+            } catch (IOException ignored) {
+                // The batch is lost: its chunks are fetched again on resume.
+            }
+        }
         if (out != null) {
             try {
                 out.close();

@@ -2,14 +2,15 @@ package dev.courier.client.internal;
 
 import dev.courier.client.CourierException;
 import dev.courier.protocol.ByteRange;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * What a transfer does with one connection for one range: the part of a download or an upload that
  * {@link TransferLanes} leaves to it. The lanes decide which range goes on which connection, keep a window of them
  * in flight, take them back in order, reconnect, requeue and give up; an exchange only sends the request for one
- * range and takes in its outcome. Today a range is one READ answered by one CHUNK, or one UPLOAD_WRITE answered by
- * one UPLOAD_ACK; a streamed read under a credit window would be another exchange on the same lanes.
+ * range and takes in its outcome. A range is one READ answered by one CHUNK, one UPLOAD_WRITE answered by one
+ * UPLOAD_ACK, or one READ_STREAM answered by many CHUNKs under a credit window.
  *
  * <p>Threading: every method but {@link #send} may block (on the disk, or on a request of its own); all run on the
  * lane's own thread, several lanes at once, so an implementation is thread-safe.
@@ -49,8 +50,20 @@ public interface RangeExchange<O extends RangeExchange.InFlight> {
         return false;
     }
 
-    /** A range that will not be received (it goes back in the queue, or the transfer ends): release what it holds. */
+    /**
+     * A range that will not be received (it goes back in the queue, or the transfer ends): stop what it runs and
+     * release what it holds. After it, {@link #remaining} is final.
+     */
     default void abandon(O op) {
+    }
+
+    /**
+     * What of {@code op}'s range must be sent again, when it failed or {@link #receive} said so: all of it for an
+     * exchange that takes a range in at once; for a stream, the bytes it did not deliver and the chunks that arrived
+     * damaged. Called after {@link #abandon} on a failure, after {@link #receive} otherwise.
+     */
+    default List<ByteRange> remaining(O op) {
+        return List.of(op.range());
     }
 
     /** Ranges are sent only while they start below this offset (a download's hashing window); re-read each time. */

@@ -92,6 +92,70 @@ public final class ReplyRules {
         return null;
     }
 
+    /**
+     * A CHUNK of a READ_STREAM, against what the stream allows next (docs/protocol.md, "READ_STREAM"): the next
+     * expected offset; flag CRC; 1 to {@code chunkBytes} bytes, fewer only on the chunk that reaches the stream's end,
+     * never past it and never more than the credit granted; flag END only at the stream's end, unless the stream
+     * was cancelled, where an empty END may come at any offset; flag LAST exactly on the chunk that reaches the end
+     * of the file. Once the data reached the end without END, only an empty END may follow. The CRC itself is not
+     * checked here: a damaged chunk is not a broken rule but a chunk to fetch again.
+     *
+     * @param expectedOffsetBytes where the next chunk must start
+     * @param endOffsetBytes      offset + length of the stream
+     * @param creditBytes         data bytes the server may still send
+     * @param fileSizeBytes       the size of the file version streamed
+     * @param cancelled           the client sent CANCEL
+     */
+    public static String streamChunk(ChunkReply c, long expectedOffsetBytes, long endOffsetBytes, int chunkBytes,
+                                     long creditBytes, long fileSizeBytes, boolean cancelled) {
+        int n = c.data().readableBytes();
+        String at = "stream " + Integer.toUnsignedString(c.requestId()) + ": CHUNK at "
+                + Long.toUnsignedString(c.offsetBytes());
+        if (c.offsetBytes() != expectedOffsetBytes) {
+            return at + ", but the next chunk starts at " + expectedOffsetBytes;
+        }
+        if (!c.hasCrc()) {
+            return at + " has no CRC32C; every chunk of a stream carries one";
+        }
+        if (n == 0) {
+            if (!c.end()) {
+                return at + " is empty without flag END";
+            }
+            if (!cancelled && expectedOffsetBytes != endOffsetBytes) {
+                return at + " ends the stream " + (endOffsetBytes - expectedOffsetBytes) + " bytes before its end "
+                        + endOffsetBytes + ", which was not cancelled";
+            }
+            if (c.last() && expectedOffsetBytes != fileSizeBytes) {
+                return at + " has flag LAST, but the file is " + fileSizeBytes + " bytes";
+            }
+            return null;
+        }
+        if (expectedOffsetBytes == endOffsetBytes) {
+            return at + " carries " + n + " bytes after the stream's last byte (" + endOffsetBytes + ")";
+        }
+        if (n > chunkBytes) {
+            return at + " carries " + n + " bytes; the stream asked for chunks of " + chunkBytes;
+        }
+        if (n > endOffsetBytes - expectedOffsetBytes) {
+            return at + " carries " + n + " bytes, past the stream's end " + endOffsetBytes;
+        }
+        if (n > creditBytes) {
+            return at + " carries " + n + " bytes, beyond the " + creditBytes + " bytes of credit granted";
+        }
+        long after = expectedOffsetBytes + n;
+        if (n < chunkBytes && after != endOffsetBytes) {
+            return at + " carries " + n + " of " + chunkBytes + " bytes; only the stream's final chunk may be short";
+        }
+        if (c.end() && after != endOffsetBytes && !cancelled) {
+            return at + " has flag END at " + after + ", before the stream's end " + endOffsetBytes;
+        }
+        if (c.last() != (after == fileSizeBytes)) {
+            return at + (c.last() ? " has flag LAST, but the file is " + fileSizeBytes + " bytes"
+                    : " reaches the end of the file without flag LAST");
+        }
+        return null;
+    }
+
     public static String digest(DigestReply d) {
         return size("DIGEST_RESULT", d.sizeBytes());
     }

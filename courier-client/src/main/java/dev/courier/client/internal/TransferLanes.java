@@ -6,6 +6,7 @@ import dev.courier.client.DownloadProgress;
 import dev.courier.protocol.ByteRange;
 import dev.courier.protocol.ErrorCode;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -20,8 +21,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * keeping a window of ranges in flight and taking them back in order. What is sent for a range and what is done
  * with its outcome is the {@link RangeExchange}'s; the lanes own everything around it:
  * <ul>
- * <li>a lost connection is reopened with backoff ({@link Retry}), and the ranges it had in flight go back in the
- * queue; so does a range its exchange could not take in;</li>
+ * <li>a lost connection is reopened with backoff ({@link Retry}), and what its ranges in flight had not delivered
+ * goes back in the queue, for any lane to take; so does what its exchange could not take in;</li>
  * <li>a range that gets no outcome within the stall timeout counts as a lost connection;</li>
  * <li>the transfer gives up with the exchange's {@link RangeExchange#stalled} failure when no range has been done for
  * the stall timeout, and with the first failure no new connection cures as soon as any lane meets one.</li>
@@ -93,7 +94,10 @@ public final class TransferLanes<O extends RangeExchange.InFlight> {
         }
     }
 
-    /** Ranges sent again so far: lost with their connection, or not taken in. */
+    /**
+     * Ranges sent again so far: lost with their connection, or not taken in (a stream's damaged chunks count one
+     * each).
+     */
     public long requeued() {
         return requeued.get();
     }
@@ -154,8 +158,7 @@ public final class TransferLanes<O extends RangeExchange.InFlight> {
                     lastProgressNanos.set(System.nanoTime());
                     queue.done();
                 } else {
-                    requeued.incrementAndGet();
-                    queue.retry(head.range());
+                    requeue(exchange.remaining(head));
                 }
             }
         } catch (RuntimeException e) {
@@ -183,8 +186,13 @@ public final class TransferLanes<O extends RangeExchange.InFlight> {
 
     private void requeue(O op) {
         exchange.abandon(op);
-        requeued.incrementAndGet();
-        queue.retry(op.range());
+        requeue(exchange.remaining(op));
+    }
+
+    /** Hands {@code again} back to the queue; each range counts as one sent again. */
+    private void requeue(List<ByteRange> again) {
+        requeued.addAndGet(again.size());
+        queue.retry(again);
     }
 
     private void requeueAll(ArrayDeque<O> window) {

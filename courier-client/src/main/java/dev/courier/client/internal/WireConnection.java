@@ -23,6 +23,7 @@ import dev.courier.protocol.ReadRequest;
 import dev.courier.protocol.Sha256;
 import dev.courier.protocol.StatReply;
 import dev.courier.protocol.StatRequest;
+import dev.courier.protocol.StreamRequest;
 import dev.courier.protocol.UploadAck;
 import dev.courier.protocol.UploadBegin;
 import dev.courier.protocol.UploadCommit;
@@ -107,6 +108,19 @@ public final class WireConnection implements AutoCloseable {
     public CompletableFuture<ChunkReply> read(String name, long offsetBytes, int lengthBytes) {
         return handler.send(new ReadRequest(handler.nextRequestId(), name, offsetBytes, lengthBytes),
                 ChunkReply.class, reply -> ReplyRules.chunk(reply, offsetBytes, lengthBytes), Function.identity());
+    }
+
+    /**
+     * Streams {@code lengthBytes} of {@code version} of {@code name} from {@code offsetBytes} (READ_STREAM): the
+     * server pushes CHUNKs of {@code chunkBytes} within the credit granted, {@code windowBytes} to start with and
+     * whatever {@link StreamHandle#consumed} gives back; they go to {@code listener} on the event loop, each checked
+     * against the stream's rules first ({@link ReplyRules#streamChunk}). A server that predates streams answers
+     * UNKNOWN_TYPE, and closes the connection.
+     */
+    public StreamHandle stream(String name, long offsetBytes, long lengthBytes, int windowBytes, int chunkBytes,
+                               FileDigest version, StreamListener listener) {
+        return handler.openStream(new StreamRequest(handler.nextRequestId(), name, offsetBytes, lengthBytes,
+                windowBytes, chunkBytes, version.sizeBytes(), version.modifiedMillis()), listener);
     }
 
     /**

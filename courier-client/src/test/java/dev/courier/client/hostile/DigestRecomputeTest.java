@@ -42,7 +42,8 @@ class DigestRecomputeTest {
     final List<DigestRequest> digests = new CopyOnWriteArrayList<>();
 
     private Downloader downloader(CourierClient client) {
-        return new Downloader(client, DownloadOptions.defaults().withChunkBytes(1 << 20).withStallTimeoutMillis(5_000),
+        return new Downloader(client, DownloadOptions.defaults().withChunkBytes(1 << 20).withStallTimeoutMillis(5_000)
+                .withStream(false),
                 new DownloadProgress() {
                     @Override
                     public void advanced(long doneBytes, long totalBytes) {

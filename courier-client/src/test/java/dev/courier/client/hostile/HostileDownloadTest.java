@@ -47,8 +47,10 @@ class HostileDownloadTest {
     @TempDir
     Path dest;
 
+    /** Per-chunk READs, the path a server that predates streams gets (HostileStreamTest lies about streams). */
     private static DownloadOptions options() {
-        return DownloadOptions.defaults().withConnections(2).withChunkBytes(CHUNK_BYTES).withStallTimeoutMillis(1_000);
+        return DownloadOptions.defaults().withConnections(2).withChunkBytes(CHUNK_BYTES).withStallTimeoutMillis(1_000)
+                .withStream(false);
     }
 
     /** A server that answers every connection with {@code lie}'s answer where it has one, and the truth elsewhere. */

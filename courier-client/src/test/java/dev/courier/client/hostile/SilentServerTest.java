@@ -59,7 +59,7 @@ class SilentServerTest {
     }
 
     private static DownloadOptions options() {
-        return DownloadOptions.defaults().withStallTimeoutMillis(STALL_MILLIS);
+        return DownloadOptions.defaults().withStallTimeoutMillis(STALL_MILLIS).withStream(false);
     }
 
     /** Runs {@code call}, which must fail with TIMED_OUT after at least {@code atLeast} and well before 30 s. */

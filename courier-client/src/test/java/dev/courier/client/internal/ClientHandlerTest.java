@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.courier.client.ClientConfig;
 import dev.courier.client.CourierException;
+import dev.courier.client.FileDigest;
 import dev.courier.client.Point;
 import dev.courier.client.ServerLimits;
+import dev.courier.protocol.ChunkReply;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.Hello;
@@ -15,8 +17,11 @@ import dev.courier.protocol.Pong;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -230,6 +235,125 @@ class ClientHandlerTest {
     }
 
     /** The bytes of {@code b}, which is released. */
+    /** What a stream's listener heard, in order. */
+    private static final class Heard implements StreamListener {
+        final List<String> events = new ArrayList<>();
+        CourierException failure;
+
+        @Override
+        public void chunk(ChunkReply chunk) {
+            events.add(chunk.offsetBytes() + "+" + chunk.data().readableBytes());
+            chunk.release();
+        }
+
+        @Override
+        public void ended(long endOffsetBytes) {
+            events.add("end " + endOffsetBytes);
+        }
+
+        @Override
+        public void failed(CourierException f) {
+            events.add("failed " + f.code());
+            failure = f;
+        }
+    }
+
+    /** 3 chunks of 4096 bytes and one of 10: the whole file "f" of 12298 bytes, modified at 1 ms. */
+    private static final long STREAM_FILE_BYTES = 3 * 4096 + 10;
+    private static final FileDigest STREAM_FILE = new FileDigest(STREAM_FILE_BYTES, 1, "00".repeat(32));
+
+    private static ChunkReply streamChunk(long offset, int n, boolean last, boolean end) {
+        byte[] data = new byte[n];
+        CRC32C crc = new CRC32C();
+        crc.update(data);
+        return new ChunkReply(1, offset, last, end, true, (int) crc.getValue(), Unpooled.wrappedBuffer(data));
+    }
+
+    @Test
+    void aStreamsChunksGoToItsListenerInOrderUntilEndAndItsRequestIsTheDocumentedFrame() {
+        Client c = handshaken();
+        Heard heard = new Heard();
+        c.connection().stream("f", 0, STREAM_FILE_BYTES, 16384, 4096, STREAM_FILE, heard);
+        // READ_STREAM, id 1: offset 0, length 12298, window 16384, chunks of 4096, size 12298, mtime 1, name "f"
+        assertThat(c.written()).isEqualTo(hex("00000031 28 00 00000001 0000000000000000 000000000000300a 00004000"
+                + " 00001000 000000000000300a 0000000000000001 0001 66"));
+        c.channel().writeInbound(streamChunk(0, 4096, false, false), streamChunk(4096, 4096, false, false),
+                streamChunk(8192, 4096, false, false), streamChunk(12288, 10, true, true));
+        assertThat(heard.events).containsExactly("0+4096", "4096+4096", "8192+4096", "12288+10", "end 12298");
+        assertThat(c.channel().isOpen()).isTrue();
+        c.channel().finishAndReleaseAll();
+    }
+
+    @Test
+    void consumedBytesGoBackAsOneWindowPerQuarterOfTheWindow() {
+        Client c = handshaken();
+        StreamHandle h = c.connection().stream("f", 0, STREAM_FILE_BYTES, 16384, 4096, STREAM_FILE, new Heard());
+        c.written();
+        c.channel().writeInbound(streamChunk(0, 4096, false, false));
+        h.consumed(1000);
+        assertThat(c.written()).as("less than a quarter of the window").isNull();
+        h.consumed(3096);
+        assertThat(c.written()).isEqualTo(hex("0000000a 29 00 00000001 00001000")); // WINDOW +4096
+        c.channel().finishAndReleaseAll();
+    }
+
+    @Test
+    void aChunkBeyondTheCreditGrantedIsABadReplyThatClosesTheConnection() {
+        Client c = handshaken();
+        Heard heard = new Heard();
+        c.connection().stream("f", 0, STREAM_FILE_BYTES, 4096, 4096, STREAM_FILE, heard);
+        c.channel().writeInbound(streamChunk(0, 4096, false, false), streamChunk(4096, 4096, false, false));
+        assertThat(c.channel().isOpen()).isFalse();
+        c.channel().close(); // runs the tasks of the close the handler began
+        assertThat(heard.events).containsExactly("0+4096", "failed BAD_REPLY");
+        assertThat(heard.failure.getMessage()).contains("beyond the 0 bytes of credit granted");
+        c.channel().finishAndReleaseAll();
+    }
+
+    @Test
+    void aCancelledStreamEndsWithAnEmptyEndWhereTheServerStopped() {
+        Client c = handshaken();
+        Heard heard = new Heard();
+        StreamHandle h = c.connection().stream("f", 0, STREAM_FILE_BYTES, 16384, 4096, STREAM_FILE, heard);
+        c.written();
+        c.channel().writeInbound(streamChunk(0, 4096, false, false));
+        h.cancel();
+        assertThat(c.written()).isEqualTo(hex("00000006 2a 00 00000001")); // CANCEL
+        h.consumed(4096);
+        assertThat(c.written()).as("no credit for a cancelled stream").isNull();
+        c.channel().writeInbound(streamChunk(4096, 4096, false, false), streamChunk(8192, 0, false, true));
+        assertThat(heard.events).containsExactly("0+4096", "4096+4096", "end 8192");
+        assertThat(c.channel().isOpen()).isTrue();
+        c.channel().finishAndReleaseAll();
+    }
+
+    @Test
+    void anErrorForAStreamEndsItAndLaterChunksForItsIdAreStrays() {
+        Client c = handshaken();
+        Heard heard = new Heard();
+        c.connection().stream("f", 0, STREAM_FILE_BYTES, 16384, 4096, STREAM_FILE, heard);
+        c.read("00000016 04 00 00000001 0037 000c 66696c65206368616e676564"); // FILE_CHANGED "file changed"
+        assertThat(heard.events).containsExactly("failed FILE_CHANGED");
+        for (int i = 0; i < ClientHandler.STRAY_REPLIES_ALLOWED; i++) {
+            c.channel().writeInbound(streamChunk(0, 4096, false, false));
+        }
+        assertThat(c.channel().isOpen()).as("strays within the budget").isTrue();
+        c.channel().writeInbound(streamChunk(0, 4096, false, false));
+        assertThat(c.channel().isOpen()).isFalse();
+        assertThat(heard.events).hasSize(1);
+        c.channel().finishAndReleaseAll();
+    }
+
+    @Test
+    void aLostConnectionFailsItsOpenStreams() {
+        Client c = handshaken();
+        Heard heard = new Heard();
+        c.connection().stream("f", 0, STREAM_FILE_BYTES, 16384, 4096, STREAM_FILE, heard);
+        c.channel().close();
+        assertThat(heard.events).containsExactly("failed CONNECTION_CLOSED");
+        c.channel().finishAndReleaseAll();
+    }
+
     private static byte[] drain(ByteBuf b) {
         try {
             byte[] out = new byte[b.readableBytes()];

@@ -1,0 +1,270 @@
+package dev.courier.client.internal;
+
+import dev.courier.client.ChunkListener;
+import dev.courier.client.CourierException;
+import dev.courier.client.FileDigest;
+import dev.courier.protocol.ByteRange;
+import dev.courier.protocol.ChunkReply;
+import dev.courier.protocol.ErrorCode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A download's exchange with a server that streams: a range (a piece of the file, many chunks long) is one
+ * READ_STREAM, whose CHUNKs the server pushes within the credit this side grants. The event loop only queues each
+ * chunk (the connection's handler has checked its offset, length, credit and flags); a consumer thread per stream
+ * takes them in order, waits while a chunk lies beyond the hashing window, hands it to the {@link ChunkStore}
+ * (CRC32C, digest, part file, journal) and then gives its bytes back as credit. So the server is never more than the
+ * stream's window ahead of the disk, and what waits in the queue is bounded by that window.
+ *
+ * <p>A damaged chunk does not stop the stream: it is dropped, and its range is handed back to the lanes to fetch
+ * again ({@link #remaining}). A stream that fails (the connection lost, the server silent, an ERROR) hands back
+ * what it had not delivered, for any lane to take.
+ *
+ * <p>Thread-safe: the lanes call it at once.
+ */
+final class StreamReads implements RangeExchange<StreamReads.Stream> {
+    private final ChunkStore store;
+    private final FileDigest version;
+    private final long hashWindowBytes;
+    private final int windowBytes;
+    private final int chunkBytes;
+    private final ChunkListener chunkListener;
+    private final ReentrantLock hashLock = new ReentrantLock();
+    private final Condition hashMoved = hashLock.newCondition();
+
+    /**
+     * @param hashWindowBytes how far past the hashing point chunks may be taken in
+     * @param windowBytes     each stream's credit, in data bytes
+     * @param chunkBytes      data bytes per CHUNK asked for
+     */
+    StreamReads(ChunkStore store, FileDigest version, long hashWindowBytes, int windowBytes, int chunkBytes,
+                ChunkListener chunkListener) {
+        this.store = store;
+        this.version = version;
+        this.hashWindowBytes = hashWindowBytes;
+        this.windowBytes = windowBytes;
+        this.chunkBytes = chunkBytes;
+        this.chunkListener = chunkListener;
+    }
+
+    /** The hashing point moved: consumers waiting for room look again. Must not block. */
+    void hashMoved() {
+        hashLock.lock();
+        try {
+            hashMoved.signalAll();
+        } finally {
+            hashLock.unlock();
+        }
+    }
+
+    @Override
+    public Stream send(WireConnection c, ByteRange range) {
+        Stream s = new Stream(range);
+        s.handle = c.stream(store.name(), range.offsetBytes(), range.lengthBytes(), windowBytes, chunkBytes,
+                version, s);
+        s.consumer = Thread.ofVirtual().name("courier-stream-" + range.offsetBytes()).start(s::consume);
+        return s;
+    }
+
+    @Override
+    public boolean receive(Stream s) {
+        return s.damaged.isEmpty();
+    }
+
+    @Override
+    public List<ByteRange> remaining(Stream s) {
+        List<ByteRange> again = new ArrayList<>(s.damaged);
+        long end = s.range.endBytes();
+        if (s.consumedUpTo < end) {
+            again.add(new ByteRange(s.consumedUpTo, end - s.consumedUpTo));
+        }
+        return again;
+    }
+
+    @Override
+    public void abandon(Stream s) {
+        s.stop();
+    }
+
+    @Override
+    public long sendLimitBytes() {
+        return store.sendLimitBytes(hashWindowBytes);
+    }
+
+    @Override
+    public CourierException stalled(long quietMillis) {
+        return store.stalled(quietMillis);
+    }
+
+    /** What the event loop hands the consumer besides chunks. */
+    private sealed interface Signal {
+    }
+
+    private record Ended(long endOffsetBytes) implements Signal {
+    }
+
+    private record Failed(CourierException failure) implements Signal {
+    }
+
+    private record Stopped() implements Signal {
+    }
+
+    /** One stream in flight: its listener (event loop), its consumer thread, and what it delivered. */
+    final class Stream implements RangeExchange.InFlight, StreamListener {
+        private final ByteRange range;
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+        /** Chunks and signals, in arrival order; its chunks are bounded by the stream's credit. */
+        private final LinkedBlockingQueue<Object> arrived = new LinkedBlockingQueue<>();
+        private final long openedNanos = System.nanoTime();
+        /** Consumer thread only, until it ends; then read by the lane. */
+        private final List<ByteRange> damaged = new ArrayList<>();
+        private volatile long consumedUpTo;
+        private volatile boolean stopped;
+        private volatile StreamHandle handle;
+        private Thread consumer;
+
+        Stream(ByteRange range) {
+            this.range = range;
+            this.consumedUpTo = range.offsetBytes();
+        }
+
+        @Override
+        public ByteRange range() {
+            return range;
+        }
+
+        @Override
+        public CompletableFuture<?> reply() {
+            return done;
+        }
+
+        @Override
+        public void chunk(ChunkReply chunk) {
+            if (stopped) {
+                chunk.release();
+            } else {
+                arrived.add(chunk);
+                if (stopped) {
+                    drain(); // stop() may have drained before this chunk went in
+                }
+            }
+        }
+
+        @Override
+        public void ended(long endOffsetBytes) {
+            arrived.add(new Ended(endOffsetBytes));
+        }
+
+        @Override
+        public void failed(CourierException failure) {
+            arrived.add(new Failed(failure));
+        }
+
+        /** The consumer: takes the chunks in order until the stream ends, fails or is stopped. */
+        private void consume() {
+            try {
+                while (true) {
+                    Object next = arrived.take();
+                    switch (next) {
+                        case ChunkReply c -> {
+                            try {
+                                take(c);
+                            } finally {
+                                c.release();
+                            }
+                        }
+                        case Ended e -> {
+                            done.complete(null);
+                            return;
+                        }
+                        case Failed f -> {
+                            done.completeExceptionally(f.failure());
+                            return;
+                        }
+                        case Stopped s -> {
+                            done.completeExceptionally(new CourierException(ErrorCode.CONNECTION_CLOSED,
+                                    "stream stopped"));
+                            return;
+                        }
+                        default -> throw new IllegalStateException("not a chunk or a signal: " + next);
+                    }
+                }
+            } catch (InterruptedException e) {
+                done.completeExceptionally(new CourierException(ErrorCode.CONNECTION_CLOSED, "interrupted"));
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+                handle.cancel();
+            } finally {
+                drain();
+            }
+        }
+
+        private void take(ChunkReply c) throws InterruptedException {
+            long offset = c.offsetBytes();
+            int n = c.data().readableBytes();
+            awaitHashWindow(offset);
+            if (stopped) {
+                return;
+            }
+            chunkListener.received(offset, n, System.nanoTime() - openedNanos);
+            if (!store.store(offset, c.data(), c.hasCrc(), c.crc32c())) {
+                damaged.add(new ByteRange(offset, n));
+            }
+            consumedUpTo = offset + n;
+            handle.consumed(n);
+        }
+
+        /** Waits while {@code offset} lies beyond the hashing window, so the digest holds a bounded amount. */
+        private void awaitHashWindow(long offset) throws InterruptedException {
+            hashLock.lock();
+            try {
+                while (!stopped && offset >= store.sendLimitBytes(hashWindowBytes)) {
+                    hashMoved.await(50, TimeUnit.MILLISECONDS);
+                }
+            } finally {
+                hashLock.unlock();
+            }
+        }
+
+        /** Stops the stream: cancels it, ends the consumer and releases what waits. */
+        void stop() {
+            stopped = true;
+            StreamHandle h = handle;
+            if (h != null) {
+                h.cancel();
+            }
+            arrived.add(new Stopped());
+            hashMoved();
+            if (consumer != null) {
+                boolean interrupted = false;
+                while (true) {
+                    try {
+                        consumer.join();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            drain();
+        }
+
+        private void drain() {
+            Object o;
+            while ((o = arrived.poll()) != null) {
+                if (o instanceof ChunkReply c) {
+                    c.release();
+                }
+            }
+        }
+    }
+}
