@@ -101,7 +101,7 @@ want() { [ -z "$only" ] || [ "$only" = "$1" ]; } # is section $1 measured in thi
 CONNECTIONS=(1 50 1000)
 PIPELINES=(1 16)
 
-log() { echo "compare: $*" >&2; }
+BENCH_NAME=compare; . "$home/bench/lib.sh"
 started_at=$SECONDS
 
 # --- tools ---------------------------------------------------------------------------------------------------
@@ -153,24 +153,10 @@ pids+=($!)
 
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-wait_port() {
-    local i
-    for i in $(seq 1 200); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-        sleep 0.05
-    done
-    log "nothing listens on port $1; see the logs in $tmp"; return 1
-}
 for port in $COURIER_PORT $REDIS_PORT $NGINX_PORT $IPERF_PORT; do
     port_free "$port" || { log "port $port on 127.0.0.1 is taken; stop what uses it"; exit 1; }
 done
-# CPU time (user + system, in clock ticks) a process has used so far.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 ticks_per_second="$(getconf CLK_TCK)"
-median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) print 0; else if (NR % 2) print a[(NR + 1) / 2];
-    else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-now_ns() { date +%s%N; }
 
 mkdir -p "$tmp/files" "$tmp/out" "$tmp/nginx/logs" "$tmp/nginx/tmp" "$tmp/redis"
 
@@ -200,31 +186,17 @@ redis-server "$tmp/redis/redis.conf" &
 redis_pid=$!
 pids+=("$redis_pid")
 
-cat > "$tmp/nginx/nginx.conf" <<EOF
-daemon off;
-worker_processes auto;
+nginx_conf "$tmp/nginx" "worker_processes auto;
 user root;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    sendfile on;
+events { worker_connections 1024; }" "    sendfile on;
     tcp_nopush on;
     tcp_nodelay on;
-    client_body_temp_path $tmp/nginx/tmp/body;
-    proxy_temp_path $tmp/nginx/tmp/proxy;
-    fastcgi_temp_path $tmp/nginx/tmp/fastcgi;
-    uwsgi_temp_path $tmp/nginx/tmp/uwsgi;
-    scgi_temp_path $tmp/nginx/tmp/scgi;
     types { application/octet-stream bin; }
     server {
         listen 127.0.0.1:$NGINX_PORT;
         root $tmp/files;
-    }
-}
-EOF
-nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/logs/error.log" &
+    }"
+nginx_start "$tmp/nginx"
 pids+=($!)
 
 iperf3 -s -B 127.0.0.1 -p "$IPERF_PORT" > "$tmp/iperf3.log" 2>&1 &

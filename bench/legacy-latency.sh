@@ -30,7 +30,7 @@ BEFORE_COURIER_PORT=${BEFORE_COURIER_PORT:-$((COURIER_PORT + 2))}
 BEFORE_LEGACY_PORT=${BEFORE_LEGACY_PORT:-$((LEGACY_PORT + 2))}
 RUNS=${RUNS:-3}; COUNT=${COUNT:-50000}; SECONDS_PER_RUN=${DURATION:-10}; WARMUP=${WARMUP:-20000}; CHUNK=${CHUNK:-4096}
 
-log() { echo "legacy-latency: $*" >&2; }
+BENCH_NAME=legacy-latency; . "$home/bench/lib.sh"
 java="$("$home/courier" --java)" || exit 1
 "$home/courier" --version >/dev/null
 jar="$home/courier-cli/target/courier.jar"
@@ -39,24 +39,12 @@ hdr="$(ls "$home"/courier-cli/target/lib/HdrHistogram-*.jar | head -n 1)"
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/courier-legacy-latency.XXXXXX")"
 pids=()
 cleanup() {
-    local p
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    stop_pids
     rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'log "interrupted"; exit 130' INT TERM
 
-wait_port() {
-    local i
-    for i in $(seq 1 200); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-        sleep 0.05
-    done
-    log "nothing listens on port $1"; return 1
-}
-median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) print 0; else if (NR % 2) print a[(NR + 1) / 2];
-    else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 mkdir -p "$tmp/files"
 head -c $((16 << 20)) /dev/urandom > "$tmp/files/chunks.bin"

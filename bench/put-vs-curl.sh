@@ -33,7 +33,7 @@ SIZE_MIB=${SIZE_MIB:-1024}
 RUNS=${RUNS:-3}
 JFR=${JFR:-}
 
-log() { echo "put-vs-curl: $*" >&2; }
+BENCH_NAME=put-vs-curl; . "$home/bench/lib.sh"
 java="$("$home/courier" --java)" || exit 1
 "$home/courier" --version >/dev/null
 jar="$home/courier-cli/target/courier.jar"
@@ -41,9 +41,7 @@ jar="$home/courier-cli/target/courier.jar"
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/courier-put.XXXXXX")"
 pids=()
 cleanup() {
-    local p
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    stop_pids
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -55,37 +53,15 @@ trap 'log "interrupted"; exit 130' INT TERM
   kill -TERM $$ ) &
 pids+=($!)
 
-wait_port() {
-    local i
-    for i in $(seq 1 200); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-        sleep 0.05
-    done
-    log "nothing listens on port $1; see the logs in $tmp"; return 1
-}
-median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) print 0; else if (NR % 2) print a[(NR + 1) / 2];
-    else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
-mkdir -p "$tmp/nginx/logs" "$tmp/nginx/tmp" "$tmp/nginx/root/up" "$tmp/courier-up" "$tmp/before-up"
+mkdir -p "$tmp/nginx/root/up" "$tmp/courier-up" "$tmp/before-up"
 log "writing a ${SIZE_MIB} MiB random file and reading it into the page cache"
 head -c "$((SIZE_MIB << 20))" /dev/urandom > "$tmp/big.bin"
 cat "$tmp/big.bin" > /dev/null
 
-cat > "$tmp/nginx/nginx.conf" <<EOF
-daemon off;
-worker_processes auto;
+nginx_conf "$tmp/nginx" "worker_processes auto;
 user root;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $tmp/nginx/tmp/body;
-    proxy_temp_path $tmp/nginx/tmp/proxy;
-    fastcgi_temp_path $tmp/nginx/tmp/fastcgi;
-    uwsgi_temp_path $tmp/nginx/tmp/uwsgi;
-    scgi_temp_path $tmp/nginx/tmp/scgi;
-    server {
+events { worker_connections 1024; }" "    server {
         listen 127.0.0.1:$NGINX_PORT;
         root $tmp/nginx/root;
         location /up/ {
@@ -93,10 +69,8 @@ http {
             create_full_put_path on;
             client_max_body_size 0;
         }
-    }
-}
-EOF
-nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/logs/error.log" &
+    }"
+nginx_start "$tmp/nginx"
 pids+=($!)
 
 serve() { # jar port upload-dir log [jvm options...]; started directly so that $! is the JVM

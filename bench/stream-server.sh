@@ -28,20 +28,15 @@ javac="$(dirname "$java")/javac"
 
 tmp="$(mktemp -d /tmp/stream-server.XXXXXX)"
 pids=()
+BENCH_NAME=stream-server; . "$home/bench/lib.sh"
 cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    stop_pids
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-log() { echo "stream-server: $*" >&2; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 ticks_per_second="$(getconf CLK_TCK)"
-median() { sort -g | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
-    echo "port $1 never opened" >&2; exit 1; }
 
-mkdir -p "$tmp/files" "$tmp/classes" "$tmp/nginx/logs" "$tmp/nginx/tmp"
+mkdir -p "$tmp/files" "$tmp/classes"
 log "writing a ${FILE_MIB} MiB random file and reading it into the page cache"
 head -c "$((FILE_MIB << 20))" /dev/urandom > "$tmp/files/big.bin"
 cat "$tmp/files/big.bin" > /dev/null
@@ -52,29 +47,15 @@ cat "$tmp/files/big.bin" > /dev/null
 courier_pid=$!
 pids+=("$courier_pid")
 
-cat > "$tmp/nginx/nginx.conf" <<CONF
-daemon off;
-master_process off;
+nginx_conf "$tmp/nginx" "master_process off;
 worker_processes 1;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/logs/error.log warn;
-events { worker_connections 64; }
-http {
-    access_log off;
-    sendfile on;
+events { worker_connections 64; }" "    sendfile on;
     tcp_nopush on;
     tcp_nodelay on;
-    client_body_temp_path $tmp/nginx/tmp/body;
-    proxy_temp_path $tmp/nginx/tmp/proxy;
-    fastcgi_temp_path $tmp/nginx/tmp/fastcgi;
-    uwsgi_temp_path $tmp/nginx/tmp/uwsgi;
-    scgi_temp_path $tmp/nginx/tmp/scgi;
     types { application/octet-stream bin; }
-    server { listen 127.0.0.1:$NGINX_PORT; root $tmp/files; }
-}
-CONF
+    server { listen 127.0.0.1:$NGINX_PORT; root $tmp/files; }"
 # master_process off: one process serves, so its CPU is the server's whole cost, as the JVM's is.
-nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/logs/error.log" &
+nginx_start "$tmp/nginx"
 nginx_pid=$!
 pids+=("$nginx_pid")
 wait_port "$COURIER_PORT"; wait_port "$NGINX_PORT"

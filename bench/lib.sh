@@ -1,0 +1,54 @@
+# Shared by the scripts under bench/: logging, ports, medians, clocks and nginx's config. Sourced, not run:
+#   BENCH_NAME=compare; . "$home/bench/lib.sh"
+# Everything here is a plain function of its arguments; no function starts or stops a process by itself, except
+# nginx_start, which starts nginx in the background so that the caller's $! is its PID.
+
+log() { echo "${BENCH_NAME:-bench}: $*" >&2; }
+need() { command -v "$1" >/dev/null 2>&1; }
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+wait_port() { # port -> returns once something listens on 127.0.0.1:port, or fails after 10 s
+    local i
+    for i in $(seq 1 200); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        sleep 0.05
+    done
+    log "nothing listens on port $1${tmp:+; see the logs in $tmp}"; return 1
+}
+
+# The median of the numbers on stdin, one per line (0 when there are none).
+median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) print 0; else if (NR % 2) print a[(NR + 1) / 2];
+    else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+now_ns() { date +%s%N; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system clock ticks of a process
+
+# nginx_conf DIR MAIN HTTP: writes DIR/nginx.conf for an nginx that runs in the foreground from DIR (pid file, logs
+# and every temp path under it, no access log), with MAIN added at the top level and HTTP inside the http block
+# (its server blocks and any other directives). Makes DIR/logs and DIR/tmp.
+nginx_conf() {
+    local dir=$1 main=$2 http=$3
+    mkdir -p "$dir/logs" "$dir/tmp"
+    cat > "$dir/nginx.conf" <<CONF
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log warn;
+$main
+http {
+    access_log off;
+    client_body_temp_path $dir/tmp/body;
+    proxy_temp_path $dir/tmp/proxy;
+    fastcgi_temp_path $dir/tmp/fastcgi;
+    uwsgi_temp_path $dir/tmp/uwsgi;
+    scgi_temp_path $dir/tmp/scgi;
+$http
+}
+CONF
+}
+nginx_start() { nginx -p "$1" -c "$1/nginx.conf" -e "$1/logs/error.log" & } # DIR; the caller's $! is nginx
+
+# Stops every process in the caller's pids array (TERM, then waits for each), as the scripts' exit traps do.
+stop_pids() {
+    local p
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+}
