@@ -65,6 +65,19 @@ class DownloadTest {
     }
 
     @Test
+    void aServerThatAllowsOneStreamPerConnectionIsDownloadedFromAll(@TempDir Path dest) throws Exception {
+        try (CourierServer strict = CourierServer.start(
+                TestServers.config(served).toBuilder().maxStreamsPerConnection(1).build());
+             CourierClient c = new CourierClient(ClientConfig.of("127.0.0.1", strict.localAddress().getPort()))) {
+            List<String> notes = new CopyOnWriteArrayList<>();
+            DownloadResult r = new Downloader(c, DownloadOptions.defaults().withConnections(2), noting(notes))
+                    .download("random.bin", dest);
+            assertThat(Files.mismatch(served.resolve("random.bin"), r.path())).isEqualTo(-1);
+            assertThat(notes).anySatisfy(n -> assertThat(n).contains("fewer streams per connection"));
+        }
+    }
+
+    @Test
     void oddSizesSmallChunksAndNestedNames(@TempDir Path dest) throws IOException {
         Downloader d = new Downloader(client, DownloadOptions.defaults().withChunkBytes(65_521),
                 DownloadProgress.NONE);

@@ -82,12 +82,18 @@ public final class ChunkFetcher {
                     lanes.run(first);
                     return done(name, store, digest, connections, lanes.requeued());
                 } catch (CourierException e) {
-                    if (e.code() != ErrorCode.UNKNOWN_TYPE) {
+                    if (e.code() == ErrorCode.UNKNOWN_TYPE) {
+                        progress.note("the server does not know READ_STREAM; reading chunk by chunk");
+                    } else if (e.code() == ErrorCode.TOO_MANY_STREAMS) {
+                        // A server configured for fewer streams per connection than a lane opens: what the
+                        // streams have not fetched is read chunk by chunk, which every server allows.
+                        progress.note("the server allows fewer streams per connection than "
+                                + STREAMS_PER_CONNECTION + "; reading the rest chunk by chunk");
+                    } else {
                         throw e;
                     }
-                    progress.note("the server does not know READ_STREAM; reading chunk by chunk");
                     requeued = lanes.requeued();
-                    lane0 = null; // the server closed it
+                    lane0 = null; // closed by the server (UNKNOWN_TYPE is fatal) or by the failed lanes
                 }
             }
             RangeSet have = store.have();
