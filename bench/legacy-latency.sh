@@ -14,23 +14,14 @@
 set -euo pipefail
 
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-before=""
-while [ $# -gt 0 ]; do
-    arg=$1; shift
-    case "$arg" in
-        --before) [ $# -gt 0 ] || { echo "legacy-latency.sh: --before needs a directory" >&2; exit 2; }
-                  before="$(cd "$1" && pwd)"; shift ;;
-        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        *) echo "legacy-latency.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
-    esac
-done
+BENCH_NAME=legacy-latency; . "$home/bench/lib.sh"
+parse_before_option 2,13 "$@"
 COURIER_PORT=${COURIER_PORT:-17520}
 LEGACY_PORT=${LEGACY_PORT:-17521}
 BEFORE_COURIER_PORT=${BEFORE_COURIER_PORT:-$((COURIER_PORT + 2))}
 BEFORE_LEGACY_PORT=${BEFORE_LEGACY_PORT:-$((LEGACY_PORT + 2))}
 RUNS=${RUNS:-3}; COUNT=${COUNT:-50000}; SECONDS_PER_RUN=${DURATION:-10}; WARMUP=${WARMUP:-20000}; CHUNK=${CHUNK:-4096}
 
-BENCH_NAME=legacy-latency; . "$home/bench/lib.sh"
 java="$("$home/courier" --java)" || exit 1
 "$home/courier" --version >/dev/null
 jar="$home/courier-cli/target/courier.jar"

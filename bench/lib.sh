@@ -52,3 +52,21 @@ stop_pids() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
     for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
 }
+
+# parse_before_option HELP_LINES "$@": the arguments of the A/B scripts. --before DIR sets before to DIR's absolute
+# path (empty without it); -h/--help prints lines HELP_LINES (sed's "2,13" form) of the script's header comment.
+# Anything else exits 2.
+parse_before_option() {
+    local help=$1 arg
+    shift
+    before=""
+    while [ $# -gt 0 ]; do
+        arg=$1; shift
+        case "$arg" in
+            --before) [ $# -gt 0 ] || { log "--before needs a directory"; exit 2; }
+                      before="$(cd "$1" && pwd)"; shift ;;
+            -h|--help) sed -n "${help}p" "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+            *) log "unknown argument '$arg' (try --help)"; exit 2 ;;
+        esac
+    done
+}

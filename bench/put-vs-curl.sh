@@ -16,16 +16,8 @@
 set -euo pipefail
 
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-before=""
-while [ $# -gt 0 ]; do
-    arg=$1; shift
-    case "$arg" in
-        --before) [ $# -gt 0 ] || { echo "put-vs-curl.sh: --before needs a directory" >&2; exit 2; }
-                  before="$(cd "$1" && pwd)"; shift ;;
-        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        *) echo "put-vs-curl.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
-    esac
-done
+BENCH_NAME=put-vs-curl; . "$home/bench/lib.sh"
+parse_before_option 2,15 "$@"
 COURIER_PORT=${COURIER_PORT:-17530}
 BEFORE_COURIER_PORT=${BEFORE_COURIER_PORT:-$((COURIER_PORT + 1))}
 NGINX_PORT=${NGINX_PORT:-17580}
@@ -33,7 +25,6 @@ SIZE_MIB=${SIZE_MIB:-1024}
 RUNS=${RUNS:-3}
 JFR=${JFR:-}
 
-BENCH_NAME=put-vs-curl; . "$home/bench/lib.sh"
 java="$("$home/courier" --java)" || exit 1
 "$home/courier" --version >/dev/null
 jar="$home/courier-cli/target/courier.jar"

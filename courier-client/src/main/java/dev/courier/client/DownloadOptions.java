@@ -59,13 +59,6 @@ public record DownloadOptions(int connections, int chunkBytes, int readsPerConne
         }
     }
 
-    /** The options as before streams: the stream settings at their defaults. */
-    public DownloadOptions(int connections, int chunkBytes, int readsPerConnection, boolean resume, boolean discard,
-                           long stallTimeoutMillis, Backoff backoff, boolean verifyDigest) {
-        this(connections, chunkBytes, readsPerConnection, resume, discard, stallTimeoutMillis, backoff, verifyDigest,
-                DEFAULT_STREAM, DEFAULT_STREAM_WINDOW_BYTES, DEFAULT_STREAM_PIECE_BYTES);
-    }
-
     public static DownloadOptions defaults() {
         return new DownloadOptions(DEFAULT_CONNECTIONS, DEFAULT_CHUNK_BYTES, DEFAULT_READS_PER_CONNECTION, true,
                 false, DEFAULT_STALL_TIMEOUT_MILLIS, Backoff.DEFAULT, true, DEFAULT_STREAM, DEFAULT_STREAM_WINDOW_BYTES,

@@ -68,7 +68,8 @@ class ProcessFaultsTest {
         CourierProcess server = CourierProcess.server(serverArgs(0));
         int port = portOf(server);
         CompletableFuture<Void> third = new CompletableFuture<>();
-        DownloadOptions options = new DownloadOptions(4, 1 << 20, 2, true, false, 30_000, new Backoff(20, 300), true);
+        DownloadOptions options = DownloadOptions.defaults().withConnections(4).withReadsPerConnection(2)
+                .withStallTimeoutMillis(30_000).withBackoff(new Backoff(20, 300));
         try (CourierClient client = new CourierClient(ClientConfig.of("127.0.0.1", port))) {
             Downloader d = new Downloader(client, options, (done, total) -> {
                 if (done >= total / 3) {
@@ -218,7 +219,8 @@ class ProcessFaultsTest {
         int port = portOf(server);
         CompletableFuture<Void> started = new CompletableFuture<>();
         List<String> notes = new CopyOnWriteArrayList<>();
-        DownloadOptions options = new DownloadOptions(2, 1 << 20, 2, true, false, 30_000, new Backoff(20, 300), true);
+        DownloadOptions options = DownloadOptions.defaults().withConnections(2).withReadsPerConnection(2)
+                .withStallTimeoutMillis(30_000).withBackoff(new Backoff(20, 300));
         try (CourierClient client = new CourierClient(ClientConfig.of("127.0.0.1", port))) {
             Downloader d = new Downloader(client, options, new DownloadProgress() {
                 @Override

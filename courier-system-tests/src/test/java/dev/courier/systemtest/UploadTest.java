@@ -221,7 +221,8 @@ class UploadTest {
         int port = ProcessFaultsTest.portOf(server);
         args[1] = String.valueOf(port);
         CompletableFuture<Void> third = new CompletableFuture<>();
-        DownloadOptions options = new DownloadOptions(4, 1 << 20, 2, true, false, 30_000, new Backoff(20, 300), true);
+        DownloadOptions options = DownloadOptions.defaults().withConnections(4).withReadsPerConnection(2)
+                .withStallTimeoutMillis(30_000).withBackoff(new Backoff(20, 300));
         try (CourierClient c = new CourierClient(ClientConfig.of("127.0.0.1", port));
              ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             Uploader u = new Uploader(c, options, (done, total) -> {
