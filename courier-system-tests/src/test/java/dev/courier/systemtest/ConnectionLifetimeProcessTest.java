@@ -132,7 +132,10 @@ class ConnectionLifetimeProcessTest {
     @Test
     void silentLegacyConnectionsAreClosedAfterTheIdleTimeoutAndNeverTakeTheMainPortsPlaces() throws Exception {
         try (CourierProcess server = server("--max-connections", "4", "--legacy-max-connections", "4",
-                "--ping-interval-ms", "0", "--idle-timeout-ms", "1500")) {
+                "--ping-interval-ms", "0", "--idle-timeout-ms", "5000")) {
+            // The idle timeout must outlast everything below until the silent ones are waited on (four handshakes,
+            // a refusal, three main connections): 1.5 s was too short on a loaded machine, where the first silent
+            // connection was closed before the fifth was refused, which then found a free place.
             InetSocketAddress main = address(server, MAIN_PORT);
             InetSocketAddress legacy = address(server, LEGACY_PORT);
             long baseline = openFiles(server.pid());
