@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
  * the server, a failed verification, a local file problem), 2 bad arguments, 3 the server could not be reached or
  * went away.
  */
-@Command(name = "courier", mixinStandardHelpOptions = true, version = "courier 0.1.0",
+@Command(name = "courier", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         description = "Data points and file transfers over TCP.",
         subcommands = {ServeCommand.class, PointCommand.class, PointsCommand.class, LsCommand.class,
                 GetCommand.class, PutCommand.class, DemoCommand.class, SoakCommand.class, BenchCommand.class,

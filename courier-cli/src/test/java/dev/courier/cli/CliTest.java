@@ -8,6 +8,7 @@ import dev.courier.server.CourierServer;
 import dev.courier.server.testing.CsvTruth;
 import dev.courier.server.testing.TestServers;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
@@ -54,6 +55,25 @@ class CliTest {
         CliRun missing = run("get", "--server", address, "nope.csv");
         assertThat(missing.exitCode()).isEqualTo(ExitCodes.FAILED);
         assertThat(missing.err()).startsWith("courier: NOT_FOUND: ").hasLineCount(1);
+    }
+
+    @Test
+    void versionNamesTheCommitTheBuildCameFromAndTheJava() throws Exception {
+        CliRun r = run("--version");
+        assertThat(r.exitCode()).isZero();
+        String[] lines = r.out().strip().split("\\R");
+        assertThat(lines).hasSize(2);
+        assertThat(lines[1]).startsWith("Java " + Runtime.version() + " (");
+        // The commit as git itself names it, where the build ran in a checkout (CI clones one).
+        Process git = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
+        String head = new String(git.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
+        if (git.waitFor() == 0) {
+            assertThat(lines[0]).matches("courier \\S+ \\(commit [0-9a-f]{7,}(-dirty)?, \\S+\\)");
+            String commit = lines[0].replaceFirst(".*\\(commit ([0-9a-f]+).*", "$1");
+            assertThat(head).startsWith(commit);
+        } else {
+            assertThat(lines[0]).endsWith("(commit unknown)");
+        }
     }
 
     @Test
