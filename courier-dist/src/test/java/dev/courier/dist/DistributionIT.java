@@ -92,7 +92,10 @@ class DistributionIT {
     }
 
     @Test
-    void shipsABashCompletionScriptThatBashParsesAndASystemdUnit() throws Exception {
+    void shipsManPagesABashCompletionScriptThatBashParsesAndASystemdUnit() throws Exception {
+        for (String page : List.of("courier.1", "courier-serve.1", "courier-get.1", "courier-put.1")) {
+            assertThat(Files.readString(home.resolve("man/man1").resolve(page))).as(page).contains(".TH ");
+        }
         Path completion = home.resolve("share/bash-completion/completions/courier");
         assertThat(Files.readString(completion)).contains("complete").contains("serve").contains("get");
         Result parse = run(List.of("bash", "-n", completion.toString()), Map.of());
