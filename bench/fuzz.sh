@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Fuzzes Courier's decoders and loaders with Jazzer: each target (a JUnit @FuzzTest, whose committed seed corpus
+# `mvn verify` replays) runs in fuzzing mode for SECONDS, one after the other, on the offline build.
+#   bench/fuzz.sh SECONDS [TARGET...]     # TARGET: a class name (FrameDecoderFuzzTest); default: all of them
+# New interesting inputs go to a temporary folder (printed, deleted at the end), not into the committed corpus; a
+# crash, timeout or out-of-memory input is copied into the target's committed corpus
+# (src/test/resources/<package>/<Class>Inputs/<method>/), where `mvn verify` replays it until it is fixed.
+# Replay one input: mvn -o -q verify -pl MODULE -am -Dtest=CLASS -Dsurefire.failIfNoSpecifiedTests=false
+# (every corpus file), or copy it into that folder first. The last line is exactly
+#   fuzz: targets=N execs=M crashes=C
+set -euo pipefail
+home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH_NAME=fuzz; . "$home/bench/lib.sh"
+
+if [ $# -lt 1 ] || ! [[ "$1" =~ ^[0-9]+$ ]] || [ "$1" -lt 1 ]; then
+    echo "usage: bench/fuzz.sh SECONDS [TARGET...]" >&2; exit 2
+fi
+seconds=$1; shift
+
+# module, test class, @FuzzTest method
+all_targets=(
+    "courier-transport dev.courier.transport.FrameDecoderFuzzTest frames"
+)
+targets=()
+for t in "${all_targets[@]}"; do
+    class=${t#* }; class=${class%% *}
+    if [ $# -eq 0 ]; then targets+=("$t"); continue; fi
+    for want in "$@"; do
+        [ "${class##*.}" = "$want" ] && targets+=("$t")
+    done
+done
+[ ${#targets[@]} -gt 0 ] || { log "no target named $*"; exit 2; }
+
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/courier-fuzz.XXXXXX")"
+trap 'rm -rf "$tmp"' EXIT
+log "new inputs and logs under $tmp (deleted at the end)"
+
+total_execs=0
+total_crashes=0
+for t in "${targets[@]}"; do
+    read -r module class method <<<"$t"
+    simple=${class##*.}
+    work="$tmp/$simple"
+    mkdir -p "$work"
+    corpus="$home/$module/src/test/resources/$(dirname "${class//.//}")/${simple}Inputs/$method"
+    log "$simple: fuzzing for ${seconds}s"
+    # jazzer.internal.basedir puts the generated corpus and the crash files under $work instead of the module;
+    # the hooks (coverage, comparisons, sanitizers) are what make it fuzzing rather than a replay.
+    status=0
+    (cd "$home" && JAZZER_FUZZ=1 timeout --kill-after=30 $((seconds + 600)) mvn -o -B \
+        -pl "$module" -am verify -Dtest="$simple" -Dsurefire.failIfNoSpecifiedTests=false \
+        -Djazzer.hooks=true -Djazzer.max_duration="${seconds}s" -Djazzer.internal.basedir="$work") \
+        >"$work/mvn.log" 2>&1 || status=$?
+    execs=$(grep -aoE '^#[0-9]+' "$work/mvn.log" | tail -n 1 | tr -d '#' || true)
+    execs=${execs:-0}
+    crashes=0
+    for f in $(find "$work" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' \
+            -o -name 'slow-unit-*' \) | sort); do
+        mkdir -p "$corpus"
+        cp "$f" "$corpus/"
+        log "$simple: $(basename "$f") copied into $corpus"
+        crashes=$((crashes + 1))
+    done
+    if [ "$status" -ne 0 ] && [ "$crashes" -eq 0 ]; then
+        # A committed input that still fails, or a build failure: count it, and keep the log to read.
+        cp "$work/mvn.log" "${TMPDIR:-/tmp}/courier-fuzz-$simple.log"
+        log "$simple: mvn failed (exit $status) without a new crash; log: ${TMPDIR:-/tmp}/courier-fuzz-$simple.log"
+        crashes=1
+    fi
+    log "$simple: execs=$execs crashes=$crashes"
+    total_execs=$((total_execs + execs))
+    total_crashes=$((total_crashes + crashes))
+done
+echo "fuzz: targets=${#targets[@]} execs=$total_execs crashes=$total_crashes"
