@@ -20,6 +20,10 @@ seconds=$1; shift
 # module, test class, @FuzzTest method
 all_targets=(
     "courier-transport dev.courier.transport.FrameDecoderFuzzTest frames"
+    "courier-server dev.courier.server.legacy.LegacyDecoderFuzzTest requests"
+    "courier-journal dev.courier.journal.TransferJournalFuzzTest journal"
+    "courier-server dev.courier.server.points.CsvRecordingLoaderFuzzTest csv"
+    "courier-server dev.courier.server.points.ColumnFileFuzzTest columns"
 )
 targets=()
 for t in "${all_targets[@]}"; do
