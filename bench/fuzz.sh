@@ -16,6 +16,7 @@ if [ $# -lt 1 ] || ! [[ "$1" =~ ^[0-9]+$ ]] || [ "$1" -lt 1 ]; then
     echo "usage: bench/fuzz.sh SECONDS [TARGET...]" >&2; exit 2
 fi
 seconds=$1; shift
+EXECUTION_TIMEOUT_SECONDS=10   # as FuzzInput.EXECUTION_TIMEOUT_SECONDS
 
 # module, test class, @FuzzTest method
 all_targets=(
@@ -35,7 +36,9 @@ for t in "${all_targets[@]}"; do
 done
 [ ${#targets[@]} -gt 0 ] || { log "no target named $*"; exit 2; }
 
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/courier-fuzz.XXXXXX")"
+# In memory where there is /dev/shm: the file targets write (and the journal syncs) a file per execution.
+base=/dev/shm; [ -d "$base" ] && [ -w "$base" ] || base=${TMPDIR:-/tmp}
+tmp="$(mktemp -d "$base/courier-fuzz.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 log "new inputs and logs under $tmp (deleted at the end)"
 
@@ -48,12 +51,18 @@ for t in "${targets[@]}"; do
     mkdir -p "$work"
     corpus="$home/$module/src/test/resources/$(dirname "${class//.//}")/${simple}Inputs/$method"
     log "$simple: fuzzing for ${seconds}s"
+    # JUnit must not time the whole fuzzing run out as it times each corpus file in `mvn verify` (the targets'
+    # @Timeout); Jazzer reads the default below and gives libFuzzer a -timeout per input instead.
     # jazzer.internal.basedir puts the generated corpus and the crash files under $work instead of the module;
     # the hooks (coverage, comparisons, sanitizers) are what make it fuzzing rather than a replay.
+    # JDK_JAVA_OPTIONS reaches the forked test JVM, so its @TempDir folders are under $work too.
+    mkdir -p "$work/tmp"
     status=0
-    (cd "$home" && JAZZER_FUZZ=1 timeout --kill-after=30 $((seconds + 600)) mvn -o -B \
+    (cd "$home" && JAZZER_FUZZ=1 JDK_JAVA_OPTIONS="-Djava.io.tmpdir=$work/tmp" timeout --kill-after=30 $((seconds + 600)) mvn -o -B \
         -pl "$module" -am verify -Dtest="$simple" -Dsurefire.failIfNoSpecifiedTests=false \
-        -Djazzer.hooks=true -Djazzer.max_duration="${seconds}s" -Djazzer.internal.basedir="$work") \
+        -Djazzer.hooks=true -Djazzer.max_duration="${seconds}s" -Djazzer.internal.basedir="$work" \
+        -Djunit.jupiter.execution.timeout.mode=disabled \
+        -Djunit.jupiter.execution.timeout.testtemplate.method.default="${EXECUTION_TIMEOUT_SECONDS}s") \
         >"$work/mvn.log" 2>&1 || status=$?
     execs=$(grep -aoE '^#[0-9]+' "$work/mvn.log" | tail -n 1 | tr -d '#' || true)
     execs=${execs:-0}

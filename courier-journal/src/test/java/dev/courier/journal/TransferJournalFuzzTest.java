@@ -1,5 +1,7 @@
 package dev.courier.journal;
 
+import static dev.courier.protocol.fuzz.FuzzInput.EXECUTION_TIMEOUT_SECONDS;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.courier.protocol.ByteRange;
 import dev.courier.protocol.Sha256;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32C;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -47,6 +50,7 @@ class TransferJournalFuzzTest {
     static Path dir;
 
     @FuzzTest
+    @Timeout(EXECUTION_TIMEOUT_SECONDS) // per input: a hang is a finding
     void journal(byte[] data) throws IOException {
         if (data.length > FuzzInput.MAX_INPUT_BYTES) {
             return;

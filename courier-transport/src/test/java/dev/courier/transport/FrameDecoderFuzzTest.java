@@ -1,5 +1,7 @@
 package dev.courier.transport;
 
+import static dev.courier.protocol.fuzz.FuzzInput.EXECUTION_TIMEOUT_SECONDS;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.courier.protocol.Message;
 import dev.courier.protocol.MessageReader;
@@ -14,6 +16,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzzes the frame decoder with the message reader of either side: arbitrary bytes, cut into reads where the fuzzer
@@ -44,6 +47,7 @@ class FrameDecoderFuzzTest {
     static final int LARGE_MAX_FRAME_BYTES = FuzzInput.MAX_INPUT_BYTES;
 
     @FuzzTest
+    @Timeout(EXECUTION_TIMEOUT_SECONDS) // per input: a hang is a finding
     void frames(byte[] data) {
         if (data.length > FuzzInput.MAX_INPUT_BYTES) {
             return;

@@ -30,6 +30,12 @@ public record FuzzInput(int flags, List<byte[]> reads, byte[] stream) {
      * targets' allocation budgets, makes a decoder that allocates by a length it did not check stand out.
      */
     public static final int MAX_INPUT_BYTES = 128 << 10;
+    /**
+     * How long one execution of a target may take (its {@code @Timeout}, which Jazzer applies to each input when
+     * fuzzing and JUnit to each corpus file when replaying): far above the milliseconds an input takes, even under
+     * PARANOID leak detection on a loaded machine, so that only a hang reaches it.
+     */
+    public static final int EXECUTION_TIMEOUT_SECONDS = 10;
     /** The most cut points an input can name. */
     public static final int MAX_CUTS = 15;
 

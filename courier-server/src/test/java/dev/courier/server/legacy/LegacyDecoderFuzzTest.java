@@ -1,5 +1,7 @@
 package dev.courier.server.legacy;
 
+import static dev.courier.protocol.fuzz.FuzzInput.EXECUTION_TIMEOUT_SECONDS;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.courier.protocol.fuzz.AllocationBudget;
 import dev.courier.protocol.fuzz.FuzzInput;
@@ -7,6 +9,7 @@ import dev.courier.protocol.fuzz.TrackingAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzzes the legacy decoder: arbitrary bytes, cut into reads where the fuzzer says ({@link FuzzInput}; its flags
@@ -22,6 +25,7 @@ import java.util.List;
  */
 class LegacyDecoderFuzzTest {
     @FuzzTest
+    @Timeout(EXECUTION_TIMEOUT_SECONDS) // per input: a hang is a finding
     void requests(byte[] data) {
         if (data.length > FuzzInput.MAX_INPUT_BYTES) {
             return;

@@ -1,5 +1,7 @@
 package dev.courier.server.points;
 
+import static dev.courier.protocol.fuzz.FuzzInput.EXECUTION_TIMEOUT_SECONDS;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.courier.protocol.fuzz.AllocationBudget;
 import dev.courier.protocol.fuzz.FuzzInput;
@@ -11,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,6 +38,7 @@ class ColumnFileFuzzTest {
     static Path dir;
 
     @FuzzTest
+    @Timeout(EXECUTION_TIMEOUT_SECONDS) // per input: a hang is a finding
     void columns(byte[] data) throws IOException {
         if (data.length > FuzzInput.MAX_INPUT_BYTES) {
             return;

@@ -1,5 +1,7 @@
 package dev.courier.server.points;
 
+import static dev.courier.protocol.fuzz.FuzzInput.EXECUTION_TIMEOUT_SECONDS;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.courier.protocol.fuzz.AllocationBudget;
 import dev.courier.protocol.fuzz.FuzzInput;
@@ -7,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,6 +28,7 @@ class CsvRecordingLoaderFuzzTest {
     static Path dir;
 
     @FuzzTest
+    @Timeout(EXECUTION_TIMEOUT_SECONDS) // per input: a hang is a finding
     void csv(byte[] data) throws IOException {
         if (data.length > FuzzInput.MAX_INPUT_BYTES) {
             return;
