@@ -162,7 +162,10 @@ public final class TransferJournal implements AutoCloseable {
         long partSize = part.size();
         ByteBuffer buf = null;
         for (Entry e : entries) {
-            if (e.lengthBytes() <= 0 || e.offsetBytes() + e.lengthBytes() > Math.min(sizeBytes, partSize)) {
+            // A journal on disk may hold anything its CRCs let through: an offset below 0 or an end past 2^63 is
+            // no chunk of the file, and must not reach the read (which throws for a negative position).
+            if (e.lengthBytes() <= 0 || e.offsetBytes() < 0
+                    || e.offsetBytes() > Math.min(sizeBytes, partSize) - e.lengthBytes()) {
                 continue;
             }
             if (buf == null || buf.capacity() < e.lengthBytes()) {

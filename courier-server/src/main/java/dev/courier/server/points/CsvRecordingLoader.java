@@ -29,6 +29,8 @@ public final class CsvRecordingLoader {
     }
 
     private static final int READ_BUFFER_BYTES = 1 << 16;
+    /** Rows the arrays start with; they double as rows come. */
+    private static final int INITIAL_ROWS = 1024;
 
     private CsvRecordingLoader() {
     }
@@ -152,8 +154,8 @@ public final class CsvRecordingLoader {
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         private List<String> channelNames;
         private int columns = -1;
-        private double[] times = new double[1024];
-        private int[] lines = new int[1024];
+        private double[] times = new double[INITIAL_ROWS];
+        private int[] lines = new int[INITIAL_ROWS];
         private double[][] values;
         private int n;
         private int lineNumber;
@@ -250,11 +252,17 @@ public final class CsvRecordingLoader {
 
         private void prepareRow() {
             if (values == null) {
-                values = new double[columns - 1][times.length];
+                // Room for as many values as INITIAL_ROWS rows of one channel: a first row of thousands of
+                // channels must not reserve INITIAL_ROWS rows of each (a 7 KB file took 29 MB) before a second
+                // row shows the file holds any.
+                int rows = Math.clamp(INITIAL_ROWS / (columns - 1), 2, INITIAL_ROWS);
+                values = new double[columns - 1][rows];
             }
             if (n == times.length) {
                 times = Arrays.copyOf(times, n * 2);
                 lines = Arrays.copyOf(lines, n * 2);
+            }
+            if (n == values[0].length) {
                 for (int c = 0; c < values.length; c++) {
                     values[c] = Arrays.copyOf(values[c], n * 2);
                 }
