@@ -386,9 +386,9 @@ public final class MessageReader {
         long buckets = Integer.toUnsignedLong(p.i32());
         int channels = p.u16();
         long values = buckets * channels * EnvelopeReply.VALUES_PER_BUCKET;
-        if (values * Double.BYTES != p.buf.readableBytes()) {
+        if (values * Double.BYTES > p.buf.readableBytes()) {
             throw p.malformed(buckets + " buckets of " + channels + " channels need " + values * Double.BYTES
-                    + " bytes, " + p.buf.readableBytes() + " follow");
+                    + " bytes, " + p.buf.readableBytes() + " left");
         }
         double[] v = new double[(int) values];
         for (int i = 0; i < v.length; i++) {
