@@ -2,14 +2,14 @@ package dev.courier.client.internal;
 
 import dev.courier.protocol.ByteRange;
 import dev.courier.protocol.ChunkReply;
-import dev.courier.protocol.EnvelopeReply;
-import dev.courier.protocol.RecordsReply;
 import dev.courier.protocol.DigestReply;
+import dev.courier.protocol.EnvelopeReply;
 import dev.courier.protocol.FileEntry;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.Hello;
 import dev.courier.protocol.ListReply;
 import dev.courier.protocol.PointBatchReply;
+import dev.courier.protocol.RecordsReply;
 import dev.courier.protocol.Sha256;
 import dev.courier.protocol.StatReply;
 import dev.courier.protocol.UploadAck;
