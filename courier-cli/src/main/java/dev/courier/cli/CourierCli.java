@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "courier", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         description = "Data points and file transfers over TCP.",
-        subcommands = {ServeCommand.class, PointCommand.class, PointsCommand.class, LsCommand.class,
+        subcommands = {ServeCommand.class, PointCommand.class, PointsCommand.class, RecordsCommand.class,
+                RangeCommand.class, LsCommand.class,
                 GetCommand.class, PutCommand.class, DemoCommand.class, SoakCommand.class, BenchCommand.class,
                 GenDataCommand.class, CommandLine.HelpCommand.class})
 public final class CourierCli implements Runnable {

@@ -1,6 +1,9 @@
 package dev.courier.client;
 
 import dev.courier.client.internal.WireConnection;
+import dev.courier.protocol.FrameDescriptor;
+import dev.courier.protocol.RecordEntry;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -17,6 +20,11 @@ import java.util.concurrent.CompletableFuture;
  * an executor.
  */
 public final class Connection implements AutoCloseable {
+    /** The credit of a range read: rows in flight and waiting at most, bytes. */
+    public static final int RANGE_WINDOW_BYTES = 1 << 20;
+    /** The chunks a range read asks for, bytes at most (rounded down to whole rows). */
+    public static final int RANGE_CHUNK_BYTES = 64 << 10;
+
     private final WireConnection wire;
 
     Connection(WireConnection wire) {
@@ -59,6 +67,67 @@ public final class Connection implements AutoCloseable {
      */
     public CompletableFuture<FileDigest> digest(String name, boolean recompute) {
         return wire.digest(name, recompute);
+    }
+
+    /**
+     * Every record the server holds, with its rate, length and channels (RECORDS, as many requests as the listing
+     * takes frames), in the server's order: by id, numerically where ids are numbers.
+     */
+    public CompletableFuture<List<RecordInfo>> records() {
+        return recordsFrom(0, new ArrayList<>());
+    }
+
+    private CompletableFuture<List<RecordInfo>> recordsFrom(int start, List<RecordInfo> got) {
+        return wire.records(start).thenCompose(page -> {
+            for (RecordEntry e : page.records()) {
+                got.add(info(e));
+            }
+            return got.size() >= page.totalRecords() ? CompletableFuture.completedFuture(List.copyOf(got))
+                    : recordsFrom(got.size(), got);
+        });
+    }
+
+    private static RecordInfo info(RecordEntry e) {
+        List<RecordInfo.ChannelInfo> channels = new ArrayList<>(e.channels().size());
+        for (int c = 0; c < e.channels().size(); c++) {
+            RecordEntry.ChannelEntry ch = e.channels().get(c);
+            channels.add(new RecordInfo.ChannelInfo(c + 1, ch.name(), ch.unit(), ch.title()));
+        }
+        return new RecordInfo(e.id(), e.rateHz(), e.sampleCount(), e.startTimeSeconds(), e.startUnixMillis(),
+                e.timeTitle(), channels);
+    }
+
+    /**
+     * Streams the samples {@code fromSample, fromSample + step, ...} below {@code toSample} of {@code channels}
+     * (numbered from 1, in the order given) of {@code record}, with a window of {@link #RANGE_WINDOW_BYTES}: take
+     * the rows with {@link SampleStream#next()} and close the stream when done. A range past the record's end is
+     * TIME_OUT_OF_RANGE and one that starts after it ends BAD_RANGE (both from the first {@code next()}), never
+     * clamped; {@link RecordInfo#sampleAtOrAfter} turns seconds into sample indexes.
+     *
+     * @param step 1 for every sample, k for every k-th
+     */
+    public SampleStream range(String record, long fromSample, long toSample, int step, int[] channels) {
+        int rowBytes = channels.length * Double.BYTES;
+        int cap = Math.min(limits().maxChunkBytes(), RANGE_CHUNK_BYTES);
+        int rows = Math.max(Math.ceilDiv(FrameDescriptor.MIN_CHUNK_CAP_BYTES, Math.max(1, rowBytes)),
+                cap / Math.max(1, rowBytes));
+        int chunkBytes = rows * rowBytes;
+        SampleStream stream = new SampleStream(fromSample, step, channels.length);
+        stream.started(wire.range(record, fromSample, toSample, step, channels,
+                Math.max(RANGE_WINDOW_BYTES, chunkBytes), chunkBytes, stream.listener()));
+        return stream;
+    }
+
+    /**
+     * The min/max/first/last envelope of samples {@code [fromSample, toSample)} of {@code channels} of
+     * {@code record}, in {@code buckets} buckets (fewer when the range is shorter), computed on the server; at most
+     * 10,000 buckets (more is TOO_MANY_BUCKETS).
+     */
+    public CompletableFuture<Envelope> envelope(String record, long fromSample, long toSample, int buckets,
+                                                int[] channels) {
+        int[] asked = channels.clone();
+        return wire.envelope(record, fromSample, toSample, buckets, asked)
+                .thenApply(reply -> new Envelope(fromSample, toSample, asked, reply));
     }
 
     /** A round trip to the server; completes with the echoed token. */

@@ -2,6 +2,7 @@ package dev.courier.load;
 
 import dev.courier.protocol.ChunkReply;
 import dev.courier.protocol.DigestReply;
+import dev.courier.protocol.EnvelopeReply;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.ErrorReply;
 import dev.courier.protocol.FrameDescriptor;
@@ -13,6 +14,7 @@ import dev.courier.protocol.PointReply;
 import dev.courier.protocol.PointRequest;
 import dev.courier.protocol.Pong;
 import dev.courier.protocol.ProtocolException;
+import dev.courier.protocol.RecordsReply;
 import dev.courier.protocol.Reply;
 import dev.courier.protocol.StatReply;
 import dev.courier.protocol.UploadAck;
@@ -445,7 +447,7 @@ public final class ConnectionHolder {
                     problem(ctx, e.code() + ": " + e.message());
                 }
                 case Pong _, PointBatchReply _, ListReply _, StatReply _, ChunkReply _, DigestReply _, UploadReady _,
-                     UploadAck _, UploadDone _ -> {
+                     UploadAck _, UploadDone _, RecordsReply _, EnvelopeReply _ -> {
                     m.release();
                     problem(ctx, "unexpected " + m.getClass().getSimpleName());
                 }

@@ -24,10 +24,14 @@ public enum ErrorCode {
     UNKNOWN_RECORD(20, false),
     /** No such channel in this record. */
     UNKNOWN_CHANNEL(21, false),
-    /** The time is outside the recording. */
+    /** The time, or a range's end, is outside the recording. */
     TIME_OUT_OF_RANGE(22, false),
     /** The batch holds more points than allowed. */
     BATCH_TOO_LARGE(23, false),
+    /** The range starts after it ends. */
+    BAD_RANGE(24, false),
+    /** The downsampled answer would hold more buckets than allowed. */
+    TOO_MANY_BUCKETS(25, false),
     /** No such file or directory. */
     NOT_FOUND(40, false),
     /** The path leads outside the served directory. */

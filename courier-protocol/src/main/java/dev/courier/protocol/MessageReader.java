@@ -19,6 +19,8 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Reads frames into messages, the mirror of {@link MessageWriter}: {@link #readRequest} reads what a server receives
@@ -37,6 +39,15 @@ public final class MessageReader {
     private static final int ENTRY_FIXED_BYTES = 1 + 8 + 8 + 2;
     /** Bytes of one UPLOAD_READY range: offset u64, length u64. */
     private static final int RANGE_BYTES = 8 + 8;
+    /** Bytes of one RECORDS_RESULT entry at the least: every field, its strings empty, no channel. */
+    private static final int RECORD_ENTRY_MIN_BYTES = 1 + 8 + 4 + 8 + 1 + 8 + 2 + 2;
+    /** Bytes of one RECORDS_RESULT channel at the least: three empty str16. */
+    private static final int CHANNEL_ENTRY_MIN_BYTES = 2 + 2 + 2;
+    /** Bytes of one channel number: u16. */
+    private static final int CHANNEL_NUMBER_BYTES = 2;
+    /** RECORDS_RESULT flag bits of an entry. */
+    static final int RECORD_HAS_HEADER = 0x01;
+    static final int RECORD_HAS_START = 0x02;
 
     private MessageReader() {
     }
@@ -70,7 +81,11 @@ public final class MessageReader {
             case UPLOAD_BEGIN -> readUploadBegin(p);
             case UPLOAD_WRITE -> readUploadWrite(p);
             case UPLOAD_COMMIT -> readUploadCommit(p);
+            case RECORDS -> readRecords(p);
+            case RANGE_STREAM -> readRangeStream(p);
+            case ENVELOPE -> readEnvelope(p);
             case POINT_VALUE, POINT_BATCH_VALUES, LISTING, STAT_RESULT, CHUNK, DIGEST_RESULT, UPLOAD_READY, UPLOAD_ACK,
+                 RECORDS_RESULT, ENVELOPE_RESULT,
                  UPLOAD_DONE -> throw p.wrongSide("is a reply; a client may not send it");
         };
         p.end();
@@ -100,7 +115,10 @@ public final class MessageReader {
             case UPLOAD_READY -> readUploadReady(p);
             case UPLOAD_ACK -> readUploadAck(p);
             case UPLOAD_DONE -> readUploadDone(p);
+            case RECORDS_RESULT -> readRecordsResult(p);
+            case ENVELOPE_RESULT -> readEnvelopeResult(p);
             case POINT, POINT_BATCH, LIST, STAT, READ, DIGEST, READ_STREAM, WINDOW, CANCEL, UPLOAD_BEGIN, UPLOAD_WRITE,
+                 RECORDS, RANGE_STREAM, ENVELOPE,
                  UPLOAD_COMMIT -> throw p.wrongSide("is a request; a server may not send it");
         };
         p.end();
@@ -297,6 +315,88 @@ public final class MessageReader {
         return new UploadCommit(p.requestId, p.u64());
     }
 
+    private static RecordsRequest readRecords(Payload p) {
+        int start = p.i32();
+        if (start < 0) {
+            throw p.malformed("start index " + Integer.toUnsignedString(start) + " is above 2^31-1");
+        }
+        return new RecordsRequest(p.requestId, start);
+    }
+
+    private static RecordsReply readRecordsResult(Payload p) {
+        int total = p.i32();
+        int n = p.count(RECORD_ENTRY_MIN_BYTES);
+        if (total < 0 || Integer.compareUnsigned(n, total) > 0) {
+            throw p.malformed(Integer.toUnsignedString(n) + " entries of " + Integer.toUnsignedString(total));
+        }
+        List<RecordEntry> records = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            String id = p.str8();
+            double rate = p.f64();
+            int samples = p.i32();
+            double startTime = p.f64();
+            int flags = p.u8();
+            long startMillis = p.u64();
+            String timeTitle = p.str16();
+            int channels = p.u16();
+            p.needCount(channels, CHANNEL_ENTRY_MIN_BYTES);
+            List<RecordEntry.ChannelEntry> entries = new ArrayList<>(channels);
+            for (int c = 0; c < channels; c++) {
+                String name = p.str16();
+                String unit = p.str16();
+                entries.add(new RecordEntry.ChannelEntry(name, unit, p.str16()));
+            }
+            records.add(new RecordEntry(id, rate, samples, startTime,
+                    (flags & RECORD_HAS_START) != 0 ? OptionalLong.of(startMillis) : OptionalLong.empty(),
+                    (flags & RECORD_HAS_HEADER) != 0 ? Optional.of(timeTitle) : Optional.empty(), entries));
+        }
+        return new RecordsReply(p.requestId, total, records);
+    }
+
+    private static RangeRequest readRangeStream(Payload p) {
+        long from = p.u64();
+        long to = p.u64();
+        int step = p.i32();
+        int window = p.i32();
+        int chunk = p.i32();
+        int[] channels = p.channels();
+        String record = p.str8();
+        if (from < 0 || to < 0) {
+            throw p.malformed("sample indexes must be below 2^63");
+        }
+        if (window < 0) {
+            throw p.malformed("window " + Integer.toUnsignedString(window) + " is above 2^31-1");
+        }
+        return new RangeRequest(p.requestId, record, from, to, step, window, chunk, channels);
+    }
+
+    private static EnvelopeRequest readEnvelope(Payload p) {
+        long from = p.u64();
+        long to = p.u64();
+        int buckets = p.i32();
+        int[] channels = p.channels();
+        String record = p.str8();
+        if (from < 0 || to < 0) {
+            throw p.malformed("sample indexes must be below 2^63");
+        }
+        return new EnvelopeRequest(p.requestId, record, from, to, buckets, channels);
+    }
+
+    private static EnvelopeReply readEnvelopeResult(Payload p) {
+        long buckets = Integer.toUnsignedLong(p.i32());
+        int channels = p.u16();
+        long values = buckets * channels * EnvelopeReply.VALUES_PER_BUCKET;
+        if (values * Double.BYTES > p.buf.readableBytes()) {
+            throw p.malformed(buckets + " buckets of " + channels + " channels need " + values * Double.BYTES
+                    + " bytes, " + p.buf.readableBytes() + " left");
+        }
+        double[] v = new double[(int) values];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = p.f64();
+        }
+        return new EnvelopeReply(p.requestId, (int) buckets, channels, v);
+    }
+
     private static UploadDone readUploadDone(Payload p) {
         long size = p.u64();
         return new UploadDone(p.requestId, size, p.sha256());
@@ -403,6 +503,28 @@ public final class MessageReader {
                         + " left");
             }
             return (int) n;
+        }
+
+        /** Checks that {@code n} elements of at least {@code elementBytes} each can be in the bytes left. */
+        void needCount(int n, int elementBytes) {
+            if ((long) n * elementBytes > buf.readableBytes()) {
+                throw malformed("count " + n + " needs " + (long) n * elementBytes + " bytes, " + buf.readableBytes()
+                        + " left");
+            }
+        }
+
+        /** A u16 count of channel numbers, at least one, then that many u16. */
+        int[] channels() {
+            int n = u16();
+            if (n == 0) {
+                throw malformed("no channel; name at least one");
+            }
+            needCount(n, CHANNEL_NUMBER_BYTES);
+            int[] channels = new int[n];
+            for (int i = 0; i < n; i++) {
+                channels[i] = buf.readUnsignedShort();
+            }
+            return channels;
         }
 
         Sha256 sha256() {

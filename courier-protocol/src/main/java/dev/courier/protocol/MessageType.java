@@ -37,6 +37,15 @@ package dev.courier.protocol;
  *  0x33  UPLOAD_ACK          server   offset u64, length u32
  *  0x34  UPLOAD_COMMIT       client   uploadId u64
  *  0x35  UPLOAD_DONE         server   size u64, sha256 [32]
+ *  0x40  RECORDS             client   startIndex u32
+ *  0x41  RECORDS_RESULT      server   total u32, count u32, count x (id str8, rateHz f64, samples u32,
+ *                                     startTime f64, flags u8, startUnixMillis i64, timeTitle str16,
+ *                                     channels u16, channels x (name str16, unit str16, title str16))
+ *  0x42  RANGE_STREAM        client   fromSample u64, toSample u64, step u32, window u32, chunkBytes u32,
+ *                                     channels u16, channels x u16, record str8; answered by CHUNKs of rows
+ *  0x44  ENVELOPE            client   fromSample u64, toSample u64, buckets u32, channels u16, channels x u16,
+ *                                     record str8
+ *  0x45  ENVELOPE_RESULT     server   buckets u32, channels u16, channels x buckets x (min, max, first, last f64)
  * </pre>
  *
  * All integers are big-endian; {@code str8} and {@code str16} are a u8 or u16 byte count followed by that many
@@ -67,7 +76,12 @@ public enum MessageType {
     UPLOAD_WRITE(0x32),
     UPLOAD_ACK(0x33),
     UPLOAD_COMMIT(0x34),
-    UPLOAD_DONE(0x35);
+    UPLOAD_DONE(0x35),
+    RECORDS(0x40),
+    RECORDS_RESULT(0x41),
+    RANGE_STREAM(0x42),
+    ENVELOPE(0x44),
+    ENVELOPE_RESULT(0x45);
 
     /** Indexed by the u8 code: every value a type byte can hold. */
     private static final MessageType[] BY_CODE = new MessageType[256];

@@ -62,6 +62,11 @@ public final class MessageWriter {
             case UploadAck m -> writeUploadAck(m, out);
             case UploadCommit m -> writeUploadCommit(m, out);
             case UploadDone m -> writeUploadDone(m, out);
+            case RecordsRequest m -> writeRecords(m, out);
+            case RecordsReply m -> writeRecordsResult(m, out);
+            case RangeRequest m -> writeRangeStream(m, out);
+            case EnvelopeRequest m -> writeEnvelope(m, out);
+            case EnvelopeReply m -> writeEnvelopeResult(m, out);
         }
     }
 
@@ -298,6 +303,79 @@ public final class MessageWriter {
         int start = beginFrame(out, MessageType.UPLOAD_DONE, 0, m.requestId());
         out.writeLong(m.sizeBytes());
         out.writeBytes(m.sha256().bytes());
+        endFrame(out, start, 0);
+    }
+
+    private static void writeRecords(RecordsRequest m, ByteBuf out) {
+        int start = beginFrame(out, MessageType.RECORDS, 0, m.requestId());
+        out.writeInt(m.startIndex());
+        endFrame(out, start, 0);
+    }
+
+    private static void writeRecordsResult(RecordsReply m, ByteBuf out) {
+        int start = beginFrame(out, MessageType.RECORDS_RESULT, 0, m.requestId());
+        out.writeInt(m.totalRecords());
+        out.writeInt(m.records().size());
+        for (RecordEntry r : m.records()) {
+            writeRecordEntry(r, out);
+        }
+        endFrame(out, start, 0);
+    }
+
+    private static void writeRecordEntry(RecordEntry r, ByteBuf out) {
+        writeStr8(r.id(), out);
+        out.writeDouble(r.rateHz());
+        out.writeInt(r.sampleCount());
+        out.writeDouble(r.startTimeSeconds());
+        out.writeByte((r.timeTitle().isPresent() ? MessageReader.RECORD_HAS_HEADER : 0)
+                | (r.startUnixMillis().isPresent() ? MessageReader.RECORD_HAS_START : 0));
+        out.writeLong(r.startUnixMillis().orElse(0));
+        writeStr16(r.timeTitle().orElse(""), out);
+        out.writeShort(r.channels().size());
+        for (RecordEntry.ChannelEntry c : r.channels()) {
+            writeStr16(c.name(), out);
+            writeStr16(c.unit(), out);
+            writeStr16(c.title(), out);
+        }
+    }
+
+    private static void writeRangeStream(RangeRequest m, ByteBuf out) {
+        int start = beginFrame(out, MessageType.RANGE_STREAM, 0, m.requestId());
+        out.writeLong(m.fromSample());
+        out.writeLong(m.toSample());
+        out.writeInt(m.step());
+        out.writeInt(m.windowBytes());
+        out.writeInt(m.chunkBytes());
+        writeChannels(m.channels(), out);
+        writeStr8(m.record(), out);
+        endFrame(out, start, 0);
+    }
+
+    private static void writeEnvelope(EnvelopeRequest m, ByteBuf out) {
+        int start = beginFrame(out, MessageType.ENVELOPE, 0, m.requestId());
+        out.writeLong(m.fromSample());
+        out.writeLong(m.toSample());
+        out.writeInt(m.buckets());
+        writeChannels(m.channels(), out);
+        writeStr8(m.record(), out);
+        endFrame(out, start, 0);
+    }
+
+    private static void writeChannels(int[] channels, ByteBuf out) {
+        out.writeShort(channels.length);
+        for (int c : channels) {
+            out.writeShort(c);
+        }
+    }
+
+    private static void writeEnvelopeResult(EnvelopeReply m, ByteBuf out) {
+        int start = beginFrame(out, MessageType.ENVELOPE_RESULT, 0, m.requestId());
+        out.ensureWritable(6 + m.values().length * Double.BYTES);
+        out.writeInt(m.bucketCount());
+        out.writeShort(m.channelCount());
+        for (double v : m.values()) {
+            out.writeDouble(v);
+        }
         endFrame(out, start, 0);
     }
 

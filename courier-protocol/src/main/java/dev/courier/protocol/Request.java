@@ -10,5 +10,6 @@ package dev.courier.protocol;
  */
 public sealed interface Request extends Message
         permits Hello, Ping, Pong, ErrorReply, PointRequest, PointBatchRequest, ListRequest, StatRequest, ReadRequest,
-        DigestRequest, StreamRequest, WindowUpdate, CancelStream, UploadBegin, UploadWrite, UploadCommit {
+        DigestRequest, OpensStream, WindowUpdate, CancelStream, UploadBegin, UploadWrite, UploadCommit, RecordsRequest,
+        EnvelopeRequest {
 }

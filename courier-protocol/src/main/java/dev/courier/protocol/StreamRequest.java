@@ -14,7 +14,7 @@ import java.util.Objects;
  * 2^31-1.
  */
 public record StreamRequest(int requestId, String name, long offsetBytes, long lengthBytes, int windowBytes,
-                            int chunkBytes, long sizeBytes, long modifiedMillis) implements Request {
+                            int chunkBytes, long sizeBytes, long modifiedMillis) implements OpensStream {
     public StreamRequest {
         Objects.requireNonNull(name, "name");
     }

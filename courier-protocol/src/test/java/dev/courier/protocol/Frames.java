@@ -29,9 +29,9 @@ final class Frames {
             return switch (type) {
                 case HELLO, PING, PONG, ERROR -> BOTH;
                 case POINT, POINT_BATCH, LIST, STAT, READ, DIGEST, READ_STREAM, WINDOW, CANCEL, UPLOAD_BEGIN,
-                     UPLOAD_WRITE, UPLOAD_COMMIT -> CLIENT;
+                     UPLOAD_WRITE, UPLOAD_COMMIT, RECORDS, RANGE_STREAM, ENVELOPE -> CLIENT;
                 case POINT_VALUE, POINT_BATCH_VALUES, LISTING, STAT_RESULT, CHUNK, DIGEST_RESULT, UPLOAD_READY,
-                     UPLOAD_ACK, UPLOAD_DONE -> SERVER;
+                     UPLOAD_ACK, UPLOAD_DONE, RECORDS_RESULT, ENVELOPE_RESULT -> SERVER;
             };
         }
     }

@@ -9,6 +9,8 @@ import io.netty.buffer.Unpooled;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 
@@ -328,6 +330,48 @@ class MessageLayoutTest {
     }
 
     /** Encodes {@code message} to exactly {@code hex}, and decodes {@code hex} to an equal message. */
+    @Test
+    void recordsHasDocumentedLayout() {
+        assertLayout(new RecordsRequest(15, 0), WireExamples.RECORDS);
+    }
+
+    @Test
+    void recordsResultHasDocumentedLayout() {
+        RecordEntry three = new RecordEntry("3", 250, 15000, 0, OptionalLong.empty(), Optional.empty(), List.of(
+                new RecordEntry.ChannelEntry("ecg1", "mV", ""), new RecordEntry.ChannelEntry("ecg2", "mV", "")));
+
+        assertLayout(new RecordsReply(15, 1, List.of(three)), WireExamples.RECORDS_RESULT);
+        assertThat(three.wireBytes()).as("the entry's counted bytes")
+                .isEqualTo(Hex.compact(WireExamples.RECORDS_RESULT).length() / 2 - 18);
+    }
+
+    @Test
+    void rangeStreamHasDocumentedLayout() {
+        assertLayout(new RangeRequest(16, "3", 0, 3, 1, 65536, 4096, new int[] {1, 2}), WireExamples.RANGE_STREAM);
+    }
+
+    @Test
+    void rangeChunkCarriesRowsOfBigEndianDoubles() {
+        // The first three rows of data/bimdc/3.csv, as Double.parseDouble reads their text.
+        double[] rows = {-0.32, -0.305, -0.305, -0.285, -0.295, -0.26};
+        ByteBuf data = Unpooled.buffer();
+        for (double v : rows) {
+            data.writeDouble(v);
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(data.nioBuffer());
+
+        assertLayout(new ChunkReply(16, 0, true, true, true, (int) crc.getValue(), data), WireExamples.RANGE_CHUNK);
+    }
+
+    @Test
+    void envelopeHasDocumentedLayout() {
+        assertLayout(new EnvelopeRequest(17, "3", 0, 250, 2, new int[] {2}), WireExamples.ENVELOPE);
+        // Channel 2 of data/bimdc/3.csv: samples 0-124, then 125-249.
+        assertLayout(new EnvelopeReply(17, 2, 1, new double[] {-0.93, 1.485, -0.305, -0.495,
+                -0.59, -0.105, -0.475, -0.12}), WireExamples.ENVELOPE_RESULT);
+    }
+
     private static void assertLayout(Message message, String hex) {
         ByteBuf encoded = Frames.encode(message);
         try {

@@ -3,12 +3,14 @@ package dev.courier.protocol;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Random;
 
 /** Random but valid messages of every type, reproducible from the {@link Random} they are given. */
 final class RandomMessages {
     /** How many message types {@link #of} knows. */
-    static final int KINDS = 25;
+    static final int KINDS = 30;
 
     private static final double[] SPECIAL_DOUBLES = {
             0.0, -0.0, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.MIN_VALUE,
@@ -82,8 +84,42 @@ final class RandomMessages {
                     random.nextInt() >>> 1, random.nextInt(), random.nextLong() >>> 1, random.nextLong());
             case 23 -> new WindowUpdate(id, 1 + random.nextInt(Integer.MAX_VALUE));
             case 24 -> new CancelStream(id);
+            case 25 -> new RecordsRequest(id, random.nextInt() >>> 1);
+            case 26 -> {
+                int n = random.nextInt(4);
+                List<RecordEntry> entries = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    List<RecordEntry.ChannelEntry> channels = new ArrayList<>();
+                    for (int c = random.nextInt(4); c > 0; c--) {
+                        channels.add(new RecordEntry.ChannelEntry(text(40), text(10), text(60)));
+                    }
+                    entries.add(new RecordEntry(text(63), anyDouble(), random.nextInt(), anyDouble(),
+                            random.nextBoolean() ? OptionalLong.of(random.nextLong()) : OptionalLong.empty(),
+                            random.nextBoolean() ? Optional.of(text(60)) : Optional.empty(), channels));
+                }
+                yield new RecordsReply(id, random.nextInt() >>> 1, entries);
+            }
+            case 27 -> new RangeRequest(id, text(63), random.nextLong() >>> 1, random.nextLong() >>> 1,
+                    random.nextInt(), random.nextInt() >>> 1, random.nextInt(), channels());
+            case 28 -> new EnvelopeRequest(id, text(63), random.nextLong() >>> 1, random.nextLong() >>> 1,
+                    random.nextInt(), channels());
+            case 29 -> {
+                int buckets = random.nextInt(20);
+                int channels = random.nextInt(4);
+                yield new EnvelopeReply(id, buckets, channels,
+                        doubles(buckets * channels * EnvelopeReply.VALUES_PER_BUCKET));
+            }
             default -> throw new IllegalArgumentException("no message kind " + kind);
         };
+    }
+
+    /** 1 to 8 channel numbers, any u16. */
+    private int[] channels() {
+        int[] channels = new int[1 + random.nextInt(8)];
+        for (int i = 0; i < channels.length; i++) {
+            channels[i] = u16();
+        }
+        return channels;
     }
 
     private Sha256 sha256() {

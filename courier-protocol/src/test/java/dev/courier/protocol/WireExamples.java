@@ -10,7 +10,9 @@ import java.util.List;
  * record that does not exist (2), sends a batch (3), lists the root (4) and "logs" (5), stats (6) and reads (7)
  * "b.txt", pings (8), asks for the SHA-256 of "a/abc.txt" (9), and resumes the upload of the 7-byte file "abcdone"
  * as "notes.txt", of which the server already holds "abc" (10), by writing "done" (11) and committing (12). Then it
- * streams "a/abc.txt" whole (13), and streams the 1 MiB "big.bin" (14), grants more credit and cancels.
+ * streams "a/abc.txt" whole (13), and streams the 1 MiB "big.bin" (14), grants more credit and cancels. Last, it lists
+ * the records (15) of a server that holds record 3 only, streams its first three samples of both channels (16) and
+ * asks for the envelope of channel 2 over its first second in two buckets (17).
  */
 final class WireExamples {
     /** Client limits: the default 16 MiB + 22 frame, and the chunk that fits in it. */
@@ -77,6 +79,23 @@ final class WireExamples {
     static final String CANCEL = "00000006 2a 00 0000000e";
     /** The END of the cancelled stream 14, at offset 20480, where it stopped: no data, flags CRC and END, crc 0. */
     static final String CANCELLED_END = "00000012 25 0a 0000000e 0000000000005000 00000000";
+    static final String RECORDS = "0000000a 40 00 0000000f 00000000";
+    /** One record of one: "3", 250 Hz, 15000 samples from 0 s, no header row, no start; ecg1 and ecg2 in mV. */
+    static final String RECORDS_RESULT = "00000049 41 00 0000000f 00000001 00000001"
+            + " 01 33 406f400000000000 00003a98 0000000000000000 00 0000000000000000 0000 0002"
+            + " 0004 65636731 0002 6d56 0000 0004 65636732 0002 6d56 0000";
+    /** Samples [0, 3) of record 3, every one (step 1), window 65536, chunks of 4096 (256 rows), channels 1 and 2. */
+    static final String RANGE_STREAM = "0000002a 42 00 00000010 0000000000000000 0000000000000003 00000001"
+            + " 00010000 00001000 0002 0001 0002 01 33";
+    /** Its one chunk, 3 rows of 2 f64 (the values of data/bimdc/3.csv): flags LAST, CRC, END. */
+    static final String RANGE_CHUNK = "00000042 25 0b 00000010 0000000000000000 8d9c0195"
+            + " bfd47ae147ae147b bfd3851eb851eb85 bfd3851eb851eb85 bfd23d70a3d70a3d bfd2e147ae147ae1 bfd0a3d70a3d70a4";
+    /** Samples [0, 250) of record 3, channel 2, in 2 buckets. */
+    static final String ENVELOPE = "00000020 44 00 00000011 0000000000000000 00000000000000fa 00000002 0001 0002 01 33";
+    /** Buckets [0, 125) and [125, 250): min, max, first, last of each. */
+    static final String ENVELOPE_RESULT = "0000004c 45 00 00000011 00000002 0001"
+            + " bfedc28f5c28f5c3 3ff7c28f5c28f5c3 bfd3851eb851eb85 bfdfae147ae147ae"
+            + " bfe2e147ae147ae1 bfbae147ae147ae1 bfde666666666666 bfbeb851eb851eb8";
 
     /**
      * An example frame whose payload has one exact length (everything but CHUNK and UPLOAD_WRITE, whose data is
@@ -113,7 +132,12 @@ final class WireExamples {
                 new Example("UPLOAD_READY", UPLOAD_READY, 10),
                 new Example("UPLOAD_ACK", UPLOAD_ACK, 11),
                 new Example("UPLOAD_COMMIT", UPLOAD_COMMIT, 12),
-                new Example("UPLOAD_DONE", UPLOAD_DONE, 12));
+                new Example("UPLOAD_DONE", UPLOAD_DONE, 12),
+                new Example("RECORDS", RECORDS, 15),
+                new Example("RECORDS_RESULT", RECORDS_RESULT, 15),
+                new Example("RANGE_STREAM", RANGE_STREAM, 16),
+                new Example("ENVELOPE", ENVELOPE, 17),
+                new Example("ENVELOPE_RESULT", ENVELOPE_RESULT, 17));
     }
 
     private WireExamples() {

@@ -6,6 +6,7 @@ import dev.courier.server.legacy.LegacyInitializer;
 import dev.courier.server.points.CsvRecordingLoader;
 import dev.courier.server.points.RecordingCache;
 import dev.courier.server.points.RecordingStore;
+import dev.courier.server.points.Sidecar;
 import dev.courier.server.uploads.UploadLimits;
 import dev.courier.server.uploads.UploadService;
 import dev.courier.protocol.ErrorCode;
@@ -89,7 +90,8 @@ public final class CourierServer implements AutoCloseable {
      * @throws IOException when the data directory or files root cannot be read, or the address cannot be bound
      */
     public static CourierServer start(ServerConfig config) throws IOException, InterruptedException {
-        CsvRecordingLoader.Result loaded = RecordingCache.forDataDir(config.dataDir()).load(config.dataDir());
+        CsvRecordingLoader.Result loaded = Sidecar.apply(config.dataDir(),
+                RecordingCache.forDataDir(config.dataDir()).load(config.dataDir()));
         for (String problem : loaded.problems()) {
             log.warn("skipped a recording: {}", problem);
         }

@@ -3,6 +3,7 @@ package dev.courier.server;
 import dev.courier.protocol.CancelStream;
 import dev.courier.protocol.DigestReply;
 import dev.courier.protocol.DigestRequest;
+import dev.courier.protocol.EnvelopeRequest;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.ErrorReply;
 import dev.courier.protocol.Failure;
@@ -18,7 +19,9 @@ import dev.courier.protocol.PointBatchRequest;
 import dev.courier.protocol.PointRequest;
 import dev.courier.protocol.Pong;
 import dev.courier.protocol.ProtocolException;
+import dev.courier.protocol.RangeRequest;
 import dev.courier.protocol.ReadRequest;
+import dev.courier.protocol.RecordsRequest;
 import dev.courier.protocol.Request;
 import dev.courier.protocol.StatReply;
 import dev.courier.protocol.StatRequest;
@@ -159,6 +162,13 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                     writeBatch(ctx);
                     streams(ctx).open(r);
                 }
+                case RangeRequest r -> {
+                    writeBatch(ctx);
+                    streams(ctx).openRange(r);
+                }
+                case RecordsRequest r ->
+                        reply(ctx, server.recordings().records(r.requestId(), r.startIndex(), peerMaxFrameBytes));
+                case EnvelopeRequest r -> offload(ctx, r, x -> server.recordings().envelope(x, peerMaxFrameBytes));
                 case WindowUpdate w -> {
                     if (streams != null) {
                         streams.window(w);
@@ -258,7 +268,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     /** This connection's streams; made on its first READ_STREAM, after the handshake fixed the chunk cap. */
     private Streams streams(ChannelHandlerContext ctx) {
         if (streams == null) {
-            streams = new Streams(ctx, server.files(), server.blocking(), server.config().maxStreamsPerConnection(),
+            streams = new Streams(ctx, server.files(), server.recordings(), server.blocking(), server.config().maxStreamsPerConnection(),
                     maxChunkBytes, server.drain()::begin, () -> {
                         server.drain().end();
                         closeIfInputDone(ctx);

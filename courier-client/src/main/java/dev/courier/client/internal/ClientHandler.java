@@ -4,6 +4,7 @@ import dev.courier.client.CourierException;
 import dev.courier.protocol.CancelStream;
 import dev.courier.protocol.ChunkReply;
 import dev.courier.protocol.DigestReply;
+import dev.courier.protocol.EnvelopeReply;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.ErrorReply;
 import dev.courier.protocol.FrameDescriptor;
@@ -11,15 +12,16 @@ import dev.courier.protocol.Hello;
 import dev.courier.protocol.ListReply;
 import dev.courier.protocol.Message;
 import dev.courier.protocol.MessageWriter;
+import dev.courier.protocol.OpensStream;
 import dev.courier.protocol.Ping;
 import dev.courier.protocol.PointBatchReply;
 import dev.courier.protocol.PointReply;
 import dev.courier.protocol.Pong;
 import dev.courier.protocol.ProtocolException;
+import dev.courier.protocol.RecordsReply;
 import dev.courier.protocol.Reply;
 import dev.courier.protocol.Request;
 import dev.courier.protocol.StatReply;
-import dev.courier.protocol.StreamRequest;
 import dev.courier.protocol.UploadAck;
 import dev.courier.protocol.UploadDone;
 import dev.courier.protocol.UploadReady;
@@ -200,7 +202,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
      * or ERROR. A server that breaks a rule gets BAD_REPLY and the connection is closed; one silent for the request
      * timeout while it has credit fails the stream with TIMED_OUT (and is sent CANCEL). May be called from any thread.
      */
-    public StreamHandle openStream(StreamRequest request, StreamListener listener) {
+    public StreamHandle openStream(OpensStream request, StreamListener listener) {
         int id = request.requestId();
         onLoop(() -> {
             if (closedBecause != null) {
@@ -208,7 +210,8 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (!enqueue(request)) {
-                listener.failed(new CourierException(ErrorCode.MALFORMED_REQUEST, "cannot send READ_STREAM"));
+                listener.failed(new CourierException(ErrorCode.MALFORMED_REQUEST, "cannot send "
+                        + request.getClass().getSimpleName()));
                 return;
             }
             expired.remove(id);
@@ -409,7 +412,8 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             case ErrorReply e -> error(ctx, e);
             case ChunkReply c when streams.containsKey(c.requestId()) -> streamChunk(ctx, c);
             case Hello _, Pong _, PointReply _, PointBatchReply _, ListReply _, StatReply _, ChunkReply _,
-                 DigestReply _, UploadReady _, UploadAck _, UploadDone _ -> reply(ctx, m);
+                 DigestReply _, UploadReady _, UploadAck _, UploadDone _, RecordsReply _, EnvelopeReply _ ->
+                    reply(ctx, m);
         }
     }
 
@@ -439,7 +443,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             }
             case ErrorReply e -> failHandshake(ctx, new CourierException(e.code(), e.message()));
             case Ping _, Pong _, PointReply _, PointBatchReply _, ListReply _, StatReply _, ChunkReply _, DigestReply _,
-                 UploadReady _, UploadAck _, UploadDone _ -> {
+                 UploadReady _, UploadAck _, UploadDone _, RecordsReply _, EnvelopeReply _ -> {
                 m.release();
                 refuse(ctx, null, "the server answered the handshake with " + m.getClass().getSimpleName()
                         + ", not HELLO");

@@ -3,11 +3,13 @@ package dev.courier.client.internal;
 import dev.courier.protocol.ByteRange;
 import dev.courier.protocol.ChunkReply;
 import dev.courier.protocol.DigestReply;
+import dev.courier.protocol.EnvelopeReply;
 import dev.courier.protocol.FileEntry;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.Hello;
 import dev.courier.protocol.ListReply;
 import dev.courier.protocol.PointBatchReply;
+import dev.courier.protocol.RecordsReply;
 import dev.courier.protocol.Sha256;
 import dev.courier.protocol.StatReply;
 import dev.courier.protocol.UploadAck;
@@ -241,5 +243,27 @@ public final class ReplyRules {
     private static String size(String frame, long sizeBytes) {
         return sizeBytes >= 0 ? null
                 : frame + " announces a size of " + Long.toUnsignedString(sizeBytes) + " bytes, not below 2^63";
+    }
+
+    /** A RECORDS_RESULT for a request from {@code startIndex}: no more entries than the total leaves from there. */
+    public static String records(RecordsReply r, int startIndex) {
+        long left = Math.max(0, (long) r.totalRecords() - startIndex);
+        if (r.records().size() > left) {
+            return "RECORDS_RESULT holds " + r.records().size() + " records from index " + startIndex + " of "
+                    + r.totalRecords();
+        }
+        if (r.records().isEmpty() && left > 0) {
+            return "RECORDS_RESULT holds no record, but " + left + " are left from index " + startIndex;
+        }
+        return null;
+    }
+
+    /** An ENVELOPE_RESULT must hold the buckets and channels asked for. */
+    public static String envelope(EnvelopeReply r, int buckets, int channels) {
+        if (r.bucketCount() != buckets || r.channelCount() != channels) {
+            return "ENVELOPE_RESULT holds " + r.bucketCount() + " buckets of " + r.channelCount()
+                    + " channels; the request asked for " + buckets + " of " + channels;
+        }
+        return null;
     }
 }

@@ -10,6 +10,8 @@ import dev.courier.client.internal.ClientHandler.ReplyCheck;
 import dev.courier.protocol.ChunkReply;
 import dev.courier.protocol.DigestReply;
 import dev.courier.protocol.DigestRequest;
+import dev.courier.protocol.EnvelopeReply;
+import dev.courier.protocol.EnvelopeRequest;
 import dev.courier.protocol.FileEntry;
 import dev.courier.protocol.ListReply;
 import dev.courier.protocol.ListRequest;
@@ -19,7 +21,10 @@ import dev.courier.protocol.PointBatchRequest;
 import dev.courier.protocol.PointReply;
 import dev.courier.protocol.PointRequest;
 import dev.courier.protocol.Pong;
+import dev.courier.protocol.RangeRequest;
 import dev.courier.protocol.ReadRequest;
+import dev.courier.protocol.RecordsReply;
+import dev.courier.protocol.RecordsRequest;
 import dev.courier.protocol.Sha256;
 import dev.courier.protocol.StatReply;
 import dev.courier.protocol.StatRequest;
@@ -121,6 +126,34 @@ public final class WireConnection implements AutoCloseable {
                                FileDigest version, StreamListener listener) {
         return handler.openStream(new StreamRequest(handler.nextRequestId(), name, offsetBytes, lengthBytes,
                 windowBytes, chunkBytes, version.sizeBytes(), version.modifiedMillis()), listener);
+    }
+
+    /** RECORDS: the records from the {@code startIndex}-th on, as many as fit in one frame. */
+    public CompletableFuture<RecordsReply> records(int startIndex) {
+        return handler.send(new RecordsRequest(handler.nextRequestId(), startIndex), RecordsReply.class,
+                reply -> ReplyRules.records(reply, startIndex), Function.identity());
+    }
+
+    /**
+     * RANGE_STREAM: streams rows {@code fromSample, fromSample + step, ...} below {@code toSample} of
+     * {@code channels} of {@code record} as CHUNKs of {@code chunkBytes} (a multiple of the row) within the credit
+     * of {@code windowBytes} and what {@link StreamHandle#consumed} gives back; each chunk is checked against the
+     * stream's rules before {@code listener} sees it, as for {@link #stream}.
+     */
+    public StreamHandle range(String record, long fromSample, long toSample, int step, int[] channels,
+                              int windowBytes, int chunkBytes, StreamListener listener) {
+        return handler.openStream(new RangeRequest(handler.nextRequestId(), record, fromSample, toSample, step,
+                windowBytes, chunkBytes, channels.clone()), listener);
+    }
+
+    /** ENVELOPE: min, max, first and last of each of up to {@code buckets} buckets of the range, per channel. */
+    public CompletableFuture<EnvelopeReply> envelope(String record, long fromSample, long toSample, int buckets,
+                                                     int[] channels) {
+        int expected = EnvelopeRequest.bucketCount(fromSample, toSample, buckets);
+        int channelCount = channels.length;
+        return handler.send(new EnvelopeRequest(handler.nextRequestId(), record, fromSample, toSample, buckets,
+                channels.clone()), EnvelopeReply.class, reply -> ReplyRules.envelope(reply, expected, channelCount),
+                Function.identity());
     }
 
     /**

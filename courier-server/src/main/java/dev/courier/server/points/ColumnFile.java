@@ -15,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.CRC32C;
 
@@ -36,10 +37,11 @@ import java.util.zip.CRC32C;
  *      48     8  startTimeSeconds     float64, the time of sample 0
  *      56     8  rateHz               float64, samples per second
  *      64     4  headerCrc32c         CRC32C of bytes [0, headerLengthBytes) with these 4 bytes as zero
- *      68     4  reserved             0
+ *      68     4  flags                bit 0: the CSV had a header row; other bits 0
  *      72  16*c  channel descriptors  +0 encoding u8, +1 decimalDigits u8, +2 six zero bytes,
  *                                     +8 columnOffsetBytes i64, a multiple of 8
  *       .     .  channel names        c times: u16 length, then that many bytes of UTF-8
+ *       .     .  time title           with flag bit 0 only: u16 length, then the header's time column title
  *       .     .  zero padding to headerLengthBytes
  *
  *  columnOffsetBytes of each channel:
@@ -57,7 +59,8 @@ import java.util.zip.CRC32C;
  */
 final class ColumnFile {
     static final long MAGIC = 0x534C4F4352554F43L; // "COURCOLS" read as a little-endian int64
-    static final int VERSION = 1;
+    /** Version 2 added the header-row flag and the time title (version 1 files are rebuilt). */
+    static final int VERSION = 2;
 
     static final int MAGIC_OFFSET = 0;
     static final int VERSION_OFFSET = 8;
@@ -70,7 +73,8 @@ final class ColumnFile {
     static final int START_TIME_OFFSET = 48;
     static final int RATE_OFFSET = 56;
     static final int HEADER_CRC_OFFSET = 64;
-    static final int RESERVED_OFFSET = 68;
+    static final int FLAGS_OFFSET = 68;
+    static final int FLAG_HEADER_ROW = 0x01;
     static final int CHANNELS_OFFSET = 72;
 
     static final int CHANNEL_DESCRIPTOR_BYTES = 16;
@@ -144,6 +148,14 @@ final class ColumnFile {
             }
             namesBytes += 2 + names[c].length;
         }
+        byte[] timeTitle = csv.timeTitle().map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
+        if (timeTitle != null) {
+            if (timeTitle.length > 0xFFFF) {
+                throw new IOException("time column title of " + timeTitle.length + " bytes in " + source.csv()
+                        + " is too long for a column file");
+            }
+            namesBytes += 2 + timeTitle.length;
+        }
         long headerLength = align8(CHANNELS_OFFSET + (long) channels * CHANNEL_DESCRIPTOR_BYTES + namesBytes);
         if (headerLength > MAX_HEADER_BYTES) {
             throw new IOException("the channel names of " + source.csv() + " are too long for a column file");
@@ -165,7 +177,8 @@ final class ColumnFile {
                 .putInt(SAMPLE_COUNT_OFFSET, samples)
                 .putInt(CHANNEL_COUNT_OFFSET, channels)
                 .putDouble(START_TIME_OFFSET, csv.startTimeSeconds())
-                .putDouble(RATE_OFFSET, csv.rateHz());
+                .putDouble(RATE_OFFSET, csv.rateHz())
+                .putInt(FLAGS_OFFSET, timeTitle != null ? FLAG_HEADER_ROW : 0);
         int at = CHANNELS_OFFSET;
         for (int c = 0; c < channels; c++) {
             header.put(at + CHANNEL_ENCODING_OFFSET, encodings[c].encoding())
@@ -176,6 +189,9 @@ final class ColumnFile {
         for (byte[] name : names) {
             header.putShort(at, (short) name.length).put(at + 2, name);
             at += 2 + name.length;
+        }
+        if (timeTitle != null) {
+            header.putShort(at, (short) timeTitle.length).put(at + 2, timeTitle);
         }
         header.putInt(HEADER_CRC_OFFSET, headerCrc(header));
 
@@ -318,31 +334,42 @@ final class ColumnFile {
                 throw damaged(file, "channel " + (c + 1) + " lies outside the file");
             }
         }
-        List<String> names = new ArrayList<>(channels);
-        var utf8 = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        for (int c = 0; c < channels; c++) {
-            if (at + 2 > headerLength) {
-                throw damaged(file, "channel names run past the header");
-            }
-            int n = Short.toUnsignedInt(header.getShort(at));
-            if (at + 2 + n > headerLength) {
-                throw damaged(file, "channel names run past the header");
-            }
-            try {
-                names.add(utf8.decode(header.slice(at + 2, n)).toString());
-            } catch (CharacterCodingException e) {
-                throw damaged(file, "channel name " + (c + 1) + " is not UTF-8");
-            }
-            at += 2 + n;
+        int flags = header.getInt(FLAGS_OFFSET);
+        if ((flags & ~FLAG_HEADER_ROW) != 0) {
+            throw damaged(file, "unknown flags " + Integer.toHexString(flags));
         }
+        List<String> names = new ArrayList<>(channels);
+        for (int c = 0; c < channels; c++) {
+            names.add(string(header, at, headerLength, file, "channel name " + (c + 1)));
+            at += 2 + names.getLast().getBytes(StandardCharsets.UTF_8).length;
+        }
+        Optional<String> timeTitle = (flags & FLAG_HEADER_ROW) != 0
+                ? Optional.of(string(header, at, headerLength, file, "time title")) : Optional.empty();
         MemorySegment mapped = in.map(FileChannel.MapMode.READ_ONLY, 0, length, Arena.ofAuto());
         Column[] columns = new Column[channels];
         for (int c = 0; c < channels; c++) {
             long bytes = (long) samples * sampleBytes(encodings[c]);
             columns[c] = new Column(mapped.asSlice(offsets[c], bytes), encodings[c], digits[c], samples);
         }
-        return new Recording(id, names, start, rate, columns);
+        return new Recording(id, names, start, rate, columns, timeTitle);
+    }
+
+    /** The u16-prefixed UTF-8 string at {@code at} of the header. */
+    private static String string(ByteBuffer header, int at, int headerLength, Path file, String what)
+            throws UnusableException {
+        if (at + 2 > headerLength) {
+            throw damaged(file, what + " runs past the header");
+        }
+        int n = Short.toUnsignedInt(header.getShort(at));
+        if (at + 2 + n > headerLength) {
+            throw damaged(file, what + " runs past the header");
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(header.slice(at + 2, n)).toString();
+        } catch (CharacterCodingException e) {
+            throw damaged(file, what + " is not UTF-8");
+        }
     }
 
     private static ByteBuffer readAt(FileChannel in, long position, int bytes) throws IOException {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Loads every {@code *.csv} of a directory as a {@link Recording}: record id = file name without {@code .csv};
@@ -73,15 +74,22 @@ public final class CsvRecordingLoader {
 
     /** Parses {@code file} into a recording held on the heap; see {@link RecordingCache} for the mapped kind. */
     public static Recording load(Path file) throws IOException, MalformedCsvException {
-        Parsed p = parse(file);
-        return new Recording(p.id(), p.channelNames(), p.startTimeSeconds(), p.rateHz(), p.columns());
+        return parse(file).onHeap();
     }
 
-    /** A parsed CSV: one array of exactly {@code sampleCount} values per channel. */
+    /**
+     * A parsed CSV: one array of exactly {@code sampleCount} values per channel, and the header's time column title
+     * (empty without a header row).
+     */
     record Parsed(String id, List<String> channelNames, double startTimeSeconds, double rateHz,
-                  double[][] columns) {
+                  double[][] columns, Optional<String> timeTitle) {
         int sampleCount() {
             return columns[0].length;
+        }
+
+        /** A recording over these arrays, on the heap. */
+        Recording onHeap() {
+            return new Recording(id, channelNames, startTimeSeconds, rateHz, Recording.columns(columns), timeTitle);
         }
     }
 
@@ -153,6 +161,7 @@ public final class CsvRecordingLoader {
         private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         private List<String> channelNames;
+        private String timeTitle;
         private int columns = -1;
         private double[] times = new double[INITIAL_ROWS];
         private int[] lines = new int[INITIAL_ROWS];
@@ -223,6 +232,7 @@ public final class CsvRecordingLoader {
                     throw bad(name, lineNumber, "header needs a time column and at least one channel");
                 }
                 channelNames = new ArrayList<>();
+                timeTitle = fields[0].strip();
                 for (int i = 1; i < fields.length; i++) {
                     channelNames.add(fields[i].strip());
                 }
@@ -286,7 +296,7 @@ public final class CsvRecordingLoader {
                     names.add("ch" + c);
                 }
             }
-            return new Parsed(id, names, times[0], rateHz, columnsOut);
+            return new Parsed(id, names, times[0], rateHz, columnsOut, Optional.ofNullable(timeTitle));
         }
     }
 

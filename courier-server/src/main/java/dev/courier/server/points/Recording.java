@@ -2,8 +2,13 @@ package dev.courier.server.points;
 
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.Failure;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One recording: uniformly sampled channels held as columns, either memory-mapped from a {@link ColumnFile} (what
@@ -11,6 +16,10 @@ import java.util.Objects;
  * allocates nothing. Immutable after construction and safe to read from any thread.
  *
  * <p>The sample for a time t is the one at {@code round((t - startTimeSeconds) * rateHz)}.
+ *
+ * <p>Metadata: the channel titles are the CSV header's fields (or {@code ch1}, {@code ch2}, ... without a header
+ * row), and {@link #timeTitle()} its time column's; each channel's {@link Label} (name and unit) comes from its title
+ * ({@code ecg1 (mV)} is name {@code ecg1}, unit {@code mV}) unless a sidecar gives one ({@link #withLabels}).
  */
 public final class Recording {
     private final String id;
@@ -19,17 +28,53 @@ public final class Recording {
     private final double rateHz;
     private final Column[] channels;
     private final int sampleCount;
+    private final Optional<String> timeTitle;
+    private final List<Label> labels;
+    private final OptionalLong startUnixMillis;
+
+    /** A title that ends in a unit in parentheses: {@code ecg1 (mV)}. */
+    private static final Pattern TITLE_WITH_UNIT = Pattern.compile("(.*?)\\s*\\(([^()]*)\\)");
+
+    /** A channel's name and unit ("" when not known). */
+    public record Label(String name, String unit) {
+        public Label {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(unit, "unit");
+        }
+
+        /** The label a CSV header title gives: a unit in parentheses at its end is the unit. */
+        static Label ofTitle(String title) {
+            Matcher m = TITLE_WITH_UNIT.matcher(title);
+            return m.matches() && !m.group(1).isEmpty() ? new Label(m.group(1), m.group(2).strip())
+                    : new Label(title, "");
+        }
+    }
 
     /**
      * @param channels one array per channel, all of the same length; taken over, not copied
      */
     public Recording(String id, List<String> channelNames, double startTimeSeconds, double rateHz,
                      double[][] channels) {
-        this(id, channelNames, startTimeSeconds, rateHz, columns(channels));
+        this(id, channelNames, startTimeSeconds, rateHz, columns(channels), Optional.empty());
     }
 
-    /** Over columns of any storage, all of the same length. */
-    Recording(String id, List<String> channelNames, double startTimeSeconds, double rateHz, Column[] channels) {
+    /**
+     * Over columns of any storage, all of the same length.
+     *
+     * @param timeTitle the CSV header's time column title; empty when the CSV had no header row
+     */
+    Recording(String id, List<String> channelNames, double startTimeSeconds, double rateHz, Column[] channels,
+              Optional<String> timeTitle) {
+        this(id, channelNames, startTimeSeconds, rateHz, channels, timeTitle, labelsOf(channelNames),
+                OptionalLong.empty());
+    }
+
+    private Recording(String id, List<String> channelNames, double startTimeSeconds, double rateHz,
+                      Column[] channels, Optional<String> timeTitle, List<Label> labels,
+                      OptionalLong startUnixMillis) {
+        this.timeTitle = Objects.requireNonNull(timeTitle, "timeTitle");
+        this.labels = List.copyOf(labels);
+        this.startUnixMillis = Objects.requireNonNull(startUnixMillis, "startUnixMillis");
         this.id = Objects.requireNonNull(id, "id");
         this.channelNames = List.copyOf(channelNames);
         this.startTimeSeconds = startTimeSeconds;
@@ -47,9 +92,42 @@ public final class Recording {
         if (!(rateHz > 0)) {
             throw new IllegalArgumentException("rate must be positive: " + rateHz);
         }
+        if (this.labels.size() != channels.length) {
+            throw new IllegalArgumentException("need one label per channel");
+        }
     }
 
-    private static Column[] columns(double[][] arrays) {
+    private static List<Label> labelsOf(List<String> titles) {
+        List<Label> labels = new ArrayList<>(titles.size());
+        for (String t : titles) {
+            labels.add(Label.ofTitle(t));
+        }
+        return labels;
+    }
+
+    /** This recording, same samples, with the labels and wall-clock start a sidecar gives. */
+    public Recording withLabels(List<Label> labels, OptionalLong startUnixMillis) {
+        return new Recording(id, channelNames, startTimeSeconds, rateHz, channels, timeTitle, labels,
+                startUnixMillis);
+    }
+
+    /** The CSV header's time column title; empty when the CSV had no header row. */
+    public Optional<String> timeTitle() {
+        return timeTitle;
+    }
+
+    /** Each channel's name and unit, channel 1 first. */
+    public List<Label> labels() {
+        return labels;
+    }
+
+    /** The wall-clock time of sample 0, ms since the Unix epoch, when a sidecar says it. */
+    public OptionalLong startUnixMillis() {
+        return startUnixMillis;
+    }
+
+    /** Heap columns over {@code arrays}, taken over. */
+    static Column[] columns(double[][] arrays) {
         Column[] columns = new Column[arrays.length];
         for (int c = 0; c < arrays.length; c++) {
             columns[c] = Column.of(arrays[c]);
@@ -70,6 +148,7 @@ public final class Recording {
         return id;
     }
 
+    /** The channel titles: the CSV header's fields as written, or {@code ch1}, {@code ch2}, ... without one. */
     public List<String> channelNames() {
         return channelNames;
     }

@@ -286,8 +286,7 @@ public final class RecordingCache {
                 folders.writeFailed(col, e);
             }
         }
-        Recording inMemory = new Recording(parsed.id(), parsed.channelNames(), parsed.startTimeSeconds(),
-                parsed.rateHz(), parsed.columns());
+        Recording inMemory = parsed.onHeap();
         return new Converted(index, inMemory, null, source.sizeBytes(), 0);
     }
 

@@ -1,7 +1,12 @@
 package dev.courier.server.points;
 
+import dev.courier.protocol.EnvelopeReply;
+import dev.courier.protocol.EnvelopeRequest;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.Failure;
+import dev.courier.protocol.FrameDescriptor;
+import dev.courier.protocol.RecordEntry;
+import dev.courier.protocol.RecordsReply;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -11,11 +16,26 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Every recording the server holds, by id. Immutable; lookups run on the event loop.
+ * Every recording the server holds, by id, and the requests on them: points, the listing of records (RECORDS), range
+ * reads (RANGE_STREAM, as {@link RangeRows}) and envelopes (ENVELOPE). Each checks its request against the rules of
+ * docs/protocol.md and throws a typed {@link Failure}. Immutable; safe from any thread (points, listings and range
+ * rows are made on the event loop, envelopes off it).
  */
 public final class RecordingStore {
+    /**
+     * The most buckets an ENVELOPE may ask for: an envelope is for looking, and no screen is 10,000 pixels wide; more is
+     * TOO_MANY_BUCKETS, not capped, so a client never mistakes a coarser answer for the one it asked for.
+     */
+    public static final int MAX_ENVELOPE_BUCKETS = 10_000;
+    /** Bytes of a RECORDS_RESULT payload before its entries: total u32, count u32. */
+    private static final int RECORDS_FIXED_BYTES = 8;
+    /** Bytes of an ENVELOPE_RESULT payload before its values: buckets u32, channels u16. */
+    private static final int ENVELOPE_FIXED_BYTES = 6;
+
     private final Map<String, Recording> byId;
     private final int maxBatchPoints;
+    /** What RECORDS lists, in {@link #recordings()} order. */
+    private final List<RecordEntry> entries;
 
     public RecordingStore(Collection<Recording> recordings, int maxBatchPoints) {
         // A HashMap, never changed after this. The immutable Map.of/toUnmodifiableMap kind probes linearly, and with
@@ -28,6 +48,123 @@ public final class RecordingStore {
         }
         this.byId = map;
         this.maxBatchPoints = maxBatchPoints;
+        List<RecordEntry> list = new ArrayList<>(map.size());
+        for (Recording r : recordings()) {
+            list.add(entry(r));
+        }
+        this.entries = List.copyOf(list);
+    }
+
+    private static RecordEntry entry(Recording r) {
+        List<RecordEntry.ChannelEntry> channels = new ArrayList<>(r.channelCount());
+        for (int c = 0; c < r.channelCount(); c++) {
+            Recording.Label label = r.labels().get(c);
+            channels.add(new RecordEntry.ChannelEntry(label.name(), label.unit(),
+                    r.timeTitle().isPresent() ? r.channelNames().get(c) : ""));
+        }
+        return new RecordEntry(r.id(), r.rateHz(), r.sampleCount(), r.startTimeSeconds(), r.startUnixMillis(),
+                r.timeTitle(), channels);
+    }
+
+    /**
+     * RECORDS: the entries from the {@code startIndex}-th on, as many as fit in a frame of {@code maxFrameBytes}.
+     *
+     * @throws Failure LISTING_TOO_LARGE when the first of them alone does not fit
+     */
+    public RecordsReply records(int requestId, int startIndex, int maxFrameBytes) {
+        long room = (long) maxFrameBytes - FrameDescriptor.MIN_FRAME_LENGTH - RECORDS_FIXED_BYTES;
+        List<RecordEntry> page = new ArrayList<>();
+        for (int i = startIndex; i < entries.size(); i++) {
+            int bytes = entries.get(i).wireBytes();
+            if (bytes > room) {
+                if (page.isEmpty()) {
+                    throw new Failure(ErrorCode.LISTING_TOO_LARGE, "record '" + entries.get(i).id() + "' takes "
+                            + bytes + " bytes, more than a frame of " + maxFrameBytes + " can hold");
+                }
+                break;
+            }
+            room -= bytes;
+            page.add(entries.get(i));
+        }
+        return new RecordsReply(requestId, entries.size(), page);
+    }
+
+    /**
+     * RANGE_STREAM's rows: samples {@code fromSample, fromSample + step, ...} below {@code toSample} of
+     * {@code channels} (numbered from 1) of {@code record}.
+     *
+     * @throws Failure UNKNOWN_RECORD, UNKNOWN_CHANNEL, MALFORMED_REQUEST (a channel twice, a step below 1),
+     *                 BAD_RANGE (from after to) or TIME_OUT_OF_RANGE (to past the end)
+     */
+    public RangeRows rows(String record, long fromSample, long toSample, int step, int[] channels) {
+        Recording r = recording(record);
+        Column[] columns = columns(r, channels);
+        if (step < 1) {
+            throw new Failure(ErrorCode.MALFORMED_REQUEST, "step " + Integer.toUnsignedString(step)
+                    + " is not in 1 .. 2^31-1");
+        }
+        checkRange(r, fromSample, toSample);
+        return new RangeRows(columns, fromSample, toSample, step);
+    }
+
+    /**
+     * ENVELOPE: min, max, first and last of each bucket of the range, for each channel asked for, computed from the
+     * columns in one pass; the answer must fit in a frame of {@code maxFrameBytes}.
+     *
+     * @throws Failure as {@link #rows}, and TOO_MANY_BUCKETS above {@link #MAX_ENVELOPE_BUCKETS} or a frame,
+     *                 MALFORMED_REQUEST for no bucket
+     */
+    public EnvelopeReply envelope(EnvelopeRequest q, int maxFrameBytes) {
+        Recording r = recording(q.record());
+        Column[] columns = columns(r, q.channels());
+        if (q.buckets() == 0) {
+            throw new Failure(ErrorCode.MALFORMED_REQUEST, "an envelope needs at least one bucket");
+        }
+        if (Integer.compareUnsigned(q.buckets(), MAX_ENVELOPE_BUCKETS) > 0) {
+            throw new Failure(ErrorCode.TOO_MANY_BUCKETS, Integer.toUnsignedString(q.buckets())
+                    + " buckets exceed the maximum of " + MAX_ENVELOPE_BUCKETS + "; ask for at most that many");
+        }
+        checkRange(r, q.fromSample(), q.toSample());
+        int buckets = EnvelopeRequest.bucketCount(q.fromSample(), q.toSample(), q.buckets());
+        long frameBytes = FrameDescriptor.MIN_FRAME_LENGTH + ENVELOPE_FIXED_BYTES
+                + (long) buckets * columns.length * EnvelopeReply.VALUES_PER_BUCKET * Double.BYTES;
+        if (frameBytes > maxFrameBytes) {
+            throw new Failure(ErrorCode.TOO_MANY_BUCKETS, buckets + " buckets of " + columns.length
+                    + " channels take " + frameBytes + " bytes, more than a frame of " + maxFrameBytes
+                    + "; ask for fewer buckets or channels");
+        }
+        return new EnvelopeReply(q.requestId(), buckets, columns.length,
+                Envelope.compute(columns, q.fromSample(), q.toSample(), buckets));
+    }
+
+    /** The columns of {@code channels}, each named once. */
+    private static Column[] columns(Recording r, int[] channels) {
+        Column[] columns = new Column[channels.length];
+        for (int i = 0; i < channels.length; i++) {
+            columns[i] = r.column(channels[i]);
+            for (int j = 0; j < i; j++) {
+                if (channels[j] == channels[i]) {
+                    throw new Failure(ErrorCode.MALFORMED_REQUEST, "channel " + channels[i]
+                            + " is asked for twice; name each channel once");
+                }
+            }
+        }
+        return columns;
+    }
+
+    /**
+     * A range {@code [from, to)} of sample indexes must lie in the recording: past the end is an error, not clamped,
+     * as wfdb-python's {@code rdrecord(sampto=...)} refuses it, so a caller never takes a shorter answer for the
+     * whole.
+     */
+    private static void checkRange(Recording r, long from, long to) {
+        if (from > to) {
+            throw new Failure(ErrorCode.BAD_RANGE, "the range starts at sample " + from + ", after its end " + to);
+        }
+        if (to > r.sampleCount()) {
+            throw new Failure(ErrorCode.TIME_OUT_OF_RANGE, "samples [" + from + ", " + to + ") run past the end of"
+                    + " record " + r.id() + ", which has samples 0 to " + (r.sampleCount() - 1));
+        }
     }
 
     /** Recordings sorted by id, numerically where ids are numbers. */

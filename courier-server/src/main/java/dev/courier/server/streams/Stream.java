@@ -1,13 +1,17 @@
 package dev.courier.server.streams;
 
+import dev.courier.protocol.RangeRequest;
 import dev.courier.protocol.StreamRequest;
 import dev.courier.server.files.StreamSource;
+import dev.courier.server.points.RangeRows;
 import java.util.ArrayDeque;
 
 /**
  * One open stream of a connection: the range it sends in chunks of {@code chunkBytes}, how far it got, its credit,
- * the source it reads once opened, and the CRC32Cs of the chunks ahead, prepared in batches off the event loop.
- * Confined to the connection's event loop; {@link Streams} drives it.
+ * and what its bytes are: a file (READ_STREAM), read from the source once opened with the CRC32Cs of the chunks ahead
+ * prepared in batches off the event loop; or a record's samples (RANGE_STREAM), whose rows are written into each
+ * chunk on the event loop, straight from the columns. Confined to the connection's event loop; {@link Streams}
+ * drives it.
  */
 final class Stream {
     final int id;
@@ -15,6 +19,8 @@ final class Stream {
     final int chunkBytes;
     /** The size of the version the client asked for: the chunk that reaches it carries LAST. */
     final long fileSizeBytes;
+    /** The rows of a RANGE_STREAM; null for a file's stream. */
+    final RangeRows rows;
     /** The first byte not sent yet. */
     long nextBytes;
     /** Data bytes the client still lets us send, at most 2^31-1. */
@@ -33,13 +39,24 @@ final class Stream {
     private int crcIndex;
 
     Stream(StreamRequest r) {
-        id = r.requestId();
-        nextBytes = r.offsetBytes();
-        endBytes = r.offsetBytes() + r.lengthBytes();
-        chunkBytes = r.chunkBytes();
-        fileSizeBytes = r.sizeBytes();
-        creditBytes = r.windowBytes();
-        preparedUntilBytes = r.offsetBytes();
+        this(r.requestId(), r.offsetBytes(), r.lengthBytes(), r.chunkBytes(), r.sizeBytes(), r.windowBytes(), null);
+    }
+
+    Stream(RangeRequest r, RangeRows rows) {
+        this(r.requestId(), 0, rows.rows() * rows.rowBytes(), r.chunkBytes(), rows.rows() * rows.rowBytes(),
+                r.windowBytes(), rows);
+    }
+
+    private Stream(int id, long offsetBytes, long lengthBytes, int chunkBytes, long sizeBytes, int windowBytes,
+                   RangeRows rows) {
+        this.id = id;
+        nextBytes = offsetBytes;
+        endBytes = offsetBytes + lengthBytes;
+        this.chunkBytes = chunkBytes;
+        fileSizeBytes = sizeBytes;
+        creditBytes = windowBytes;
+        preparedUntilBytes = offsetBytes;
+        this.rows = rows;
     }
 
     /** Data bytes of the next chunk. */
@@ -47,10 +64,10 @@ final class Stream {
         return (int) Math.min(chunkBytes, endBytes - nextBytes);
     }
 
-    /** Opened, not ended, with data left, its CRC ready and credit for it. */
+    /** Not ended, with data left and credit for it; a file's stream also opened, with its CRC ready. */
     boolean canSend() {
-        return !closed && source != null && nextBytes < endBytes && !crcBatches.isEmpty()
-                && creditBytes >= nextChunkBytes();
+        return !closed && nextBytes < endBytes && creditBytes >= nextChunkBytes()
+                && (rows != null || (source != null && !crcBatches.isEmpty()));
     }
 
     void addCrcs(int[] batch) {

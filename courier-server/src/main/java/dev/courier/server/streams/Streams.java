@@ -6,12 +6,15 @@ import dev.courier.protocol.ErrorReply;
 import dev.courier.protocol.Failure;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.MessageWriter;
+import dev.courier.protocol.RangeRequest;
 import dev.courier.protocol.StreamRequest;
 import dev.courier.protocol.WindowUpdate;
 import dev.courier.protocol.WireText;
 import dev.courier.server.files.FileService;
 import dev.courier.server.files.SharedFileRegion;
 import dev.courier.server.files.StreamSource;
+import dev.courier.server.points.RangeRows;
+import dev.courier.server.points.RecordingStore;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -21,16 +24,21 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The streaming reads (READ_STREAM, WINDOW, CANCEL) of one connection: it checks each request against the rules of
+ * The streaming reads (READ_STREAM and RANGE_STREAM, WINDOW, CANCEL) of one connection: it checks each request against the rules of
  * docs/protocol.md, opens the file and checks its version once per stream, and pumps chunks on the event loop, each
  * the 22-byte CHUNK header and the file range by sendfile ({@link SharedFileRegion}), while the channel is writable
  * and the stream has credit. The open streams take turns, one chunk each. The CRC32Cs of the chunks come from the
  * per-version cache, or are computed ahead of the pump in batches of {@link #BATCH_BYTES} on the blocking executor,
  * which also re-checks the file's version for each batch; no chunk needs a thread hop.
+ *
+ * <p>A RANGE_STREAM runs on the same credit, turns and queue bounds: each of its chunks is one buffer of
+ * {@code chunkBytes} at most ({@link #MAX_RANGE_CHUNK_BYTES}), its rows written from the recording's columns when the
+ * chunk is sent, with its CRC32C computed then; nothing of the range is held beyond the chunks queued.
  *
  * <p>A stream with no credit, or whose connection is not writable, waits and holds no buffer; the pump resumes on
  * WINDOW and on {@link #pump()}, which the connection's handler calls when the channel becomes writable again.
@@ -54,11 +62,17 @@ public final class Streams {
      */
     static final int QUEUED_HIGH_BYTES = 4 << 20;
     static final int QUEUED_LOW_BYTES = 2 << 20;
+    /**
+     * The largest chunk of a RANGE_STREAM: each is a buffer on the heap of the server, unlike a file's zero-copy
+     * region, so it is held small; 1 MiB amortises the frame header as well as 8 MiB would.
+     */
+    public static final int MAX_RANGE_CHUNK_BYTES = 1 << 20;
 
     private static final Logger log = LoggerFactory.getLogger(Streams.class);
 
     private final ChannelHandlerContext ctx;
     private final FileService files;
+    private final RecordingStore recordings;
     private final Executor blocking;
     private final int maxStreams;
     private final int maxChunkBytes;
@@ -68,6 +82,8 @@ public final class Streams {
     private final ArrayDeque<Stream> ready = new ArrayDeque<>(4);
     /** Bytes of chunks written and not yet sent: what Netty's writability does not count. */
     private long queuedBytes;
+    /** For the CRC32C of range chunks; reset for each. */
+    private final CRC32C crc = new CRC32C();
     private boolean pumping;
     private boolean pumpAgain;
 
@@ -77,10 +93,11 @@ public final class Streams {
      * @param onOpened      run when a stream is accepted (a request in flight begins)
      * @param onEnded       run when it ends, once per stream, however it ends
      */
-    public Streams(ChannelHandlerContext ctx, FileService files, Executor blocking, int maxStreams, int maxChunkBytes,
-                   Runnable onOpened, Runnable onEnded) {
+    public Streams(ChannelHandlerContext ctx, FileService files, RecordingStore recordings, Executor blocking,
+                   int maxStreams, int maxChunkBytes, Runnable onOpened, Runnable onEnded) {
         this.ctx = ctx;
         this.files = files;
+        this.recordings = recordings;
         this.blocking = blocking;
         this.maxStreams = maxStreams;
         this.maxChunkBytes = maxChunkBytes;
@@ -95,22 +112,7 @@ public final class Streams {
 
     /** READ_STREAM: checks it, then opens the file off the event loop; the chunks follow once it is open. */
     public void open(StreamRequest r) {
-        Stream same = open.get(r.requestId());
-        if (same != null) {
-            // The ERROR carries the id of the open stream, and an ERROR with a stream's id ends it: end it too, so
-            // that client and server agree no frame of that id follows.
-            fail(same, new Failure(ErrorCode.MALFORMED_REQUEST, "stream " + Integer.toUnsignedString(r.requestId())
-                    + " is already open; a new stream needs an id of its own (both are ended)"));
-            return;
-        }
-        Failure bad = check(r);
-        if (bad != null) {
-            ctx.write(bad.toReply(r.requestId()));
-            return;
-        }
-        if (open.size() >= maxStreams) {
-            ctx.write(new ErrorReply(r.requestId(), ErrorCode.TOO_MANY_STREAMS, "this connection already has "
-                    + maxStreams + " streams open, the most the server allows; wait for one to end"));
+        if (!admit(r.requestId(), check(r))) {
             return;
         }
         Stream s = new Stream(r);
@@ -133,6 +135,75 @@ public final class Streams {
                 opened.release();
             }
         });
+    }
+
+    /**
+     * RANGE_STREAM: checks it against the record and the chunk rules, then sends its rows from the columns, chunk
+     * after chunk, as credit allows; no thread hop.
+     */
+    public void openRange(RangeRequest r) {
+        RangeRows rows;
+        try {
+            rows = recordings.rows(r.record(), r.fromSample(), r.toSample(), r.step(), r.channels());
+        } catch (Failure e) {
+            admit(r.requestId(), e);
+            return;
+        }
+        if (!admit(r.requestId(), checkRange(r, rows.rowBytes()))) {
+            return;
+        }
+        Stream s = new Stream(r, rows);
+        open.put(s.id, s);
+        onOpened.run();
+        if (s.nextBytes == s.endBytes) {
+            end(s); // an empty range: only the END
+            return;
+        }
+        schedule(s);
+        pump();
+    }
+
+    /**
+     * Whether a new stream with id {@code id} may open: not when its request broke a rule ({@code bad}, answered
+     * with it), its id is that of a stream still open, or the connection has as many streams as it may.
+     */
+    private boolean admit(int id, Failure bad) {
+        Stream same = open.get(id);
+        if (same != null) {
+            // The ERROR carries the id of the open stream, and an ERROR with a stream's id ends it: end it too, so
+            // that client and server agree no frame of that id follows.
+            fail(same, new Failure(ErrorCode.MALFORMED_REQUEST, "stream " + Integer.toUnsignedString(id)
+                    + " is already open; a new stream needs an id of its own (both are ended)"));
+            return false;
+        }
+        if (bad != null) {
+            ctx.write(bad.toReply(id));
+            return false;
+        }
+        if (open.size() >= maxStreams) {
+            ctx.write(new ErrorReply(id, ErrorCode.TOO_MANY_STREAMS, "this connection already has "
+                    + maxStreams + " streams open, the most the server allows; wait for one to end"));
+            return false;
+        }
+        return true;
+    }
+
+    /** The chunk rules of a RANGE_STREAM, whose rows are {@code rowBytes} each; null when it keeps them. */
+    private Failure checkRange(RangeRequest r, int rowBytes) {
+        int cap = Math.min(maxChunkBytes, MAX_RANGE_CHUNK_BYTES);
+        if (Integer.compareUnsigned(r.chunkBytes(), cap) > 0) {
+            return new Failure(ErrorCode.CHUNK_TOO_LARGE, "chunks of " + Integer.toUnsignedString(r.chunkBytes())
+                    + " bytes exceed this connection's cap of " + cap + " for ranges");
+        }
+        if (r.chunkBytes() < FrameDescriptor.MIN_CHUNK_CAP_BYTES || r.chunkBytes() % rowBytes != 0) {
+            return new Failure(ErrorCode.MALFORMED_REQUEST, "chunks of " + r.chunkBytes() + " bytes must be at least "
+                    + FrameDescriptor.MIN_CHUNK_CAP_BYTES + " and a whole number of " + rowBytes + "-byte rows");
+        }
+        if (r.windowBytes() < r.chunkBytes()) {
+            return new Failure(ErrorCode.MALFORMED_REQUEST, "a window of " + r.windowBytes()
+                    + " bytes is smaller than one chunk of " + r.chunkBytes());
+        }
+        return null;
     }
 
     /** The rules a READ_STREAM's fields must keep, in the order docs/protocol.md gives them; null when it keeps them. */
@@ -257,6 +328,10 @@ public final class Streams {
     }
 
     private void sendChunk(Stream s) {
+        if (s.rows != null) {
+            sendRows(s);
+            return;
+        }
         long from = s.nextBytes;
         int n = s.nextChunkBytes();
         try {
@@ -279,6 +354,32 @@ public final class Streams {
             close(s);
         } else {
             prepare(s);
+        }
+    }
+
+    /** A RANGE_STREAM's next chunk: its rows written from the columns behind the header, in one buffer. */
+    private void sendRows(Stream s) {
+        long from = s.nextBytes;
+        int n = s.nextChunkBytes();
+        int rowBytes = s.rows.rowBytes();
+        ByteBuf chunk = ctx.alloc().ioBuffer(FrameDescriptor.CHUNK_OVERHEAD_BYTES + n);
+        int headerAt = chunk.writerIndex();
+        chunk.writerIndex(headerAt + FrameDescriptor.CHUNK_OVERHEAD_BYTES);
+        s.rows.write(from / rowBytes, n / rowBytes, chunk);
+        crc.reset();
+        crc.update(chunk.nioBuffer(headerAt + FrameDescriptor.CHUNK_OVERHEAD_BYTES, n));
+        int dataEnd = chunk.writerIndex();
+        boolean end = from + n == s.endBytes;
+        chunk.writerIndex(headerAt);
+        MessageWriter.writeChunkHeader(s.id, from, n, end, end, true, (int) crc.getValue(), chunk);
+        chunk.writerIndex(dataEnd);
+        int queued = FrameDescriptor.CHUNK_OVERHEAD_BYTES + n;
+        queuedBytes += queued;
+        ctx.write(chunk).addListener((ChannelFutureListener) f -> chunkDone(f, queued));
+        s.nextBytes = from + n;
+        s.creditBytes -= n;
+        if (end) {
+            close(s);
         }
     }
 

@@ -189,7 +189,7 @@ class RecordingCacheTest {
             case EMPTY -> bytes = new byte[0];
             case LONGER -> bytes = Arrays.copyOf(bytes, bytes.length + 8);
             case WRONG_MAGIC -> bytes[0] = 'X';
-            case OTHER_VERSION -> bytes[ColumnFile.VERSION_OFFSET] = 2;
+            case OTHER_VERSION -> bytes[ColumnFile.VERSION_OFFSET] = (byte) (ColumnFile.VERSION + 1);
             case COLUMN_PAST_THE_END -> bytes[ColumnFile.SAMPLE_COUNT_OFFSET] = 100;
         }
         Files.write(col, bytes);

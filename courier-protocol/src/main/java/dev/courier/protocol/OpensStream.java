@@ -1,0 +1,20 @@
+package dev.courier.protocol;
+
+/**
+ * A request whose answer is a stream of CHUNK frames under the credit of WINDOW and ended by END or ERROR (see
+ * docs/protocol.md, READ_STREAM): a file's bytes ({@link StreamRequest}) or a record's samples laid out as bytes
+ * ({@link RangeRequest}). Both sides run one flow-control mechanism over them: the stream carries bytes
+ * {@code [offsetBytes, offsetBytes + lengthBytes)} of a whole of {@code sizeBytes} in chunks of {@code chunkBytes}.
+ */
+public sealed interface OpensStream extends Request permits StreamRequest, RangeRequest {
+    long offsetBytes();
+
+    long lengthBytes();
+
+    int windowBytes();
+
+    int chunkBytes();
+
+    /** The size of the whole the range is taken from: the chunk that reaches it carries LAST. */
+    long sizeBytes();
+}
