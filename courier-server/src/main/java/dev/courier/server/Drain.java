@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Drain {
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** The most requests in flight at once since start: what a limit on them is checked by. */
+    private final AtomicInteger peak = new AtomicInteger();
     private final CompletableFuture<Void> idle = new CompletableFuture<>();
     private volatile boolean draining;
 
@@ -17,7 +19,12 @@ final class Drain {
     }
 
     void begin() {
-        inFlight.incrementAndGet();
+        peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+    }
+
+    /** The most requests (file operations, streams) in flight at once so far, over all connections. */
+    int peak() {
+        return peak.get();
     }
 
     void end() {
