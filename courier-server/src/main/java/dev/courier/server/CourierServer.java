@@ -287,9 +287,12 @@ public final class CourierServer implements AutoCloseable {
         return connections.size() + legacyConnections.size();
     }
 
-    /** The most requests in flight at once so far (file operations and streams, all connections together). */
-    public int peakRequestsInFlight() {
-        return context.drain().peak();
+    /**
+     * The most requests (file reads, digests, listings, uploads) one connection has had in flight at once so far:
+     * how the cap on them ({@link ServerConfig#maxRequestsInFlight()}) can be seen to hold.
+     */
+    public int peakRequestsInFlightPerConnection() {
+        return context.drain().peakPerConnection();
     }
 
     /** The token file's watcher and table, when the server has {@code --auth}. */

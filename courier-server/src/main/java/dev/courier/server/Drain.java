@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Drain {
     private final AtomicInteger inFlight = new AtomicInteger();
-    /** The most requests in flight at once since start: what a limit on them is checked by. */
-    private final AtomicInteger peak = new AtomicInteger();
+    /** The most requests one connection has had in flight at once since start: what its cap is checked by. */
+    private final AtomicInteger peakPerConnection = new AtomicInteger();
     private final CompletableFuture<Void> idle = new CompletableFuture<>();
     private volatile boolean draining;
 
@@ -19,12 +19,19 @@ final class Drain {
     }
 
     void begin() {
-        peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+        inFlight.incrementAndGet();
     }
 
-    /** The most requests (file operations, streams) in flight at once so far, over all connections. */
-    int peak() {
-        return peak.get();
+    /** A connection now has {@code n} requests in flight. */
+    void connectionInFlight(int n) {
+        if (n > peakPerConnection.get()) {
+            peakPerConnection.accumulateAndGet(n, Math::max);
+        }
+    }
+
+    /** The most requests one connection has had in flight at once so far. */
+    int peakPerConnection() {
+        return peakPerConnection.get();
     }
 
     void end() {

@@ -24,10 +24,10 @@ public final class Exposure {
         if (bind.isLoopbackAddress() || insecure || (tls && auth)) {
             return Optional.empty();
         }
-        String missing = !tls && !auth ? "TLS (--tls-cert, --tls-key) and --auth are off"
-                : !tls ? "TLS (--tls-cert, --tls-key) is off" : "--auth is off";
-        return Optional.of("refusing to listen on " + bind.getHostAddress() + ": it is not a loopback address and "
-                + missing + "; turn both on, bind to 127.0.0.1, or give --insecure to serve anyway");
+        String missing = !tls && !auth ? "both are off" : !tls ? "TLS is off" : "--auth is off";
+        return Optional.of("refusing to listen on " + bind.getHostAddress() + ": a non-loopback address needs both "
+                + "TLS (--tls-cert, --tls-key) and --auth, and " + missing + "; turn them on, bind to 127.0.0.1, or "
+                + "give --insecure to serve anyway");
     }
 
     /**

@@ -506,6 +506,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     private void startFileOp(ChannelHandlerContext ctx) {
         fileOpsInFlight++;
         server.drain().begin();
+        server.drain().connectionInFlight(fileOpsInFlight);
         updateAutoRead(ctx);
     }
 
