@@ -74,8 +74,8 @@ final class Gate {
                             + "address, this one answered after {} ms", address.getHostAddress(), d.failures(),
                             d.delayMillis());
                 }
-                return new Opened(null, new ErrorReply(0, ErrorCode.AUTH_FAILED, "the server does not know this "
-                        + "token; check --token, --token-file or COURIER_TOKEN, or ask for a new one"),
+                return new Opened(null, new ErrorReply(0, ErrorCode.AUTH_FAILED,
+                        "the server does not know this token"),
                         d.delayMillis());
             }
             gate.sha256 = hash;
@@ -120,8 +120,8 @@ final class Gate {
 
     private ErrorReply checkToken(int requestId, Scope needed) {
         if (sha256 == null) {
-            return new ErrorReply(requestId, ErrorCode.AUTH_REQUIRED, "this server requires a token; give one with "
-                    + "--token, --token-file or COURIER_TOKEN");
+            return new ErrorReply(requestId, ErrorCode.AUTH_REQUIRED, "this server requires a token, and "
+                    + "this connection's HELLO carried none");
         }
         int now = auth.generation();
         if (now != generation) {
@@ -134,8 +134,8 @@ final class Gate {
             }
         }
         if (entry == null) {
-            return new ErrorReply(0, ErrorCode.AUTH_FAILED, "this connection's token is no longer valid (it was "
-                    + "removed from the server's token file); ask for a new one");
+            return new ErrorReply(0, ErrorCode.AUTH_FAILED, "this connection's token is no longer valid: it was "
+                    + "removed from the server's token file");
         }
         if (!entry.allows(needed)) {
             return new ErrorReply(requestId, ErrorCode.FORBIDDEN, "token '" + entry.name() + "' lacks the scope '"

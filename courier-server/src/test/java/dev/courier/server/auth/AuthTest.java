@@ -78,7 +78,7 @@ class AuthTest {
             ErrorReply e = error(c.receive());
             assertThat(e.code()).isEqualTo(ErrorCode.AUTH_REQUIRED);
             assertThat(e.requestId()).isEqualTo(5);
-            assertThat(e.message()).contains("--token");
+            assertThat(e.message()).contains("requires a token");
 
             c.send(new Ping(6, 42));
             assertThat(c.receive()).isEqualTo(new Pong(6, 42));

@@ -71,12 +71,12 @@ class LimitsUnitTest {
     }
 
     @Test
-    void batchesAndBulkDataCostByTheirSizeAndSteeringFramesNothing() {
+    void batchesCostByTheirPointsBytesAreNotCountedAndSteeringFramesCostNothing() {
         assertThat(RequestCost.of(new PointRequest(1, "r", 0, 1))).isEqualTo(1);
         assertThat(RequestCost.of(new PointBatchRequest(1, "r", 1, new double[0]))).isEqualTo(1);
         assertThat(RequestCost.of(new PointBatchRequest(1, "r", 1, new double[64]))).isEqualTo(1);
         assertThat(RequestCost.of(new PointBatchRequest(1, "r", 1, new double[65]))).isEqualTo(2);
-        assertThat(RequestCost.of(new ReadRequest(1, "f", 0, 1 << 20))).isEqualTo(16);
+        assertThat(RequestCost.of(new ReadRequest(1, "f", 0, 1 << 20))).isEqualTo(1);
         assertThat(RequestCost.of(new WindowUpdate(1, 5))).isZero();
         assertThat(RequestCost.of(new Ping(1, 5))).isZero();
     }
