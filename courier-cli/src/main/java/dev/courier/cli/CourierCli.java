@@ -12,13 +12,13 @@ import picocli.CommandLine.Command;
 /**
  * The {@code courier} command. Exit codes ({@link ExitCodes}): 0 success, 1 the operation failed (a typed error from
  * the server, a failed verification, a local file problem), 2 bad arguments, 3 the server could not be reached or
- * went away.
+ * went away, 4 the server refused the token (none given, unknown, or lacking the scope).
  */
 @Command(name = "courier", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         description = "Data points and file transfers over TCP.",
         subcommands = {ServeCommand.class, PointCommand.class, PointsCommand.class, RecordsCommand.class,
-                RangeCommand.class, LsCommand.class,
-                GetCommand.class, PutCommand.class, DemoCommand.class, SoakCommand.class, BenchCommand.class,
+                RangeCommand.class, LsCommand.class, GetCommand.class, PutCommand.class, TokenCommand.class,
+                DemoCommand.class, SoakCommand.class, BenchCommand.class,
                 GenDataCommand.class, CommandLine.HelpCommand.class})
 public final class CourierCli implements Runnable {
     /** How much of a failure's message is printed, in chars: room for two names and two digests. */

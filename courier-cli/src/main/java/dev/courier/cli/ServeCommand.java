@@ -3,9 +3,13 @@ package dev.courier.cli;
 import dev.courier.cli.common.BundledData;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.server.CourierServer;
+import dev.courier.server.Exposure;
 import dev.courier.server.ServerConfig;
+import dev.courier.server.limits.ClientLimits;
 import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -147,6 +151,64 @@ final class ServeCommand implements Callable<Integer> {
                     + "every connection; the least recently used beyond N are closed (default: ${DEFAULT-VALUE}).")
     int maxOpenFiles;
 
+    @Option(names = "--auth", paramLabel = "FILE",
+            description = "Require a token: FILE has one line per token, NAME SCOPES SHA256HEX (`courier token new` "
+                    + "prints them; '#' starts a comment); reloaded when it changes and on SIGHUP (default: off).")
+    Path authFile;
+
+    @Option(names = "--insecure",
+            description = "Serve on a non-loopback address without TLS and --auth: anyone who reaches the port can "
+                    + "read every file and upload (default: such an address is refused).")
+    boolean insecure;
+
+    @Option(names = "--legacy-bind", paramLabel = "ADDR",
+            description = "Address of the legacy port, which has neither TLS nor tokens (default: 127.0.0.1; a "
+                    + "warning when it is not loopback).")
+    String legacyBind;
+
+    @Option(names = "--max-connections-per-ip", paramLabel = "N",
+            description = "Connections one client address may hold; one more is told TOO_MANY_CONNECTIONS. 0 for no "
+                    + "limit (default: " + PublicDefaults.CONNECTIONS_PER_ADDRESS + " on a non-loopback address, "
+                    + "none on loopback).")
+    Integer maxConnectionsPerIp;
+
+    @Option(names = "--rate-limit", paramLabel = "REQUESTS_PER_SECOND",
+            description = "Requests per second per token, or per address without one (a POINT_BATCH counts one per "
+                    + "64 points); over it a request gets RATE_LIMITED with the time to wait. 0 for no limit "
+                    + "(default: " + PublicDefaults.REQUESTS_PER_SECOND + " on a non-loopback address, none on "
+                    + "loopback).")
+    Integer rateLimit;
+
+    @Option(names = "--rate-burst", paramLabel = "N",
+            description = "Requests that may come at once above the rate after a quiet spell (default: twice the "
+                    + "rate).")
+    Integer rateBurst;
+
+    @Option(names = "--max-in-flight", paramLabel = "N",
+            description = "Requests one connection may have in flight (file reads, digests, listings, uploads) "
+                    + "before the server stops reading from it; 0 for the server's own cap of "
+                    + ServerConfig.DEFAULT_MAX_FILE_OPS_IN_FLIGHT + " (default: " + PublicDefaults.IN_FLIGHT
+                    + " on a non-loopback address, " + ServerConfig.DEFAULT_MAX_FILE_OPS_IN_FLIGHT + " on loopback).")
+    Integer maxInFlight;
+
+    /**
+     * Limits per client when the address is not loopback and the option is not given: a public port has clients
+     * the operator does not know, and each must not be able to take the server from the others. Loopback gets
+     * none, so local benchmarks (bench/compare.sh: 1,000 connections from one address at about a million
+     * requests a second) are not throttled; docs/robustness.md has the reasons for each value.
+     */
+    static final class PublicDefaults {
+        /** A browser opens 6 per host, a NAT of an office a few dozen; 64 leaves room and stops a flood. */
+        static final int CONNECTIONS_PER_ADDRESS = 64;
+        /** Far above a person or a script, about 1 % of what one core answers (docs/benchmarks.md). */
+        static final int REQUESTS_PER_SECOND = 10_000;
+        /** Half the server's own cap: a download's lanes fit, a pipelining client holds half the files. */
+        static final int IN_FLIGHT = 16;
+
+        private PublicDefaults() {
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         if (maxConnections < 0) {
@@ -187,6 +249,20 @@ final class ServeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--legacy-max-chunk must be at least 1 byte, not "
                     + legacyMaxChunk);
         }
+        InetAddress bindAddress = address(bind, "--bind");
+        // TLS is the TLS engineer's: this branch has none, so "tls on" is false here. The lead replaces this
+        // `false` with the TLS option (cert and key given) at the merge.
+        boolean tlsOn = false;
+        Optional<String> refusal = Exposure.refusal(bindAddress, tlsOn, authFile != null, insecure);
+        if (refusal.isPresent()) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("courier: " + refusal.get());
+            err.flush();
+            return 2;
+        }
+        InetAddress legacyAddress = legacyBind != null ? address(legacyBind, "--legacy-bind")
+                : InetAddress.getLoopbackAddress();
+        ClientLimits limits = limits(bindAddress.isLoopbackAddress());
         Path dataDir = data != null ? data : BundledData.locate();
         Path root = files != null ? files : dataDir;
         ServerConfig config = ServerConfig.of(new InetSocketAddress(bind, port), dataDir, root).toBuilder()
@@ -210,9 +286,15 @@ final class ServeCommand implements Callable<Integer> {
                 .uploadExpiryMillis(uploadExpiryMillis)
                 .maxOpenFiles(maxOpenFiles)
                 .maxStreamsPerConnection(maxStreamsPerConnection)
+                .authFile(Optional.ofNullable(authFile))
+                .limits(limits)
+                .legacyBindAddress(Optional.of(legacyAddress))
                 .build();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (legacyPort != null) {
+            Exposure.legacyWarning(legacyAddress).ifPresent(w -> err.println("courier: " + w));
+        }
         CourierServer server = CourierServer.start(config);
         for (String problem : server.loadProblems()) {
             err.println("courier: skipped " + problem);
@@ -224,14 +306,43 @@ final class ServeCommand implements Callable<Integer> {
             err.flush();
         }, "courier-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        out.printf("courier: serving %d records from %s and files from %s on %s%s%s (%s)%n",
+        out.printf("courier: serving %d records from %s and files from %s on %s%s%s%s (%s)%n",
                 server.recordings().size(), dataDir, root, hostPort(server.localAddress()),
                 server.legacyAddress().map(a -> ", legacy protocol on " + hostPort(a)).orElse(""),
                 uploadDir == null ? "" : ", uploads into " + uploadDir,
+                authFile == null ? "" : ", tokens from " + authFile,
                 server.transport().name().toLowerCase());
         out.flush();
         server.awaitClose();
         return 0;
+    }
+
+    private InetAddress address(String host, String option) {
+        try {
+            return InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new ParameterException(spec.commandLine(), option + ": unknown address '" + host + "'");
+        }
+    }
+
+    /** The limits per client: each as given, or its default for a public or a loopback address. */
+    private ClientLimits limits(boolean loopback) {
+        int perAddress = or(maxConnectionsPerIp, loopback ? 0 : PublicDefaults.CONNECTIONS_PER_ADDRESS);
+        int rate = or(rateLimit, loopback ? 0 : PublicDefaults.REQUESTS_PER_SECOND);
+        int inFlight = or(maxInFlight, loopback ? 0 : PublicDefaults.IN_FLIGHT);
+        if (perAddress < 0 || rate < 0 || inFlight < 0 || (rateBurst != null && rateBurst < 1)) {
+            throw new ParameterException(spec.commandLine(), "--max-connections-per-ip, --rate-limit and "
+                    + "--max-in-flight must be 0 (no limit) or more, and --rate-burst at least 1");
+        }
+        if (rateBurst != null && rate == 0) {
+            throw new ParameterException(spec.commandLine(), "--rate-burst needs a rate (--rate-limit)");
+        }
+        int burst = rate == 0 ? 0 : rateBurst != null ? rateBurst : (int) Math.min(Integer.MAX_VALUE, 2L * rate);
+        return new ClientLimits(perAddress, rate, burst, inFlight);
+    }
+
+    private static int or(Integer given, int otherwise) {
+        return given != null ? given : otherwise;
     }
 
     static String hostPort(InetSocketAddress a) {

@@ -1,7 +1,9 @@
 package dev.courier.client;
 
 import dev.courier.protocol.FrameDescriptor;
+import dev.courier.protocol.Secret;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How a {@link CourierClient} reaches its server. Immutable and validated on construction.
@@ -15,9 +17,12 @@ import java.util.Objects;
  * @param pingIntervalMillis   a connection that hears nothing this long sends a PING; 0 for never
  * @param idleTimeoutMillis    a connection that hears nothing (not even a PONG) this long is closed as dead;
  *                             0 for never
+ * @param token                the bearer token sent in HELLO, for a server started with {@code --auth}; empty for
+ *                             none. {@link Secret} keeps it out of {@link #toString()}
  */
 public record ClientConfig(String host, int port, int ioThreads, int connectTimeoutMillis, int requestTimeoutMillis,
-                           int maxFrameBytes, long pingIntervalMillis, long idleTimeoutMillis) {
+                           int maxFrameBytes, long pingIntervalMillis, long idleTimeoutMillis,
+                           Optional<Secret> token) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7420;
     public static final int DEFAULT_MAX_FRAME_BYTES = (16 << 20) + FrameDescriptor.CHUNK_OVERHEAD_BYTES;
@@ -41,12 +46,13 @@ public record ClientConfig(String host, int port, int ioThreads, int connectTime
         if (pingIntervalMillis < 0 || idleTimeoutMillis < 0) {
             throw new IllegalArgumentException("ping interval and idle timeout must be >= 0");
         }
+        Objects.requireNonNull(token, "token (Optional.empty() for none)");
     }
 
     /** Defaults for everything but the server's address. */
     public static ClientConfig of(String host, int port) {
         return new ClientConfig(host, port, 0, 5_000, 30_000, DEFAULT_MAX_FRAME_BYTES, DEFAULT_PING_INTERVAL_MILLIS,
-                DEFAULT_IDLE_TIMEOUT_MILLIS);
+                DEFAULT_IDLE_TIMEOUT_MILLIS, Optional.empty());
     }
 
     /** Parses {@code HOST:PORT}, {@code HOST} or {@code :PORT} (an IPv6 host in brackets). */
@@ -81,22 +87,28 @@ public record ClientConfig(String host, int port, int ioThreads, int connectTime
 
     public ClientConfig withIoThreads(int threads) {
         return new ClientConfig(host, port, threads, connectTimeoutMillis, requestTimeoutMillis, maxFrameBytes,
-                pingIntervalMillis, idleTimeoutMillis);
+                pingIntervalMillis, idleTimeoutMillis, token);
     }
 
     public ClientConfig withRequestTimeoutMillis(int millis) {
         return new ClientConfig(host, port, ioThreads, connectTimeoutMillis, millis, maxFrameBytes,
-                pingIntervalMillis, idleTimeoutMillis);
+                pingIntervalMillis, idleTimeoutMillis, token);
     }
 
     public ClientConfig withConnectTimeoutMillis(int millis) {
         return new ClientConfig(host, port, ioThreads, millis, requestTimeoutMillis, maxFrameBytes,
-                pingIntervalMillis, idleTimeoutMillis);
+                pingIntervalMillis, idleTimeoutMillis, token);
     }
 
     public ClientConfig withKeepalive(long pingMillis, long idleMillis) {
         return new ClientConfig(host, port, ioThreads, connectTimeoutMillis, requestTimeoutMillis, maxFrameBytes,
-                pingMillis, idleMillis);
+                pingMillis, idleMillis, token);
+    }
+
+    /** This configuration sending {@code t} in HELLO. */
+    public ClientConfig withToken(Secret t) {
+        return new ClientConfig(host, port, ioThreads, connectTimeoutMillis, requestTimeoutMillis, maxFrameBytes,
+                pingIntervalMillis, idleTimeoutMillis, Optional.of(t));
     }
 
     public String address() {

@@ -16,20 +16,37 @@ import java.util.concurrent.ExecutionException;
  */
 public final class CourierException extends RuntimeException {
     private final ErrorCode code;
+    private final long retryAfterMillis;
 
     public CourierException(ErrorCode code, String message) {
+        this(code, message, 0L);
+    }
+
+    /**
+     * A failure the server says may be retried after {@code retryAfterMillis} (RATE_LIMITED).
+     *
+     * @param retryAfterMillis milliseconds to wait before trying again; 0 when the server said nothing
+     */
+    public CourierException(ErrorCode code, String message, long retryAfterMillis) {
         super(message);
         this.code = Objects.requireNonNull(code, "code");
+        this.retryAfterMillis = retryAfterMillis;
     }
 
     public CourierException(ErrorCode code, String message, Throwable cause) {
         super(message, cause);
         this.code = Objects.requireNonNull(code, "code");
+        this.retryAfterMillis = 0;
     }
 
     /** Which failure this is: the server's code, or a local one. */
     public ErrorCode code() {
         return code;
+    }
+
+    /** For RATE_LIMITED: how long the server asked the client to wait, in milliseconds; 0 otherwise. */
+    public long retryAfterMillis() {
+        return retryAfterMillis;
     }
 
     /** The exception behind a failed future or callback, as a CourierException where it is one. */

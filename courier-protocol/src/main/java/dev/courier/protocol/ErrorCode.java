@@ -70,6 +70,14 @@ public enum ErrorCode {
     TOO_MANY_UPLOADS(57, false),
     /** The connection already has as many streams open as the server allows. */
     TOO_MANY_STREAMS(58, false),
+    /** The server requires a token ({@code --auth}) and this connection's HELLO carried none. */
+    AUTH_REQUIRED(70, false),
+    /** The HELLO's token is not one the server knows: sent with request id 0, then the connection is closed. */
+    AUTH_FAILED(71, true),
+    /** The connection's token lacks the scope this request needs. */
+    FORBIDDEN(72, false),
+    /** Over the token's or address's request rate; the ERROR says how long to wait. */
+    RATE_LIMITED(73, false),
     /** The server holds as many connections as it allows. */
     TOO_MANY_CONNECTIONS(60, true),
     /** The server is shutting down. */

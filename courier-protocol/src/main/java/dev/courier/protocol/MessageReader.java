@@ -138,7 +138,17 @@ public final class MessageReader {
             throw p.malformed("limits must be positive, got maxFrameBytes=" + Integer.toUnsignedString(maxFrame)
                     + " maxChunkBytes=" + Integer.toUnsignedString(maxChunk));
         }
-        return new Hello(p.requestId, version, maxFrame, maxChunk);
+        Hello hello = new Hello(p.requestId, version, maxFrame, maxChunk);
+        if (p.buf.readableBytes() < 2) {
+            return hello; // no token; a lone byte more is left for end() to report
+        }
+        // The optional token str16, read alike on both sides: a server's HELLO with one is the client's to refuse
+        // (BAD_REPLY), as it refuses other limits it cannot accept.
+        int n = p.buf.getUnsignedShort(p.buf.readerIndex());
+        if (n < 1 || n > Secret.MAX_BYTES) {
+            throw p.malformed("token length " + n + " is not 1 to " + Secret.MAX_BYTES);
+        }
+        return hello.withToken(new Secret(p.str16()));
     }
 
     private static Ping readPing(Payload p) {
@@ -156,6 +166,9 @@ public final class MessageReader {
         if (known == null) {
             // A newer peer's code: keep the text, report the failure as internal rather than dropping it.
             return new ErrorReply(p.requestId, ErrorCode.INTERNAL, "error code " + code + ": " + text);
+        }
+        if (known == ErrorCode.RATE_LIMITED) {
+            return new ErrorReply(p.requestId, known, text, Integer.toUnsignedLong(p.i32()));
         }
         return new ErrorReply(p.requestId, known, text);
     }

@@ -109,6 +109,9 @@ public final class MessageWriter {
         out.writeShort(m.version());
         out.writeInt(m.maxFrameBytes());
         out.writeInt(m.maxChunkBytes());
+        if (m.token().isPresent()) {
+            writeStr16(m.token().get().value(), out);
+        }
         endFrame(out, start, 0);
     }
 
@@ -128,6 +131,9 @@ public final class MessageWriter {
         int start = beginFrame(out, MessageType.ERROR, 0, m.requestId());
         out.writeShort(m.code().code());
         writeStr16(m.message(), out);
+        if (m.hasRetryAfter()) {
+            out.writeInt((int) m.retryAfterMillis());
+        }
         endFrame(out, start, 0);
     }
 

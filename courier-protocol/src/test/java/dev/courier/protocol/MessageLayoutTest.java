@@ -42,6 +42,17 @@ class MessageLayoutTest {
     }
 
     @Test
+    void clientHelloWithTokenHasDocumentedLayout() {
+        assertLayout(new Hello(0, 1, (16 << 20) + 22, (16 << 20) + 4).withToken(new Secret("ct_example")),
+                WireExamples.CLIENT_HELLO_WITH_TOKEN);
+    }
+
+    @Test
+    void rateLimitedErrorCarriesItsRetryAfter() {
+        assertLayout(new ErrorReply(1, ErrorCode.RATE_LIMITED, "rate limited", 250), WireExamples.ERROR_RATE_LIMITED);
+    }
+
+    @Test
     void pingHasDocumentedLayout() {
         assertLayout(new Ping(8, 0x0102030405060708L), WireExamples.PING);
     }

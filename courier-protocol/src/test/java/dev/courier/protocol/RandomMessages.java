@@ -26,11 +26,18 @@ final class RandomMessages {
     Message of(int kind) {
         int id = random.nextInt();
         return switch (kind) {
-            case 0 -> new Hello(id, random.nextInt(1 << 16), 6 + random.nextInt(Integer.MAX_VALUE - 5),
-                    1 + random.nextInt(Integer.MAX_VALUE));
+            case 0 -> {
+                Hello h = new Hello(id, random.nextInt(1 << 16), 6 + random.nextInt(Integer.MAX_VALUE - 5),
+                        1 + random.nextInt(Integer.MAX_VALUE));
+                yield random.nextBoolean() ? h : h.withToken(new Secret("t" + text(200)));
+            }
             case 1 -> new Ping(id, random.nextLong());
             case 2 -> new Pong(id, random.nextLong());
-            case 3 -> new ErrorReply(id, ErrorCode.values()[random.nextInt(ErrorCode.values().length)], text(300));
+            case 3 -> {
+                ErrorCode code = ErrorCode.values()[random.nextInt(ErrorCode.values().length)];
+                yield new ErrorReply(id, code, text(300),
+                        code == ErrorCode.RATE_LIMITED ? random.nextLong(ErrorReply.MAX_RETRY_AFTER_MILLIS + 1) : 0);
+            }
             case 4 -> new PointRequest(id, text(63), anyDouble(), u16());
             case 5 -> new PointReply(id, anyDouble(), random.nextInt(), anyDouble());
             case 6 -> new PointBatchRequest(id, text(63), u16(), doubles(random.nextInt(50)));

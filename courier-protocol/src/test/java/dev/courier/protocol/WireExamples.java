@@ -22,6 +22,11 @@ final class WireExamples {
      * 16777238 - 18) = 8 MiB.
      */
     static final String SERVER_HELLO = "00000014 01 00 00000000 434f5552 0001 00100040 00800000";
+    /** The client's HELLO for a server with {@code --auth}: its limits, then the token "ct_example" as a str16. */
+    static final String CLIENT_HELLO_WITH_TOKEN =
+            "00000020 01 00 00000000 434f5552 0001 01000016 01000004 000a 63745f6578616d706c65";
+    /** RATE_LIMITED (73) for request 1: "rate limited", then retryAfterMillis 250. */
+    static final String ERROR_RATE_LIMITED = "0000001a 04 00 00000001 0049 000c 72617465206c696d69746564 000000fa";
     static final String POINT = "00000012 10 00 00000001 0001 3f80624dd2f1a9fc 01 33";
     static final String POINT_VALUE = "0000001a 11 00 00000001 bfd2e147ae147ae1 00000002 3f80624dd2f1a9fc";
     static final String POINT_UNKNOWN_RECORD = "00000012 10 00 00000002 0001 3f80624dd2f1a9fc 01 39";
@@ -114,6 +119,7 @@ final class WireExamples {
                 new Example("PING", PING, 8),
                 new Example("PONG", PONG, 8),
                 new Example("ERROR", ERROR_UNKNOWN_RECORD, 2),
+                new Example("ERROR RATE_LIMITED", ERROR_RATE_LIMITED, 1),
                 new Example("POINT", POINT, 1),
                 new Example("POINT_VALUE", POINT_VALUE, 1),
                 new Example("POINT_BATCH", POINT_BATCH, 3),

@@ -92,11 +92,20 @@ final class ConnectionLimit {
                     + "warning, this one included", ch.remoteAddress(), maxConnections, option, unlogged);
         }
         if (withErrorFrame) {
-            ch.pipeline().addLast("encoder", MessageEncoder.INSTANCE).addLast("refuse", Refuse.INSTANCE);
+            refuse(ch, Refuse.INSTANCE);
         } else {
             ch.close();
         }
         return false;
+    }
+
+    /** Sets {@code ch} up to be told TOO_MANY_CONNECTIONS with {@code message} and closed. */
+    static void refuse(Channel ch, String message) {
+        refuse(ch, new Refuse(message));
+    }
+
+    private static void refuse(Channel ch, Refuse refuse) {
+        ch.pipeline().addLast("encoder", MessageEncoder.INSTANCE).addLast("refuse", refuse);
     }
 
     /** Connections admitted and still open. */
@@ -107,13 +116,19 @@ final class ConnectionLimit {
     /** Sends the refusal, then discards input until the client hangs up or the linger time is over. */
     @Sharable
     static final class Refuse extends ChannelInboundHandlerAdapter {
-        static final Refuse INSTANCE = new Refuse();
+        static final Refuse INSTANCE = new Refuse(
+                "this server process holds as many connections as it allows; retry later or on another one");
+
+        private final String message;
+
+        Refuse(String message) {
+            this.message = message;
+        }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             Channel ch = ctx.channel();
-            ctx.writeAndFlush(new ErrorReply(0, ErrorCode.TOO_MANY_CONNECTIONS,
-                    "this server process holds as many connections as it allows; retry later or on another one"))
+            ctx.writeAndFlush(new ErrorReply(0, ErrorCode.TOO_MANY_CONNECTIONS, message))
                     .addListener(f -> {
                         if (f.isSuccess() && ch instanceof DuplexChannel d) {
                             d.shutdownOutput();

@@ -1,8 +1,13 @@
 package dev.courier.server;
 
+import dev.courier.server.auth.Authenticator;
 import dev.courier.server.files.FileRoot;
 import dev.courier.server.files.FileService;
 import dev.courier.server.legacy.LegacyInitializer;
+import dev.courier.server.limits.AddressConnections;
+import dev.courier.server.limits.ClientLimits;
+import dev.courier.server.limits.RateLimiter;
+import dev.courier.server.reload.ReloadOnChange;
 import dev.courier.server.points.CsvRecordingLoader;
 import dev.courier.server.points.RecordingCache;
 import dev.courier.server.points.RecordingStore;
@@ -23,6 +28,7 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.ChannelInitializer;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
@@ -117,14 +123,25 @@ public final class CourierServer implements AutoCloseable {
                     config.maxUploadBytes(), config.uploadMinFreeBytes(), config.maxUploadsPerConnection(),
                     config.maxUploads(), config.uploadIdleCloseMillis(), config.uploadExpiryMillis())));
         }
-        ServerContext context = new ServerContext(config, store, files, uploads, blocking, new Drain());
+        ClientLimits clientLimits = config.limits();
+        Optional<RateLimiter> rates = clientLimits.rateLimited()
+                ? Optional.of(new RateLimiter(clientLimits.requestsPerSecond(), clientLimits.burst()))
+                : Optional.empty();
+        Optional<Authenticator> auth = Optional.empty();
         Channel channel = null;
+        ServerContext context = null;
         try {
+            if (config.authFile().isPresent()) {
+                auth = Optional.of(Authenticator.start(config.authFile().get(), ReloadOnChange.DEFAULT_POLL_MILLIS));
+            }
+            context = new ServerContext(config, store, files, uploads, blocking, new Drain(), auth, rates);
+            AddressConnections perAddress = clientLimits.maxConnectionsPerAddress() > 0
+                    ? new AddressConnections(clientLimits.maxConnectionsPerAddress()) : null;
             if (config.reusePort() && transport != Transport.EPOLL) {
                 throw new IOException("--reuse-port needs the native epoll transport, which is not available here ("
                         + "Linux only; see why with -Dio.netty.native.debug=true); start without it");
             }
-            channel = bootstrap(transport, workers, connections, new ServerInitializer(context), limit,
+            channel = bootstrap(transport, workers, connections, new ServerInitializer(context), limit, perAddress,
                     config.reusePort(), false)
                     .bind(config.bindAddress()).sync().channel();
             channel.pipeline().addLast("accept-errors", AcceptErrors.INSTANCE);
@@ -132,7 +149,7 @@ public final class CourierServer implements AutoCloseable {
             if (config.legacyPort().isPresent()) {
                 LegacyInitializer legacyInitializer = new LegacyInitializer(store, files, blocking,
                         config.legacyMaxChunkBytes(), config.idleTimeoutMillis(), config.writeTimeoutMillis());
-                legacy = bootstrap(transport, workers, legacyConnections, legacyInitializer, legacyLimit,
+                legacy = bootstrap(transport, workers, legacyConnections, legacyInitializer, legacyLimit, null,
                         config.reusePort(), true)
                         .bind(legacyBindAddress(config)).sync().channel();
                 legacy.pipeline().addLast("accept-errors", AcceptErrors.INSTANCE);
@@ -149,10 +166,14 @@ public final class CourierServer implements AutoCloseable {
             }
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             blocking.shutdownNow();
-            context.uploads().ifPresent(UploadService::close);
+            uploads.ifPresent(UploadService::close);
+            auth.ifPresent(Authenticator::close);
             files.close();
             if (e instanceof InterruptedException ie) {
                 throw ie;
+            }
+            if (context == null && e instanceof IOException io) {
+                throw io; // the token file: its message names the file and line
             }
             if (channel != null) {
                 // The main port is bound, so it was the legacy one: say which, or the message names no port.
@@ -182,8 +203,8 @@ public final class CourierServer implements AutoCloseable {
      */
     private static ServerBootstrap bootstrap(Transport transport, EventLoopGroup workers,
                                              ChannelGroup connections, ChannelInitializer<?> initializer,
-                                             ConnectionLimit limit, boolean reusePort,
-                                             boolean legacy) {
+                                             ConnectionLimit limit, AddressConnections perAddress,
+                                             boolean reusePort, boolean legacy) {
         ServerBootstrap b = new ServerBootstrap()
                 .group(workers)
                 .channel(transport.serverChannelClass())
@@ -195,6 +216,9 @@ public final class CourierServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (perAddress != null && !admitAddress(ch, perAddress)) {
+                            return;
+                        }
                         if (limit.admit(ch, connections, !legacy)) {
                             ch.pipeline().addLast(initializer);
                         }
@@ -206,9 +230,29 @@ public final class CourierServer implements AutoCloseable {
         return b;
     }
 
+    /**
+     * Counts {@code ch} against its address's limit until it closes, or sets it up to be refused with
+     * TOO_MANY_CONNECTIONS naming that limit. Refusals are not logged one by one: a client over its limit may retry
+     * in a loop, and the log must not grow with it.
+     */
+    private static boolean admitAddress(Channel ch, AddressConnections perAddress) {
+        InetAddress address = ((InetSocketAddress) ch.remoteAddress()).getAddress();
+        if (!perAddress.tryOpen(address)) {
+            ConnectionLimit.refuse(ch, "this address already holds " + perAddress.maxPerAddress()
+                    + " connections, the most one client address may (--max-connections-per-ip); close one or "
+                    + "retry later");
+            return false;
+        }
+        ch.closeFuture().addListener(f -> perAddress.closed(address));
+        return true;
+    }
+
     private static InetSocketAddress legacyBindAddress(ServerConfig config) {
-        InetSocketAddress main = config.bindAddress();
         int port = config.legacyPort().orElseThrow();
+        if (config.legacyBindAddress().isPresent()) {
+            return new InetSocketAddress(config.legacyBindAddress().get(), port);
+        }
+        InetSocketAddress main = config.bindAddress();
         return main.getAddress() != null ? new InetSocketAddress(main.getAddress(), port)
                 : new InetSocketAddress(main.getHostString(), port);
     }
@@ -243,6 +287,19 @@ public final class CourierServer implements AutoCloseable {
     /** Connections open right now, on both protocols. */
     public int connectionCount() {
         return connections.size() + legacyConnections.size();
+    }
+
+    /**
+     * The most requests (file reads, digests, listings, uploads) one connection has had in flight at once so far:
+     * how the cap on them ({@link ServerConfig#maxRequestsInFlight()}) can be seen to hold.
+     */
+    public int peakRequestsInFlightPerConnection() {
+        return context.drain().peakPerConnection();
+    }
+
+    /** The token file's watcher and table, when the server has {@code --auth}. */
+    public Optional<Authenticator> auth() {
+        return context.auth();
     }
 
     /** Blocks until {@link #close()} is called from elsewhere. */
@@ -285,6 +342,7 @@ public final class CourierServer implements AutoCloseable {
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         legacyConnections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         context.uploads().ifPresent(UploadService::close);
+        context.auth().ifPresent(Authenticator::close);
         context.files().close();
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         blocking.shutdown();

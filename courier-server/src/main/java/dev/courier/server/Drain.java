@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Drain {
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** The most requests one connection has had in flight at once since start: what its cap is checked by. */
+    private final AtomicInteger peakPerConnection = new AtomicInteger();
     private final CompletableFuture<Void> idle = new CompletableFuture<>();
     private volatile boolean draining;
 
@@ -18,6 +20,18 @@ final class Drain {
 
     void begin() {
         inFlight.incrementAndGet();
+    }
+
+    /** A connection now has {@code n} requests in flight. */
+    void connectionInFlight(int n) {
+        if (n > peakPerConnection.get()) {
+            peakPerConnection.accumulateAndGet(n, Math::max);
+        }
+    }
+
+    /** The most requests one connection has had in flight at once so far. */
+    int peakPerConnection() {
+        return peakPerConnection.get();
     }
 
     void end() {

@@ -1,6 +1,8 @@
 package dev.courier.server;
 
 import dev.courier.protocol.FrameDescriptor;
+import dev.courier.server.limits.ClientLimits;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -52,6 +54,12 @@ import java.util.OptionalInt;
  *                            as its last request is done. Files that requests are reading stay open regardless
  * @param maxStreamsPerConnection streams (READ_STREAM) one connection may hold open at once; one more is
  *                            TOO_MANY_STREAMS
+ * @param authFile            the token file ({@code NAME SCOPES SHA256HEX} per line); when present every request but
+ *                            PING needs a token with its scope (docs/security.md). Empty: everything is allowed
+ * @param limits              limits per client (connections per address, request rate, requests in flight);
+ *                            {@link ClientLimits#OFF} by default
+ * @param legacyBindAddress   where the legacy protocol listens; empty for the main protocol's address (the
+ *                            library's default; {@code courier serve} binds it to loopback unless told otherwise)
  */
 public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path filesRoot, int ioThreads,
                            int maxFrameBytes, int maxChunkBytes, int maxBatchPoints, int maxFileOpsInFlight,
@@ -60,7 +68,8 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
                            boolean reusePort, int maxConnections, long writeTimeoutMillis,
                            int legacyMaxConnections, long maxUploadBytes, long uploadMinFreeBytes,
                            int maxUploadsPerConnection, int maxUploads, long uploadIdleCloseMillis,
-                           long uploadExpiryMillis, int maxOpenFiles, int maxStreamsPerConnection) {
+                           long uploadExpiryMillis, int maxOpenFiles, int maxStreamsPerConnection,
+                           Optional<Path> authFile, ClientLimits limits, Optional<InetAddress> legacyBindAddress) {
     public static final int DEFAULT_PORT = 7420;
     /** One default chunk of upload data and its frame overhead fit in one request frame. */
     public static final int DEFAULT_MAX_FRAME_BYTES = (1 << 20) + 64;
@@ -114,6 +123,9 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         Objects.requireNonNull(filesRoot, "filesRoot");
         Objects.requireNonNull(legacyPort, "legacyPort (OptionalInt.empty() turns the legacy protocol off)");
         Objects.requireNonNull(uploadDir, "uploadDir (Optional.empty() turns uploads off)");
+        Objects.requireNonNull(authFile, "authFile (Optional.empty() turns authentication off)");
+        Objects.requireNonNull(limits, "limits (ClientLimits.OFF for none)");
+        Objects.requireNonNull(legacyBindAddress, "legacyBindAddress (Optional.empty() for the main address)");
         if (ioThreads < 0) {
             throw new IllegalArgumentException("ioThreads must be >= 0: " + ioThreads);
         }
@@ -187,7 +199,8 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
                 DEFAULT_IDLE_TIMEOUT_MILLIS, DEFAULT_SHUTDOWN_GRACE_MILLIS, false, 0, DEFAULT_WRITE_TIMEOUT_MILLIS,
                 DEFAULT_LEGACY_MAX_CONNECTIONS, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_UPLOAD_MIN_FREE_BYTES,
                 DEFAULT_MAX_UPLOADS_PER_CONNECTION, DEFAULT_MAX_UPLOADS, DEFAULT_UPLOAD_IDLE_CLOSE_MILLIS,
-                DEFAULT_UPLOAD_EXPIRY_MILLIS, DEFAULT_MAX_OPEN_FILES, DEFAULT_MAX_STREAMS_PER_CONNECTION);
+                DEFAULT_UPLOAD_EXPIRY_MILLIS, DEFAULT_MAX_OPEN_FILES, DEFAULT_MAX_STREAMS_PER_CONNECTION,
+                Optional.empty(), ClientLimits.OFF, Optional.empty());
     }
 
     public Builder toBuilder() {
@@ -215,6 +228,24 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
     /** Uploads accepted into {@code dir}. */
     public ServerConfig withUploadDir(Path dir) {
         return toBuilder().uploadDir(Optional.of(dir)).build();
+    }
+
+    /** Tokens required, from {@code tokenFile}. */
+    public ServerConfig withAuth(Path tokenFile) {
+        return toBuilder().authFile(Optional.of(tokenFile)).build();
+    }
+
+    public ServerConfig withLimits(ClientLimits l) {
+        return toBuilder().limits(l).build();
+    }
+
+    /**
+     * The requests one connection may have in flight: the server's {@code maxFileOpsInFlight}, or the client limit
+     * when that is set and smaller.
+     */
+    public int maxRequestsInFlight() {
+        int perClient = limits.maxRequestsInFlight();
+        return perClient > 0 ? Math.min(perClient, maxFileOpsInFlight) : maxFileOpsInFlight;
     }
 
     public ServerConfig withKeepalive(long pingIntervalMillis, long idleTimeoutMillis) {
@@ -249,6 +280,9 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         private long uploadExpiryMillis;
         private int maxOpenFiles;
         private int maxStreamsPerConnection;
+        private Optional<Path> authFile;
+        private ClientLimits limits;
+        private Optional<InetAddress> legacyBindAddress;
 
         private Builder(ServerConfig c) {
             bindAddress = c.bindAddress;
@@ -277,6 +311,9 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
             uploadExpiryMillis = c.uploadExpiryMillis;
             maxOpenFiles = c.maxOpenFiles;
             maxStreamsPerConnection = c.maxStreamsPerConnection;
+            authFile = c.authFile;
+            limits = c.limits;
+            legacyBindAddress = c.legacyBindAddress;
         }
 
         public Builder bindAddress(InetSocketAddress v) {
@@ -409,13 +446,28 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
             return this;
         }
 
+        public Builder authFile(Optional<Path> v) {
+            authFile = v;
+            return this;
+        }
+
+        public Builder limits(ClientLimits v) {
+            limits = v;
+            return this;
+        }
+
+        public Builder legacyBindAddress(Optional<InetAddress> v) {
+            legacyBindAddress = v;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(bindAddress, dataDir, filesRoot, ioThreads, maxFrameBytes, maxChunkBytes,
                     maxBatchPoints, maxFileOpsInFlight, legacyPort, legacyMaxChunkBytes, uploadDir,
                     pingIntervalMillis, idleTimeoutMillis, shutdownGraceMillis, reusePort, maxConnections,
                     writeTimeoutMillis, legacyMaxConnections, maxUploadBytes, uploadMinFreeBytes,
                     maxUploadsPerConnection, maxUploads, uploadIdleCloseMillis, uploadExpiryMillis, maxOpenFiles,
-                    maxStreamsPerConnection);
+                    maxStreamsPerConnection, authFile, limits, legacyBindAddress);
         }
     }
 }

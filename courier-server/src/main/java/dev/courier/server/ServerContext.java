@@ -1,6 +1,8 @@
 package dev.courier.server;
 
+import dev.courier.server.auth.Authenticator;
 import dev.courier.server.files.FileService;
+import dev.courier.server.limits.RateLimiter;
 import dev.courier.server.points.RecordingStore;
 import dev.courier.server.uploads.UploadService;
 import java.util.Optional;
@@ -8,8 +10,10 @@ import java.util.concurrent.ExecutorService;
 
 /**
  * What every connection of one server shares: its data, its files, its uploads (if on), its blocking executor,
- * its limits, and the drain that a graceful shutdown waits on.
+ * its limits, the drain that a graceful shutdown waits on, its tokens (with {@code --auth}) and its clients' rate
+ * buckets (with a rate limit).
  */
 record ServerContext(ServerConfig config, RecordingStore recordings, FileService files,
-                     Optional<UploadService> uploads, ExecutorService blocking, Drain drain) {
+                     Optional<UploadService> uploads, ExecutorService blocking, Drain drain,
+                     Optional<Authenticator> auth, Optional<RateLimiter> rates) {
 }

@@ -56,6 +56,8 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -102,6 +104,8 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     private Streams streams;
     /** Point replies of the current read batch, encoded back to back and written as one buffer. */
     private ByteBuf batch;
+    /** Tokens and rates, when the server checks either; null otherwise, so requests skip it at one null check. */
+    private Gate gate;
 
     ServerHandler(ServerContext server) {
         this.server = server;
@@ -141,6 +145,9 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             m.release();
             reply(ctx, new ErrorReply(m.requestId(), ErrorCode.SHUTTING_DOWN,
                     "the server is shutting down; retry on a new connection"));
+            return;
+        }
+        if (gate != null && refused(ctx, m)) {
             return;
         }
         try {
@@ -213,6 +220,24 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         } catch (Failure e) {
             reply(ctx, e.toReply(m.requestId()));
         }
+    }
+
+    /** Asks the gate about {@code m}; answers and drops a refused request (and closes for AUTH_FAILED). */
+    private boolean refused(ChannelHandlerContext ctx, Request m) {
+        ErrorReply refusal = gate.refusal(m, System.nanoTime());
+        if (refusal == null) {
+            return false;
+        }
+        m.release();
+        if (refusal.code().fatal()) {
+            fatal(ctx, new ProtocolException(refusal.code(), refusal.requestId(), refusal.message()));
+            return true;
+        }
+        if (streams != null) {
+            streams.endedByError(m.requestId()); // an ERROR with an open stream's id ends that stream
+        }
+        reply(ctx, refusal);
+        return true;
     }
 
     /** A point is a memory lookup: answered here, on the event loop, into this read batch's buffer. */
@@ -295,6 +320,13 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ServerConfig config = server.config();
+        Gate.Opened opened = Gate.open(server, hello, remoteAddress(ctx), System.nanoTime());
+        if (opened != null && opened.failure() != null) {
+            ErrorReply f = opened.failure();
+            fatalAfter(ctx, new ProtocolException(f.code(), f.requestId(), f.message()), opened.delayMillis());
+            return;
+        }
+        gate = opened == null ? null : opened.gate();
         handshaken = true;
         peerMaxFrameBytes = hello.maxFrameBytes();
         long fitsInPeerFrame = (long) hello.maxFrameBytes() + FrameDescriptor.LENGTH_FIELD_BYTES
@@ -302,6 +334,12 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         maxChunkBytes = (int) Math.max(1, Math.min(Math.min(config.maxChunkBytes(), hello.maxChunkBytes()),
                 fitsInPeerFrame));
         reply(ctx, new Hello(hello.requestId(), FrameDescriptor.VERSION, config.maxFrameBytes(), maxChunkBytes));
+    }
+
+    /** The client's IP address; loopback for a channel that has none (an EmbeddedChannel in a handler test). */
+    private static InetAddress remoteAddress(ChannelHandlerContext ctx) {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress()
+                : InetAddress.getLoopbackAddress();
     }
 
     private void read(ChannelHandlerContext ctx, ReadRequest r) {
@@ -442,7 +480,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
      * that many files, whatever it pipelines.
      */
     private void whenSlotFree(ChannelHandlerContext ctx, Message request, Runnable start) {
-        if (fileOpsInFlight < server.config().maxFileOpsInFlight() && noneWaiting()) {
+        if (fileOpsInFlight < server.config().maxRequestsInFlight() && noneWaiting()) {
             start.run();
         } else {
             if (waitingFileOps == null) {
@@ -455,7 +493,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
 
     /** Starts waiting requests while slots are free; drops them once the connection is going away. */
     private void startWaitingFileOps(ChannelHandlerContext ctx) {
-        while (!noneWaiting() && fileOpsInFlight < server.config().maxFileOpsInFlight()) {
+        while (!noneWaiting() && fileOpsInFlight < server.config().maxRequestsInFlight()) {
             WaitingFileOp next = waitingFileOps.poll();
             if (closing || !ctx.channel().isActive() || server.blocking().isShutdown()) {
                 next.request().release();
@@ -478,6 +516,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     private void startFileOp(ChannelHandlerContext ctx) {
         fileOpsInFlight++;
         server.drain().begin();
+        server.drain().connectionInFlight(fileOpsInFlight);
         updateAutoRead(ctx);
     }
 
@@ -500,7 +539,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
 
     private void updateAutoRead(ChannelHandlerContext ctx) {
         boolean read = !closing && ctx.channel().isWritable()
-                && fileOpsInFlight < server.config().maxFileOpsInFlight() && noneWaiting();
+                && fileOpsInFlight < server.config().maxRequestsInFlight() && noneWaiting();
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
         }
@@ -523,6 +562,9 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (gate != null) {
+            gate.close();
+        }
         if (streams != null) {
             streams.closeAll();
         }
@@ -601,12 +643,32 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
      * connection is not writable, since the ERROR would wait behind bytes the client is not taking.
      */
     private void fatal(ChannelHandlerContext ctx, ProtocolException e) {
+        fatalAfter(ctx, e, 0);
+    }
+
+    /**
+     * {@link #fatal} after {@code delayMillis}: how a failed authentication is slowed down. Reading stops at once
+     * and nothing more is answered meanwhile; the connection holds only its socket while it waits.
+     */
+    private void fatalAfter(ChannelHandlerContext ctx, ProtocolException e, long delayMillis) {
         if (closing) {
             return;
         }
         closing = true;
         log.info("closing {}: {} {}", ctx.channel().remoteAddress(), e.code(),
                 WireText.printable(e.getMessage(), LOGGED_WIRE_CHARS));
+        if (delayMillis > 0) {
+            ctx.channel().config().setAutoRead(false);
+            ctx.executor().schedule(() -> sendFatal(ctx, e), delayMillis, TimeUnit.MILLISECONDS);
+            return;
+        }
+        sendFatal(ctx, e);
+    }
+
+    private void sendFatal(ChannelHandlerContext ctx, ProtocolException e) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
         if (streams != null) {
             streams.closeAll(); // no more chunks: the ERROR must not wait behind them
         }

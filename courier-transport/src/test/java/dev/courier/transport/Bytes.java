@@ -7,6 +7,11 @@ import io.netty.buffer.Unpooled;
 /** Hand-written frames for the handler tests: hex digits, spaces between fields for the reader. */
 final class Bytes {
     // The frames below follow the layouts in docs/protocol.md.
+    /** docs/protocol.md's client HELLO with the token "ct_example". */
+    static final String HELLO_WITH_TOKEN =
+            "00000020 01 00 00000000 434f5552 0001 01000016 01000004 000a 63745f6578616d706c65";
+    /** docs/protocol.md's RATE_LIMITED ERROR: "rate limited", retryAfterMillis 250. */
+    static final String ERROR_RATE_LIMITED = "0000001a 04 00 00000001 0049 000c 72617465206c696d69746564 000000fa";
     /** PING, request id 8, token 0x0102030405060708. */
     static final String PING = "0000000e 02 00 00000008 0102030405060708";
     /** POINT, request id 1: record "3", time 0.008 s, channel 1. */

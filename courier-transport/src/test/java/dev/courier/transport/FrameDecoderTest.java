@@ -8,10 +8,13 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.courier.protocol.ChunkReply;
 import dev.courier.protocol.ErrorCode;
+import dev.courier.protocol.ErrorReply;
+import dev.courier.protocol.Hello;
 import dev.courier.protocol.Ping;
 import dev.courier.protocol.PointReply;
 import dev.courier.protocol.PointRequest;
 import dev.courier.protocol.ProtocolException;
+import dev.courier.protocol.Secret;
 import dev.courier.protocol.StatRequest;
 import dev.courier.protocol.UploadWrite;
 import io.netty.buffer.ByteBuf;
@@ -233,6 +236,36 @@ class FrameDecoderTest {
             ChunkReply chunk = channel.readInbound();
             assertThat(chunk.data().toString(US_ASCII)).isEqualTo("done");
             chunk.release();
+            assertThat((Object) channel.readInbound()).isEqualTo(new Ping(8, 0x0102030405060708L));
+            assertThat((Object) channel.readInbound()).isNull();
+        }
+    }
+
+    @Test
+    void aHelloWithItsTokenAndAPointSplitAnywhereArriveWhole() {
+        // Split at every byte: the token's length and bytes are never read before the frame is complete.
+        String hex = compact(Bytes.HELLO_WITH_TOKEN + Bytes.POINT);
+        for (int split = 1; split < hex.length() / 2; split++) {
+            write(hex.substring(0, 2 * split));
+            write(hex.substring(2 * split));
+
+            Hello hello = channel.readInbound();
+            assertThat(hello.token()).as("split after byte %d", split).contains(new Secret("ct_example"));
+            assertThat((Object) channel.readInbound()).isEqualTo(new PointRequest(1, "3", 0.008, 1));
+            assertThat((Object) channel.readInbound()).isNull();
+        }
+    }
+
+    @Test
+    void theClientReadsARateLimitedErrorWithItsRetryAfterSplitAnywhere() {
+        readAsClient();
+        String hex = compact(Bytes.ERROR_RATE_LIMITED + Bytes.PING);
+        for (int split = 1; split < hex.length() / 2; split++) {
+            write(hex.substring(0, 2 * split));
+            write(hex.substring(2 * split));
+
+            assertThat((Object) channel.readInbound()).as("split after byte %d", split)
+                    .isEqualTo(new ErrorReply(1, ErrorCode.RATE_LIMITED, "rate limited", 250));
             assertThat((Object) channel.readInbound()).isEqualTo(new Ping(8, 0x0102030405060708L));
             assertThat((Object) channel.readInbound()).isNull();
         }

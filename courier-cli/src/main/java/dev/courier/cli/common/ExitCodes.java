@@ -14,19 +14,24 @@ public final class ExitCodes {
     public static final int USAGE = 2;
     /** The server could not be reached, or the connection was lost or timed out. */
     public static final int UNREACHABLE = 3;
+    /** The server wants a token, does not know the one given, or the token lacks the scope (AUTH_*, FORBIDDEN). */
+    public static final int AUTH = 4;
 
     private ExitCodes() {
     }
 
     /**
      * The exit code for a command that ended with {@code e}: {@link #UNREACHABLE} for a lost, refused or timed-out
-     * connection, {@link #USAGE} for an {@link IllegalArgumentException} (the commands' way of rejecting an option
+     * connection, {@link #AUTH} for a token the server wants, refuses or finds lacking, {@link #USAGE} for an {@link IllegalArgumentException} (the commands' way of rejecting an option
      * value), {@link #FAILED} for anything else.
      */
     public static int of(Throwable e) {
         RuntimeException r = e instanceof RuntimeException re ? CourierException.unwrap(re) : null;
         if (r instanceof CourierException c) {
             ErrorCode code = c.code();
+            if (code == ErrorCode.AUTH_REQUIRED || code == ErrorCode.AUTH_FAILED || code == ErrorCode.FORBIDDEN) {
+                return AUTH;
+            }
             return code == ErrorCode.CONNECTION_FAILED || code == ErrorCode.CONNECTION_CLOSED
                     || code == ErrorCode.TIMED_OUT ? UNREACHABLE : FAILED;
         }

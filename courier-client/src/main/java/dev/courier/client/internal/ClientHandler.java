@@ -441,7 +441,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
                     handshake.complete(h);
                 }
             }
-            case ErrorReply e -> failHandshake(ctx, new CourierException(e.code(), e.message()));
+            case ErrorReply e -> failHandshake(ctx, ServerErrors.of(e));
             case Ping _, Pong _, PointReply _, PointBatchReply _, ListReply _, StatReply _, ChunkReply _, DigestReply _,
                  UploadReady _, UploadAck _, UploadDone _, RecordsReply _, EnvelopeReply _ -> {
                 m.release();
@@ -460,11 +460,11 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     private void error(ChannelHandlerContext ctx, ErrorReply e) {
         if (e.requestId() == 0) {
-            closedBecause = new CourierException(e.code(), e.message());
+            closedBecause = ServerErrors.of(e);
             spendUnsolicited(ctx, "ERROR");
             return;
         }
-        CourierException failure = new CourierException(e.code(), e.message());
+        CourierException failure = ServerErrors.of(e);
         if (e.code().fatal()) {
             closedBecause = failure;
         }

@@ -40,11 +40,13 @@ public final class ClientInitializer extends ChannelInitializer<Channel> {
     }
 
     /**
-     * The HELLO a client of {@code config} sends: the frames it accepts, and chunks as large as fit in one of them.
+     * The HELLO a client of {@code config} sends: the frames it accepts, chunks as large as fit in one of them, and
+     * its token if it has one.
      */
     static Hello hello(ClientConfig config) {
         return new Hello(0, FrameDescriptor.VERSION, config.maxFrameBytes(),
-                config.maxFrameBytes() - FrameDescriptor.CHUNK_OVERHEAD_BYTES + FrameDescriptor.LENGTH_FIELD_BYTES);
+                config.maxFrameBytes() - FrameDescriptor.CHUNK_OVERHEAD_BYTES + FrameDescriptor.LENGTH_FIELD_BYTES,
+                config.token());
     }
 
     @Override

@@ -54,6 +54,9 @@ public final class ReplyRules {
         if (server.requestId() != 0) {
             return "HELLO must carry request id 0, not " + Integer.toUnsignedString(server.requestId());
         }
+        if (server.token().isPresent()) {
+            return "HELLO carries a token; a server's HELLO never does";
+        }
         if (server.maxChunkBytes() > client.maxChunkBytes()) {
             return "HELLO announces chunks of " + server.maxChunkBytes() + " bytes, more than the "
                     + client.maxChunkBytes() + " this client asked for";

@@ -2,6 +2,7 @@ package dev.courier.client.internal;
 
 import dev.courier.client.Backoff;
 import dev.courier.client.CourierException;
+import dev.courier.protocol.ErrorCode;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -41,6 +42,15 @@ public final class Retry {
                  TOO_MANY_CONNECTIONS -> true;
             default -> false;
         };
+    }
+
+    /**
+     * True for failures worth another attempt: the curable ones, and RATE_LIMITED, which the same connection cures
+     * by waiting the time the server gave ({@link CourierException#retryAfterMillis()}). AUTH_REQUIRED,
+     * AUTH_FAILED and FORBIDDEN are never retried: the same token gets the same answer.
+     */
+    public static boolean retryable(CourierException e) {
+        return curable(e) || e.code() == ErrorCode.RATE_LIMITED;
     }
 
     /** {@link #curable(CourierException)} of the failure behind {@code t}, a failed future's cause. */
@@ -132,7 +142,7 @@ public final class Retry {
                     return;
                 }
                 RuntimeException e = CourierException.unwrap(err);
-                if (e instanceof CourierException ce && curable(ce)) {
+                if (e instanceof CourierException ce && retryable(ce)) {
                     after(n + 1, ce);
                 } else {
                     result.completeExceptionally(e);
@@ -140,9 +150,13 @@ public final class Retry {
             });
         }
 
-        /** Starts attempt {@code n} after the backoff of retry {@code n - 1}, unless it would start too late. */
+        /**
+         * Starts attempt {@code n} after the backoff of retry {@code n - 1}, and never before the retry-after the
+         * server gave with the last failure, unless it would start too late.
+         */
         void after(int n, CourierException last) {
-            long delayNanos = TimeUnit.MILLISECONDS.toNanos(backoff.delayMillis(n - 1));
+            long waitMillis = Math.max(backoff.delayMillis(n - 1), last == null ? 0 : last.retryAfterMillis());
+            long delayNanos = TimeUnit.MILLISECONDS.toNanos(waitMillis);
             if (deadline.nanosLeft(System.nanoTime()) < delayNanos) {
                 result.completeExceptionally(deadline.expired(attempts, last));
                 return;

@@ -145,6 +145,12 @@ public final class TransferLanes<O extends RangeExchange.InFlight> {
                     if (exchange.recover(c, head, ce)) {
                         continue;
                     }
+                    if (ce.code() == ErrorCode.RATE_LIMITED) {
+                        // Over the server's rate: this lane waits as told, then asks again on the same connection.
+                        progress.note("rate limited by the server; waiting " + ce.retryAfterMillis() + " ms");
+                        TimeUnit.MILLISECONDS.sleep(Math.max(1, ce.retryAfterMillis()));
+                        continue;
+                    }
                     if (!Retry.curable(ce)) {
                         throw ce;
                     }

@@ -6,6 +6,7 @@ import dev.courier.protocol.Message;
 import dev.courier.protocol.MessageReader;
 import dev.courier.protocol.MessageWriter;
 import dev.courier.protocol.Reply;
+import dev.courier.protocol.Secret;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.DataInputStream;
@@ -52,8 +53,18 @@ public final class RawConnection implements AutoCloseable {
 
     /** Connects with a receive buffer of {@code receiveBufferBytes} (0 for the default) and completes the handshake. */
     public static RawConnection handshaken(InetSocketAddress server, int receiveBufferBytes) throws IOException {
+        return handshaken(server, receiveBufferBytes, new Hello(0, FrameDescriptor.VERSION, 16 << 20, 8 << 20));
+    }
+
+    /** Connects and completes the handshake with default limits and {@code token}, for a server with --auth. */
+    public static RawConnection handshaken(InetSocketAddress server, Secret token) throws IOException {
+        return handshaken(server, 0, new Hello(0, FrameDescriptor.VERSION, 16 << 20, 8 << 20).withToken(token));
+    }
+
+    private static RawConnection handshaken(InetSocketAddress server, int receiveBufferBytes, Hello hello)
+            throws IOException {
         RawConnection c = new RawConnection(server, receiveBufferBytes);
-        c.send(new Hello(0, FrameDescriptor.VERSION, 16 << 20, 8 << 20));
+        c.send(hello);
         Message reply = c.receive();
         if (!(reply instanceof Hello)) {
             throw new IllegalStateException("expected HELLO, got " + reply);

@@ -7,6 +7,7 @@ import dev.courier.protocol.Message;
 import dev.courier.protocol.PointReply;
 import dev.courier.protocol.PointRequest;
 import dev.courier.protocol.ReadRequest;
+import dev.courier.protocol.Secret;
 import dev.courier.protocol.Sha256;
 import dev.courier.protocol.UploadAck;
 import dev.courier.protocol.UploadBegin;
@@ -62,6 +63,16 @@ public final class WellBehavedClient {
         truth();
         long start = System.nanoTime();
         try (RawConnection c = RawConnection.handshaken(server)) {
+            assertServed(c, 7);
+        }
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(WITHIN_MILLIS);
+    }
+
+    /** As {@link #assertServedWithinASecond(InetSocketAddress)}, for a server with --auth: with {@code token}. */
+    public static void assertServedWithinASecond(InetSocketAddress server, Secret token) throws IOException {
+        truth();
+        long start = System.nanoTime();
+        try (RawConnection c = RawConnection.handshaken(server, token)) {
             assertServed(c, 7);
         }
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(WITHIN_MILLIS);
