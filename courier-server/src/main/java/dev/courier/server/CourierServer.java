@@ -6,6 +6,7 @@ import dev.courier.server.legacy.LegacyInitializer;
 import dev.courier.server.points.CsvRecordingLoader;
 import dev.courier.server.points.RecordingCache;
 import dev.courier.server.points.RecordingStore;
+import dev.courier.server.tls.ServerTls;
 import dev.courier.server.uploads.UploadLimits;
 import dev.courier.server.uploads.UploadService;
 import dev.courier.protocol.ErrorCode;
@@ -23,6 +24,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.ChannelInitializer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -115,9 +117,14 @@ public final class CourierServer implements AutoCloseable {
                     config.maxUploadBytes(), config.uploadMinFreeBytes(), config.maxUploadsPerConnection(),
                     config.maxUploads(), config.uploadIdleCloseMillis(), config.uploadExpiryMillis())));
         }
-        ServerContext context = new ServerContext(config, store, files, uploads, blocking, new Drain());
         Channel channel = null;
+        Optional<ServerTls> tls = Optional.empty();
+        ServerContext context = null;
         try {
+            if (config.tls().isPresent()) {
+                tls = Optional.of(ServerTls.start(config.tls().get(), workers, Clock.systemUTC()));
+            }
+            context = new ServerContext(config, store, files, uploads, blocking, new Drain(), tls);
             if (config.reusePort() && transport != Transport.EPOLL) {
                 throw new IOException("--reuse-port needs the native epoll transport, which is not available here ("
                         + "Linux only; see why with -Dio.netty.native.debug=true); start without it");
@@ -137,8 +144,9 @@ public final class CourierServer implements AutoCloseable {
             }
             CourierServer server = new CourierServer(config, store, loaded.problems(), transport, workers,
                     blocking, connections, channel, legacy, legacyConnections, context);
-            log.info("serving {} records and files from {} on {} ({}){}", store.size(), files.root().path(),
+            log.info("serving {} records and files from {} on {} ({}{}){}", store.size(), files.root().path(),
                     server.localAddress(), transport,
+                    tls.map(t -> ", " + t.engineDescription() + ", presenting " + t.identity().describe()).orElse(""),
                     legacy == null ? "" : ", legacy protocol on " + legacy.localAddress());
             return server;
         } catch (Exception e) {
@@ -147,7 +155,8 @@ public final class CourierServer implements AutoCloseable {
             }
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             blocking.shutdownNow();
-            context.uploads().ifPresent(UploadService::close);
+            tls.ifPresent(ServerTls::close);
+            uploads.ifPresent(UploadService::close);
             files.close();
             if (e instanceof InterruptedException ie) {
                 throw ie;
@@ -238,6 +247,11 @@ public final class CourierServer implements AutoCloseable {
         return transport;
     }
 
+    /** The main port's TLS, when it has it: what new handshakes present, and its reload. */
+    public Optional<ServerTls> tls() {
+        return context.tls();
+    }
+
     /** Connections open right now, on both protocols. */
     public int connectionCount() {
         return connections.size() + legacyConnections.size();
@@ -283,6 +297,7 @@ public final class CourierServer implements AutoCloseable {
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         legacyConnections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         context.uploads().ifPresent(UploadService::close);
+        context.tls().ifPresent(ServerTls::close);
         context.files().close();
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         blocking.shutdown();

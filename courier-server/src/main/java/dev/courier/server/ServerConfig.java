@@ -1,6 +1,7 @@
 package dev.courier.server;
 
 import dev.courier.protocol.FrameDescriptor;
+import dev.courier.server.tls.TlsFiles;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -52,6 +53,8 @@ import java.util.OptionalInt;
  *                            as its last request is done. Files that requests are reading stay open regardless
  * @param maxStreamsPerConnection streams (READ_STREAM) one connection may hold open at once; one more is
  *                            TOO_MANY_STREAMS
+ * @param tls                 when present, the main port speaks only TLS 1.3 with these files (the legacy port
+ *                            stays plaintext); empty for plaintext
  */
 public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path filesRoot, int ioThreads,
                            int maxFrameBytes, int maxChunkBytes, int maxBatchPoints, int maxFileOpsInFlight,
@@ -60,7 +63,8 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
                            boolean reusePort, int maxConnections, long writeTimeoutMillis,
                            int legacyMaxConnections, long maxUploadBytes, long uploadMinFreeBytes,
                            int maxUploadsPerConnection, int maxUploads, long uploadIdleCloseMillis,
-                           long uploadExpiryMillis, int maxOpenFiles, int maxStreamsPerConnection) {
+                           long uploadExpiryMillis, int maxOpenFiles, int maxStreamsPerConnection,
+                           Optional<TlsFiles> tls) {
     public static final int DEFAULT_PORT = 7420;
     /** One default chunk of upload data and its frame overhead fit in one request frame. */
     public static final int DEFAULT_MAX_FRAME_BYTES = (1 << 20) + 64;
@@ -114,6 +118,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         Objects.requireNonNull(filesRoot, "filesRoot");
         Objects.requireNonNull(legacyPort, "legacyPort (OptionalInt.empty() turns the legacy protocol off)");
         Objects.requireNonNull(uploadDir, "uploadDir (Optional.empty() turns uploads off)");
+        Objects.requireNonNull(tls, "tls (Optional.empty() for plaintext)");
         if (ioThreads < 0) {
             throw new IllegalArgumentException("ioThreads must be >= 0: " + ioThreads);
         }
@@ -187,7 +192,8 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
                 DEFAULT_IDLE_TIMEOUT_MILLIS, DEFAULT_SHUTDOWN_GRACE_MILLIS, false, 0, DEFAULT_WRITE_TIMEOUT_MILLIS,
                 DEFAULT_LEGACY_MAX_CONNECTIONS, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_UPLOAD_MIN_FREE_BYTES,
                 DEFAULT_MAX_UPLOADS_PER_CONNECTION, DEFAULT_MAX_UPLOADS, DEFAULT_UPLOAD_IDLE_CLOSE_MILLIS,
-                DEFAULT_UPLOAD_EXPIRY_MILLIS, DEFAULT_MAX_OPEN_FILES, DEFAULT_MAX_STREAMS_PER_CONNECTION);
+                DEFAULT_UPLOAD_EXPIRY_MILLIS, DEFAULT_MAX_OPEN_FILES, DEFAULT_MAX_STREAMS_PER_CONNECTION,
+                Optional.empty());
     }
 
     public Builder toBuilder() {
@@ -215,6 +221,11 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
     /** Uploads accepted into {@code dir}. */
     public ServerConfig withUploadDir(Path dir) {
         return toBuilder().uploadDir(Optional.of(dir)).build();
+    }
+
+    /** The main port speaks only TLS, with these files. */
+    public ServerConfig withTls(TlsFiles files) {
+        return toBuilder().tls(Optional.of(files)).build();
     }
 
     public ServerConfig withKeepalive(long pingIntervalMillis, long idleTimeoutMillis) {
@@ -249,6 +260,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         private long uploadExpiryMillis;
         private int maxOpenFiles;
         private int maxStreamsPerConnection;
+        private Optional<TlsFiles> tls;
 
         private Builder(ServerConfig c) {
             bindAddress = c.bindAddress;
@@ -277,6 +289,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
             uploadExpiryMillis = c.uploadExpiryMillis;
             maxOpenFiles = c.maxOpenFiles;
             maxStreamsPerConnection = c.maxStreamsPerConnection;
+            tls = c.tls;
         }
 
         public Builder bindAddress(InetSocketAddress v) {
@@ -409,13 +422,18 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
             return this;
         }
 
+        public Builder tls(Optional<TlsFiles> v) {
+            tls = v;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(bindAddress, dataDir, filesRoot, ioThreads, maxFrameBytes, maxChunkBytes,
                     maxBatchPoints, maxFileOpsInFlight, legacyPort, legacyMaxChunkBytes, uploadDir,
                     pingIntervalMillis, idleTimeoutMillis, shutdownGraceMillis, reusePort, maxConnections,
                     writeTimeoutMillis, legacyMaxConnections, maxUploadBytes, uploadMinFreeBytes,
                     maxUploadsPerConnection, maxUploads, uploadIdleCloseMillis, uploadExpiryMillis, maxOpenFiles,
-                    maxStreamsPerConnection);
+                    maxStreamsPerConnection, tls);
         }
     }
 }
