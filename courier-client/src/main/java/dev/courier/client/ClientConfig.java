@@ -2,6 +2,7 @@ package dev.courier.client;
 
 import dev.courier.protocol.FrameDescriptor;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How a {@link CourierClient} reaches its server. Immutable and validated on construction.
@@ -15,9 +16,12 @@ import java.util.Objects;
  * @param pingIntervalMillis   a connection that hears nothing this long sends a PING; 0 for never
  * @param idleTimeoutMillis    a connection that hears nothing (not even a PONG) this long is closed as dead;
  *                             0 for never
+ * @param tls                  when present, TLS 1.3 to the server, its certificate verified for {@code host};
+ *                             empty for plaintext
  */
 public record ClientConfig(String host, int port, int ioThreads, int connectTimeoutMillis, int requestTimeoutMillis,
-                           int maxFrameBytes, long pingIntervalMillis, long idleTimeoutMillis) {
+                           int maxFrameBytes, long pingIntervalMillis, long idleTimeoutMillis,
+                           Optional<ClientTls> tls) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7420;
     public static final int DEFAULT_MAX_FRAME_BYTES = (16 << 20) + FrameDescriptor.CHUNK_OVERHEAD_BYTES;
@@ -26,6 +30,7 @@ public record ClientConfig(String host, int port, int ioThreads, int connectTime
 
     public ClientConfig {
         Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(tls, "tls (Optional.empty() for plaintext)");
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be 1 to 65535: " + port);
         }
@@ -46,7 +51,7 @@ public record ClientConfig(String host, int port, int ioThreads, int connectTime
     /** Defaults for everything but the server's address. */
     public static ClientConfig of(String host, int port) {
         return new ClientConfig(host, port, 0, 5_000, 30_000, DEFAULT_MAX_FRAME_BYTES, DEFAULT_PING_INTERVAL_MILLIS,
-                DEFAULT_IDLE_TIMEOUT_MILLIS);
+                DEFAULT_IDLE_TIMEOUT_MILLIS, Optional.empty());
     }
 
     /** Parses {@code HOST:PORT}, {@code HOST} or {@code :PORT} (an IPv6 host in brackets). */
@@ -81,22 +86,28 @@ public record ClientConfig(String host, int port, int ioThreads, int connectTime
 
     public ClientConfig withIoThreads(int threads) {
         return new ClientConfig(host, port, threads, connectTimeoutMillis, requestTimeoutMillis, maxFrameBytes,
-                pingIntervalMillis, idleTimeoutMillis);
+                pingIntervalMillis, idleTimeoutMillis, tls);
     }
 
     public ClientConfig withRequestTimeoutMillis(int millis) {
         return new ClientConfig(host, port, ioThreads, connectTimeoutMillis, millis, maxFrameBytes,
-                pingIntervalMillis, idleTimeoutMillis);
+                pingIntervalMillis, idleTimeoutMillis, tls);
     }
 
     public ClientConfig withConnectTimeoutMillis(int millis) {
         return new ClientConfig(host, port, ioThreads, millis, requestTimeoutMillis, maxFrameBytes,
-                pingIntervalMillis, idleTimeoutMillis);
+                pingIntervalMillis, idleTimeoutMillis, tls);
     }
 
     public ClientConfig withKeepalive(long pingMillis, long idleMillis) {
         return new ClientConfig(host, port, ioThreads, connectTimeoutMillis, requestTimeoutMillis, maxFrameBytes,
-                pingMillis, idleMillis);
+                pingMillis, idleMillis, tls);
+    }
+
+    /** TLS 1.3 to the server as {@code tls} says. */
+    public ClientConfig withTls(ClientTls tls) {
+        return new ClientConfig(host, port, ioThreads, connectTimeoutMillis, requestTimeoutMillis, maxFrameBytes,
+                pingIntervalMillis, idleTimeoutMillis, Optional.of(tls));
     }
 
     public String address() {

@@ -16,6 +16,7 @@ import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.Hello;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -114,7 +115,7 @@ class HandshakeLimitsTest {
             peer.awaitClientClose(10_000);
         });
              CourierClient client = new CourierClient(new ClientConfig("127.0.0.1", server.port(), 1, 5_000, 30_000,
-                     clientFrameBytes, 0, 0));
+                     clientFrameBytes, 0, 0, Optional.empty()));
              Connection c = client.open()) {
             assertThat(c.limits().maxChunkBytes()).isEqualTo(clientFrameBytes - 18)
                     .isLessThan(ReplyRules.MIN_CHUNK_BYTES);
