@@ -6,17 +6,23 @@ import dev.courier.client.CourierClient;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** What every client command takes: the server ({@link ServerOption}) and a deadline per request. */
+/**
+ * What every client command takes: the server ({@link ServerOption}), TLS ({@link TlsClientOptions}) and a deadline
+ * per request.
+ */
 final class ClientOptions {
     @Mixin
     ServerOption server;
+
+    @Mixin
+    TlsClientOptions tls;
 
     @Option(names = "--timeout-ms", paramLabel = "MILLIS", defaultValue = "30000",
             description = "Deadline for each request (default: ${DEFAULT-VALUE}).")
     int timeoutMillis;
 
     ClientConfig config() {
-        return server.config().withRequestTimeoutMillis(timeoutMillis);
+        return tls.apply(server.config()).withRequestTimeoutMillis(timeoutMillis);
     }
 
     CourierClient client() {
