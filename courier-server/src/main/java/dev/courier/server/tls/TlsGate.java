@@ -30,6 +30,8 @@ public final class TlsGate extends ByteToMessageDecoder {
     /** A TLS record header: type, version, length; {@link SslHandler#isEncrypted} needs all five. */
     private static final int RECORD_HEADER_BYTES = 5;
     private static final Logger log = LoggerFactory.getLogger(TlsGate.class);
+    /** Short, and the same every time: docs/protocol.md shows this frame byte by byte. */
+    static final String MESSAGE = "TLS required: connect with --tls or --ca FILE";
 
     private final ServerTls tls;
     private long deadlineNanos;
@@ -76,8 +78,7 @@ public final class TlsGate extends ByteToMessageDecoder {
         in.skipBytes(in.readableBytes());
         log.debug("refusing {}: plaintext on a TLS port", ctx.channel().remoteAddress());
         ByteBuf frame = ctx.alloc().ioBuffer(96);
-        MessageWriter.write(new ErrorReply(0, ErrorCode.TLS_REQUIRED, "this port speaks only TLS: connect with "
-                + "--tls (or --ca FILE for a private CA)"), frame);
+        MessageWriter.write(new ErrorReply(0, ErrorCode.TLS_REQUIRED, MESSAGE), frame);
         ctx.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
     }
 }
