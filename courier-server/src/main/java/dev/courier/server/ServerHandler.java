@@ -292,8 +292,8 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         peerMaxFrameBytes = hello.maxFrameBytes();
         long fitsInPeerFrame = (long) hello.maxFrameBytes() + FrameDescriptor.LENGTH_FIELD_BYTES
                 - FrameDescriptor.CHUNK_OVERHEAD_BYTES;
-        maxChunkBytes = (int) Math.max(1, Math.min(Math.min(config.maxChunkBytes(), hello.maxChunkBytes()),
-                fitsInPeerFrame));
+        maxChunkBytes = (int) Math.max(1, Math.min(Math.min(chunkBody.maxChunkBytes(config.maxChunkBytes()),
+                hello.maxChunkBytes()), fitsInPeerFrame));
         reply(ctx, new Hello(hello.requestId(), FrameDescriptor.VERSION, config.maxFrameBytes(), maxChunkBytes));
     }
 

@@ -24,6 +24,21 @@ public enum ChunkBody {
     /** Copied into a pooled buffer: connections with an {@link SslHandler}. */
     COPY;
 
+    /**
+     * The largest chunk a COPY connection is offered at the handshake: a copied chunk is memory while it waits to be
+     * sent, so 32 READs in flight hold at most 32 MiB rather than 32 × 8 MiB; a TLS record is 16 KiB, and a
+     * megabyte already amortises a chunk's header and turn of the event loop (the client's default chunk).
+     */
+    public static final int COPY_MAX_CHUNK_BYTES = 1 << 20;
+
+    /** The chunk cap to offer a connection of this kind, given the server's own. */
+    public int maxChunkBytes(int serverMaxChunkBytes) {
+        return switch (this) {
+            case SENDFILE -> serverMaxChunkBytes;
+            case COPY -> Math.min(serverMaxChunkBytes, COPY_MAX_CHUNK_BYTES);
+        };
+    }
+
     /** COPY when the channel's pipeline has an SslHandler (it is added before the first request), else SENDFILE. */
     public static ChunkBody of(Channel channel) {
         return channel.pipeline().get(SslHandler.class) != null ? COPY : SENDFILE;

@@ -10,6 +10,7 @@ import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.Hello;
 import dev.courier.protocol.Message;
 import dev.courier.server.CourierServer;
+import dev.courier.server.files.ChunkBody;
 import dev.courier.server.testing.CsvTruth;
 import dev.courier.server.testing.LogCapture;
 import dev.courier.server.testing.RawConnection;
@@ -52,6 +53,16 @@ class TlsServerTest {
             assertThat(c.peerSerial()).isEqualTo(cert.serial());
             WellBehavedClient.assertServed(c, 3);
             assertThat(server.tls().orElseThrow().engineDescription()).startsWith("TLS 1.3 via OpenSSL");
+        }
+    }
+
+    @Test
+    void aTlsConnectionIsOfferedChunksOfAtMostOneMebibyte() throws Exception {
+        try (CourierServer server = start(TestTls.files(dir, ca.server()));
+             RawConnection c = RawConnection.tls(server.localAddress(), TestTls.trusting(ca.certificate()))) {
+            c.send(new Hello(0, FrameDescriptor.VERSION, 16 << 20, 8 << 20));
+            assertThat(c.receive()).isInstanceOfSatisfying(Hello.class, h -> assertThat(h.maxChunkBytes())
+                    .isEqualTo(ChunkBody.COPY_MAX_CHUNK_BYTES).isLessThan(server.config().maxChunkBytes()));
         }
     }
 
