@@ -6,8 +6,11 @@
 #           FILE; get --discard [--no-digest] vs curl -o /dev/null; get -o FILE -c 4 vs 4 range curls to 4 files;
 #           medians of 3 (--quick) or 5 interleaved runs, copies compared with the original; iperf3 beside as the limit
 #   legacy  the old system's workload: courier points --records 1-15 --count 15000 --connections 100
+#   tls     TLS 1.3, 1 connection, to /dev/null: courier get --ca (with and without SHA-256) vs curl --cacert from
+#           nginx (ssl_protocols TLSv1.3), the same openssl-made certificate (bench/tls-vs-nginx.sh, on
+#           COURIER_PORT + 4.. and NGINX_PORT + 2); medians of 3
 #
-# Usage: bench/compare.sh [--json] [--quick] [--only points|files|legacy]
+# Usage: bench/compare.sh [--json] [--quick] [--only points|files|legacy|tls]
 #        bench/compare.sh --render RESULT.json
 #   --json    print one JSON object on stdout instead of the table (progress still goes to stderr)
 #   --quick   shorter cells and a smaller file: about 2 minutes instead of up to 10
@@ -59,6 +62,7 @@ render() { # the table, from the JSON object on stdin
       "  \(.legacy.seconds_median) s median (runs: \(.legacy.seconds_runs | map(tostring) | join(", ")) s; whole command incl. JVM start \(.legacy.command_wall_seconds_median) s); histograms match the CSV files: \(.legacy.histograms_match_csv)",
       "",
       (if .legacy_latency then "Legacy port, one 4 KiB FILE request in flight (bench/legacy-latency.sh): p50 \(.legacy_latency.courier.p50_us | f1) us, p99 \(.legacy_latency.courier.p99_us | f1) us (medians of 3 runs)" else empty end),
+      (if .tls then "TLS 1.3 (\(.tls.engine)), 1 connection, \(.tls.size_mib) MiB to /dev/null: courier get --ca --discard --no-digest \(.tls.courier_tls_no_digest_mb_s | f0) MB/s, with SHA-256 \(.tls.courier_tls_sha256_mb_s | f0) MB/s, curl --cacert from nginx (ssl_protocols TLSv1.3) \(.tls.nginx_curl_mb_s | f0) MB/s, ratios \(.tls.ratio_no_digest | f2) / \(.tls.ratio_sha256 | f2) (target >= 1.0; medians of 3)" else empty end),
       (if .upload then "Upload, 1 connection, \(.upload.size_mib) MiB, same disk: courier put \(.upload.courier_mb_s | f0) MB/s, curl -T to nginx WebDAV \(.upload.nginx_curl_mb_s | f0) MB/s, ratio \(.upload.ratio | f2) (medians of 3; copies match: \(.upload.copies_match))" else empty end),
       "",
       "compare.sh took \(.elapsed_seconds) s"
@@ -74,9 +78,9 @@ while [ $# -gt 0 ]; do
     case "$arg" in
         --json) json=1 ;;
         --quick) quick=1 ;;
-        --only) [ $# -gt 0 ] || { echo "compare.sh: --only needs points, files or legacy" >&2; exit 2; }
-                case "$1" in points|files|legacy) only=$1; shift ;;
-                    *) echo "compare.sh: --only takes points, files or legacy, not '$1'" >&2; exit 2 ;; esac ;;
+        --only) [ $# -gt 0 ] || { echo "compare.sh: --only needs points, files, legacy or tls" >&2; exit 2; }
+                case "$1" in points|files|legacy|tls) only=$1; shift ;;
+                    *) echo "compare.sh: --only takes points, files, legacy or tls, not '$1'" >&2; exit 2 ;; esac ;;
         --render) [ $# -gt 0 ] || { echo "compare.sh: --render needs a file" >&2; exit 2; }
                   render < "$1"; exit 0 ;;
         -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -399,6 +403,20 @@ log "uploads: courier put against curl -T to nginx (WebDAV PUT)"
 upload_json="$(upload_vs_curl)"
 fi
 
+tls_json=null
+if want tls; then
+# --- TLS 1.3: courier get --ca against curl --cacert from nginx, 1 connection (bench/tls-vs-nginx.sh) --------------
+tls_vs_nginx() { # -> JSON: MB/s medians of 3 runs and the ratios, on servers of their own
+    local mib=$FILE_MIB
+    [ "$mib" -gt 0 ] || mib=$([ "$quick" = 1 ] && echo 256 || echo 1024) # --only tls: no file written above
+    COURIER_PORT=$((COURIER_PORT + 4)) NGINX_PORT=$((NGINX_PORT + 2)) SIZE_MIB=$mib RUNS=3 \
+        "$home/bench/tls-vs-nginx.sh" 2> "$tmp/tls-vs-nginx.err" \
+        || echo '{"nginx_curl_mb_s": null, "courier_tls_no_digest_mb_s": null, "ratio_no_digest": null}'
+}
+log "TLS 1.3: courier get --ca against curl --cacert from nginx"
+tls_json="$(tls_vs_nginx)"
+fi
+
 # --- report ---------------------------------------------------------------------------------------------------
 touch "$tmp"/{points,redis-benchmark,files}.jsonl "$tmp"/legacy{,-wall}.txt; legacy_correct=${legacy_correct:-null} # --only
 result="$(jq -n \
@@ -413,7 +431,7 @@ result="$(jq -n \
     --argjson iperf1 "$iperf1" --argjson iperf4 "$iperf4" \
     --argjson legacy "$(median < "$tmp/legacy.txt")" --argjson legacy_wall "$(median < "$tmp/legacy-wall.txt")" \
     --argjson legacy_runs "$(jq -sc . < "$tmp/legacy.txt")" --argjson legacy_correct "$legacy_correct" \
-    --argjson legacy_latency "$legacy_latency_json" --argjson upload "$upload_json" \
+    --argjson legacy_latency "$legacy_latency_json" --argjson upload "$upload_json" --argjson tls "$tls_json" \
     --argjson elapsed "$((SECONDS - started_at))" \
     '{date: $date, machine: $machine, cpu: $cpu, quick: $quick,
       points: {seconds_per_cell: $point_seconds, warmup_seconds: $warmup, cells: $points, redis_benchmark: $rb},
@@ -425,6 +443,7 @@ result="$(jq -n \
                histograms_match_csv: $legacy_correct},
       legacy_latency: $legacy_latency,
       upload: $upload,
+      tls: $tls,
       elapsed_seconds: $elapsed}')"
 
 if [ "$json" = 1 ]; then

@@ -70,3 +70,19 @@ parse_before_option() {
         esac
     done
 }
+
+# test_ca DIR: with openssl, a CA (DIR/ca.pem) and a server certificate it signs for 127.0.0.1 and localhost
+# (DIR/server.pem, key DIR/server.key, PKCS#8), EC P-256, as docs/security.md makes them. Quiet; fails loudly.
+test_ca() {
+    local dir=$1
+    mkdir -p "$dir"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj "/CN=Courier bench CA" \
+        -addext basicConstraints=critical,CA:true -addext keyUsage=critical,keyCertSign,cRLSign \
+        -keyout "$dir/ca.key" -out "$dir/ca.pem" 2>/dev/null
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
+        -keyout "$dir/server.key" -out "$dir/server.csr" 2>/dev/null
+    printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" "extendedKeyUsage=serverAuth" \
+        "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature" > "$dir/server.ext"
+    openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial -days 30 \
+        -extfile "$dir/server.ext" -out "$dir/server.pem" 2>/dev/null
+}

@@ -7,8 +7,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * What every client command takes: the server ({@link ServerOption}), its token ({@link TokenOptions}) and a deadline
- * per request.
+ * What every client command takes: the server ({@link ServerOption}), its token ({@link TokenOptions}), TLS
+ * ({@link TlsClientOptions}) and a deadline per request.
  */
 final class ClientOptions {
     @Mixin
@@ -17,12 +17,15 @@ final class ClientOptions {
     @Mixin
     TokenOptions token;
 
+    @Mixin
+    TlsClientOptions tls;
+
     @Option(names = "--timeout-ms", paramLabel = "MILLIS", defaultValue = "30000",
             description = "Deadline for each request (default: ${DEFAULT-VALUE}).")
     int timeoutMillis;
 
     ClientConfig config() {
-        ClientConfig c = server.config().withRequestTimeoutMillis(timeoutMillis);
+        ClientConfig c = tls.apply(server.config()).withRequestTimeoutMillis(timeoutMillis);
         return token.resolve().map(c::withToken).orElse(c);
     }
 

@@ -19,10 +19,12 @@ import java.util.Optional;
  *                             0 for never
  * @param token                the bearer token sent in HELLO, for a server started with {@code --auth}; empty for
  *                             none. {@link Secret} keeps it out of {@link #toString()}
+ * @param tls                  when present, TLS 1.3 to the server, its certificate verified for {@code host};
+ *                             empty for plaintext
  */
 public record ClientConfig(String host, int port, int ioThreads, int connectTimeoutMillis, int requestTimeoutMillis,
                            int maxFrameBytes, long pingIntervalMillis, long idleTimeoutMillis,
-                           Optional<Secret> token) {
+                           Optional<Secret> token, Optional<ClientTls> tls) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7420;
     public static final int DEFAULT_MAX_FRAME_BYTES = (16 << 20) + FrameDescriptor.CHUNK_OVERHEAD_BYTES;
@@ -31,6 +33,7 @@ public record ClientConfig(String host, int port, int ioThreads, int connectTime
 
     public ClientConfig {
         Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(tls, "tls (Optional.empty() for plaintext)");
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be 1 to 65535: " + port);
         }
@@ -52,7 +55,7 @@ public record ClientConfig(String host, int port, int ioThreads, int connectTime
     /** Defaults for everything but the server's address. */
     public static ClientConfig of(String host, int port) {
         return new ClientConfig(host, port, 0, 5_000, 30_000, DEFAULT_MAX_FRAME_BYTES, DEFAULT_PING_INTERVAL_MILLIS,
-                DEFAULT_IDLE_TIMEOUT_MILLIS, Optional.empty());
+                DEFAULT_IDLE_TIMEOUT_MILLIS, Optional.empty(), Optional.empty());
     }
 
     /** Parses {@code HOST:PORT}, {@code HOST} or {@code :PORT} (an IPv6 host in brackets). */
@@ -87,28 +90,34 @@ public record ClientConfig(String host, int port, int ioThreads, int connectTime
 
     public ClientConfig withIoThreads(int threads) {
         return new ClientConfig(host, port, threads, connectTimeoutMillis, requestTimeoutMillis, maxFrameBytes,
-                pingIntervalMillis, idleTimeoutMillis, token);
+                pingIntervalMillis, idleTimeoutMillis, token, tls);
     }
 
     public ClientConfig withRequestTimeoutMillis(int millis) {
         return new ClientConfig(host, port, ioThreads, connectTimeoutMillis, millis, maxFrameBytes,
-                pingIntervalMillis, idleTimeoutMillis, token);
+                pingIntervalMillis, idleTimeoutMillis, token, tls);
     }
 
     public ClientConfig withConnectTimeoutMillis(int millis) {
         return new ClientConfig(host, port, ioThreads, millis, requestTimeoutMillis, maxFrameBytes,
-                pingIntervalMillis, idleTimeoutMillis, token);
+                pingIntervalMillis, idleTimeoutMillis, token, tls);
     }
 
     public ClientConfig withKeepalive(long pingMillis, long idleMillis) {
         return new ClientConfig(host, port, ioThreads, connectTimeoutMillis, requestTimeoutMillis, maxFrameBytes,
-                pingMillis, idleMillis, token);
+                pingMillis, idleMillis, token, tls);
     }
 
     /** This configuration sending {@code t} in HELLO. */
     public ClientConfig withToken(Secret t) {
         return new ClientConfig(host, port, ioThreads, connectTimeoutMillis, requestTimeoutMillis, maxFrameBytes,
-                pingIntervalMillis, idleTimeoutMillis, Optional.of(t));
+                pingIntervalMillis, idleTimeoutMillis, Optional.of(t), tls);
+    }
+
+    /** TLS 1.3 to the server as {@code tls} says. */
+    public ClientConfig withTls(ClientTls tls) {
+        return new ClientConfig(host, port, ioThreads, connectTimeoutMillis, requestTimeoutMillis, maxFrameBytes,
+                pingIntervalMillis, idleTimeoutMillis, token, Optional.of(tls));
     }
 
     public String address() {

@@ -86,6 +86,10 @@ public enum ErrorCode {
     IDLE_TIMEOUT(62, true),
     /** The peer read nothing of what was sent to it within the write timeout. */
     WRITE_TIMEOUT(63, true),
+    /**
+     * A plaintext HELLO reached a port that speaks only TLS: answered in plaintext with request id 0, then closed.
+     */
+    TLS_REQUIRED(74, true),
     /** The server failed unexpectedly. */
     INTERNAL(99, false),
     // Local codes: raised on this side, never sent on the wire.
@@ -100,7 +104,12 @@ public enum ErrorCode {
     /** A local file could not be written. */
     LOCAL_IO_ERROR(84, false),
     /** The server's reply breaks the protocol (a length, offset, id or limit out of bounds). */
-    BAD_REPLY(85, true);
+    BAD_REPLY(85, true),
+    /**
+     * The TLS handshake failed or TLS was refused: the server's certificate is untrusted, for another name, or
+     * expired; the server wants a client certificate or does not trust the one given; or the server is not TLS.
+     */
+    TLS_FAILED(86, true);
 
     private static final ErrorCode[] BY_CODE = new ErrorCode[100];
 

@@ -73,6 +73,12 @@ class MessageLayoutTest {
     }
 
     @Test
+    void tlsRequiredHasDocumentedLayout() {
+        assertLayout(new ErrorReply(0, ErrorCode.TLS_REQUIRED, "TLS required: connect with --tls or --ca FILE"),
+                WireExamples.ERROR_TLS_REQUIRED);
+    }
+
+    @Test
     void pointRequestHasDocumentedLayout() {
         assertLayout(new PointRequest(1, "3", 0.008, 1), WireExamples.POINT);
     }

@@ -12,6 +12,7 @@ import dev.courier.server.points.CsvRecordingLoader;
 import dev.courier.server.points.RecordingCache;
 import dev.courier.server.points.RecordingStore;
 import dev.courier.server.points.Sidecar;
+import dev.courier.server.tls.ServerTls;
 import dev.courier.server.uploads.UploadLimits;
 import dev.courier.server.uploads.UploadService;
 import dev.courier.protocol.ErrorCode;
@@ -30,6 +31,7 @@ import io.netty.channel.ChannelInitializer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -128,13 +130,17 @@ public final class CourierServer implements AutoCloseable {
                 ? Optional.of(new RateLimiter(clientLimits.requestsPerSecond(), clientLimits.burst()))
                 : Optional.empty();
         Optional<Authenticator> auth = Optional.empty();
+        Optional<ServerTls> tls = Optional.empty();
         Channel channel = null;
         ServerContext context = null;
         try {
             if (config.authFile().isPresent()) {
                 auth = Optional.of(Authenticator.start(config.authFile().get(), ReloadOnChange.DEFAULT_POLL_MILLIS));
             }
-            context = new ServerContext(config, store, files, uploads, blocking, new Drain(), auth, rates);
+            if (config.tls().isPresent()) {
+                tls = Optional.of(ServerTls.start(config.tls().get(), workers, Clock.systemUTC()));
+            }
+            context = new ServerContext(config, store, files, uploads, blocking, new Drain(), auth, rates, tls);
             AddressConnections perAddress = clientLimits.maxConnectionsPerAddress() > 0
                     ? new AddressConnections(clientLimits.maxConnectionsPerAddress()) : null;
             if (config.reusePort() && transport != Transport.EPOLL) {
@@ -156,8 +162,9 @@ public final class CourierServer implements AutoCloseable {
             }
             CourierServer server = new CourierServer(config, store, loaded.problems(), transport, workers,
                     blocking, connections, channel, legacy, legacyConnections, context);
-            log.info("serving {} records and files from {} on {} ({}){}", store.size(), files.root().path(),
+            log.info("serving {} records and files from {} on {} ({}{}){}", store.size(), files.root().path(),
                     server.localAddress(), transport,
+                    tls.map(t -> ", " + t.engineDescription() + ", presenting " + t.identity().describe()).orElse(""),
                     legacy == null ? "" : ", legacy protocol on " + legacy.localAddress());
             return server;
         } catch (Exception e) {
@@ -168,6 +175,7 @@ public final class CourierServer implements AutoCloseable {
             blocking.shutdownNow();
             uploads.ifPresent(UploadService::close);
             auth.ifPresent(Authenticator::close);
+            tls.ifPresent(ServerTls::close);
             files.close();
             if (e instanceof InterruptedException ie) {
                 throw ie;
@@ -284,6 +292,11 @@ public final class CourierServer implements AutoCloseable {
         return transport;
     }
 
+    /** The main port's TLS, when it has it: what new handshakes present, and its reload. */
+    public Optional<ServerTls> tls() {
+        return context.tls();
+    }
+
     /** Connections open right now, on both protocols. */
     public int connectionCount() {
         return connections.size() + legacyConnections.size();
@@ -343,6 +356,7 @@ public final class CourierServer implements AutoCloseable {
         legacyConnections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         context.uploads().ifPresent(UploadService::close);
         context.auth().ifPresent(Authenticator::close);
+        context.tls().ifPresent(ServerTls::close);
         context.files().close();
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         blocking.shutdown();

@@ -3,6 +3,7 @@ package dev.courier.server;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.server.limits.ClientLimits;
 import java.net.InetAddress;
+import dev.courier.server.tls.TlsFiles;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -60,6 +61,8 @@ import java.util.OptionalInt;
  *                            {@link ClientLimits#OFF} by default
  * @param legacyBindAddress   where the legacy protocol listens; empty for the main protocol's address (the
  *                            library's default; {@code courier serve} binds it to loopback unless told otherwise)
+ * @param tls                 when present, the main port speaks only TLS 1.3 with these files (the legacy port
+ *                            stays plaintext); empty for plaintext
  */
 public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path filesRoot, int ioThreads,
                            int maxFrameBytes, int maxChunkBytes, int maxBatchPoints, int maxFileOpsInFlight,
@@ -69,7 +72,8 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
                            int legacyMaxConnections, long maxUploadBytes, long uploadMinFreeBytes,
                            int maxUploadsPerConnection, int maxUploads, long uploadIdleCloseMillis,
                            long uploadExpiryMillis, int maxOpenFiles, int maxStreamsPerConnection,
-                           Optional<Path> authFile, ClientLimits limits, Optional<InetAddress> legacyBindAddress) {
+                           Optional<Path> authFile, ClientLimits limits, Optional<InetAddress> legacyBindAddress,
+                           Optional<TlsFiles> tls) {
     public static final int DEFAULT_PORT = 7420;
     /** One default chunk of upload data and its frame overhead fit in one request frame. */
     public static final int DEFAULT_MAX_FRAME_BYTES = (1 << 20) + 64;
@@ -126,6 +130,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         Objects.requireNonNull(authFile, "authFile (Optional.empty() turns authentication off)");
         Objects.requireNonNull(limits, "limits (ClientLimits.OFF for none)");
         Objects.requireNonNull(legacyBindAddress, "legacyBindAddress (Optional.empty() for the main address)");
+        Objects.requireNonNull(tls, "tls (Optional.empty() for plaintext)");
         if (ioThreads < 0) {
             throw new IllegalArgumentException("ioThreads must be >= 0: " + ioThreads);
         }
@@ -200,7 +205,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
                 DEFAULT_LEGACY_MAX_CONNECTIONS, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_UPLOAD_MIN_FREE_BYTES,
                 DEFAULT_MAX_UPLOADS_PER_CONNECTION, DEFAULT_MAX_UPLOADS, DEFAULT_UPLOAD_IDLE_CLOSE_MILLIS,
                 DEFAULT_UPLOAD_EXPIRY_MILLIS, DEFAULT_MAX_OPEN_FILES, DEFAULT_MAX_STREAMS_PER_CONNECTION,
-                Optional.empty(), ClientLimits.OFF, Optional.empty());
+                Optional.empty(), ClientLimits.OFF, Optional.empty(), Optional.empty());
     }
 
     public Builder toBuilder() {
@@ -248,6 +253,11 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         return perClient > 0 ? Math.min(perClient, maxFileOpsInFlight) : maxFileOpsInFlight;
     }
 
+    /** The main port speaks only TLS, with these files. */
+    public ServerConfig withTls(TlsFiles files) {
+        return toBuilder().tls(Optional.of(files)).build();
+    }
+
     public ServerConfig withKeepalive(long pingIntervalMillis, long idleTimeoutMillis) {
         return toBuilder().pingIntervalMillis(pingIntervalMillis).idleTimeoutMillis(idleTimeoutMillis).build();
     }
@@ -283,6 +293,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         private Optional<Path> authFile;
         private ClientLimits limits;
         private Optional<InetAddress> legacyBindAddress;
+        private Optional<TlsFiles> tls;
 
         private Builder(ServerConfig c) {
             bindAddress = c.bindAddress;
@@ -314,6 +325,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
             authFile = c.authFile;
             limits = c.limits;
             legacyBindAddress = c.legacyBindAddress;
+            tls = c.tls;
         }
 
         public Builder bindAddress(InetSocketAddress v) {
@@ -461,13 +473,19 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
             return this;
         }
 
+        public Builder tls(Optional<TlsFiles> v) {
+            tls = v;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(bindAddress, dataDir, filesRoot, ioThreads, maxFrameBytes, maxChunkBytes,
                     maxBatchPoints, maxFileOpsInFlight, legacyPort, legacyMaxChunkBytes, uploadDir,
                     pingIntervalMillis, idleTimeoutMillis, shutdownGraceMillis, reusePort, maxConnections,
                     writeTimeoutMillis, legacyMaxConnections, maxUploadBytes, uploadMinFreeBytes,
                     maxUploadsPerConnection, maxUploads, uploadIdleCloseMillis, uploadExpiryMillis, maxOpenFiles,
-                    maxStreamsPerConnection, authFile, limits, legacyBindAddress);
+                    maxStreamsPerConnection, authFile, limits, legacyBindAddress,
+                    tls);
         }
     }
 }

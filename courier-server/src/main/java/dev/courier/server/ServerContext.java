@@ -4,16 +4,22 @@ import dev.courier.server.auth.Authenticator;
 import dev.courier.server.files.FileService;
 import dev.courier.server.limits.RateLimiter;
 import dev.courier.server.points.RecordingStore;
+import dev.courier.server.tls.ServerTls;
 import dev.courier.server.uploads.UploadService;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
 /**
  * What every connection of one server shares: its data, its files, its uploads (if on), its blocking executor,
- * its limits, the drain that a graceful shutdown waits on, its tokens (with {@code --auth}) and its clients' rate
- * buckets (with a rate limit).
+ * its limits, the drain that a graceful shutdown waits on, its tokens (with {@code --auth}), its clients' rate
+ * buckets (with a rate limit) and its TLS (if on).
  */
 record ServerContext(ServerConfig config, RecordingStore recordings, FileService files,
                      Optional<UploadService> uploads, ExecutorService blocking, Drain drain,
-                     Optional<Authenticator> auth, Optional<RateLimiter> rates) {
+                     Optional<Authenticator> auth, Optional<RateLimiter> rates, Optional<ServerTls> tls) {
+    /** Without tokens, rate limits or TLS. */
+    ServerContext(ServerConfig config, RecordingStore recordings, FileService files, Optional<UploadService> uploads,
+                  ExecutorService blocking, Drain drain) {
+        this(config, recordings, files, uploads, blocking, drain, Optional.empty(), Optional.empty(), Optional.empty());
+    }
 }

@@ -36,7 +36,7 @@ import dev.courier.protocol.WindowUpdate;
 import dev.courier.protocol.WireText;
 import dev.courier.server.files.FileService;
 import dev.courier.server.files.FileService.OpenChunk;
-import dev.courier.server.files.SharedFileRegion;
+import dev.courier.server.files.ChunkBody;
 import dev.courier.server.points.Recording;
 import dev.courier.server.points.RecordingStore;
 import dev.courier.server.streams.Streams;
@@ -91,6 +91,8 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     private boolean inputClosed;
     private int peerMaxFrameBytes;
     private int maxChunkBytes;
+    /** How chunks' file bytes go out: set at the handshake, when the TLS handler (if any) is in the pipeline. */
+    private ChunkBody chunkBody = ChunkBody.SENDFILE;
     private int fileOpsInFlight;
     /**
      * File and upload requests decoded while {@code maxFileOpsInFlight} were started, waiting for a slot. Reading
@@ -328,11 +330,12 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         }
         gate = opened == null ? null : opened.gate();
         handshaken = true;
+        chunkBody = ChunkBody.of(ctx.channel());
         peerMaxFrameBytes = hello.maxFrameBytes();
         long fitsInPeerFrame = (long) hello.maxFrameBytes() + FrameDescriptor.LENGTH_FIELD_BYTES
                 - FrameDescriptor.CHUNK_OVERHEAD_BYTES;
-        maxChunkBytes = (int) Math.max(1, Math.min(Math.min(config.maxChunkBytes(), hello.maxChunkBytes()),
-                fitsInPeerFrame));
+        maxChunkBytes = (int) Math.max(1, Math.min(Math.min(chunkBody.maxChunkBytes(config.maxChunkBytes()),
+                hello.maxChunkBytes()), fitsInPeerFrame));
         reply(ctx, new Hello(hello.requestId(), FrameDescriptor.VERSION, config.maxFrameBytes(), maxChunkBytes));
     }
 
@@ -351,16 +354,22 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         submit(ctx, r, () -> {
             Object reply;
             try {
-                reply = server.files().open(r.name(), r.offsetBytes(), r.lengthBytes(), maxChunkBytes);
+                OpenChunk chunk = server.files().open(r.name(), r.offsetBytes(), r.lengthBytes(), maxChunkBytes);
+                // Under TLS the bytes are copied here, off the event loop; in the clear this makes the region.
+                reply = new ReadyChunk(chunk, chunkBody.take(chunk.file(), chunk.offsetBytes(), chunk.countBytes(),
+                        ctx.alloc()));
             } catch (Failure e) {
                 reply = e.toReply(r.requestId());
+            } catch (IOException e) {
+                reply = new ErrorReply(r.requestId(), ErrorCode.IO_ERROR, "reading the file failed: "
+                        + e.getMessage());
             } catch (RuntimeException e) {
                 log.warn("read of '{}' failed", WireText.printable(r.name(), LOGGED_WIRE_CHARS), e);
                 reply = new ErrorReply(r.requestId(), ErrorCode.INTERNAL, "read failed: " + e);
             }
             Object result = reply;
             onLoop(ctx, result, () -> {
-                if (result instanceof OpenChunk chunk) {
+                if (result instanceof ReadyChunk chunk) {
                     writeChunk(ctx, r.requestId(), chunk);
                 } else {
                     writeBatch(ctx);
@@ -370,17 +379,22 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /** A chunk opened for a READ and its body ({@link ChunkBody}: a region, or the bytes copied under TLS). */
+    private record ReadyChunk(OpenChunk chunk, Object body) {
+    }
+
     /**
      * The header and the file bytes go out together, in one event-loop task, so no other reply can split them. The
      * region takes over the chunk's reference to the shared file and releases it once sent or failed.
      */
-    private void writeChunk(ChannelHandlerContext ctx, int requestId, OpenChunk chunk) {
+    private void writeChunk(ChannelHandlerContext ctx, int requestId, ReadyChunk ready) {
         writeBatch(ctx);
+        OpenChunk chunk = ready.chunk();
         ByteBuf header = ctx.alloc().ioBuffer(FrameDescriptor.CHUNK_OVERHEAD_BYTES);
         MessageWriter.writeChunkHeader(requestId, chunk.offsetBytes(), chunk.countBytes(), chunk.last(), false, true,
                 chunk.crc32c(), header);
         ctx.write(header);
-        ctx.writeAndFlush(new SharedFileRegion(chunk.file(), chunk.offsetBytes(), chunk.countBytes()))
+        ctx.writeAndFlush(ready.body())
                 .addListener(f -> {
                     if (!f.isSuccess() && ctx.channel().isActive()) {
                         // The frame is cut short (the file shrank under sendfile, or the socket failed): the
@@ -468,8 +482,8 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         try {
             ctx.executor().execute(task);
         } catch (RejectedExecutionException e) {
-            if (result instanceof OpenChunk chunk) {
-                chunk.file().release();
+            if (result instanceof ReadyChunk chunk) {
+                ReferenceCountUtil.release(chunk.body());
             }
         }
     }

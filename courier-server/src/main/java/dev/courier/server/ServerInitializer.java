@@ -1,5 +1,6 @@
 package dev.courier.server;
 
+import dev.courier.server.tls.TlsGate;
 import dev.courier.transport.FrameDecoder;
 import dev.courier.transport.Keepalive;
 import dev.courier.transport.MessageEncoder;
@@ -9,7 +10,8 @@ import io.netty.channel.socket.SocketChannel;
 /**
  * The server's pipeline, assembled in one place: frames in (the decoder runs the connection's keepalive),
  * messages out, one handler per connection. Three handlers and nothing else, because every one costs heap on each of
- * possibly a million idle connections.
+ * possibly a million idle connections; on a TLS port a fourth, first: the {@link TlsGate}, which becomes the
+ * connection's SslHandler when its first bytes are a TLS record (and answers plaintext with TLS_REQUIRED).
  */
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final ServerContext server;
@@ -27,6 +29,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         // One keepalive per connection, run by the decoder: it hears every read (so a large frame arriving slowly
         // is not idle), and the handler acts on its timeouts.
         Keepalive keepalive = timers.enabled() ? new Keepalive(timers) : null;
+        server.tls().ifPresent(tls -> ch.pipeline().addLast("tls", new TlsGate(tls)));
         ch.pipeline()
                 .addLast("frames", FrameDecoder.requests(server.config().maxFrameBytes(), keepalive))
                 .addLast("encoder", MessageEncoder.INSTANCE)

@@ -71,8 +71,7 @@ class ServerHandlerTest {
                 new double[][] {{-0.305, -0.3, -0.295, -0.29}, {-0.26, -0.26, -0.26, -0.26}});
         ServerConfig config = ServerConfig.of(new InetSocketAddress("127.0.0.1", 0), root, root);
         context = new ServerContext(config, new RecordingStore(List.of(three), config.maxBatchPoints()),
-                new FileService(new FileRoot(root), 10, 1), Optional.empty(), blocking, new Drain(),
-                Optional.empty(), Optional.empty());
+                new FileService(new FileRoot(root), 10, 1), Optional.empty(), blocking, new Drain());
         ch = new EmbeddedChannel(FrameDecoder.requests(config.maxFrameBytes()), MessageEncoder.INSTANCE,
                 new ServerHandler(context));
     }

@@ -58,8 +58,7 @@ class StreamHandlerTest {
         modifiedMillis = Files.getLastModifiedTime(file).toMillis();
         ServerConfig config = ServerConfig.of(new InetSocketAddress("127.0.0.1", 0), root, root);
         context = new ServerContext(config, new RecordingStore(List.of(), config.maxBatchPoints()),
-                new FileService(new FileRoot(root), 10, 1), Optional.empty(), blocking, new Drain(),
-                Optional.empty(), Optional.empty());
+                new FileService(new FileRoot(root), 10, 1), Optional.empty(), blocking, new Drain());
         ch = new EmbeddedChannel(FrameDecoder.requests(config.maxFrameBytes()), MessageEncoder.INSTANCE,
                 new ServerHandler(context));
         send(new Hello(0, FrameDescriptor.VERSION, 16 << 20, 8 << 20));

@@ -33,6 +33,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -566,6 +567,12 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SslHandshakeCompletionEvent done && !done.isSuccess() && closedBecause == null) {
+            // A failed handshake that no read reported (its timeout, for one): say it was TLS.
+            CourierException tls = TlsFailures.of(done.cause(), ctx.channel().remoteAddress());
+            closedBecause = tls != null ? tls : new CourierException(ErrorCode.TLS_FAILED, "the TLS handshake with "
+                    + ctx.channel().remoteAddress() + " failed: " + done.cause().getMessage(), done.cause());
+        }
         if (evt == Keepalive.IDLE_TIMEOUT) {
             closedBecause = new CourierException(ErrorCode.IDLE_TIMEOUT,
                     "the server went silent (no reply to keepalive pings); the connection is presumed dead");
@@ -581,7 +588,10 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             return; // a write still queued failed because this side closed: the reason is already known
         }
         Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-        if (c instanceof ProtocolException e) {
+        CourierException tls = TlsFailures.of(c, ctx.channel().remoteAddress());
+        if (tls != null) {
+            closedBecause = tls;
+        } else if (c instanceof ProtocolException e) {
             closedBecause = new CourierException(e.code(), "bad frame from the server: " + e.getMessage());
         } else if (c instanceof IOException) {
             closedBecause = new CourierException(ErrorCode.CONNECTION_CLOSED, "connection lost: " + c.getMessage(), c);

@@ -11,6 +11,7 @@ import dev.courier.protocol.StreamRequest;
 import dev.courier.protocol.WindowUpdate;
 import dev.courier.protocol.WireText;
 import dev.courier.server.files.FileService;
+import dev.courier.server.files.ChunkBody;
 import dev.courier.server.files.SharedFileRegion;
 import dev.courier.server.files.StreamSource;
 import dev.courier.server.points.RangeRows;
@@ -20,6 +21,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.collection.IntObjectHashMap;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.concurrent.Executor;
@@ -31,8 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The streaming reads (READ_STREAM and RANGE_STREAM, WINDOW, CANCEL) of one connection: it checks each request against the rules of
  * docs/protocol.md, opens the file and checks its version once per stream, and pumps chunks on the event loop, each
- * the 22-byte CHUNK header and the file range by sendfile ({@link SharedFileRegion}), while the channel is writable
- * and the stream has credit. The open streams take turns, one chunk each. The CRC32Cs of the chunks come from the
+ * the 22-byte CHUNK header and the file range by sendfile ({@link SharedFileRegion}; under TLS, copied into a pooled
+ * buffer on the loop, see {@link ChunkBody}), while the channel is writable and the stream has credit. The open streams take turns, one chunk each. The CRC32Cs of the chunks come from the
  * per-version cache, or are computed ahead of the pump in batches of {@link #BATCH_BYTES} on the blocking executor,
  * which also re-checks the file's version for each batch; no chunk needs a thread hop.
  *
@@ -78,6 +80,7 @@ public final class Streams {
     private final int maxChunkBytes;
     private final Runnable onOpened;
     private final Runnable onEnded;
+    private final ChunkBody chunkBody;
     private final IntObjectHashMap<Stream> open = new IntObjectHashMap<>(4);
     private final ArrayDeque<Stream> ready = new ArrayDeque<>(4);
     /** Bytes of chunks written and not yet sent: what Netty's writability does not count. */
@@ -103,6 +106,7 @@ public final class Streams {
         this.maxChunkBytes = maxChunkBytes;
         this.onOpened = onOpened;
         this.onEnded = onEnded;
+        this.chunkBody = ChunkBody.of(ctx.channel());
     }
 
     /** True when no stream is open. */
@@ -340,14 +344,20 @@ public final class Streams {
             fail(s, e);
             return;
         }
+        Object body;
+        try {
+            body = chunkBody.take(s.source.retain().file(), from, n, ctx.alloc());
+        } catch (IOException e) {
+            fail(s, new Failure(ErrorCode.IO_ERROR, "reading the file failed: " + e.getMessage()));
+            return;
+        }
         boolean end = from + n == s.endBytes;
         ByteBuf header = ctx.alloc().ioBuffer(FrameDescriptor.CHUNK_OVERHEAD_BYTES);
         MessageWriter.writeChunkHeader(s.id, from, n, from + n == s.fileSizeBytes, end, true, s.takeCrc(), header);
         ctx.write(header);
         int queued = FrameDescriptor.CHUNK_OVERHEAD_BYTES + n;
         queuedBytes += queued;
-        ctx.write(new SharedFileRegion(s.source.retain().file(), from, n))
-                .addListener((ChannelFutureListener) f -> chunkDone(f, queued));
+        ctx.write(body).addListener((ChannelFutureListener) f -> chunkDone(f, queued));
         s.nextBytes = from + n;
         s.creditBytes -= n;
         if (end) {

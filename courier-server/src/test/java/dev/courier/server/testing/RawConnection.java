@@ -13,9 +13,15 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * A plain blocking socket that speaks Courier frames byte by byte, for tests that must send what a well-behaved
@@ -35,15 +41,49 @@ public final class RawConnection implements AutoCloseable {
      * stays that small: a client that reads slowly or not at all. 0 for the system's default.
      */
     public RawConnection(InetSocketAddress server, int receiveBufferBytes) throws IOException {
-        socket = new Socket();
+        this(connect(server, receiveBufferBytes));
+    }
+
+    private RawConnection(Socket socket) throws IOException {
+        this.socket = socket;
+        in = new DataInputStream(socket.getInputStream());
+        out = socket.getOutputStream();
+    }
+
+    /**
+     * A connection over TLS from {@code tls} (see {@link TestTls}), the server's certificate verified for the address
+     * dialled, the handshake done.
+     */
+    public static RawConnection tls(InetSocketAddress server, SSLSocketFactory tls) throws IOException {
+        Socket plain = connect(server, 0);
+        SSLSocket s = (SSLSocket) tls.createSocket(plain, server.getHostString(), server.getPort(), true);
+        SSLParameters p = s.getSSLParameters();
+        p.setEndpointIdentificationAlgorithm("HTTPS");
+        s.setSSLParameters(p);
+        s.startHandshake();
+        return new RawConnection(s);
+    }
+
+    /** {@link #tls} and the Courier handshake. */
+    public static RawConnection tlsHandshaken(InetSocketAddress server, SSLSocketFactory tls) throws IOException {
+        return hello(tls(server, tls), defaultHello());
+    }
+
+    private static Socket connect(InetSocketAddress server, int receiveBufferBytes) throws IOException {
+        Socket socket = new Socket();
         if (receiveBufferBytes > 0) {
             socket.setReceiveBufferSize(receiveBufferBytes);
         }
         socket.connect(server, 5_000);
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);
-        in = new DataInputStream(socket.getInputStream());
-        out = socket.getOutputStream();
+        return socket;
+    }
+
+    /** The serial number of the certificate the server presented; only on a {@link #tls} connection. */
+    public BigInteger peerSerial() throws IOException {
+        X509Certificate leaf = (X509Certificate) ((SSLSocket) socket).getSession().getPeerCertificates()[0];
+        return leaf.getSerialNumber();
     }
 
     /** Connects and completes the handshake with default limits. */
@@ -53,17 +93,19 @@ public final class RawConnection implements AutoCloseable {
 
     /** Connects with a receive buffer of {@code receiveBufferBytes} (0 for the default) and completes the handshake. */
     public static RawConnection handshaken(InetSocketAddress server, int receiveBufferBytes) throws IOException {
-        return handshaken(server, receiveBufferBytes, new Hello(0, FrameDescriptor.VERSION, 16 << 20, 8 << 20));
+        return hello(new RawConnection(server, receiveBufferBytes), defaultHello());
     }
 
     /** Connects and completes the handshake with default limits and {@code token}, for a server with --auth. */
     public static RawConnection handshaken(InetSocketAddress server, Secret token) throws IOException {
-        return handshaken(server, 0, new Hello(0, FrameDescriptor.VERSION, 16 << 20, 8 << 20).withToken(token));
+        return hello(new RawConnection(server, 0), defaultHello().withToken(token));
     }
 
-    private static RawConnection handshaken(InetSocketAddress server, int receiveBufferBytes, Hello hello)
-            throws IOException {
-        RawConnection c = new RawConnection(server, receiveBufferBytes);
+    private static Hello defaultHello() {
+        return new Hello(0, FrameDescriptor.VERSION, 16 << 20, 8 << 20);
+    }
+
+    private static RawConnection hello(RawConnection c, Hello hello) throws IOException {
         c.send(hello);
         Message reply = c.receive();
         if (!(reply instanceof Hello)) {
@@ -102,8 +144,8 @@ public final class RawConnection implements AutoCloseable {
     public boolean closedByServer() throws IOException {
         try {
             return in.read() == -1;
-        } catch (SocketException e) {
-            return true; // reset by peer also means closed
+        } catch (SocketException | SSLException e) {
+            return true; // reset by peer, or a TLS alert on the way out, also means closed
         } catch (EOFException e) {
             return true;
         }

@@ -25,6 +25,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * What every bad-input test checks besides the bad input: a client that follows the protocol is served, correctly
@@ -78,10 +79,30 @@ public final class WellBehavedClient {
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(WITHIN_MILLIS);
     }
 
+    /** {@link #assertServedWithinASecond(InetSocketAddress)} over TLS, from a client made by {@link TestTls}. */
+    public static void assertServedWithinASecond(InetSocketAddress server, SSLSocketFactory tls) throws IOException {
+        truth();
+        long start = System.nanoTime();
+        try (RawConnection c = RawConnection.tlsHandshaken(server, tls)) {
+            assertServed(c, 7);
+        }
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(WITHIN_MILLIS);
+    }
+
     /** A new connection reads the first bytes of {@code name}, which must be {@code expected}, within a second. */
     public static void assertReadServed(InetSocketAddress server, String name, byte[] expected) throws IOException {
-        long start = System.nanoTime();
-        try (RawConnection c = RawConnection.handshaken(server)) {
+        assertReadServed(RawConnection.handshaken(server), name, expected, System.nanoTime());
+    }
+
+    /** {@link #assertReadServed(InetSocketAddress, String, byte[])} over TLS, from a client made by {@link TestTls}. */
+    public static void assertReadServed(InetSocketAddress server, SSLSocketFactory tls, String name, byte[] expected)
+            throws IOException {
+        assertReadServed(RawConnection.tlsHandshaken(server, tls), name, expected, System.nanoTime());
+    }
+
+    private static void assertReadServed(RawConnection connection, String name, byte[] expected, long start)
+            throws IOException {
+        try (RawConnection c = connection) {
             ChunkReply chunk = roundTrip(c, new ReadRequest(1, name, 0, expected.length), ChunkReply.class, "READ");
             try {
                 assertThat(ByteBufUtil.getBytes(chunk.data())).isEqualTo(expected);
