@@ -115,7 +115,7 @@ class HandshakeLimitsTest {
             peer.awaitClientClose(10_000);
         });
              CourierClient client = new CourierClient(new ClientConfig("127.0.0.1", server.port(), 1, 5_000, 30_000,
-                     clientFrameBytes, 0, 0, Optional.empty()));
+                     clientFrameBytes, 0, 0, Optional.empty(), Optional.empty()));
              Connection c = client.open()) {
             assertThat(c.limits().maxChunkBytes()).isEqualTo(clientFrameBytes - 18)
                     .isLessThan(ReplyRules.MIN_CHUNK_BYTES);

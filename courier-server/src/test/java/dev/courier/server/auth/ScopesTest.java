@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.protocol.CancelStream;
 import dev.courier.protocol.DigestRequest;
+import dev.courier.protocol.EnvelopeRequest;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.ErrorReply;
 import dev.courier.protocol.ListRequest;
@@ -11,7 +12,9 @@ import dev.courier.protocol.Ping;
 import dev.courier.protocol.PointBatchRequest;
 import dev.courier.protocol.PointRequest;
 import dev.courier.protocol.Pong;
+import dev.courier.protocol.RangeRequest;
 import dev.courier.protocol.ReadRequest;
+import dev.courier.protocol.RecordsRequest;
 import dev.courier.protocol.Reply;
 import dev.courier.protocol.Request;
 import dev.courier.protocol.Secret;
@@ -56,7 +59,7 @@ class ScopesTest {
     private static final EnumSet<Scope> EVERY = EnumSet.allOf(Scope.class);
     private static final Map<Scope, Secret> TOKENS = new EnumMap<>(Scope.class);
 
-    /** One request of each type and the scope the contract says it needs. */
+    /** One request of each type and the scope the contract says it needs (null: none, so never FORBIDDEN). */
     private record Case(String type, Scope needs, IntFunction<Request> make) {
     }
 
@@ -68,8 +71,12 @@ class ScopesTest {
             new Case("READ", Scope.FILES_READ, id -> new ReadRequest(id, "a.txt", 0, 3)),
             new Case("DIGEST", Scope.FILES_READ, id -> new DigestRequest(id, "a.txt", false)),
             new Case("READ_STREAM", Scope.FILES_READ, id -> new StreamRequest(id, "a.txt", 0, 3, 1 << 16, 4096, 3, 0)),
-            new Case("WINDOW", Scope.FILES_READ, id -> new WindowUpdate(id, 100)),
-            new Case("CANCEL", Scope.FILES_READ, CancelStream::new),
+            new Case("WINDOW", null, id -> new WindowUpdate(id, 100)),
+            new Case("CANCEL", null, CancelStream::new),
+            new Case("RECORDS", Scope.POINTS, id -> new RecordsRequest(id, 0)),
+            new Case("RANGE_STREAM", Scope.POINTS,
+                    id -> new RangeRequest(id, "3", 0, 4, 1, 1 << 16, 4096, new int[] {1})),
+            new Case("ENVELOPE", Scope.POINTS, id -> new EnvelopeRequest(id, "3", 0, 4, 2, new int[] {1})),
             new Case("UPLOAD_BEGIN", Scope.FILES_WRITE,
                     id -> new UploadBegin(id, "up.bin", 3, Sha256.ofHex("00".repeat(32)))),
             new Case("UPLOAD_WRITE", Scope.FILES_WRITE,
@@ -124,7 +131,7 @@ class ScopesTest {
         }
         Set<String> expected = new HashSet<>();
         for (Case k : CASES) {
-            if (scope != Scope.ADMIN && k.needs() != scope) {
+            if (k.needs() != null && scope != Scope.ADMIN && k.needs() != scope) {
                 expected.add(k.type());
             }
         }
