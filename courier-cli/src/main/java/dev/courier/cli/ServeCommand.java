@@ -310,6 +310,8 @@ final class ServeCommand implements Callable<Integer> {
                 .build();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        Exposure.insecureWarning(bindAddress, tlsOn, authFile != null, insecure)
+                .ifPresent(w -> err.println("courier: " + w));
         if (legacyPort != null) {
             Exposure.legacyWarning(legacyAddress).ifPresent(w -> err.println("courier: " + w));
         }

@@ -31,6 +31,23 @@ public final class Exposure {
     }
 
     /**
+     * The warning for a server that {@code --insecure} lets listen where {@link #refusal} would have refused it, or
+     * empty: the operator asked for it, and the log should still say what it means.
+     */
+    public static Optional<String> insecureWarning(InetAddress bind, boolean tls, boolean auth, boolean insecure) {
+        if (!insecure || refusal(bind, tls, auth, false).isEmpty()) {
+            return Optional.empty();
+        }
+        String what = !tls && !auth
+                ? "without TLS and --auth: anyone who reaches the port can read every served file (and upload, when "
+                        + "uploads are on), in the clear"
+                : !tls ? "without TLS: tokens and data cross the network in the clear"
+                : "without --auth: anyone who reaches the port can read every served file (and upload, when uploads "
+                        + "are on)";
+        return Optional.of("warning: --insecure: serving on " + bind.getHostAddress() + " " + what);
+    }
+
+    /**
      * The warning for a legacy port on {@code bind}, or empty on loopback: the legacy protocol has neither TLS nor
      * tokens, so anyone who reaches it can read every file.
      */

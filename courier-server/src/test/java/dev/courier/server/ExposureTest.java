@@ -50,4 +50,24 @@ class ExposureTest {
     void theLegacyPortWarnsOffLoopback(String bind, boolean warns) throws Exception {
         assertThat(Exposure.legacyWarning(InetAddress.getByName(bind)).isPresent()).isEqualTo(warns);
     }
+
+    @ParameterizedTest(name = "{0} tls={1} auth={2} insecure={3} -> warns about {4}")
+    @CsvSource({
+            "127.0.0.1, false, false, true,  ''",
+            "0.0.0.0,   false, false, false, ''",
+            "0.0.0.0,   true,  true,  true,  ''",
+            "0.0.0.0,   false, false, true,  without TLS and --auth",
+            "0.0.0.0,   false, true,  true,  without TLS:",
+            "0.0.0.0,   true,  false, true,  without --auth",
+    })
+    void insecureSaysWhatItLetsThrough(String bind, boolean tls, boolean auth, boolean insecure, String missing)
+            throws Exception {
+        Optional<String> warning = Exposure.insecureWarning(InetAddress.getByName(bind), tls, auth, insecure);
+        if (missing.isEmpty()) {
+            assertThat(warning).isEmpty();
+        } else {
+            assertThat(warning).get().asString().startsWith("warning: --insecure: serving on ").contains(missing)
+                    .doesNotContain("\n");
+        }
+    }
 }

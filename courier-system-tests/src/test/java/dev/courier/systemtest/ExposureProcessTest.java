@@ -6,12 +6,16 @@ import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.ErrorReply;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.Hello;
+import dev.courier.protocol.PointReply;
+import dev.courier.protocol.PointRequest;
 import dev.courier.protocol.Secret;
 import dev.courier.server.auth.NewToken;
 import dev.courier.server.auth.Scope;
 import dev.courier.server.testing.CsvTruth;
 import dev.courier.server.testing.RawConnection;
+import dev.courier.server.testing.TestTls;
 import dev.courier.server.testing.WellBehavedClient;
+import dev.courier.transport.tls.TestCertificates;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,12 +23,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code courier serve} as a real process: a non-loopback bind without TLS and --auth is refused in one line with
- * exit 2, --insecure serves anyway, the legacy port stays on loopback unless --legacy-bind moves it (with a
+ * exit 2, with both it serves tokens over TLS only, --insecure serves anyway, the legacy port stays on loopback unless --legacy-bind moves it (with a
  * warning), and what the server prints never holds a token.
  */
 class ExposureProcessTest {
@@ -70,6 +75,41 @@ class ExposureProcessTest {
     }
 
     @Test
+    void withTlsAndAuthANonLoopbackBindServesTokensOverTlsAndRefusesTheRest() throws Exception {
+        TestCertificates.Ca ca = TestCertificates.newCa("exposure test CA");
+        TestCertificates.Issued cert = ca.server();
+        Path chain = cert.writeChain(dir.resolve("server.pem"));
+        Path key = cert.writeKey(dir.resolve("server.key"));
+        NewToken reader = NewToken.create("reader", Set.of(Scope.POINTS));
+        Path tokens = Files.write(dir.resolve("tokens"), List.of(reader.line()));
+        try (CourierProcess p = CourierProcess.start("serve", "--bind", "0.0.0.0", "--port", "0",
+                "--tls-cert", chain.toString(), "--tls-key", key.toString(), "--auth", tokens.toString(),
+                "--data", CsvTruth.dataDir().toString())) {
+            String serving = p.awaitLine(l -> l.startsWith("out: courier: serving"), 90);
+            assertThat(serving).contains("tokens from").contains("TLS 1.3");
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", port(serving, SERVING));
+            SSLSocketFactory trusting = TestTls.trusting(ca.certificate());
+            double expected = CsvTruth.load().value("3", 2, 1);
+            try (RawConnection c = RawConnection.tls(address, trusting)) {
+                c.send(new Hello(0, FrameDescriptor.VERSION, 16 << 20, 8 << 20).withToken(reader.token()));
+                assertThat(c.receive()).isInstanceOf(Hello.class);
+                c.send(new PointRequest(7, "3", 0.008, 1));
+                assertThat(((PointReply) c.receive()).value()).isEqualTo(expected);
+            }
+            // TLS without a token: the handshake succeeds, the point is refused.
+            try (RawConnection c = RawConnection.tlsHandshaken(address, trusting)) {
+                c.send(new PointRequest(8, "3", 0.008, 1));
+                assertThat(((ErrorReply) c.receive()).code()).isEqualTo(ErrorCode.AUTH_REQUIRED);
+            }
+            // A token in the clear: refused before any HELLO is read.
+            try (RawConnection c = new RawConnection(address)) {
+                c.send(new Hello(0, FrameDescriptor.VERSION, 16 << 20, 8 << 20).withToken(reader.token()));
+                assertThat(((ErrorReply) c.receive()).code()).isEqualTo(ErrorCode.TLS_REQUIRED);
+            }
+        }
+    }
+
+    @Test
     void insecureServesOnANonLoopbackAddressAndKeepsTheLegacyPortOnLoopback() throws Exception {
         try (CourierProcess p = CourierProcess.start("serve", "--bind", "0.0.0.0", "--port", "0", "--insecure",
                 "--legacy-port", "0", "--data", CsvTruth.dataDir().toString())) {
@@ -80,7 +120,8 @@ class ExposureProcessTest {
             Matcher legacy = LEGACY.matcher(serving);
             assertThat(legacy.find()).as(serving).isTrue();
             assertThat(legacy.group(1)).isEqualTo("127.0.0.1");
-            assertThat(p.output()).noneMatch(l -> l.contains("warning"));
+            assertThat(p.output().stream().filter(l -> l.contains("warning"))).singleElement().asString()
+                    .startsWith("err: courier: warning: --insecure: serving on 0.0.0.0 without TLS and --auth");
             WellBehavedClient.assertServedWithinASecond(new InetSocketAddress("127.0.0.1", port(serving, SERVING)));
         }
     }
