@@ -53,6 +53,9 @@ class FrameDecoderFuzzSeeds {
     private static final int SERVER = 0;
     private static final int CLIENT = FLAG_CLIENT;
     private static final int[] ONE_READ = {};
+    /** The STAT name length that makes the frame exactly {@link FrameDecoderFuzzTest#SMALL_MAX_FRAME_BYTES} long. */
+    private static final int SMALL_NAME_AT_LIMIT = FrameDecoderFuzzTest.SMALL_MAX_FRAME_BYTES
+            - (FrameDescriptor.HEADER_BYTES - FrameDescriptor.LENGTH_FIELD_BYTES) - 2;
 
     @Test
     void write() throws Exception {
@@ -150,10 +153,6 @@ class FrameDecoderFuzzSeeds {
         corpus.add("window-zero", FuzzInput.encode(SERVER, ONE_READ, hex("0000000a 29 00 0000000e 00000000")));
         corpus.add("http-get", FuzzInput.encode(SERVER, ONE_READ, "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes()));
     }
-
-    /** The STAT name length that makes the frame exactly {@link FrameDecoderFuzzTest#SMALL_MAX_FRAME_BYTES} long. */
-    private static final int SMALL_NAME_AT_LIMIT = FrameDecoderFuzzTest.SMALL_MAX_FRAME_BYTES
-            - (FrameDescriptor.HEADER_BYTES - FrameDescriptor.LENGTH_FIELD_BYTES) - 2;
 
     private static byte[] frame(Message m) {
         ByteBuf out = Unpooled.buffer();

@@ -37,11 +37,6 @@ public final class SeedCorpus {
         return new SeedCorpus(folder);
     }
 
-    /** The folder the seeds go to, relative to the module. */
-    public Path folder() {
-        return folder;
-    }
-
     /**
      * Adds a seed.
      *
@@ -58,11 +53,6 @@ public final class SeedCorpus {
             throw new IllegalArgumentException("two seeds named " + name);
         }
         return this;
-    }
-
-    /** The seeds added so far. */
-    public int size() {
-        return seeds.size();
     }
 
     /**
