@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code courier bench}: load tools that measure a server and check every answer. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure a server under load; every answer is checked.",
-        subcommands = {BenchPointsCommand.class, BenchFilesCommand.class, BenchConnectionsCommand.class})
+        subcommands = {BenchPointsCommand.class, BenchRangeCommand.class, BenchFilesCommand.class,
+                BenchConnectionsCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,135 @@
+package dev.courier.cli.bench;
+
+import dev.courier.cli.common.ExitCodes;
+import dev.courier.cli.common.ServerOption;
+import dev.courier.load.CourierRangeTarget;
+import dev.courier.load.LoadEngine;
+import dev.courier.load.PointData;
+import dev.courier.load.PostgresTarget;
+import dev.courier.load.Target;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code courier bench range}: range reads of one channel against Courier (RANGE_STREAM) or PostgreSQL (a SELECT
+ * on the primary key), random records and start times, every value checked against the data set. The load is
+ * {@link LoadEngine}'s, as for {@code bench points}; a request is one whole range.
+ */
+@Command(name = "range", mixinStandardHelpOptions = true,
+        description = {"Load a server with range reads of one channel and measure ranges/s, samples/s and latency; "
+                + "every value is checked against the data.",
+                "With --postgres JDBC-URL the same engine reads table samples(record, idx, time, ch1, ch2) of a "
+                        + "PostgreSQL server instead; --load fills it from the data set first."})
+public final class BenchRangeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ServerOption server;
+
+    @Option(names = "--postgres", paramLabel = "JDBC-URL",
+            description = "Drive this PostgreSQL server instead, for example "
+                    + "jdbc:postgresql://127.0.0.1:5432/postgres?user=me.")
+    String postgres;
+
+    @Option(names = "--load", description = "With --postgres: (re)create and fill the table from the data set.")
+    boolean load;
+
+    @Option(names = {"-c", "--connections"}, paramLabel = "C", defaultValue = "1",
+            description = "Connections (default: ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = {"-P", "--pipeline"}, paramLabel = "P", defaultValue = "1",
+            description = "Ranges in flight per connection (default: ${DEFAULT-VALUE}).")
+    int pipeline;
+
+    @Option(names = {"-d", "--duration"}, paramLabel = "SECONDS", defaultValue = "10",
+            description = "Measured time (default: ${DEFAULT-VALUE}).")
+    double durationSeconds;
+
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "1",
+            description = "Unmeasured time before it (default: ${DEFAULT-VALUE}).")
+    double warmupSeconds;
+
+    @Option(names = "--span-seconds", paramLabel = "S", defaultValue = "10",
+            description = "Length of each range in seconds of the records (default: ${DEFAULT-VALUE}).")
+    double spanSeconds;
+
+    @Mixin
+    CheckedData checked;
+
+    @Option(names = "--timeout-ms", paramLabel = "MILLIS", defaultValue = "10000",
+            description = "Deadline for each request (default: ${DEFAULT-VALUE}).")
+    int timeoutMillis;
+
+    @Option(names = "--json", description = "Print one JSON object instead of the text report.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        LoadEngine.Spec spec0 = new LoadEngine.Spec(connections, pipeline, (long) (durationSeconds * 1e9),
+                (long) (warmupSeconds * 1e9), 0, timeoutMillis + 1_000L);
+        PointData truth = PointData.load(checked.dir(), checked.records, 0);
+        Target target;
+        int span;
+        if (postgres != null) {
+            PostgresTarget pg = new PostgresTarget(postgres, truth, checked.channel, spanSeconds);
+            if (load) {
+                pg.load();
+            }
+            target = pg;
+            span = pg.spanSamples();
+        } else {
+            if (load) {
+                throw new IllegalArgumentException("--load goes with --postgres: Courier serves its data directory");
+            }
+            CourierRangeTarget c = new CourierRangeTarget(server.config().withRequestTimeoutMillis(timeoutMillis),
+                    truth, checked.channel, spanSeconds);
+            target = c;
+            span = c.spanSamples();
+        }
+        LoadEngine.Result r;
+        try (target) {
+            r = LoadEngine.run(target, spec0);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        double samplesPerSecond = r.requestsPerSecond() * span;
+        if (json) {
+            out.println(new JsonLine()
+                    .put("target", target.kind())
+                    .put("connections", spec0.connections())
+                    .put("pipeline", spec0.pipeline())
+                    .put("span_samples", span)
+                    .put("seconds", r.seconds(), 3)
+                    .put("ranges", r.requests())
+                    .put("errors", r.errors())
+                    .put("ranges_per_second", r.requestsPerSecond(), 1)
+                    .put("samples_per_second", samplesPerSecond, 0)
+                    .put("p50_us", r.percentileMicros(50), 1)
+                    .put("p99_us", r.percentileMicros(99), 1)
+                    .put("max_us", r.maxMicros(), 1)
+                    .put("first_error", r.firstProblem())
+                    .toString());
+        } else {
+            out.println("target:   " + target.describe());
+            out.printf(Locale.ROOT, "ranges:   %d  errors: %d  ranges/s: %.0f  samples/s: %.0f%n", r.requests(),
+                    r.errors(), r.requestsPerSecond(), samplesPerSecond);
+            out.printf(Locale.ROOT, "latency:  p50 %.1f us  p99 %.1f us  max %.1f us%n", r.percentileMicros(50),
+                    r.percentileMicros(99), r.maxMicros());
+        }
+        out.flush();
+        if (r.errors() > 0) {
+            spec.commandLine().getErr().println("courier: " + r.errors() + " of " + r.requests()
+                    + " ranges were wrong or failed; first: " + r.firstProblem());
+            spec.commandLine().getErr().flush();
+            return ExitCodes.FAILED;
+        }
+        return 0;
+    }
+}
