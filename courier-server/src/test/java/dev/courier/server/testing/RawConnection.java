@@ -13,6 +13,7 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -35,7 +36,18 @@ public final class RawConnection implements AutoCloseable {
      * stays that small: a client that reads slowly or not at all. 0 for the system's default.
      */
     public RawConnection(InetSocketAddress server, int receiveBufferBytes) throws IOException {
+        this(server, receiveBufferBytes, null);
+    }
+
+    /**
+     * A connection from the local address {@code from} (null for any): another loopback address such as 127.0.0.2
+     * is another client to a server that tells clients apart by address.
+     */
+    public RawConnection(InetSocketAddress server, int receiveBufferBytes, InetAddress from) throws IOException {
         socket = new Socket();
+        if (from != null) {
+            socket.bind(new InetSocketAddress(from, 0));
+        }
         if (receiveBufferBytes > 0) {
             socket.setReceiveBufferSize(receiveBufferBytes);
         }
@@ -54,6 +66,17 @@ public final class RawConnection implements AutoCloseable {
     /** Connects with a receive buffer of {@code receiveBufferBytes} (0 for the default) and completes the handshake. */
     public static RawConnection handshaken(InetSocketAddress server, int receiveBufferBytes) throws IOException {
         return handshaken(server, receiveBufferBytes, new Hello(0, FrameDescriptor.VERSION, 16 << 20, 8 << 20));
+    }
+
+    /** Connects from the local address {@code from} and completes the handshake with default limits. */
+    public static RawConnection handshakenFrom(InetSocketAddress server, InetAddress from) throws IOException {
+        RawConnection c = new RawConnection(server, 0, from);
+        c.send(new Hello(0, FrameDescriptor.VERSION, 16 << 20, 8 << 20));
+        Message reply = c.receive();
+        if (!(reply instanceof Hello)) {
+            throw new IllegalStateException("expected HELLO, got " + reply);
+        }
+        return c;
     }
 
     /** Connects and completes the handshake with default limits and {@code token}, for a server with --auth. */
