@@ -22,6 +22,7 @@ import dev.courier.server.testing.RawConnection;
 import dev.courier.server.testing.TestServers;
 import dev.courier.server.testing.TokenFiles;
 import dev.courier.server.testing.WellBehavedClient;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -98,6 +99,11 @@ class ClientLimitsTest {
             // The connection stays usable: a PING is not counted.
             c.send(new Ping(10, 1));
             assertThat(c.receive()).isInstanceOf(Pong.class);
+            // Another address (loopback has many) has a bucket of its own.
+            try (RawConnection other = RawConnection.handshakenFrom(server.localAddress(),
+                    InetAddress.getByName("127.0.0.2"))) {
+                WellBehavedClient.assertServed(other, 11);
+            }
         }
     }
 

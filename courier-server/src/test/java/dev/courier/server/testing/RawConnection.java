@@ -14,6 +14,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigInteger;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -41,7 +42,15 @@ public final class RawConnection implements AutoCloseable {
      * stays that small: a client that reads slowly or not at all. 0 for the system's default.
      */
     public RawConnection(InetSocketAddress server, int receiveBufferBytes) throws IOException {
-        this(connect(server, receiveBufferBytes));
+        this(connect(server, receiveBufferBytes, null));
+    }
+
+    /**
+     * A connection from the local address {@code from} (null for any): another loopback address such as 127.0.0.2
+     * is another client to a server that tells clients apart by address.
+     */
+    public RawConnection(InetSocketAddress server, int receiveBufferBytes, InetAddress from) throws IOException {
+        this(connect(server, receiveBufferBytes, from));
     }
 
     private RawConnection(Socket socket) throws IOException {
@@ -55,7 +64,7 @@ public final class RawConnection implements AutoCloseable {
      * dialled, the handshake done.
      */
     public static RawConnection tls(InetSocketAddress server, SSLSocketFactory tls) throws IOException {
-        Socket plain = connect(server, 0);
+        Socket plain = connect(server, 0, null);
         SSLSocket s = (SSLSocket) tls.createSocket(plain, server.getHostString(), server.getPort(), true);
         SSLParameters p = s.getSSLParameters();
         p.setEndpointIdentificationAlgorithm("HTTPS");
@@ -69,8 +78,12 @@ public final class RawConnection implements AutoCloseable {
         return hello(tls(server, tls), defaultHello());
     }
 
-    private static Socket connect(InetSocketAddress server, int receiveBufferBytes) throws IOException {
+    private static Socket connect(InetSocketAddress server, int receiveBufferBytes, InetAddress from)
+            throws IOException {
         Socket socket = new Socket();
+        if (from != null) {
+            socket.bind(new InetSocketAddress(from, 0));
+        }
         if (receiveBufferBytes > 0) {
             socket.setReceiveBufferSize(receiveBufferBytes);
         }
@@ -94,6 +107,11 @@ public final class RawConnection implements AutoCloseable {
     /** Connects with a receive buffer of {@code receiveBufferBytes} (0 for the default) and completes the handshake. */
     public static RawConnection handshaken(InetSocketAddress server, int receiveBufferBytes) throws IOException {
         return hello(new RawConnection(server, receiveBufferBytes), defaultHello());
+    }
+
+    /** Connects from the local address {@code from} and completes the handshake with default limits. */
+    public static RawConnection handshakenFrom(InetSocketAddress server, InetAddress from) throws IOException {
+        return hello(new RawConnection(server, 0, from), defaultHello());
     }
 
     /** Connects and completes the handshake with default limits and {@code token}, for a server with --auth. */
