@@ -62,7 +62,7 @@ render() { # the table, from the JSON object on stdin
       "  \(.legacy.seconds_median) s median (runs: \(.legacy.seconds_runs | map(tostring) | join(", ")) s; whole command incl. JVM start \(.legacy.command_wall_seconds_median) s); histograms match the CSV files: \(.legacy.histograms_match_csv)",
       "",
       (if .legacy_latency then "Legacy port, one 4 KiB FILE request in flight (bench/legacy-latency.sh): p50 \(.legacy_latency.courier.p50_us | f1) us, p99 \(.legacy_latency.courier.p99_us | f1) us (medians of 3 runs)" else empty end),
-      (if .tls then "TLS 1.3 (\(.tls.engine)), 1 connection, \(.tls.size_mib) MiB to /dev/null: courier get --ca --discard --no-digest \(.tls.courier_tls_no_digest_mb_s | f0) MB/s, with SHA-256 \(.tls.courier_tls_sha256_mb_s | f0) MB/s, curl --cacert from nginx (ssl_protocols TLSv1.3) \(.tls.nginx_curl_mb_s | f0) MB/s, ratios \(.tls.ratio_no_digest | f2) / \(.tls.ratio_sha256 | f2) (target >= 1.0; medians of 3)" else empty end),
+      (if .tls then "\(.tls.engine), 1 connection, \(.tls.size_mib) MiB to /dev/null: courier get --ca --discard --no-digest \(.tls.courier_tls_no_digest_mb_s | f0) MB/s, with SHA-256 \(.tls.courier_tls_sha256_mb_s | f0) MB/s, curl --cacert from nginx (ssl_protocols TLSv1.3) \(.tls.nginx_curl_mb_s | f0) MB/s, ratios \(.tls.ratio_no_digest | f2) / \(.tls.ratio_sha256 | f2) (target >= 1.0; medians of 3)" else empty end),
       (if .upload then "Upload, 1 connection, \(.upload.size_mib) MiB, same disk: courier put \(.upload.courier_mb_s | f0) MB/s, curl -T to nginx WebDAV \(.upload.nginx_curl_mb_s | f0) MB/s, ratio \(.upload.ratio | f2) (medians of 3; copies match: \(.upload.copies_match))" else empty end),
       "",
       "compare.sh took \(.elapsed_seconds) s"

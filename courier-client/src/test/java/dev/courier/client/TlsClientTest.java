@@ -97,22 +97,29 @@ class TlsClientTest {
 
     @Test
     void aServerSignedByAnotherCaIsRefusedWithAdviceToGiveTheCa() throws Exception {
-        try (CourierServer server = start(dir, TestTls.files(dir, TestCertificates.newCa("other").server()))) {
+        TestCertificates.Ca other = TestCertificates.newCa("other");
+        try (CourierServer server = start(dir, TestTls.files(dir, other.server()))) {
             CourierException e = failureOf(trusting(server));
             assertThat(e.code()).isEqualTo(ErrorCode.TLS_FAILED);
             assertThat(e.getMessage()).contains("not signed by a CA this client trusts").contains("--ca FILE");
+            WellBehavedClient.assertServedWithinASecond(server.localAddress(), TestTls.trusting(other.certificate()));
         }
     }
 
     @Test
     void aCertificateForAnotherNameIsRefusedAndAGoodClientStillServed() throws Exception {
         Instant now = Instant.now();
-        TestCertificates.Issued elsewhere = ca.issue("elsewhere", List.of("elsewhere.example"),
+        TestCertificates.Issued localhostOnly = ca.issue("localhost", List.of("localhost"),
                 now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)), false);
-        try (CourierServer server = start(dir, TestTls.files(dir, elsewhere))) {
-            CourierException e = failureOf(trusting(server));
+        try (CourierServer server = start(dir, TestTls.files(dir, localhostOnly))) {
+            CourierException e = failureOf(trusting(server)); // dials 127.0.0.1, which the certificate does not list
             assertThat(e.code()).isEqualTo(ErrorCode.TLS_FAILED);
             assertThat(e.getMessage()).contains("not for the address dialled");
+            ClientConfig byName = ClientConfig.of("localhost", server.localAddress().getPort())
+                    .withTls(trusting(server).tls().orElseThrow());
+            try (CourierClient client = new CourierClient(byName); Connection c = client.open()) {
+                assertThat(c.ping(7).join()).isEqualTo(7);
+            }
         }
     }
 
@@ -135,6 +142,11 @@ class TlsClientTest {
             assertThat(e.code()).isEqualTo(ErrorCode.TLS_FAILED);
             assertThat(e.getMessage()).contains("has expired");
             handshake.get(10, TimeUnit.SECONDS);
+        }
+        // The same trust, against a server whose certificate is current: served.
+        try (CourierServer server = start(dir, TestTls.files(dir, ca.server()));
+             CourierClient client = new CourierClient(trusting(server)); Connection c = client.open()) {
+            assertThat(c.ping(9).join()).isEqualTo(9);
         }
     }
 

@@ -3,6 +3,8 @@ package dev.courier.server.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.protocol.ChunkReply;
+import dev.courier.protocol.FrameDescriptor;
+import dev.courier.protocol.Hello;
 import dev.courier.protocol.Message;
 import dev.courier.protocol.PointReply;
 import dev.courier.protocol.PointRequest;
@@ -79,14 +81,20 @@ public final class WellBehavedClient {
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(WITHIN_MILLIS);
     }
 
-    /** {@link #assertServedWithinASecond(InetSocketAddress)} over TLS, from a client made by {@link TestTls}. */
+    /**
+     * {@link #assertServedWithinASecond(InetSocketAddress)} over TLS, from a client made by {@link TestTls}: the TLS
+     * handshake (bounded by the connection's 10 s read timeout; the JDK's first one in a JVM takes a while on the
+     * client's side), then HELLO and a correct point within a second.
+     */
     public static void assertServedWithinASecond(InetSocketAddress server, SSLSocketFactory tls) throws IOException {
         truth();
-        long start = System.nanoTime();
-        try (RawConnection c = RawConnection.tlsHandshaken(server, tls)) {
+        try (RawConnection c = RawConnection.tls(server, tls)) {
+            long start = System.nanoTime();
+            c.send(new Hello(0, FrameDescriptor.VERSION, 16 << 20, 8 << 20));
+            assertThat(c.receive()).isInstanceOf(Hello.class);
             assertServed(c, 7);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(WITHIN_MILLIS);
         }
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(WITHIN_MILLIS);
     }
 
     /** A new connection reads the first bytes of {@code name}, which must be {@code expected}, within a second. */
