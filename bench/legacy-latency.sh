@@ -22,19 +22,8 @@ BEFORE_COURIER_PORT=${BEFORE_COURIER_PORT:-$((COURIER_PORT + 2))}
 BEFORE_LEGACY_PORT=${BEFORE_LEGACY_PORT:-$((LEGACY_PORT + 2))}
 RUNS=${RUNS:-3}; COUNT=${COUNT:-50000}; SECONDS_PER_RUN=${DURATION:-10}; WARMUP=${WARMUP:-20000}; CHUNK=${CHUNK:-4096}
 
-java="$("$home/courier" --java)" || exit 1
-"$home/courier" --version >/dev/null
-jar="$home/courier-cli/target/courier.jar"
+bench_start legacy-latency
 hdr="$(ls "$home"/courier-cli/target/lib/HdrHistogram-*.jar | head -n 1)"
-
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/courier-legacy-latency.XXXXXX")"
-pids=()
-cleanup() {
-    stop_pids
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'log "interrupted"; exit 130' INT TERM
 
 
 mkdir -p "$tmp/files"

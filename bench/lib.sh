@@ -53,6 +53,28 @@ stop_pids() {
     for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
 }
 
+# bench_start NAME [MINUTES]: what every A/B script does first. Sets java (the launcher's JDK), jar (this checkout's
+# CLI, built on first use), tmp (a fresh folder, removed at exit) and pids (stopped at exit by stop_pids), and, with
+# MINUTES, starts a watchdog that ends the script after that long whatever it is doing.
+bench_start() {
+    local name=$1 minutes=${2:-}
+    java="$("$home/courier" --java)" || exit 1   # the launcher says why
+    "$home/courier" --version >/dev/null         # builds on first use
+    jar="$home/courier-cli/target/courier.jar"
+    tmp="$(mktemp -d "${TMPDIR:-/tmp}/courier-$name.XXXXXX")"
+    pids=()
+    trap 'stop_pids; rm -rf "$tmp"' EXIT
+    trap 'log "interrupted"; exit 130' INT TERM
+    if [ -n "$minutes" ]; then
+        ( trap 'kill "$s" 2>/dev/null; exit 0' TERM
+          sleep "$((minutes * 60))" & s=$!
+          wait "$s"
+          echo "$name: $minutes minutes are up; stopping" >&2
+          kill -TERM $$ ) &
+        pids+=($!)
+    fi
+}
+
 # parse_before_option HELP_LINES "$@": the arguments of the A/B scripts. --before DIR sets before to DIR's absolute
 # path (empty without it); -h/--help prints lines HELP_LINES (sed's "2,13" form) of the script's header comment.
 # Anything else exits 2.

@@ -25,24 +25,7 @@ SIZE_MIB=${SIZE_MIB:-1024}
 RUNS=${RUNS:-3}
 JFR=${JFR:-}
 
-java="$("$home/courier" --java)" || exit 1
-"$home/courier" --version >/dev/null
-jar="$home/courier-cli/target/courier.jar"
-
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/courier-put.XXXXXX")"
-pids=()
-cleanup() {
-    stop_pids
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'log "interrupted"; exit 130' INT TERM
-( trap 'kill "$s" 2>/dev/null; exit 0' TERM
-  sleep 900 & s=$!
-  wait "$s"
-  echo "put-vs-curl: 15 minutes are up; stopping" >&2
-  kill -TERM $$ ) &
-pids+=($!)
+bench_start put 15
 
 
 mkdir -p "$tmp/nginx/root/up" "$tmp/courier-up" "$tmp/before-up"

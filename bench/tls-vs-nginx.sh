@@ -23,24 +23,7 @@ NGINX_PORT=${NGINX_PORT:-17590}
 SIZE_MIB=${SIZE_MIB:-1024}
 RUNS=${RUNS:-3}
 
-java="$("$home/courier" --java)" || exit 1
-"$home/courier" --version >/dev/null
-jar="$home/courier-cli/target/courier.jar"
-
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/courier-tls.XXXXXX")"
-pids=()
-cleanup() {
-    stop_pids
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'log "interrupted"; exit 130' INT TERM
-( trap 'kill "$s" 2>/dev/null; exit 0' TERM
-  sleep 900 & s=$!
-  wait "$s"
-  echo "tls-vs-nginx: 15 minutes are up; stopping" >&2
-  kill -TERM $$ ) &
-pids+=($!)
+bench_start tls 15
 
 test_ca "$tmp/tls"
 mkdir -p "$tmp/files"

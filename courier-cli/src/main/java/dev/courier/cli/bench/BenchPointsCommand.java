@@ -45,24 +45,15 @@ public final class BenchPointsCommand implements Callable<Integer> {
             description = "Connections (default: ${DEFAULT-VALUE}).")
     int connections;
 
-    @Option(names = {"-P", "--pipeline"}, paramLabel = "P", defaultValue = "1",
-            description = "Requests in flight per connection (default: ${DEFAULT-VALUE}).")
-    int pipeline;
-
-    @Option(names = {"-d", "--duration"}, paramLabel = "SECONDS", defaultValue = "10",
-            description = "Measured time (default: ${DEFAULT-VALUE}).")
-    double durationSeconds;
-
-    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "1",
-            description = "Unmeasured time before it (default: ${DEFAULT-VALUE}).")
-    double warmupSeconds;
-
     @Option(names = "--rate", paramLabel = "R", defaultValue = "0",
             description = "Open loop at R requests/s in total; 0 for the closed loop (default).")
     double rate;
 
     @Mixin
     CheckedData checked;
+
+    @Mixin
+    LoadOptions options;
 
     @Option(names = "--rows", paramLabel = "N", defaultValue = "0",
             description = "Check only N rows per record, spread evenly over it and read by seeking, for data sets "
@@ -74,22 +65,14 @@ public final class BenchPointsCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int ioThreads;
 
-    @Option(names = "--timeout-ms", paramLabel = "MILLIS", defaultValue = "10000",
-            description = "Deadline for each request (default: ${DEFAULT-VALUE}).")
-    int timeoutMillis;
-
-    @Option(names = "--json", description = "Print one JSON object instead of the text report.")
-    boolean json;
-
     @Override
     public Integer call() throws Exception {
-        LoadEngine.Spec load = new LoadEngine.Spec(connections, pipeline, (long) (durationSeconds * 1e9),
-                (long) (warmupSeconds * 1e9), rate, timeoutMillis + 1_000L);
+        LoadEngine.Spec load = options.spec(connections, rate);
         Target target;
         if (redis != null) {
             RedisTarget r = RedisTarget.parse(redis, ioThreads, 5_000);
             try {
-                r.prepare(timeoutMillis);
+                r.prepare(options.timeoutMillis);
             } catch (RuntimeException e) {
                 r.close();
                 throw e;
@@ -102,14 +85,14 @@ public final class BenchPointsCommand implements Callable<Integer> {
             PointData truth = PointData.load(checked.dir(), checked.records,
                     rowsPerRecord);
             target = new CourierTarget(server.config().withIoThreads(ioThreads)
-                    .withRequestTimeoutMillis(timeoutMillis), truth, checked.channel);
+                    .withRequestTimeoutMillis(options.timeoutMillis), truth, checked.channel);
         }
         LoadEngine.Result result;
         try (target) {
             result = LoadEngine.run(target, load);
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (options.json) {
             out.println(json(target, load, result));
         } else {
             text(target, load, result, out);

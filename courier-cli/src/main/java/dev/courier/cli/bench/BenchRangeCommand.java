@@ -45,18 +45,6 @@ public final class BenchRangeCommand implements Callable<Integer> {
             description = "Connections (default: ${DEFAULT-VALUE}).")
     int connections;
 
-    @Option(names = {"-P", "--pipeline"}, paramLabel = "P", defaultValue = "1",
-            description = "Ranges in flight per connection (default: ${DEFAULT-VALUE}).")
-    int pipeline;
-
-    @Option(names = {"-d", "--duration"}, paramLabel = "SECONDS", defaultValue = "10",
-            description = "Measured time (default: ${DEFAULT-VALUE}).")
-    double durationSeconds;
-
-    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "1",
-            description = "Unmeasured time before it (default: ${DEFAULT-VALUE}).")
-    double warmupSeconds;
-
     @Option(names = "--span-seconds", paramLabel = "S", defaultValue = "10",
             description = "Length of each range in seconds of the records (default: ${DEFAULT-VALUE}).")
     double spanSeconds;
@@ -64,17 +52,12 @@ public final class BenchRangeCommand implements Callable<Integer> {
     @Mixin
     CheckedData checked;
 
-    @Option(names = "--timeout-ms", paramLabel = "MILLIS", defaultValue = "10000",
-            description = "Deadline for each request (default: ${DEFAULT-VALUE}).")
-    int timeoutMillis;
-
-    @Option(names = "--json", description = "Print one JSON object instead of the text report.")
-    boolean json;
+    @Mixin
+    LoadOptions options;
 
     @Override
     public Integer call() throws Exception {
-        LoadEngine.Spec spec0 = new LoadEngine.Spec(connections, pipeline, (long) (durationSeconds * 1e9),
-                (long) (warmupSeconds * 1e9), 0, timeoutMillis + 1_000L);
+        LoadEngine.Spec spec0 = options.spec(connections, 0);
         PointData truth = PointData.load(checked.dir(), checked.records, 0);
         Target target;
         int span;
@@ -89,8 +72,8 @@ public final class BenchRangeCommand implements Callable<Integer> {
             if (load) {
                 throw new IllegalArgumentException("--load goes with --postgres: Courier serves its data directory");
             }
-            CourierRangeTarget c = new CourierRangeTarget(server.config().withRequestTimeoutMillis(timeoutMillis),
-                    truth, checked.channel, spanSeconds);
+            CourierRangeTarget c = new CourierRangeTarget(
+                    server.config().withRequestTimeoutMillis(options.timeoutMillis), truth, checked.channel, spanSeconds);
             target = c;
             span = c.spanSamples();
         }
@@ -100,7 +83,7 @@ public final class BenchRangeCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         double samplesPerSecond = r.requestsPerSecond() * span;
-        if (json) {
+        if (options.json) {
             out.println(new JsonLine()
                     .put("target", target.kind())
                     .put("connections", spec0.connections())
