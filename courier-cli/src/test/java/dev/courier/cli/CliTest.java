@@ -11,6 +11,9 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -55,6 +58,33 @@ class CliTest {
         CliRun missing = run("get", "--server", address, "nope.csv");
         assertThat(missing.exitCode()).isEqualTo(ExitCodes.FAILED);
         assertThat(missing.err()).startsWith("courier: NOT_FOUND: ").hasLineCount(1);
+    }
+
+    @Test
+    void everyClientCommandFailsWithinTwoSecondsWithExitThreeWhereNothingListens() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String nowhere = "127.0.0.1:" + port;
+        Path upload = Files.writeString(Files.createTempFile("courier-cli", ".txt"), "abc");
+        try {
+            for (String[] command : new String[][] {{"point", "1", "0", "1"}, {"points", "--count", "10"},
+                {"ls"}, {"records"}, {"range", "1", "0", "1"}, {"get", "--discard", "1.csv"},
+                {"put", upload.toString()}}) {
+                List<String> args = new ArrayList<>(List.of(command));
+                args.addAll(List.of("--server", nowhere));
+                long start = System.nanoTime();
+                CliRun r = run(args.toArray(String[]::new));
+                long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertThat(r.exitCode()).as(command[0] + ": " + r.err()).isEqualTo(ExitCodes.UNREACHABLE);
+                assertThat(r.err()).as(command[0]).contains("connection refused").hasLineCount(1);
+                // curl's habit: a server that is not there is said at once, not after the stall timeout (60 s).
+                assertThat(millis).as(command[0]).isLessThan(2_000);
+            }
+        } finally {
+            Files.delete(upload);
+        }
     }
 
     @Test

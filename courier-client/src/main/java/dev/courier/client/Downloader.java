@@ -81,6 +81,7 @@ public final class Downloader {
         Retry retry = new Retry(dialer.scheduler(), options.backoff());
         ChunkFetcher fetcher = new ChunkFetcher(dialer, options, progress, chunkListener);
         try (ConnectionSlot control = new ConnectionSlot(dialer)) {
+            control.connectFirst();
             // The DIGEST goes on the first connection, which then carries the first lane's reads.
             Answered first = join(retry.run(attempt -> control.call(c -> c.digest(name, false)
                     .thenApply(d -> new Answered(d, c.limits()))), Deadline.in(options.stallTimeoutMillis())));

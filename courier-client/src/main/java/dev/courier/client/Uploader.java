@@ -68,6 +68,7 @@ public final class Uploader {
         Dialer dialer = client.dialer();
         Retry retry = new Retry(dialer.scheduler(), options.backoff());
         try (ConnectionSlot control = new ConnectionSlot(dialer)) {
+            control.connectFirst();
             UploadReady ready = join(retry.run(attempt -> control.call(c -> c.uploadBegin(name, size, sha)),
                     Deadline.in(options.stallTimeoutMillis())));
             ChunkWrites writes = new ChunkWrites(name, size, sha, in, ready, options.stallTimeoutMillis(), progress);

@@ -2,7 +2,9 @@ package dev.courier.client.internal;
 
 import dev.courier.client.CourierException;
 import dev.courier.protocol.ErrorCode;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
@@ -40,6 +42,25 @@ public final class ConnectionSlot implements AutoCloseable {
                 discard(connection);
             }
         });
+    }
+
+    /**
+     * Opens this slot's first connection and waits for it. A server that refuses it (nothing listens there, no such
+     * host) fails the transfer at once with that CONNECTION_FAILED, as curl does, instead of being retried until the
+     * stall timeout: retries are for what goes wrong once a transfer has started. Any other failure of this first
+     * attempt (a handshake timeout, a full server) is left to the caller's retries.
+     *
+     * @throws CourierException CONNECTION_FAILED when the first connection cannot be made
+     */
+    public void connectFirst() {
+        try {
+            connection().join();
+        } catch (CompletionException | CancellationException e) {
+            RuntimeException cause = CourierException.unwrap(e);
+            if (cause instanceof CourierException c && c.code() == ErrorCode.CONNECTION_FAILED) {
+                throw c;
+            }
+        }
     }
 
     /** The connection that is open now, if any; it stays this slot's to close. */
