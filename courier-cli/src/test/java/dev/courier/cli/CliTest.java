@@ -7,7 +7,9 @@ import dev.courier.cli.common.ExitCodes;
 import dev.courier.server.CourierServer;
 import dev.courier.server.testing.CsvTruth;
 import dev.courier.server.testing.TestServers;
+import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,6 +86,27 @@ class CliTest {
             }
         } finally {
             Files.delete(upload);
+        }
+    }
+
+    @Test
+    void aPeerThatIsNotACourierServerIsNamedAsSuch() throws Exception {
+        try (ServerSocket http = new ServerSocket(0)) {
+            // An HTTP server on the port: it reads the HELLO as a bad request and answers in HTTP.
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = http.accept()) {
+                    s.getInputStream().read(new byte[64]);
+                    s.getOutputStream().write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException ignored) {
+                    // the test fails on what the client says
+                }
+            });
+            String where = "127.0.0.1:" + http.getLocalPort();
+            CliRun r = run("point", "--server", where, "1", "0", "1");
+            assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.UNREACHABLE);
+            assertThat(r.err()).startsWith("courier: CONNECTION_FAILED: not a Courier server at " + where)
+                    .hasLineCount(1);
         }
     }
 

@@ -58,9 +58,16 @@ public record ClientConfig(String host, int port, int ioThreads, int connectTime
                 DEFAULT_IDLE_TIMEOUT_MILLIS, Optional.empty(), Optional.empty());
     }
 
-    /** Parses {@code HOST:PORT}, {@code HOST} or {@code :PORT} (an IPv6 host in brackets). */
+    /**
+     * Parses {@code HOST:PORT}, {@code HOST}, {@code :PORT} or {@code PORT} alone (on 127.0.0.1); an IPv6 host in
+     * brackets. A host that cannot be one (a space, a slash, a scheme) is refused here rather than looked up.
+     */
     public static ClientConfig parse(String hostPort) {
         String s = hostPort.strip();
+        if (!s.isEmpty() && s.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            // "-s 7420": a port on this machine, as redis-cli's -p, not a host named 7420 on the network.
+            return of(DEFAULT_HOST, port(s, hostPort));
+        }
         String host;
         String port = null;
         if (s.startsWith("[")) {
@@ -77,15 +84,40 @@ public record ClientConfig(String host, int port, int ioThreads, int connectTime
             host = colon < 0 ? s : s.substring(0, colon);
             port = colon < 0 ? null : s.substring(colon + 1);
         }
-        int portNumber = DEFAULT_PORT;
-        if (port != null) {
-            try {
-                portNumber = Integer.parseInt(port);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad port in '" + hostPort + "'");
+        if (!host.isEmpty() && !looksLikeHost(host)) {
+            throw new IllegalArgumentException("bad host '" + host + "' in '" + hostPort + "': a name (letters, "
+                    + "digits, '-' and '.'), an IPv4 address or an IPv6 address in brackets");
+        }
+        return of(host.isEmpty() ? DEFAULT_HOST : host, port == null ? DEFAULT_PORT : port(port, hostPort));
+    }
+
+    private static int port(String port, String hostPort) {
+        try {
+            return Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad port in '" + hostPort + "'");
+        }
+    }
+
+    /** A DNS name (RFC 1123 characters, at most 253 of them), an IPv4 address, or an IPv6 address (hex and ':'). */
+    private static boolean looksLikeHost(String host) {
+        if (host.length() > 253 || host.startsWith("-") || host.startsWith(".")) {
+            return false;
+        }
+        boolean ipv6 = host.indexOf(':') >= 0;
+        // An IPv6 address may end in a zone (fe80::1%eth0), which is a name.
+        int zone = ipv6 ? host.indexOf('%') : -1;
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            boolean name = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
+                    || c == '.';
+            boolean ok = !ipv6 || (zone >= 0 && i > zone) ? name
+                    : Character.digit(c, 16) >= 0 || c == ':' || c == '.' || i == zone;
+            if (!ok) {
+                return false;
             }
         }
-        return of(host.isEmpty() ? DEFAULT_HOST : host, portNumber);
+        return true;
     }
 
     public ClientConfig withIoThreads(int threads) {

@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
  */
 public final class ServerOption {
     @Option(names = {"-s", "--server"}, paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7420",
-            description = "Courier server to talk to (default: ${DEFAULT-VALUE}).")
+            description = "Courier server to talk to: HOST:PORT, HOST, or PORT alone for 127.0.0.1 (default: "
+                    + "${DEFAULT-VALUE}).")
     private String server;
 
     /** The address as the user wrote it, for reports. */

@@ -38,6 +38,8 @@ import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -591,6 +593,11 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         CourierException tls = TlsFailures.of(c, ctx.channel().remoteAddress());
         if (tls != null) {
             closedBecause = tls;
+        } else if (c instanceof ProtocolException e && !handshake.isDone()) {
+            // The first bytes back were not a Courier frame: an HTTP server, a database, the wrong port.
+            closedBecause = new CourierException(ErrorCode.CONNECTION_FAILED, "not a Courier server at "
+                    + hostPort(ctx.channel().remoteAddress()) + " (its first bytes are no Courier HELLO: "
+                    + e.getMessage() + ")");
         } else if (c instanceof ProtocolException e) {
             closedBecause = new CourierException(e.code(), "bad frame from the server: " + e.getMessage());
         } else if (c instanceof IOException) {
@@ -599,6 +606,10 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             closedBecause = new CourierException(ErrorCode.INTERNAL, c.toString(), c);
         }
         ctx.close();
+    }
+
+    private static String hostPort(SocketAddress address) {
+        return address instanceof InetSocketAddress a ? a.getHostString() + ":" + a.getPort() : String.valueOf(address);
     }
 
     @Override
