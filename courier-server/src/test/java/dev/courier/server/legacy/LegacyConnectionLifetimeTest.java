@@ -102,7 +102,11 @@ class LegacyConnectionLifetimeTest {
              CourierServer server = CourierServer.start(config().writeTimeoutMillis(WRITE_TIMEOUT_MILLIS).build());
              LegacyClient good = new LegacyClient(server.legacyAddress().orElseThrow());
              LegacyClient stuck = new LegacyClient(server.legacyAddress().orElseThrow(), 4096)) {
-            assertLegacyServed(stuck); // both connections are open and counted
+            // Both connections are open and counted: each has been answered once (a connection only connected may
+            // not be counted yet, and the loop below would then end at once).
+            assertLegacyServed(stuck);
+            assertLegacyServed(good);
+            assertThat(server.connectionCount()).isEqualTo(2);
             List<byte[]> chunks = new ArrayList<>();
             for (int i = 0; i < 16; i++) {
                 chunks.add(file((long) (i % 4) * CHUNK_BYTES, CHUNK_BYTES, BIG));
