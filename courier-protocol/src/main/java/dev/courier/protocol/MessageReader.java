@@ -254,16 +254,13 @@ public final class MessageReader {
     private static StreamRequest readReadStream(Payload p) {
         long offset = p.u64();
         long length = p.u64();
-        int window = p.i32();
+        int window = p.window();
         int chunk = p.i32();
         long size = p.u64();
         long modified = p.u64();
         String name = p.str16();
         if (offset < 0 || length < 0 || size < 0) {
             throw p.malformed("offset, length and size must be below 2^63");
-        }
-        if (window < 0) {
-            throw p.malformed("window " + Integer.toUnsignedString(window) + " is above 2^31-1");
         }
         return new StreamRequest(p.requestId, name, offset, length, window, chunk, size, modified);
     }
@@ -370,15 +367,12 @@ public final class MessageReader {
         long from = p.u64();
         long to = p.u64();
         int step = p.i32();
-        int window = p.i32();
+        int window = p.window();
         int chunk = p.i32();
         int[] channels = p.channels();
         String record = p.str8();
         if (from < 0 || to < 0) {
             throw p.malformed("sample indexes must be below 2^63");
-        }
-        if (window < 0) {
-            throw p.malformed("window " + Integer.toUnsignedString(window) + " is above 2^31-1");
         }
         return new RangeRequest(p.requestId, record, from, to, step, window, chunk, channels);
     }
@@ -527,6 +521,15 @@ public final class MessageReader {
         }
 
         /** A u16 count of channel numbers, at least one, then that many u16. */
+        /** A stream's credit: a u32 on the wire that must fit in 2^31-1 (READ_STREAM, RANGE_STREAM). */
+        int window() {
+            int window = i32();
+            if (window < 0) {
+                throw malformed("window " + Integer.toUnsignedString(window) + " is above 2^31-1");
+            }
+            return window;
+        }
+
         int[] channels() {
             int n = u16();
             if (n == 0) {
