@@ -228,9 +228,10 @@ final class ServeCommand implements Callable<Integer> {
     Path tlsClientCa;
 
     @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Serve operations HTTP on this address: "
-            + "GET /health (200 while the process runs) and /ready (200 once serving, 503 while starting and from the "
-            + "moment a shutdown starts), for load balancers and orchestrators; PORT alone means 127.0.0.1:PORT, 0 "
-            + "picks a free port (default: off).")
+            + "GET /metrics (Prometheus text), /health (200 while the process runs) and /ready (200 once serving, 503 "
+            + "while starting and from the moment a shutdown starts), for Prometheus, load balancers and "
+            + "orchestrators; PORT alone means 127.0.0.1:PORT, 0 picks a free port (default: off, and no metrics "
+            + "are kept).")
     String metrics;
 
     @Option(names = "--drain-delay", paramLabel = "DURATION", defaultValue = "0s", converter = DrainDelay.class,

@@ -7,9 +7,12 @@ import dev.courier.server.legacy.LegacyInitializer;
 import dev.courier.server.limits.AddressConnections;
 import dev.courier.server.limits.ClientLimits;
 import dev.courier.server.limits.RateLimiter;
+import dev.courier.server.ops.ConnectionRefusal;
 import dev.courier.server.ops.OpsHttpServer;
 import dev.courier.server.ops.OpsLimits;
 import dev.courier.server.ops.Readiness;
+import dev.courier.server.ops.ServerMetrics;
+import dev.courier.server.ops.ServerMetrics.Port;
 import dev.courier.server.reload.ReloadOnChange;
 import dev.courier.server.points.CsvRecordingLoader;
 import dev.courier.server.points.RecordingCache;
@@ -112,22 +115,29 @@ public final class CourierServer implements AutoCloseable {
     public static CourierServer start(ServerConfig config) throws IOException, InterruptedException {
         Transport transport = Transport.best();
         Readiness readiness = new Readiness();
-        OpsHttpServer ops = config.metrics().isPresent()
-                ? OpsHttpServer.start(config.metrics().get(), readiness, OpsLimits.DEFAULT, transport) : null;
+        ServerMetrics metrics = config.metrics().isPresent() ? ServerMetrics.start() : null;
+        OpsHttpServer ops = null;
         try {
-            CourierServer server = serve(config, transport, readiness, ops);
+            if (metrics != null) {
+                ops = OpsHttpServer.start(config.metrics().get(), readiness, metrics, OpsLimits.DEFAULT, transport);
+            }
+            CourierServer server = serve(config, transport, readiness, ops, metrics);
             readiness.ready();
             return server;
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (ops != null) {
                 ops.close();
             }
+            if (metrics != null) {
+                metrics.close();
+            }
             throw e;
         }
     }
 
     private static CourierServer serve(ServerConfig config, Transport transport, Readiness readiness,
-                                       OpsHttpServer ops) throws IOException, InterruptedException {
+                                       OpsHttpServer ops, ServerMetrics metrics)
+            throws IOException, InterruptedException {
         CsvRecordingLoader.Result loaded = Sidecar.apply(config.dataDir(),
                 RecordingCache.forDataDir(config.dataDir()).load(config.dataDir()));
         for (String problem : loaded.problems()) {
@@ -169,7 +179,8 @@ public final class CourierServer implements AutoCloseable {
             if (config.tls().isPresent()) {
                 tls = Optional.of(ServerTls.start(config.tls().get(), workers, Clock.systemUTC()));
             }
-            context = new ServerContext(config, store, files, uploads, blocking, new Drain(), auth, rates, tls);
+            context = new ServerContext(config, store, files, uploads, blocking, new Drain(), auth, rates, tls,
+                    Optional.ofNullable(metrics));
             AddressConnections perAddress = clientLimits.maxConnectionsPerAddress() > 0
                     ? new AddressConnections(clientLimits.maxConnectionsPerAddress()) : null;
             if (config.reusePort() && transport != Transport.EPOLL) {
@@ -177,7 +188,7 @@ public final class CourierServer implements AutoCloseable {
                         + "Linux only; see why with -Dio.netty.native.debug=true); start without it");
             }
             channel = bootstrap(transport, workers, connections, new ServerInitializer(context), limit, perAddress,
-                    config.reusePort(), false)
+                    config.reusePort(), false, metrics)
                     .bind(config.bindAddress()).sync().channel();
             channel.pipeline().addLast("accept-errors", AcceptErrors.INSTANCE);
             Channel legacy = null;
@@ -185,9 +196,14 @@ public final class CourierServer implements AutoCloseable {
                 LegacyInitializer legacyInitializer = new LegacyInitializer(store, files, blocking,
                         config.legacyMaxChunkBytes(), config.idleTimeoutMillis(), config.writeTimeoutMillis());
                 legacy = bootstrap(transport, workers, legacyConnections, legacyInitializer, legacyLimit, null,
-                        config.reusePort(), true)
+                        config.reusePort(), true, metrics)
                         .bind(legacyBindAddress(config)).sync().channel();
                 legacy.pipeline().addLast("accept-errors", AcceptErrors.INSTANCE);
+            }
+            if (metrics != null) {
+                metrics.openConnections(Port.COURIER, connections::size);
+                metrics.openConnections(Port.LEGACY, legacyConnections::size);
+                metrics.eventLoops(workers);
             }
             CourierServer server = new CourierServer(config, store, loaded.problems(), transport, workers,
                     blocking, connections, channel, legacy, legacyConnections, context, readiness, ops);
@@ -236,12 +252,14 @@ public final class CourierServer implements AutoCloseable {
 
     /**
      * Both listeners alike: a deep accept backlog for clients that connect in bursts, {@code SO_REUSEPORT} when
-     * asked (epoll only), every admitted child in the group and one over the limit refused.
+     * asked (epoll only), every admitted child in the group and one over the limit refused; with metrics, every
+     * child's bytes counted and its admission or refusal too.
      */
     private static ServerBootstrap bootstrap(Transport transport, EventLoopGroup workers,
                                              ChannelGroup connections, ChannelInitializer<?> initializer,
                                              ConnectionLimit limit, AddressConnections perAddress,
-                                             boolean reusePort, boolean legacy) {
+                                             boolean reusePort, boolean legacy, ServerMetrics metrics) {
+        Port port = legacy ? Port.LEGACY : Port.COURIER;
         ServerBootstrap b = new ServerBootstrap()
                 .group(workers)
                 .channel(transport.serverChannelClass())
@@ -253,11 +271,23 @@ public final class CourierServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (metrics != null) {
+                            ch.pipeline().addLast("bytes", metrics.byteCounter(port));
+                        }
                         if (perAddress != null && !admitAddress(ch, perAddress)) {
+                            if (metrics != null) {
+                                metrics.rejected(ConnectionRefusal.MAX_CONNECTIONS_PER_IP);
+                            }
                             return;
                         }
                         if (limit.admit(ch, connections, !legacy)) {
+                            if (metrics != null) {
+                                metrics.accepted(port);
+                            }
                             ch.pipeline().addLast(initializer);
+                        } else if (metrics != null) {
+                            metrics.rejected(legacy ? ConnectionRefusal.LEGACY_MAX_CONNECTIONS
+                                    : ConnectionRefusal.MAX_CONNECTIONS);
                         }
                     }
                 });
@@ -425,6 +455,7 @@ public final class CourierServer implements AutoCloseable {
         if (ops != null) {
             ops.close();
         }
+        context.metrics().ifPresent(ServerMetrics::close);
         if (interrupted) {
             Thread.currentThread().interrupt();
         }

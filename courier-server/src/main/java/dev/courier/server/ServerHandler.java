@@ -37,6 +37,8 @@ import dev.courier.protocol.WireText;
 import dev.courier.server.files.FileService;
 import dev.courier.server.files.FileService.OpenChunk;
 import dev.courier.server.files.ChunkBody;
+import dev.courier.server.ops.RequestType;
+import dev.courier.server.ops.ServerMetrics;
 import dev.courier.server.points.Recording;
 import dev.courier.server.points.RecordingStore;
 import dev.courier.server.streams.Streams;
@@ -108,9 +110,14 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     private ByteBuf batch;
     /** Tokens and rates, when the server checks either; null otherwise, so requests skip it at one null check. */
     private Gate gate;
+    /** The server's metrics, with the operations port; null otherwise, so requests skip them at one null check. */
+    private final ServerMetrics metrics;
+    /** When the request being handled was read ({@link System#nanoTime()}); kept only with metrics on. */
+    private long requestStartNanos;
 
     ServerHandler(ServerContext server) {
         this.server = server;
+        this.metrics = server.metrics().orElse(null);
     }
 
     @Override
@@ -141,12 +148,16 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             handshake(ctx, m);
             return;
         }
+        if (metrics != null) {
+            requestStartNanos = System.nanoTime();
+        }
         // WINDOW and CANCEL belong to streams already open, which a graceful shutdown lets finish.
         if (server.drain().draining()
                 && !(m instanceof Ping || m instanceof Pong || m instanceof WindowUpdate || m instanceof CancelStream)) {
             m.release();
             reply(ctx, new ErrorReply(m.requestId(), ErrorCode.SHUTTING_DOWN,
                     "the server is shutting down; retry on a new connection"));
+            answered(m, ErrorCode.SHUTTING_DOWN, requestStartNanos);
             return;
         }
         if (gate != null && refused(ctx, m)) {
@@ -219,8 +230,32 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                 case ErrorReply e -> log.debug("{} reported {}: {}", ctx.channel().remoteAddress(), e.code(),
                         WireText.printable(e.message(), LOGGED_WIRE_CHARS));
             }
+            if (metrics != null && !answeredLater(m)) {
+                metrics.request(RequestType.of(m), null, requestStartNanos);
+            }
         } catch (Failure e) {
             reply(ctx, e.toReply(m.requestId()));
+            answered(m, e.code(), requestStartNanos);
+        }
+    }
+
+    /** Requests whose answer comes from the blocking executor: they are counted when it is written. */
+    private static boolean answeredLater(Request m) {
+        return m instanceof ListRequest || m instanceof StatRequest || m instanceof DigestRequest
+                || m instanceof ReadRequest || m instanceof EnvelopeRequest || m instanceof UploadBegin
+                || m instanceof UploadWrite || m instanceof UploadCommit;
+    }
+
+    /** Counts {@code request} as answered, with {@code reply}'s error code if it is an ERROR. */
+    private void answered(Message request, Object reply, long startNanos) {
+        if (metrics != null) {
+            answered(request, reply instanceof ErrorReply e ? e.code() : null, startNanos);
+        }
+    }
+
+    private void answered(Message request, ErrorCode failure, long startNanos) {
+        if (metrics != null && request instanceof Request r) {
+            metrics.request(RequestType.of(r), failure, startNanos);
         }
     }
 
@@ -231,6 +266,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             return false;
         }
         m.release();
+        answered(m, refusal.code(), requestStartNanos);
         if (refusal.code().fatal()) {
             fatal(ctx, new ProtocolException(refusal.code(), refusal.requestId(), refusal.message()));
             return true;
@@ -350,6 +386,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void startRead(ChannelHandlerContext ctx, ReadRequest r) {
+        long startNanos = requestStartNanos;
         startFileOp(ctx);
         submit(ctx, r, () -> {
             Object reply;
@@ -368,6 +405,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                 reply = new ErrorReply(r.requestId(), ErrorCode.INTERNAL, "read failed: " + e);
             }
             Object result = reply;
+            answered(r, result, startNanos);
             onLoop(ctx, result, () -> {
                 if (result instanceof ReadyChunk chunk) {
                     writeChunk(ctx, r.requestId(), chunk);
@@ -393,6 +431,9 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         ByteBuf header = ctx.alloc().ioBuffer(FrameDescriptor.CHUNK_OVERHEAD_BYTES);
         MessageWriter.writeChunkHeader(requestId, chunk.offsetBytes(), chunk.countBytes(), chunk.last(), false, true,
                 chunk.crc32c(), header);
+        if (metrics != null) {
+            metrics.fileBytesSent(chunk.countBytes());
+        }
         ctx.write(header);
         ctx.writeAndFlush(ready.body())
                 .addListener(f -> {
@@ -412,6 +453,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
      * when the hash is done; no thread waits for it meanwhile.
      */
     private void digest(ChannelHandlerContext ctx, DigestRequest r) {
+        long startNanos = requestStartNanos;
         whenSlotFree(ctx, r, () -> {
             startFileOp(ctx);
             submit(ctx, r, () -> {
@@ -425,6 +467,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                     Message reply = d != null
                             ? new DigestReply(r.requestId(), d.sizeBytes(), d.modifiedMillis(), d.sha256())
                             : failureReply(r, error);
+                    answered(r, reply, startNanos);
                     onLoop(ctx, reply, () -> {
                         writeBatch(ctx);
                         ctx.writeAndFlush(reply).addListener(f -> endFileOp(ctx));
@@ -445,10 +488,12 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
 
     /** Runs blocking work for {@code request} off the event loop and writes its reply (or typed error) back. */
     private <R extends Message> void offload(ChannelHandlerContext ctx, R request, Function<R, Message> work) {
-        whenSlotFree(ctx, request, () -> startOffload(ctx, request, work));
+        long startNanos = requestStartNanos;
+        whenSlotFree(ctx, request, () -> startOffload(ctx, request, work, startNanos));
     }
 
-    private <R extends Message> void startOffload(ChannelHandlerContext ctx, R request, Function<R, Message> work) {
+    private <R extends Message> void startOffload(ChannelHandlerContext ctx, R request, Function<R, Message> work,
+                                                  long startNanos) {
         startFileOp(ctx);
         submit(ctx, request, () -> {
             Message reply;
@@ -461,6 +506,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                 reply = new ErrorReply(request.requestId(), ErrorCode.INTERNAL, "request failed: " + e);
             }
             Message result = reply;
+            answered(request, result, startNanos);
             onLoop(ctx, result, () -> {
                 writeBatch(ctx);
                 ctx.writeAndFlush(result).addListener(f -> endFileOp(ctx));

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Answers the operations port's requests: {@code GET /health} is 200 {@code ok} while the process runs,
  * {@code GET /ready} is 200 {@code ready} once the server serves and 503 {@code starting} or {@code draining}
- * otherwise; other paths are 404, other methods 405 (HEAD is GET without the body). A request the codec could not
+ * otherwise, {@code GET /metrics} the Prometheus text of {@link ServerMetrics}; other paths are 404, other methods 405 (HEAD is GET without the body). A request the codec could not
  * read (too long a line or headers, bad syntax) gets 414, 431 or 400 and its connection is closed. Keep-alive as
  * HTTP/1.1 has it. One instance per connection, on the operations port's event loop.
  */
@@ -34,10 +34,14 @@ final class OpsHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(OpsHandler.class);
     private static final String TEXT = "text/plain; charset=utf-8";
 
-    private final Readiness readiness;
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
-    OpsHandler(Readiness readiness) {
+    private final Readiness readiness;
+    private final ServerMetrics metrics;
+
+    OpsHandler(Readiness readiness, ServerMetrics metrics) {
         this.readiness = readiness;
+        this.metrics = metrics;
     }
 
     @Override
@@ -59,6 +63,8 @@ final class OpsHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         switch (new QueryStringDecoder(request.uri()).path()) {
             case "/health" -> respond(ctx, request, HttpResponseStatus.OK, "ok", keepAlive);
+            case "/metrics" -> respond(ctx, request, HttpResponseStatus.OK, PROMETHEUS_TEXT, metrics.scrape(),
+                    keepAlive);
             case "/ready" -> {
                 switch (readiness.state()) {
                     case READY -> respond(ctx, request, HttpResponseStatus.OK, "ready", keepAlive);
@@ -74,12 +80,17 @@ final class OpsHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,
                                 String body, boolean keepAlive) {
+        respond(ctx, request, status, TEXT, body, keepAlive);
+    }
+
+    private static void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,
+                                String contentType, String body, boolean keepAlive) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         boolean head = request.method().equals(HttpMethod.HEAD);
         ByteBuf content = head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
         response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, TEXT)
+                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
         if (status.equals(HttpResponseStatus.METHOD_NOT_ALLOWED)) {

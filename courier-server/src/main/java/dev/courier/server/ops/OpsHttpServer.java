@@ -12,7 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operations port ({@code serve --metrics HOST:PORT}): HTTP/1.1 for load balancers, orchestrators and scrapers,
+ * The operations port ({@code serve --metrics HOST:PORT}): HTTP/1.1 for load balancers, orchestrators and
+ * Prometheus,
  * on an event loop of its own so that a slow or hostile checker never takes time from the Courier connections, and a
  * busy Courier port never makes a health check time out. Bounded as {@link OpsLimits} says. Started before the
  * recordings load (so {@code /health} answers and {@code /ready} says {@code starting} meanwhile) and closed last.
@@ -30,12 +31,13 @@ public final class OpsHttpServer implements AutoCloseable {
     }
 
     /**
-     * Binds {@code address} (port 0 picks a free one) and serves until {@link #close()}.
+     * Binds {@code address} (port 0 picks a free one) and serves until {@link #close()}; {@code /metrics} scrapes
+     * {@code metrics}.
      *
      * @throws IOException when the address cannot be bound; the message names it
      */
-    public static OpsHttpServer start(InetSocketAddress address, Readiness readiness, OpsLimits limits,
-                                      Transport transport) throws IOException, InterruptedException {
+    public static OpsHttpServer start(InetSocketAddress address, Readiness readiness, ServerMetrics metrics,
+                                      OpsLimits limits, Transport transport) throws IOException, InterruptedException {
         EventLoopGroup group = transport.newEventLoopGroup(1, "courier-ops");
         try {
             Channel channel = new ServerBootstrap()
@@ -43,10 +45,10 @@ public final class OpsHttpServer implements AutoCloseable {
                     .channel(transport.serverChannelClass())
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new OpsInitializer(readiness, limits))
+                    .childHandler(new OpsInitializer(readiness, metrics, limits))
                     .bind(address).sync().channel();
             OpsHttpServer server = new OpsHttpServer(group, channel);
-            log.info("operations HTTP (/health, /ready) on {}", server.localAddress());
+            log.info("operations HTTP (/health, /ready, /metrics) on {}", server.localAddress());
             return server;
         } catch (InterruptedException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);

@@ -17,11 +17,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class OpsInitializer extends ChannelInitializer<Channel> {
     private final Readiness readiness;
+    private final ServerMetrics metrics;
     private final OpsLimits limits;
     private final AtomicInteger open = new AtomicInteger();
 
-    OpsInitializer(Readiness readiness, OpsLimits limits) {
+    OpsInitializer(Readiness readiness, ServerMetrics metrics, OpsLimits limits) {
         this.readiness = readiness;
+        this.metrics = metrics;
         this.limits = limits;
     }
 
@@ -40,6 +42,6 @@ final class OpsInitializer extends ChannelInitializer<Channel> {
                 .addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeoutMillis(), TimeUnit.MILLISECONDS))
                 .addLast("http", new HttpServerCodec(decoder))
                 .addLast("aggregate", new HttpObjectAggregator(0))
-                .addLast("ops", new OpsHandler(readiness));
+                .addLast("ops", new OpsHandler(readiness, metrics));
     }
 }

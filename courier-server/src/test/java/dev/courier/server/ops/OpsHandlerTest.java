@@ -7,6 +7,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,9 +18,15 @@ class OpsHandlerTest {
     private static final String GET_READY = "GET /ready HTTP/1.1\r\nHost: x\r\n\r\n";
 
     private final Readiness readiness = new Readiness();
+    private final ServerMetrics metrics = ServerMetrics.start();
+
+    @AfterEach
+    void closeMetrics() {
+        metrics.close();
+    }
 
     private EmbeddedChannel channel(OpsLimits limits) {
-        return new EmbeddedChannel(new OpsInitializer(readiness, limits));
+        return new EmbeddedChannel(new OpsInitializer(readiness, metrics, limits));
     }
 
     private static void send(EmbeddedChannel ch, String text) {
@@ -83,6 +90,20 @@ class OpsHandlerTest {
         send(ch, "GET /health?verbose=1 HTTP/1.1\r\nHost: x\r\n\r\n");
         assertThat(written(ch)).startsWith("HTTP/1.1 200 OK\r\n").endsWith("ok");
         assertThat(ch.isOpen()).isTrue();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void metricsAreThePrometheusTextOfTheRegistry() {
+        metrics.request(RequestType.POINT, null, System.nanoTime());
+        EmbeddedChannel ch = channel(OpsLimits.DEFAULT);
+        send(ch, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+        String answer = written(ch);
+        assertThat(answer).startsWith("HTTP/1.1 200 OK\r\n")
+                .contains("content-type: text/plain; version=0.0.4; charset=utf-8\r\n")
+                .contains("\ncourier_requests_total{outcome=\"ok\",type=\"point\"} 1.0\n")
+                .contains("\ncourier_request_duration_seconds_count{type=\"point\"} 1\n")
+                .contains("\njvm_memory_used_bytes{");
         ch.finishAndReleaseAll();
     }
 
@@ -152,7 +173,7 @@ class OpsHandlerTest {
     @Test
     void aConnectionBeyondTheCapIsClosedOnAcceptAndOneClosingMakesRoom() {
         OpsLimits limits = new OpsLimits(1024, 8192, 2, 10_000);
-        OpsInitializer shared = new OpsInitializer(readiness, limits);
+        OpsInitializer shared = new OpsInitializer(readiness, metrics, limits);
         EmbeddedChannel first = new EmbeddedChannel(shared);
         EmbeddedChannel second = new EmbeddedChannel(shared);
         EmbeddedChannel third = new EmbeddedChannel(shared);
