@@ -1,6 +1,7 @@
 package dev.courier.cli;
 
 import dev.courier.cli.common.BundledData;
+import dev.courier.cli.common.LogSetup;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.server.CourierServer;
 import dev.courier.server.Exposure;
@@ -12,6 +13,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
@@ -240,6 +243,17 @@ final class ServeCommand implements Callable<Integer> {
                     + "m (default: ${DEFAULT-VALUE}).")
     long drainDelayMillis;
 
+    @Option(names = "--log-level", paramLabel = "LEVEL", description = "Log at LEVEL (off, error, warn, info, "
+            + "debug, trace): Courier's loggers and the access log (one line per connection closed and per file "
+            + "transfer, logger " + LogSetup.ACCESS_LOGGER + ", at info). LOGGER=LEVEL sets one logger, for example "
+            + LogSetup.ACCESS_LOGGER + "=off; repeatable, applied in order (default: warn).")
+    List<String> logLevels = List.of();
+
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text",
+            description = "text, or json: one JSON object per line, from logback's JsonEncoder (default: "
+                    + "${DEFAULT-VALUE}).")
+    String logFormat;
+
     /** Reads a duration with its unit ({@code 500ms}, {@code 5s}, {@code 1m}) into milliseconds. */
     static final class DrainDelay implements ITypeConverter<Long> {
         private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m)");
@@ -261,6 +275,17 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        LogSetup.Format format = switch (logFormat.strip().toLowerCase(Locale.ROOT)) {
+            case "text" -> LogSetup.Format.TEXT;
+            case "json" -> LogSetup.Format.JSON;
+            default -> throw new ParameterException(spec.commandLine(), "--log-format must be text or json, not '"
+                    + logFormat + "'");
+        };
+        try {
+            LogSetup.apply(logLevels, format);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--log-level: " + e.getMessage());
+        }
         if ((tlsCert == null) != (tlsKey == null) || (tlsClientCa != null && tlsCert == null)) {
             throw new ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together, and "
                     + "--tls-client-ca needs them");

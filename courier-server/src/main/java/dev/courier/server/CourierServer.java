@@ -1,5 +1,6 @@
 package dev.courier.server;
 
+import dev.courier.server.access.ConnectionRecord;
 import dev.courier.server.auth.Authenticator;
 import dev.courier.server.files.FileRoot;
 import dev.courier.server.files.FileService;
@@ -274,10 +275,9 @@ public final class CourierServer implements AutoCloseable {
                         if (metrics != null) {
                             ch.pipeline().addLast("bytes", metrics.byteCounter(port));
                         }
+                        ConnectionRecord.addIfEnabled(ch.pipeline(), legacy ? "legacy" : "courier");
                         if (perAddress != null && !admitAddress(ch, perAddress)) {
-                            if (metrics != null) {
-                                metrics.rejected(ConnectionRefusal.MAX_CONNECTIONS_PER_IP);
-                            }
+                            refused(ch, metrics, ConnectionRefusal.MAX_CONNECTIONS_PER_IP);
                             return;
                         }
                         if (limit.admit(ch, connections, !legacy)) {
@@ -285,8 +285,8 @@ public final class CourierServer implements AutoCloseable {
                                 metrics.accepted(port);
                             }
                             ch.pipeline().addLast(initializer);
-                        } else if (metrics != null) {
-                            metrics.rejected(legacy ? ConnectionRefusal.LEGACY_MAX_CONNECTIONS
+                        } else {
+                            refused(ch, metrics, legacy ? ConnectionRefusal.LEGACY_MAX_CONNECTIONS
                                     : ConnectionRefusal.MAX_CONNECTIONS);
                         }
                     }
@@ -295,6 +295,17 @@ public final class CourierServer implements AutoCloseable {
             b.option(EpollChannelOption.SO_REUSEPORT, true);
         }
         return b;
+    }
+
+    /** A connection turned away by a limit: counted, and its access-log line says which. */
+    private static void refused(Channel ch, ServerMetrics metrics, ConnectionRefusal reason) {
+        if (metrics != null) {
+            metrics.rejected(reason);
+        }
+        ConnectionRecord record = ConnectionRecord.of(ch.pipeline());
+        if (record != null) {
+            record.closing("refused: " + reason.name());
+        }
     }
 
     /**
@@ -439,6 +450,10 @@ public final class CourierServer implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         for (Channel c : connections) {
+            ConnectionRecord record = ConnectionRecord.of(c.pipeline());
+            if (record != null) {
+                record.closing(ErrorCode.SHUTTING_DOWN.name());
+            }
             c.writeAndFlush(new ErrorReply(0, ErrorCode.SHUTTING_DOWN, "the server is shutting down"))
                     .addListener(ChannelFutureListener.CLOSE);
         }

@@ -36,6 +36,7 @@ import dev.courier.protocol.WindowUpdate;
 import dev.courier.protocol.WireText;
 import dev.courier.server.files.FileService;
 import dev.courier.server.files.FileService.OpenChunk;
+import dev.courier.server.access.ConnectionRecord;
 import dev.courier.server.files.ChunkBody;
 import dev.courier.server.ops.RequestType;
 import dev.courier.server.ops.ServerMetrics;
@@ -114,10 +115,17 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     private final ServerMetrics metrics;
     /** When the request being handled was read ({@link System#nanoTime()}); kept only with metrics on. */
     private long requestStartNanos;
+    /** This connection's access-log record; null while the access log is off. */
+    private ConnectionRecord access;
 
     ServerHandler(ServerContext server) {
         this.server = server;
         this.metrics = server.metrics().orElse(null);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        access = ConnectionRecord.of(ctx.pipeline());
     }
 
     @Override
@@ -150,6 +158,9 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         }
         if (metrics != null) {
             requestStartNanos = System.nanoTime();
+        }
+        if (access != null) {
+            access.request();
         }
         // WINDOW and CANCEL belong to streams already open, which a graceful shutdown lets finish.
         if (server.drain().draining()
@@ -248,12 +259,15 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
 
     /** Counts {@code request} as answered, with {@code reply}'s error code if it is an ERROR. */
     private void answered(Message request, Object reply, long startNanos) {
-        if (metrics != null) {
+        if (metrics != null || access != null) {
             answered(request, reply instanceof ErrorReply e ? e.code() : null, startNanos);
         }
     }
 
     private void answered(Message request, ErrorCode failure, long startNanos) {
+        if (access != null && failure != null) {
+            access.error();
+        }
         if (metrics != null && request instanceof Request r) {
             metrics.request(RequestType.of(r), failure, startNanos);
         }
@@ -667,6 +681,9 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         closing = true;
+        if (access != null) {
+            access.closing(ErrorCode.WRITE_TIMEOUT.name());
+        }
         log.warn("closing {}: {}: the client read nothing of the {} bytes waiting for it within {} ms",
                 ctx.channel().remoteAddress(), ErrorCode.WRITE_TIMEOUT,
                 Keepalive.pendingWriteBytes(ctx.channel()), server.config().writeTimeoutMillis());
@@ -690,6 +707,9 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             fatal(ctx, e);
         } else if (c instanceof IOException) {
             log.debug("connection {} failed: {}", ctx.channel().remoteAddress(), c.toString());
+            if (access != null) {
+                access.closing("socket error: " + c.getMessage());
+            }
             ctx.close();
         } else {
             log.warn("unexpected failure on {}; closing it", ctx.channel().remoteAddress(), c);
@@ -715,8 +735,17 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         closing = true;
-        log.info("closing {}: {} {}", ctx.channel().remoteAddress(), e.code(),
-                WireText.printable(e.getMessage(), LOGGED_WIRE_CHARS));
+        if (access != null) {
+            access.closing(e.code().name());
+        }
+        if (e.code() == ErrorCode.IDLE_TIMEOUT || e.code() == ErrorCode.SHUTTING_DOWN) {
+            log.info("closing {}: {} {}", ctx.channel().remoteAddress(), e.code(),
+                    WireText.printable(e.getMessage(), LOGGED_WIRE_CHARS));
+        } else {
+            // Bad input (a broken frame, a failed handshake or token): the operator must be able to see who and why.
+            log.warn("closing {}: {} {}", ctx.channel().remoteAddress(), e.code(),
+                    WireText.printable(e.getMessage(), LOGGED_WIRE_CHARS));
+        }
         if (delayMillis > 0) {
             ctx.channel().config().setAutoRead(false);
             ctx.executor().schedule(() -> sendFatal(ctx, e), delayMillis, TimeUnit.MILLISECONDS);
