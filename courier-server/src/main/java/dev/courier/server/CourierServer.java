@@ -1,5 +1,6 @@
 package dev.courier.server;
 
+import dev.courier.server.access.ConnectionRecord;
 import dev.courier.server.auth.Authenticator;
 import dev.courier.server.files.FileRoot;
 import dev.courier.server.files.FileService;
@@ -7,6 +8,12 @@ import dev.courier.server.legacy.LegacyInitializer;
 import dev.courier.server.limits.AddressConnections;
 import dev.courier.server.limits.ClientLimits;
 import dev.courier.server.limits.RateLimiter;
+import dev.courier.server.ops.ConnectionRefusal;
+import dev.courier.server.ops.OpsHttpServer;
+import dev.courier.server.ops.OpsLimits;
+import dev.courier.server.ops.Readiness;
+import dev.courier.server.ops.ServerMetrics;
+import dev.courier.server.ops.ServerMetrics.Port;
 import dev.courier.server.reload.ReloadOnChange;
 import dev.courier.server.points.CsvRecordingLoader;
 import dev.courier.server.points.RecordingCache;
@@ -35,6 +42,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeoutException;
@@ -71,13 +79,17 @@ public final class CourierServer implements AutoCloseable {
     private final Channel legacyChannel;
     private final ChannelGroup legacyConnections;
     private final ServerContext context;
+    private final Readiness readiness;
+    /** The operations HTTP port, or null when the configuration has none. */
+    private final OpsHttpServer ops;
     private final Object closeLock = new Object();
     private boolean closed;
 
     private CourierServer(ServerConfig config, RecordingStore recordings, List<String> loadProblems,
                           Transport transport, EventLoopGroup workerGroup,
                           ExecutorService blocking, ChannelGroup connections, Channel serverChannel,
-                          Channel legacyChannel, ChannelGroup legacyConnections, ServerContext context) {
+                          Channel legacyChannel, ChannelGroup legacyConnections, ServerContext context,
+                          Readiness readiness, OpsHttpServer ops) {
         this.config = config;
         this.recordings = recordings;
         this.loadProblems = loadProblems;
@@ -89,15 +101,44 @@ public final class CourierServer implements AutoCloseable {
         this.legacyChannel = legacyChannel;
         this.legacyConnections = legacyConnections;
         this.context = context;
+        this.readiness = readiness;
+        this.ops = ops;
     }
 
     /**
      * Loads the recordings (memory-mapped column files, converted from the CSVs where missing or out of date; see
-     * {@link RecordingCache}), opens the files root and binds.
+     * {@link RecordingCache}), opens the files root and binds. The operations port, when configured, is bound first,
+     * so that {@code /health} answers and {@code /ready} says 503 {@code starting} while the recordings load; it says
+     * 200 {@code ready} once every port is bound.
      *
-     * @throws IOException when the data directory or files root cannot be read, or the address cannot be bound
+     * @throws IOException when the data directory or files root cannot be read, or an address cannot be bound
      */
     public static CourierServer start(ServerConfig config) throws IOException, InterruptedException {
+        Transport transport = Transport.best();
+        Readiness readiness = new Readiness();
+        ServerMetrics metrics = config.metrics().isPresent() ? ServerMetrics.start() : null;
+        OpsHttpServer ops = null;
+        try {
+            if (metrics != null) {
+                ops = OpsHttpServer.start(config.metrics().get(), readiness, metrics, OpsLimits.DEFAULT, transport);
+            }
+            CourierServer server = serve(config, transport, readiness, ops, metrics);
+            readiness.ready();
+            return server;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            if (ops != null) {
+                ops.close();
+            }
+            if (metrics != null) {
+                metrics.close();
+            }
+            throw e;
+        }
+    }
+
+    private static CourierServer serve(ServerConfig config, Transport transport, Readiness readiness,
+                                       OpsHttpServer ops, ServerMetrics metrics)
+            throws IOException, InterruptedException {
         CsvRecordingLoader.Result loaded = Sidecar.apply(config.dataDir(),
                 RecordingCache.forDataDir(config.dataDir()).load(config.dataDir()));
         for (String problem : loaded.problems()) {
@@ -108,7 +149,6 @@ public final class CourierServer implements AutoCloseable {
                 FileService.defaultDigestThreads(Runtime.getRuntime().availableProcessors()));
         ExecutorService blocking = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("courier-blocking-", 0).factory());
-        Transport transport = Transport.best();
         // The listeners accept on one of the I/O loops rather than on a thread of their own: an accepted connection is
         // then registered on its loop without a hand-off when it is the same loop (always, with --io-threads 1), and
         // a hundred small servers on one machine, as in bench/c1m.sh, have a hundred threads fewer.
@@ -140,7 +180,8 @@ public final class CourierServer implements AutoCloseable {
             if (config.tls().isPresent()) {
                 tls = Optional.of(ServerTls.start(config.tls().get(), workers, Clock.systemUTC()));
             }
-            context = new ServerContext(config, store, files, uploads, blocking, new Drain(), auth, rates, tls);
+            context = new ServerContext(config, store, files, uploads, blocking, new Drain(), auth, rates, tls,
+                    Optional.ofNullable(metrics));
             AddressConnections perAddress = clientLimits.maxConnectionsPerAddress() > 0
                     ? new AddressConnections(clientLimits.maxConnectionsPerAddress()) : null;
             if (config.reusePort() && transport != Transport.EPOLL) {
@@ -148,7 +189,7 @@ public final class CourierServer implements AutoCloseable {
                         + "Linux only; see why with -Dio.netty.native.debug=true); start without it");
             }
             channel = bootstrap(transport, workers, connections, new ServerInitializer(context), limit, perAddress,
-                    config.reusePort(), false)
+                    config.reusePort(), false, metrics)
                     .bind(config.bindAddress()).sync().channel();
             channel.pipeline().addLast("accept-errors", AcceptErrors.INSTANCE);
             Channel legacy = null;
@@ -156,12 +197,17 @@ public final class CourierServer implements AutoCloseable {
                 LegacyInitializer legacyInitializer = new LegacyInitializer(store, files, blocking,
                         config.legacyMaxChunkBytes(), config.idleTimeoutMillis(), config.writeTimeoutMillis());
                 legacy = bootstrap(transport, workers, legacyConnections, legacyInitializer, legacyLimit, null,
-                        config.reusePort(), true)
+                        config.reusePort(), true, metrics)
                         .bind(legacyBindAddress(config)).sync().channel();
                 legacy.pipeline().addLast("accept-errors", AcceptErrors.INSTANCE);
             }
+            if (metrics != null) {
+                metrics.openConnections(Port.COURIER, connections::size);
+                metrics.openConnections(Port.LEGACY, legacyConnections::size);
+                metrics.eventLoops(workers);
+            }
             CourierServer server = new CourierServer(config, store, loaded.problems(), transport, workers,
-                    blocking, connections, channel, legacy, legacyConnections, context);
+                    blocking, connections, channel, legacy, legacyConnections, context, readiness, ops);
             log.info("serving {} records and files from {} on {} ({}{}){}", store.size(), files.root().path(),
                     server.localAddress(), transport,
                     tls.map(t -> ", " + t.engineDescription() + ", presenting " + t.identity().describe()).orElse(""),
@@ -207,12 +253,14 @@ public final class CourierServer implements AutoCloseable {
 
     /**
      * Both listeners alike: a deep accept backlog for clients that connect in bursts, {@code SO_REUSEPORT} when
-     * asked (epoll only), every admitted child in the group and one over the limit refused.
+     * asked (epoll only), every admitted child in the group and one over the limit refused; with metrics, every
+     * child's bytes counted and its admission or refusal too.
      */
     private static ServerBootstrap bootstrap(Transport transport, EventLoopGroup workers,
                                              ChannelGroup connections, ChannelInitializer<?> initializer,
                                              ConnectionLimit limit, AddressConnections perAddress,
-                                             boolean reusePort, boolean legacy) {
+                                             boolean reusePort, boolean legacy, ServerMetrics metrics) {
+        Port port = legacy ? Port.LEGACY : Port.COURIER;
         ServerBootstrap b = new ServerBootstrap()
                 .group(workers)
                 .channel(transport.serverChannelClass())
@@ -224,11 +272,22 @@ public final class CourierServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (metrics != null) {
+                            ch.pipeline().addLast("bytes", metrics.byteCounter(port));
+                        }
+                        ConnectionRecord.addIfEnabled(ch.pipeline(), legacy ? "legacy" : "courier");
                         if (perAddress != null && !admitAddress(ch, perAddress)) {
+                            refused(ch, metrics, ConnectionRefusal.MAX_CONNECTIONS_PER_IP);
                             return;
                         }
                         if (limit.admit(ch, connections, !legacy)) {
+                            if (metrics != null) {
+                                metrics.accepted(port);
+                            }
                             ch.pipeline().addLast(initializer);
+                        } else {
+                            refused(ch, metrics, legacy ? ConnectionRefusal.LEGACY_MAX_CONNECTIONS
+                                    : ConnectionRefusal.MAX_CONNECTIONS);
                         }
                     }
                 });
@@ -236,6 +295,17 @@ public final class CourierServer implements AutoCloseable {
             b.option(EpollChannelOption.SO_REUSEPORT, true);
         }
         return b;
+    }
+
+    /** A connection turned away by a limit: counted, and its access-log line says which. */
+    private static void refused(Channel ch, ServerMetrics metrics, ConnectionRefusal reason) {
+        if (metrics != null) {
+            metrics.rejected(reason);
+        }
+        ConnectionRecord record = ConnectionRecord.of(ch.pipeline());
+        if (record != null) {
+            record.closing("refused: " + reason.name());
+        }
     }
 
     /**
@@ -273,6 +343,24 @@ public final class CourierServer implements AutoCloseable {
     /** Where the legacy protocol listens (the real port when configured as 0); empty when it is off. */
     public Optional<InetSocketAddress> legacyAddress() {
         return Optional.ofNullable(legacyChannel).map(c -> (InetSocketAddress) c.localAddress());
+    }
+
+    /** Where the operations HTTP port listens (the real port when configured as 0); empty when it is off. */
+    public Optional<InetSocketAddress> metricsAddress() {
+        return Optional.ofNullable(ops).map(OpsHttpServer::localAddress);
+    }
+
+    /** What {@code GET /ready} says now. */
+    public Readiness.State readiness() {
+        return readiness.state();
+    }
+
+    /**
+     * Completes once a shutdown has started and the server reports not ready, before the drain delay: on the thread
+     * that called {@link #close()}.
+     */
+    public CompletionStage<Void> notReady() {
+        return readiness.drainingStarted();
     }
 
     public ServerConfig config() {
@@ -321,9 +409,12 @@ public final class CourierServer implements AutoCloseable {
     }
 
     /**
-     * Stops gracefully: stops accepting, refuses new requests with SHUTTING_DOWN, lets requests and chunks in
-     * flight finish within the configured grace period, tells every client SHUTTING_DOWN, then closes. Legacy
-     * connections, whose protocol has no way to say so, are closed after the same grace. Idempotent.
+     * Stops gracefully: reports not ready ({@code /ready} is 503 {@code draining}) and keeps serving normally for the
+     * configured drain delay, so that load balancers polling it stop sending new clients; then stops accepting,
+     * refuses new requests with SHUTTING_DOWN, lets requests and chunks in flight finish within the configured grace
+     * period, tells every client SHUTTING_DOWN, then closes. Legacy connections, whose protocol has no way to say so,
+     * are closed after the same grace. The operations port closes last. Idempotent; blocks for the delay and the
+     * drain.
      */
     @Override
     public void close() {
@@ -332,6 +423,17 @@ public final class CourierServer implements AutoCloseable {
                 return;
             }
             closed = true;
+        }
+        readiness.draining();
+        boolean interrupted = false;
+        if (config.drainDelayMillis() > 0) {
+            log.info("not ready; serving {} ms more before draining, for load balancers to notice",
+                    config.drainDelayMillis());
+            try {
+                Thread.sleep(config.drainDelayMillis()); // the delay itself: nothing to wait for but time
+            } catch (InterruptedException e) {
+                interrupted = true; // cut the delay short, but still drain with the grace period
+            }
         }
         serverChannel.close().syncUninterruptibly();
         if (legacyChannel != null) {
@@ -348,6 +450,10 @@ public final class CourierServer implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         for (Channel c : connections) {
+            ConnectionRecord record = ConnectionRecord.of(c.pipeline());
+            if (record != null) {
+                record.closing(ErrorCode.SHUTTING_DOWN.name());
+            }
             c.writeAndFlush(new ErrorReply(0, ErrorCode.SHUTTING_DOWN, "the server is shutting down"))
                     .addListener(ChannelFutureListener.CLOSE);
         }
@@ -361,5 +467,12 @@ public final class CourierServer implements AutoCloseable {
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         blocking.shutdown();
         workerGroup.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (ops != null) {
+            ops.close();
+        }
+        context.metrics().ifPresent(ServerMetrics::close);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -36,7 +36,10 @@ import dev.courier.protocol.WindowUpdate;
 import dev.courier.protocol.WireText;
 import dev.courier.server.files.FileService;
 import dev.courier.server.files.FileService.OpenChunk;
+import dev.courier.server.access.ConnectionRecord;
 import dev.courier.server.files.ChunkBody;
+import dev.courier.server.ops.RequestType;
+import dev.courier.server.ops.ServerMetrics;
 import dev.courier.server.points.Recording;
 import dev.courier.server.points.RecordingStore;
 import dev.courier.server.streams.Streams;
@@ -108,9 +111,21 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     private ByteBuf batch;
     /** Tokens and rates, when the server checks either; null otherwise, so requests skip it at one null check. */
     private Gate gate;
+    /** The server's metrics, with the operations port; null otherwise, so requests skip them at one null check. */
+    private final ServerMetrics metrics;
+    /** When the request being handled was read ({@link System#nanoTime()}); kept only with metrics on. */
+    private long requestStartNanos;
+    /** This connection's access-log record; null while the access log is off. */
+    private ConnectionRecord access;
 
     ServerHandler(ServerContext server) {
         this.server = server;
+        this.metrics = server.metrics().orElse(null);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        access = ConnectionRecord.of(ctx.pipeline());
     }
 
     @Override
@@ -141,12 +156,19 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             handshake(ctx, m);
             return;
         }
+        if (metrics != null) {
+            requestStartNanos = System.nanoTime();
+        }
+        if (access != null) {
+            access.request();
+        }
         // WINDOW and CANCEL belong to streams already open, which a graceful shutdown lets finish.
         if (server.drain().draining()
                 && !(m instanceof Ping || m instanceof Pong || m instanceof WindowUpdate || m instanceof CancelStream)) {
             m.release();
             reply(ctx, new ErrorReply(m.requestId(), ErrorCode.SHUTTING_DOWN,
                     "the server is shutting down; retry on a new connection"));
+            answered(m, ErrorCode.SHUTTING_DOWN, requestStartNanos);
             return;
         }
         if (gate != null && refused(ctx, m)) {
@@ -219,8 +241,35 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                 case ErrorReply e -> log.debug("{} reported {}: {}", ctx.channel().remoteAddress(), e.code(),
                         WireText.printable(e.message(), LOGGED_WIRE_CHARS));
             }
+            if (metrics != null && !answeredLater(m)) {
+                metrics.request(RequestType.of(m), null, requestStartNanos);
+            }
         } catch (Failure e) {
             reply(ctx, e.toReply(m.requestId()));
+            answered(m, e.code(), requestStartNanos);
+        }
+    }
+
+    /** Requests whose answer comes from the blocking executor: they are counted when it is written. */
+    private static boolean answeredLater(Request m) {
+        return m instanceof ListRequest || m instanceof StatRequest || m instanceof DigestRequest
+                || m instanceof ReadRequest || m instanceof EnvelopeRequest || m instanceof UploadBegin
+                || m instanceof UploadWrite || m instanceof UploadCommit;
+    }
+
+    /** Counts {@code request} as answered, with {@code reply}'s error code if it is an ERROR. */
+    private void answered(Message request, Object reply, long startNanos) {
+        if (metrics != null || access != null) {
+            answered(request, reply instanceof ErrorReply e ? e.code() : null, startNanos);
+        }
+    }
+
+    private void answered(Message request, ErrorCode failure, long startNanos) {
+        if (access != null && failure != null) {
+            access.error();
+        }
+        if (metrics != null && request instanceof Request r) {
+            metrics.request(RequestType.of(r), failure, startNanos);
         }
     }
 
@@ -231,6 +280,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             return false;
         }
         m.release();
+        answered(m, refusal.code(), requestStartNanos);
         if (refusal.code().fatal()) {
             fatal(ctx, new ProtocolException(refusal.code(), refusal.requestId(), refusal.message()));
             return true;
@@ -350,6 +400,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void startRead(ChannelHandlerContext ctx, ReadRequest r) {
+        long startNanos = requestStartNanos;
         startFileOp(ctx);
         submit(ctx, r, () -> {
             Object reply;
@@ -368,6 +419,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                 reply = new ErrorReply(r.requestId(), ErrorCode.INTERNAL, "read failed: " + e);
             }
             Object result = reply;
+            answered(r, result, startNanos);
             onLoop(ctx, result, () -> {
                 if (result instanceof ReadyChunk chunk) {
                     writeChunk(ctx, r.requestId(), chunk);
@@ -393,6 +445,9 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         ByteBuf header = ctx.alloc().ioBuffer(FrameDescriptor.CHUNK_OVERHEAD_BYTES);
         MessageWriter.writeChunkHeader(requestId, chunk.offsetBytes(), chunk.countBytes(), chunk.last(), false, true,
                 chunk.crc32c(), header);
+        if (metrics != null) {
+            metrics.fileBytesSent(chunk.countBytes());
+        }
         ctx.write(header);
         ctx.writeAndFlush(ready.body())
                 .addListener(f -> {
@@ -412,6 +467,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
      * when the hash is done; no thread waits for it meanwhile.
      */
     private void digest(ChannelHandlerContext ctx, DigestRequest r) {
+        long startNanos = requestStartNanos;
         whenSlotFree(ctx, r, () -> {
             startFileOp(ctx);
             submit(ctx, r, () -> {
@@ -425,6 +481,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                     Message reply = d != null
                             ? new DigestReply(r.requestId(), d.sizeBytes(), d.modifiedMillis(), d.sha256())
                             : failureReply(r, error);
+                    answered(r, reply, startNanos);
                     onLoop(ctx, reply, () -> {
                         writeBatch(ctx);
                         ctx.writeAndFlush(reply).addListener(f -> endFileOp(ctx));
@@ -445,10 +502,12 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
 
     /** Runs blocking work for {@code request} off the event loop and writes its reply (or typed error) back. */
     private <R extends Message> void offload(ChannelHandlerContext ctx, R request, Function<R, Message> work) {
-        whenSlotFree(ctx, request, () -> startOffload(ctx, request, work));
+        long startNanos = requestStartNanos;
+        whenSlotFree(ctx, request, () -> startOffload(ctx, request, work, startNanos));
     }
 
-    private <R extends Message> void startOffload(ChannelHandlerContext ctx, R request, Function<R, Message> work) {
+    private <R extends Message> void startOffload(ChannelHandlerContext ctx, R request, Function<R, Message> work,
+                                                  long startNanos) {
         startFileOp(ctx);
         submit(ctx, request, () -> {
             Message reply;
@@ -461,6 +520,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                 reply = new ErrorReply(request.requestId(), ErrorCode.INTERNAL, "request failed: " + e);
             }
             Message result = reply;
+            answered(request, result, startNanos);
             onLoop(ctx, result, () -> {
                 writeBatch(ctx);
                 ctx.writeAndFlush(result).addListener(f -> endFileOp(ctx));
@@ -621,6 +681,9 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         closing = true;
+        if (access != null) {
+            access.closing(ErrorCode.WRITE_TIMEOUT.name());
+        }
         log.warn("closing {}: {}: the client read nothing of the {} bytes waiting for it within {} ms",
                 ctx.channel().remoteAddress(), ErrorCode.WRITE_TIMEOUT,
                 Keepalive.pendingWriteBytes(ctx.channel()), server.config().writeTimeoutMillis());
@@ -644,6 +707,9 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             fatal(ctx, e);
         } else if (c instanceof IOException) {
             log.debug("connection {} failed: {}", ctx.channel().remoteAddress(), c.toString());
+            if (access != null) {
+                access.closing("socket error: " + c.getMessage());
+            }
             ctx.close();
         } else {
             log.warn("unexpected failure on {}; closing it", ctx.channel().remoteAddress(), c);
@@ -669,8 +735,17 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         closing = true;
-        log.info("closing {}: {} {}", ctx.channel().remoteAddress(), e.code(),
-                WireText.printable(e.getMessage(), LOGGED_WIRE_CHARS));
+        if (access != null) {
+            access.closing(e.code().name());
+        }
+        if (e.code() == ErrorCode.IDLE_TIMEOUT || e.code() == ErrorCode.SHUTTING_DOWN) {
+            log.info("closing {}: {} {}", ctx.channel().remoteAddress(), e.code(),
+                    WireText.printable(e.getMessage(), LOGGED_WIRE_CHARS));
+        } else {
+            // Bad input (a broken frame, a failed handshake or token): the operator must be able to see who and why.
+            log.warn("closing {}: {} {}", ctx.channel().remoteAddress(), e.code(),
+                    WireText.printable(e.getMessage(), LOGGED_WIRE_CHARS));
+        }
         if (delayMillis > 0) {
             ctx.channel().config().setAutoRead(false);
             ctx.executor().schedule(() -> sendFatal(ctx, e), delayMillis, TimeUnit.MILLISECONDS);

@@ -1,18 +1,21 @@
 package dev.courier.systemtest;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * The {@code courier} command run as a real child JVM with this JVM's class path, its stdout and stderr read line
@@ -31,12 +34,16 @@ final class CourierProcess implements AutoCloseable {
 
     /** Starts {@code courier ARGS...}; {@code prefix} goes before java (for example prlimit). */
     static CourierProcess start(List<String> prefix, String... args) throws IOException {
+        return start(prefix, System.getProperty("java.class.path"), args);
+    }
+
+    private static CourierProcess start(List<String> prefix, String classPath, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("-Xmx512m");
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classPath);
         cmd.add("dev.courier.cli.CourierCli");
         cmd.addAll(List.of(args));
         return new CourierProcess(new ProcessBuilder(cmd).start());
@@ -53,6 +60,29 @@ final class CourierProcess implements AutoCloseable {
         CourierProcess p = start(a.toArray(String[]::new));
         p.awaitLine(l -> l.startsWith("out: courier: serving"), 90); // a JVM on a busy machine can take a while
         return p;
+    }
+
+    /**
+     * Starts a server, as {@link #server}, on the class path without the test classes and test jars, so it logs
+     * as an installed one does (the CLI's own logging setup, not the tests' {@code logback-test.xml}).
+     */
+    static CourierProcess productionServer(String... args) throws IOException, InterruptedException {
+        List<String> a = new ArrayList<>(List.of("serve", "--bind", "127.0.0.1"));
+        a.addAll(List.of(args));
+        CourierProcess p = start(List.of(), productionClassPath(), a.toArray(String[]::new));
+        p.awaitLine(l -> l.startsWith("out: courier: serving"), 90);
+        return p;
+    }
+
+    /** {@link #start(String...)} on the class path of {@link #productionServer}. */
+    static CourierProcess startProduction(String... args) throws IOException {
+        return start(List.of(), productionClassPath(), args);
+    }
+
+    private static String productionClassPath() {
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(e -> !e.endsWith("test-classes") && !e.endsWith("-tests.jar"))
+                .collect(Collectors.joining(File.pathSeparator));
     }
 
     private void pump(InputStream in, String tag) {

@@ -3,6 +3,7 @@ package dev.courier.server.legacy;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.Failure;
 import dev.courier.protocol.WireText;
+import dev.courier.server.access.ConnectionRecord;
 import dev.courier.transport.Keepalive;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -123,6 +124,10 @@ final class LegacyHandler extends ChannelInboundHandlerAdapter {
         closing = true;
         queue.clear();
         log.warn("closing legacy connection {}: {}", ctx.channel().remoteAddress(), reason);
+        ConnectionRecord access = ConnectionRecord.of(ctx.pipeline());
+        if (access != null) {
+            access.closing(reason);
+        }
         if (reset) {
             try {
                 ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
@@ -300,6 +305,10 @@ final class LegacyHandler extends ChannelInboundHandlerAdapter {
         // WARN whatever the cause: the protocol cannot tell the client why, so the log is the only trace.
         log.warn("closing legacy connection {} after {}: {} {}", ctx.channel().remoteAddress(), request, code,
                 WireText.printable(message, LOGGED_MESSAGE_CHARS));
+        ConnectionRecord access = ConnectionRecord.of(ctx.pipeline());
+        if (access != null) {
+            access.closing(code.name());
+        }
         closeAfterReplies(ctx);
     }
 

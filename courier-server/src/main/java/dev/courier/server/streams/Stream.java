@@ -15,6 +15,12 @@ import java.util.ArrayDeque;
  */
 final class Stream {
     final int id;
+    /** The file's name or the record's id, for the access log. */
+    final String name;
+    /** When it was opened, {@link System#nanoTime()}, for the access log. */
+    final long startNanos = System.nanoTime();
+    /** Where it started, so the bytes it sent are {@code nextBytes - startBytes}. */
+    final long startBytes;
     final long endBytes;
     final int chunkBytes;
     /** The size of the version the client asked for: the chunk that reaches it carries LAST. */
@@ -39,17 +45,20 @@ final class Stream {
     private int crcIndex;
 
     Stream(StreamRequest r) {
-        this(r.requestId(), r.offsetBytes(), r.lengthBytes(), r.chunkBytes(), r.sizeBytes(), r.windowBytes(), null);
+        this(r.requestId(), r.name(), r.offsetBytes(), r.lengthBytes(), r.chunkBytes(), r.sizeBytes(), r.windowBytes(),
+                null);
     }
 
     Stream(RangeRequest r, RangeRows rows) {
-        this(r.requestId(), 0, rows.rows() * rows.rowBytes(), r.chunkBytes(), rows.rows() * rows.rowBytes(),
+        this(r.requestId(), r.record(), 0, rows.rows() * rows.rowBytes(), r.chunkBytes(), rows.rows() * rows.rowBytes(),
                 r.windowBytes(), rows);
     }
 
-    private Stream(int id, long offsetBytes, long lengthBytes, int chunkBytes, long sizeBytes, int windowBytes,
-                   RangeRows rows) {
+    private Stream(int id, String name, long offsetBytes, long lengthBytes, int chunkBytes, long sizeBytes,
+                   int windowBytes, RangeRows rows) {
         this.id = id;
+        this.name = name;
+        startBytes = offsetBytes;
         nextBytes = offsetBytes;
         endBytes = offsetBytes + lengthBytes;
         this.chunkBytes = chunkBytes;

@@ -11,6 +11,7 @@ import dev.courier.protocol.StreamRequest;
 import dev.courier.protocol.WindowUpdate;
 import dev.courier.protocol.WireText;
 import dev.courier.server.files.FileService;
+import dev.courier.server.access.AccessLog;
 import dev.courier.server.files.ChunkBody;
 import dev.courier.server.files.SharedFileRegion;
 import dev.courier.server.files.StreamSource;
@@ -286,7 +287,7 @@ public final class Streams {
     public void endedByError(int requestId) {
         Stream s = open.get(requestId);
         if (s != null) {
-            close(s);
+            close(s, "error");
         }
     }
 
@@ -326,7 +327,7 @@ public final class Streams {
     /** The connection is gone: every stream ends without a frame, and its file reference is released. */
     public void closeAll() {
         for (Stream s : new ArrayList<>(open.values())) {
-            close(s);
+            close(s, "connection_closed");
         }
         ready.clear();
     }
@@ -361,7 +362,7 @@ public final class Streams {
         s.nextBytes = from + n;
         s.creditBytes -= n;
         if (end) {
-            close(s);
+            close(s, "ok");
         } else {
             prepare(s);
         }
@@ -389,7 +390,7 @@ public final class Streams {
         s.nextBytes = from + n;
         s.creditBytes -= n;
         if (end) {
-            close(s);
+            close(s, "ok");
         }
     }
 
@@ -417,20 +418,25 @@ public final class Streams {
         ByteBuf header = ctx.alloc().ioBuffer(FrameDescriptor.CHUNK_OVERHEAD_BYTES);
         MessageWriter.writeChunkHeader(s.id, s.nextBytes, 0, s.nextBytes == s.fileSizeBytes, true, true, 0, header);
         ctx.write(header);
-        close(s);
+        close(s, s.nextBytes == s.endBytes ? "ok" : "cancelled");
     }
 
     /** Ends a stream with one ERROR. */
     private void fail(Stream s, Failure e) {
         ctx.write(e.toReply(s.id));
-        close(s);
+        close(s, e.code().name());
     }
 
-    private void close(Stream s) {
+    /** Ends {@code s}: releases its file and writes its access-log line with {@code outcome}. */
+    private void close(Stream s, String outcome) {
         if (s.closed) {
             return;
         }
         s.closed = true;
+        if (AccessLog.enabled()) {
+            AccessLog.transfer(ctx.channel().remoteAddress(), s.rows == null ? "file" : "range", s.name,
+                    s.nextBytes - s.startBytes, s.startNanos, outcome);
+        }
         open.remove(s.id);
         if (s.source != null) {
             s.source.release();
