@@ -4,6 +4,8 @@ import dev.courier.protocol.FrameDescriptor;
 import dev.courier.server.limits.ClientLimits;
 import java.net.InetAddress;
 import dev.courier.server.tls.TlsFiles;
+import dev.courier.server.uploads.SharedUploads;
+import dev.courier.server.uploads.UploadLeases;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -63,6 +65,8 @@ import java.util.OptionalInt;
  *                            library's default; {@code courier serve} binds it to loopback unless told otherwise)
  * @param tls                 when present, the main port speaks only TLS 1.3 with these files (the legacy port
  *                            stays plaintext); empty for plaintext
+ * @param sharedUploads       when present, the upload directory is shared with other nodes and uploads are locked
+ *                            across them with leases ({@link UploadLeases}); empty for a node alone on it
  */
 public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path filesRoot, int ioThreads,
                            int maxFrameBytes, int maxChunkBytes, int maxBatchPoints, int maxFileOpsInFlight,
@@ -73,7 +77,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
                            int maxUploadsPerConnection, int maxUploads, long uploadIdleCloseMillis,
                            long uploadExpiryMillis, int maxOpenFiles, int maxStreamsPerConnection,
                            Optional<Path> authFile, ClientLimits limits, Optional<InetAddress> legacyBindAddress,
-                           Optional<TlsFiles> tls) {
+                           Optional<TlsFiles> tls, Optional<SharedUploads> sharedUploads) {
     public static final int DEFAULT_PORT = 7420;
     /** One default chunk of upload data and its frame overhead fit in one request frame. */
     public static final int DEFAULT_MAX_FRAME_BYTES = (1 << 20) + 64;
@@ -131,6 +135,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         Objects.requireNonNull(limits, "limits (ClientLimits.OFF for none)");
         Objects.requireNonNull(legacyBindAddress, "legacyBindAddress (Optional.empty() for the main address)");
         Objects.requireNonNull(tls, "tls (Optional.empty() for plaintext)");
+        Objects.requireNonNull(sharedUploads, "sharedUploads (Optional.empty() for a node alone)");
         if (ioThreads < 0) {
             throw new IllegalArgumentException("ioThreads must be >= 0: " + ioThreads);
         }
@@ -205,7 +210,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
                 DEFAULT_LEGACY_MAX_CONNECTIONS, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_UPLOAD_MIN_FREE_BYTES,
                 DEFAULT_MAX_UPLOADS_PER_CONNECTION, DEFAULT_MAX_UPLOADS, DEFAULT_UPLOAD_IDLE_CLOSE_MILLIS,
                 DEFAULT_UPLOAD_EXPIRY_MILLIS, DEFAULT_MAX_OPEN_FILES, DEFAULT_MAX_STREAMS_PER_CONNECTION,
-                Optional.empty(), ClientLimits.OFF, Optional.empty(), Optional.empty());
+                Optional.empty(), ClientLimits.OFF, Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     public Builder toBuilder() {
@@ -294,6 +299,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         private ClientLimits limits;
         private Optional<InetAddress> legacyBindAddress;
         private Optional<TlsFiles> tls;
+        private Optional<SharedUploads> sharedUploads;
 
         private Builder(ServerConfig c) {
             bindAddress = c.bindAddress;
@@ -326,6 +332,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
             limits = c.limits;
             legacyBindAddress = c.legacyBindAddress;
             tls = c.tls;
+            sharedUploads = c.sharedUploads;
         }
 
         public Builder bindAddress(InetSocketAddress v) {
@@ -478,6 +485,11 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
             return this;
         }
 
+        public Builder sharedUploads(Optional<SharedUploads> v) {
+            sharedUploads = v;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(bindAddress, dataDir, filesRoot, ioThreads, maxFrameBytes, maxChunkBytes,
                     maxBatchPoints, maxFileOpsInFlight, legacyPort, legacyMaxChunkBytes, uploadDir,
@@ -485,7 +497,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
                     writeTimeoutMillis, legacyMaxConnections, maxUploadBytes, uploadMinFreeBytes,
                     maxUploadsPerConnection, maxUploads, uploadIdleCloseMillis, uploadExpiryMillis, maxOpenFiles,
                     maxStreamsPerConnection, authFile, limits, legacyBindAddress,
-                    tls);
+                    tls, sharedUploads);
         }
     }
 }
