@@ -16,10 +16,14 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -224,6 +228,37 @@ final class ServeCommand implements Callable<Integer> {
             + "a CA in this PEM file (mutual TLS); needs --tls-cert.")
     Path tlsClientCa;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Serve operations HTTP on this address: "
+            + "GET /health (200 while the process runs) and /ready (200 once serving, 503 while starting and from the "
+            + "moment a shutdown starts), for load balancers and orchestrators; PORT alone means 127.0.0.1:PORT, 0 "
+            + "picks a free port (default: off).")
+    String metrics;
+
+    @Option(names = "--drain-delay", paramLabel = "DURATION", defaultValue = "0s", converter = DrainDelay.class,
+            description = "On SIGTERM, report not ready at once (/ready is 503) and keep serving normally this long, "
+                    + "so load balancers polling /ready stop sending new clients; then drain as usual. Units ms, s, "
+                    + "m (default: ${DEFAULT-VALUE}).")
+    long drainDelayMillis;
+
+    /** Reads a duration with its unit ({@code 500ms}, {@code 5s}, {@code 1m}) into milliseconds. */
+    static final class DrainDelay implements ITypeConverter<Long> {
+        private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m)");
+
+        @Override
+        public Long convert(String value) {
+            Matcher m = DURATION.matcher(value.strip());
+            if (!m.matches()) {
+                throw new TypeConversionException("'" + value + "' is not a duration (for example 500ms, 5s, 1m)");
+            }
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> n;
+                case "s" -> n * 1_000;
+                default -> n * 60_000;
+            };
+        }
+    }
+
     @Option(names = "--shared-uploads",
             description = "The upload directory is shared with other nodes (a fleet): lock every upload across them "
                     + "with a lease file next to its part file (default: this node is alone on it).")
@@ -327,6 +362,8 @@ final class ServeCommand implements Callable<Integer> {
                 .legacyBindAddress(Optional.of(legacyAddress))
                 .tls(tlsCert == null ? Optional.empty()
                         : Optional.of(new TlsFiles(tlsCert, tlsKey, Optional.ofNullable(tlsClientCa))))
+                .metrics(Optional.ofNullable(metrics).map(this::metricsAddress))
+                .drainDelayMillis(drainDelayMillis)
                 .sharedUploads(sharedUploads ? Optional.of(new SharedUploads(nodeId(), uploadLeaseMillis))
                         : Optional.empty())
                 .build();
@@ -342,15 +379,22 @@ final class ServeCommand implements Callable<Integer> {
             err.println("courier: skipped " + problem);
         }
         err.flush();
+        server.notReady().thenRun(() -> {
+            err.println(server.config().drainDelayMillis() > 0
+                    ? "courier: not ready; serving " + server.config().drainDelayMillis() + " ms more, then draining"
+                    : "courier: not ready; draining");
+            err.flush();
+        });
         Thread hook = new Thread(() -> {
             server.close();
             err.println("courier: stopped");
             err.flush();
         }, "courier-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        out.printf("courier: serving %d records from %s and files from %s on %s%s%s%s (%s%s)%n",
+        out.printf("courier: serving %d records from %s and files from %s on %s%s%s%s%s (%s%s)%n",
                 server.recordings().size(), dataDir, root, hostPort(server.localAddress()),
                 server.legacyAddress().map(a -> ", legacy protocol on " + hostPort(a)).orElse(""),
+                server.metricsAddress().map(a -> ", operations HTTP on " + hostPort(a)).orElse(""),
                 uploadDir == null ? "" : ", uploads into " + uploadDir,
                 authFile == null ? "" : ", tokens from " + authFile,
                 server.transport().name().toLowerCase(),
@@ -366,6 +410,24 @@ final class ServeCommand implements Callable<Integer> {
         } catch (UnknownHostException e) {
             throw new ParameterException(spec.commandLine(), option + ": unknown address '" + host + "'");
         }
+    }
+
+    /** {@code --metrics}: HOST:PORT, [IPv6]:PORT, or PORT alone for loopback. */
+    private InetSocketAddress metricsAddress(String text) {
+        int colon = text.lastIndexOf(':');
+        String host = colon < 0 ? "127.0.0.1" : text.substring(0, colon).replace("[", "").replace("]", "");
+        String portText = text.substring(colon + 1);
+        int metricsPort;
+        try {
+            metricsPort = Integer.parseInt(portText);
+        } catch (NumberFormatException e) {
+            metricsPort = -1;
+        }
+        if (metricsPort < 0 || metricsPort > 65535 || host.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--metrics must be HOST:PORT or PORT (0 to 65535), not '"
+                    + text + "'");
+        }
+        return new InetSocketAddress(address(host, "--metrics"), metricsPort);
     }
 
     /** The limits per client: each as given, or its default for a public or a loopback address. */

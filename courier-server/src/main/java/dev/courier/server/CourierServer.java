@@ -7,6 +7,9 @@ import dev.courier.server.legacy.LegacyInitializer;
 import dev.courier.server.limits.AddressConnections;
 import dev.courier.server.limits.ClientLimits;
 import dev.courier.server.limits.RateLimiter;
+import dev.courier.server.ops.OpsHttpServer;
+import dev.courier.server.ops.OpsLimits;
+import dev.courier.server.ops.Readiness;
 import dev.courier.server.reload.ReloadOnChange;
 import dev.courier.server.points.CsvRecordingLoader;
 import dev.courier.server.points.RecordingCache;
@@ -36,6 +39,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeoutException;
@@ -72,13 +76,17 @@ public final class CourierServer implements AutoCloseable {
     private final Channel legacyChannel;
     private final ChannelGroup legacyConnections;
     private final ServerContext context;
+    private final Readiness readiness;
+    /** The operations HTTP port, or null when the configuration has none. */
+    private final OpsHttpServer ops;
     private final Object closeLock = new Object();
     private boolean closed;
 
     private CourierServer(ServerConfig config, RecordingStore recordings, List<String> loadProblems,
                           Transport transport, EventLoopGroup workerGroup,
                           ExecutorService blocking, ChannelGroup connections, Channel serverChannel,
-                          Channel legacyChannel, ChannelGroup legacyConnections, ServerContext context) {
+                          Channel legacyChannel, ChannelGroup legacyConnections, ServerContext context,
+                          Readiness readiness, OpsHttpServer ops) {
         this.config = config;
         this.recordings = recordings;
         this.loadProblems = loadProblems;
@@ -90,15 +98,37 @@ public final class CourierServer implements AutoCloseable {
         this.legacyChannel = legacyChannel;
         this.legacyConnections = legacyConnections;
         this.context = context;
+        this.readiness = readiness;
+        this.ops = ops;
     }
 
     /**
      * Loads the recordings (memory-mapped column files, converted from the CSVs where missing or out of date; see
-     * {@link RecordingCache}), opens the files root and binds.
+     * {@link RecordingCache}), opens the files root and binds. The operations port, when configured, is bound first,
+     * so that {@code /health} answers and {@code /ready} says 503 {@code starting} while the recordings load; it says
+     * 200 {@code ready} once every port is bound.
      *
-     * @throws IOException when the data directory or files root cannot be read, or the address cannot be bound
+     * @throws IOException when the data directory or files root cannot be read, or an address cannot be bound
      */
     public static CourierServer start(ServerConfig config) throws IOException, InterruptedException {
+        Transport transport = Transport.best();
+        Readiness readiness = new Readiness();
+        OpsHttpServer ops = config.metrics().isPresent()
+                ? OpsHttpServer.start(config.metrics().get(), readiness, OpsLimits.DEFAULT, transport) : null;
+        try {
+            CourierServer server = serve(config, transport, readiness, ops);
+            readiness.ready();
+            return server;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            if (ops != null) {
+                ops.close();
+            }
+            throw e;
+        }
+    }
+
+    private static CourierServer serve(ServerConfig config, Transport transport, Readiness readiness,
+                                       OpsHttpServer ops) throws IOException, InterruptedException {
         CsvRecordingLoader.Result loaded = Sidecar.apply(config.dataDir(),
                 RecordingCache.forDataDir(config.dataDir()).load(config.dataDir()));
         for (String problem : loaded.problems()) {
@@ -109,7 +139,6 @@ public final class CourierServer implements AutoCloseable {
                 FileService.defaultDigestThreads(Runtime.getRuntime().availableProcessors()));
         ExecutorService blocking = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("courier-blocking-", 0).factory());
-        Transport transport = Transport.best();
         // The listeners accept on one of the I/O loops rather than on a thread of their own: an accepted connection is
         // then registered on its loop without a hand-off when it is the same loop (always, with --io-threads 1), and
         // a hundred small servers on one machine, as in bench/c1m.sh, have a hundred threads fewer.
@@ -164,7 +193,7 @@ public final class CourierServer implements AutoCloseable {
                 legacy.pipeline().addLast("accept-errors", AcceptErrors.INSTANCE);
             }
             CourierServer server = new CourierServer(config, store, loaded.problems(), transport, workers,
-                    blocking, connections, channel, legacy, legacyConnections, context);
+                    blocking, connections, channel, legacy, legacyConnections, context, readiness, ops);
             log.info("serving {} records and files from {} on {} ({}{}){}", store.size(), files.root().path(),
                     server.localAddress(), transport,
                     tls.map(t -> ", " + t.engineDescription() + ", presenting " + t.identity().describe()).orElse(""),
@@ -278,6 +307,24 @@ public final class CourierServer implements AutoCloseable {
         return Optional.ofNullable(legacyChannel).map(c -> (InetSocketAddress) c.localAddress());
     }
 
+    /** Where the operations HTTP port listens (the real port when configured as 0); empty when it is off. */
+    public Optional<InetSocketAddress> metricsAddress() {
+        return Optional.ofNullable(ops).map(OpsHttpServer::localAddress);
+    }
+
+    /** What {@code GET /ready} says now. */
+    public Readiness.State readiness() {
+        return readiness.state();
+    }
+
+    /**
+     * Completes once a shutdown has started and the server reports not ready, before the drain delay: on the thread
+     * that called {@link #close()}.
+     */
+    public CompletionStage<Void> notReady() {
+        return readiness.drainingStarted();
+    }
+
     public ServerConfig config() {
         return config;
     }
@@ -324,9 +371,12 @@ public final class CourierServer implements AutoCloseable {
     }
 
     /**
-     * Stops gracefully: stops accepting, refuses new requests with SHUTTING_DOWN, lets requests and chunks in
-     * flight finish within the configured grace period, tells every client SHUTTING_DOWN, then closes. Legacy
-     * connections, whose protocol has no way to say so, are closed after the same grace. Idempotent.
+     * Stops gracefully: reports not ready ({@code /ready} is 503 {@code draining}) and keeps serving normally for the
+     * configured drain delay, so that load balancers polling it stop sending new clients; then stops accepting,
+     * refuses new requests with SHUTTING_DOWN, lets requests and chunks in flight finish within the configured grace
+     * period, tells every client SHUTTING_DOWN, then closes. Legacy connections, whose protocol has no way to say so,
+     * are closed after the same grace. The operations port closes last. Idempotent; blocks for the delay and the
+     * drain.
      */
     @Override
     public void close() {
@@ -335,6 +385,17 @@ public final class CourierServer implements AutoCloseable {
                 return;
             }
             closed = true;
+        }
+        readiness.draining();
+        boolean interrupted = false;
+        if (config.drainDelayMillis() > 0) {
+            log.info("not ready; serving {} ms more before draining, for load balancers to notice",
+                    config.drainDelayMillis());
+            try {
+                Thread.sleep(config.drainDelayMillis()); // the delay itself: nothing to wait for but time
+            } catch (InterruptedException e) {
+                interrupted = true; // cut the delay short, but still drain with the grace period
+            }
         }
         serverChannel.close().syncUninterruptibly();
         if (legacyChannel != null) {
@@ -364,5 +425,11 @@ public final class CourierServer implements AutoCloseable {
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         blocking.shutdown();
         workerGroup.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (ops != null) {
+            ops.close();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

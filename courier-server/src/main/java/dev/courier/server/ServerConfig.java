@@ -65,6 +65,11 @@ import java.util.OptionalInt;
  *                            library's default; {@code courier serve} binds it to loopback unless told otherwise)
  * @param tls                 when present, the main port speaks only TLS 1.3 with these files (the legacy port
  *                            stays plaintext); empty for plaintext
+ * @param metrics             where the operations HTTP port listens ({@code /health}, {@code /ready}); port 0 picks a
+ *                            free one; empty (the default) for none
+ * @param drainDelayMillis    on shutdown, how long the server keeps serving normally after {@code /ready} turns 503,
+ *                            so that a load balancer polling it stops sending new clients before the drain; 0 (the
+ *                            default) drains at once
  * @param sharedUploads       when present, the upload directory is shared with other nodes and uploads are locked
  *                            across them with leases ({@link UploadLeases}); empty for a node alone on it
  */
@@ -77,7 +82,8 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
                            int maxUploadsPerConnection, int maxUploads, long uploadIdleCloseMillis,
                            long uploadExpiryMillis, int maxOpenFiles, int maxStreamsPerConnection,
                            Optional<Path> authFile, ClientLimits limits, Optional<InetAddress> legacyBindAddress,
-                           Optional<TlsFiles> tls, Optional<SharedUploads> sharedUploads) {
+                           Optional<TlsFiles> tls, Optional<InetSocketAddress> metrics, long drainDelayMillis,
+                           Optional<SharedUploads> sharedUploads) {
     public static final int DEFAULT_PORT = 7420;
     /** One default chunk of upload data and its frame overhead fit in one request frame. */
     public static final int DEFAULT_MAX_FRAME_BYTES = (1 << 20) + 64;
@@ -135,6 +141,10 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         Objects.requireNonNull(limits, "limits (ClientLimits.OFF for none)");
         Objects.requireNonNull(legacyBindAddress, "legacyBindAddress (Optional.empty() for the main address)");
         Objects.requireNonNull(tls, "tls (Optional.empty() for plaintext)");
+        Objects.requireNonNull(metrics, "metrics (Optional.empty() for no operations port)");
+        if (drainDelayMillis < 0) {
+            throw new IllegalArgumentException("drainDelayMillis must be >= 0: " + drainDelayMillis);
+        }
         Objects.requireNonNull(sharedUploads, "sharedUploads (Optional.empty() for a node alone)");
         if (ioThreads < 0) {
             throw new IllegalArgumentException("ioThreads must be >= 0: " + ioThreads);
@@ -210,7 +220,8 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
                 DEFAULT_LEGACY_MAX_CONNECTIONS, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_UPLOAD_MIN_FREE_BYTES,
                 DEFAULT_MAX_UPLOADS_PER_CONNECTION, DEFAULT_MAX_UPLOADS, DEFAULT_UPLOAD_IDLE_CLOSE_MILLIS,
                 DEFAULT_UPLOAD_EXPIRY_MILLIS, DEFAULT_MAX_OPEN_FILES, DEFAULT_MAX_STREAMS_PER_CONNECTION,
-                Optional.empty(), ClientLimits.OFF, Optional.empty(), Optional.empty(), Optional.empty());
+                Optional.empty(), ClientLimits.OFF, Optional.empty(), Optional.empty(), Optional.empty(), 0,
+                Optional.empty());
     }
 
     public Builder toBuilder() {
@@ -263,6 +274,15 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         return toBuilder().tls(Optional.of(files)).build();
     }
 
+    /** With the operations HTTP port ({@code /health}, {@code /ready}) on {@code address}; port 0 picks one. */
+    public ServerConfig withMetrics(InetSocketAddress address) {
+        return toBuilder().metrics(Optional.of(address)).build();
+    }
+
+    public ServerConfig withDrainDelayMillis(long millis) {
+        return toBuilder().drainDelayMillis(millis).build();
+    }
+
     public ServerConfig withKeepalive(long pingIntervalMillis, long idleTimeoutMillis) {
         return toBuilder().pingIntervalMillis(pingIntervalMillis).idleTimeoutMillis(idleTimeoutMillis).build();
     }
@@ -299,6 +319,8 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         private ClientLimits limits;
         private Optional<InetAddress> legacyBindAddress;
         private Optional<TlsFiles> tls;
+        private Optional<InetSocketAddress> metrics;
+        private long drainDelayMillis;
         private Optional<SharedUploads> sharedUploads;
 
         private Builder(ServerConfig c) {
@@ -332,6 +354,8 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
             limits = c.limits;
             legacyBindAddress = c.legacyBindAddress;
             tls = c.tls;
+            metrics = c.metrics;
+            drainDelayMillis = c.drainDelayMillis;
             sharedUploads = c.sharedUploads;
         }
 
@@ -485,6 +509,16 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
             return this;
         }
 
+        public Builder metrics(Optional<InetSocketAddress> v) {
+            metrics = v;
+            return this;
+        }
+
+        public Builder drainDelayMillis(long v) {
+            drainDelayMillis = v;
+            return this;
+        }
+
         public Builder sharedUploads(Optional<SharedUploads> v) {
             sharedUploads = v;
             return this;
@@ -497,7 +531,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
                     writeTimeoutMillis, legacyMaxConnections, maxUploadBytes, uploadMinFreeBytes,
                     maxUploadsPerConnection, maxUploads, uploadIdleCloseMillis, uploadExpiryMillis, maxOpenFiles,
                     maxStreamsPerConnection, authFile, limits, legacyBindAddress,
-                    tls, sharedUploads);
+                    tls, metrics, drainDelayMillis, sharedUploads);
         }
     }
 }
