@@ -5,11 +5,17 @@
 # small server JVMs as the 20,000-open-files limit per process needs, all on one port with --reuse-port, and as many
 # `courier bench connections` JVMs, spread over source addresses 127.0.K.1-2. They connect together, every
 # connection checked with a POINT round trip, hold for HOLD seconds (30) while samples are re-checked, then check
-# every connection once more. Prints connections established and verified, time to establish, server heap per
-# connection (live objects after a full GC, on a few servers), server RSS, kernel memory per connection (MemFree
-# and Slab deltas), errors. Aborts if MemFree falls under 6 GiB; ends by itself within 10 minutes; kills only the
-# processes it started and removes its namespace. Needs root (ip netns). Last line:
-#   held=N verified=N errors=E establish_s=S heap_per_conn_bytes=B server_rss_mb=M kernel_per_conn_bytes=K
+# every connection once more. Prints connections established and verified, time to establish, the setup rate (in
+# all, per client process, per core), server heap per connection (live objects after a full GC, on a few servers),
+# server RSS, kernel memory per connection (MemFree and Slab deltas), errors. The final check has a time budget
+# derived from the measured setup rate (a check is one round trip on a connection already set up: it gets twice
+# the setup time, at least 30 s); connections it has not asked by then are counted as unchecked, and the verified
+# ones are an even sample of all. Aborts if MemFree falls under 6 GiB; the setup must end within C1M_DEADLINE_S
+# (590 s), and the run's end is then moved to the hold plus the check's budget; on an abort the clients are told
+# to stop checking and what they held and verified so far is summed. Kills only the processes it started and
+# removes its namespace. Needs root (ip netns). Last line:
+#   held=N verified=N unchecked=U errors=E establish_s=S setup_per_s=R heap_per_conn_bytes=B server_rss_mb=M
+#   kernel_per_conn_bytes=K
 set -euo pipefail
 
 target=${1:-1000000}
@@ -45,7 +51,7 @@ jcmd="$(dirname "$java")/jcmd"
 "$home/courier" --version >/dev/null   # builds on first use
 jar="$home/courier-cli/target/courier.jar"
 
-ns="courier-c1m-$$"
+ns="${C1M_NS:-courier-c1m-$$}"   # a name of your own with C1M_NS
 tmp="$(mktemp -d)"
 pids=()
 watchdog=""
@@ -66,9 +72,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'log "stopped"; exit 1' INT TERM
 # The watchdog: whatever happens, the run ends. Killed with TERM, it takes its sleep along.
-( trap 'kill "$s" 2>/dev/null; exit 0' TERM; sleep "$deadline_s" & s=$!; wait "$s" || exit 0
-  echo "c1m: watchdog: $deadline_s s are up; stopping" >&2; kill -TERM $$ ) &
-watchdog=$!
+# Started again, with the deadline derived from the setup rate, once the connections are set up.
+start_watchdog() {
+    local secs=$1
+    ( trap 'kill "$s" 2>/dev/null; exit 0' TERM; sleep "$secs" & s=$!; wait "$s" || exit 0
+      echo "c1m: watchdog: $secs s are up; stopping" >&2; kill -TERM $$ ) &
+    watchdog=$!
+}
+start_watchdog "$deadline_s"
 
 mem() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }   # KiB
 # Proportional set size: shared pages (the JDK, the class data archives, the jar) split among the processes that map
@@ -79,15 +90,43 @@ fds() { local n; n=$(ls "/proc/$1/fd" 2>/dev/null | wc -l); echo "$n"; }
 live_heap() { "$jcmd" "$1" GC.class_histogram 2>/dev/null | awk '/^Total/ { print $3 }'; }   # full GC first
 # Connections established in the namespace right now (each counted at both ends by ss).
 established_now() { ip netns exec "$ns" ss -s 2>/dev/null | awk '/^TCP:/ { gsub(/,/, "", $4); print int($4 / 2) }'; }
+# The stop file ends the clients' hold; the number in it is their final check's budget in ms. Written whole
+# (renamed into place), since the clients read it as soon as it exists.
+stop_clients() { echo "$1" > "$tmp/stop.tmp"; mv -f "$tmp/stop.tmp" "$tmp/stop"; }
+# Sums the clients' reports (JSON lines) into held, verified, unchecked, errors, reported, first and establish_s.
+sum_reports() {
+    local k h v u e s f
+    held=0; verified=0; unchecked=0; errors=0; reported=0; first=""; establish_s=0
+    for k in $(seq "$clients"); do
+        grep "^{" "$tmp/client-$k.json" 2>/dev/null | tail -n 1 > "$tmp/client-$k.report" || true
+        jq -e . "$tmp/client-$k.report" >/dev/null 2>&1 || continue
+        read -r h v u e s f < <(jq -r '[.held, .verified, (.unchecked // 0), .errors, .establish_s, (.first_error // "")] | @tsv' "$tmp/client-$k.report")
+        held=$((held + h)); verified=$((verified + v)); unchecked=$((unchecked + u)); errors=$((errors + e))
+        reported=$((reported + 1))
+        # Time to establish: the slowest client's, each timed from the go file to its last connection set up.
+        establish_s=$(awk -v a="$establish_s" -v b="$s" 'BEGIN { printf "%.1f", (b > a ? b : a) }')
+        [ -n "$first" ] || first="$f"
+    done
+}
 abort() {
-    local n elapsed rss slab
+    local n elapsed rss slab p waited
     n=$(established_now); n=${n:-0}
-    log "aborting: $1; $n connections were established at that moment"
-    if [ -n "${t0:-}" ]; then
+    log "aborting: $1; the kernel counted $n established connections at that moment"
+    if [ -n "${t0:-}" ] && [ "${#client_pids[@]}" -gt 0 ]; then
+        # What the clients really hold and have verified: they stop checking at once and report, within 40 s
+        # (an answer in flight waits at most its 30 s timeout).
+        stop_clients 0
+        waited=$(( $(date +%s) + 40 ))
+        for p in "${client_pids[@]}"; do
+            while kill -0 "$p" 2>/dev/null && [ "$(date +%s)" -lt "$waited" ]; do sleep 0.1; done
+        done
+        sum_reports
         elapsed=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
         rss=$(( $(rss_kib "${server_pids[@]}") / 1024 )); slab=$(mem Slab)
-        echo "held=$n verified=0 errors=$((target - n)) establish_s=$elapsed heap_per_conn_bytes=0" \
-            "server_rss_mb=$rss kernel_per_conn_bytes=$(( n > 0 ? (slab - slab0) * 1024 / n : 0 ))"
+        log "$reported of $clients clients reported; the others' connections are not counted"
+        echo "aborted=1 held=$held verified=$verified unchecked=$unchecked errors=$errors reported=$reported/$clients" \
+            "since_go_s=$elapsed kernel_established=$n server_rss_mb=$rss" \
+            "kernel_per_conn_bytes=$(( n > 0 ? (slab - slab0) * 1024 / n : 0 ))"
     fi
     exit 1
 }
@@ -107,7 +146,8 @@ guard() {
     if [ "$free" -lt "$min_free_kib" ]; then
         abort "MemFree is $((free / 1024)) MiB, under the 6 GiB floor"
     fi
-    if [ $(( $(date +%s) - started )) -ge $((deadline_s - 20)) ]; then
+    # Early enough that an abort's 40 s wait for the clients' reports ends before the watchdog.
+    if [ $(( $(date +%s) - started )) -ge $((deadline_s - 50)) ]; then
         abort "out of time"
     fi
 }
@@ -191,6 +231,7 @@ for p in "${sampled[@]}"; do heap0[$p]=$(live_heap "$p"); fds0[$p]=$(fds "$p"); 
 
 log "starting $clients clients"
 client_pids=()
+t0=""
 for k in $(seq "$clients"); do
     n=$(( target * k / clients - target * (k - 1) / clients ))   # an even share
     net=$(( k / 250 )); sub=$(( k % 250 + 1 ))
@@ -224,7 +265,21 @@ until [ "$(count_logs established client)" -ge "$clients" ]; do
     sleep 0.2
 done
 t1=$(date +%s%N)
-log "every client has set up its connections (seen here after $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e9 }') s); holding $hold_s s"
+setup_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
+cores=$(nproc)
+setup_rate=$(awk -v n="$target" -v s="$setup_s" 'BEGIN { printf "%d", n / (s > 0.1 ? s : 0.1) }')
+log "every client has set up its connections (seen here after $setup_s s): $setup_rate connections/s in all," \
+    "$((setup_rate / clients)) per client process, $((setup_rate / cores)) per core ($cores cores, $clients clients" \
+    "and $servers servers sharing them); holding $hold_s s"
+# The final check asks each connection one POINT: a round trip on a connection already set up, cheaper than its
+# setup (connect, handshake, the same POINT). Twice the setup time, at least 30 s, is its budget; the run's end
+# moves to the hold, that budget, and 120 s for the answers still in flight (30 s at most), the reports, an abort's
+# wait and the clean-up.
+check_budget_s=$(awk -v s="$setup_s" 'BEGIN { b = 2 * s; printf "%d", (b < 30 ? 30 : b) + 0.5 }')
+deadline_s=$(( $(date +%s) - started + hold_s + check_budget_s + 120 ))
+kill -TERM "$watchdog" 2>/dev/null; wait "$watchdog" 2>/dev/null || true
+start_watchdog $(( deadline_s - ($(date +%s) - started) ))
+log "final check budget $check_budget_s s; the run ends by itself within $deadline_s s of its start"
 
 hold_end=$(( $(date +%s) + hold_s ))
 sleep 2   # let the last answers' buffers go back before measuring
@@ -238,25 +293,19 @@ for p in "${sampled[@]}"; do
 done
 heap_per_conn=$(( conn_sum > 0 ? heap_sum / conn_sum : 0 ))
 while [ "$(date +%s)" -lt "$hold_end" ]; do guard; sleep 0.5; done
-touch "$tmp/stop"
-log "checking every connection once more"
+stop_clients $((check_budget_s * 1000))
+log "checking every connection once more, for at most $check_budget_s s"
 for p in "${client_pids[@]}"; do
     while kill -0 "$p" 2>/dev/null; do guard; sleep 0.1; done
 done
 
-held=0; verified=0; errors=0; first=""; establish_s=0
-for k in $(seq "$clients"); do
-    grep "^{" "$tmp/client-$k.json" | tail -n 1 > "$tmp/client-$k.report" || true
-    if ! jq -e . "$tmp/client-$k.report" >/dev/null 2>&1; then
-        log "client $k printed no report:"; cat "$tmp/client-$k.log" >&2; errors=$((errors + 1)); continue
-    fi
-    read -r h v e s f < <(jq -r '[.held, .verified, .errors, .establish_s, (.first_error // "")] | @tsv' "$tmp/client-$k.report")
-    held=$((held + h)); verified=$((verified + v)); errors=$((errors + e))
-    # Time to establish: the slowest client's, each timed from the go file to its last connection set up.
-    establish_s=$(awk -v a="$establish_s" -v b="$s" 'BEGIN { printf "%.1f", (b > a ? b : a) }')
-    [ -n "$first" ] || first="$f"
-done
-[ "$held" -ge "$verified" ] || true
+sum_reports
+if [ "$reported" -lt "$clients" ]; then
+    log "$((clients - reported)) clients printed no report:"; grep -h -v "^courier: " "$tmp"/client-*.log | head -n 20 >&2
+    errors=$((errors + clients - reported))
+fi
+[ "$unchecked" -eq 0 ] || log "the final check ran out of its $check_budget_s s: $unchecked held connections not asked;" \
+    "the $verified verified are an even sample of the $held held"
 conns=$(( held > 0 ? held : 1 ))
 # Kernel memory: the Slab growth (sockets, inodes, files, epoll items of both ends), less the /proc inodes that a
 # process monitor outside this script leaves cached (see drop_reclaimable). The MemFree drop less our processes'
@@ -278,5 +327,5 @@ log "kernel memory per connection by slab cache (both ends): $(slab_growth \
     | awk '{ printf "%s%s %d B", (NR > 1 ? ", " : ""), $1, $2 }')"
 [ -z "$first" ] || log "first error: $first"
 log "the whole run took $(( $(date +%s) - started )) s"
-echo "held=$held verified=$verified errors=$errors establish_s=$establish_s heap_per_conn_bytes=$heap_per_conn server_rss_mb=$server_rss_mb kernel_per_conn_bytes=$kernel_per_conn"
-[ "$errors" -eq 0 ] && [ "$verified" -eq "$target" ]
+echo "held=$held verified=$verified unchecked=$unchecked errors=$errors establish_s=$establish_s setup_per_s=$setup_rate heap_per_conn_bytes=$heap_per_conn server_rss_mb=$server_rss_mb kernel_per_conn_bytes=$kernel_per_conn"
+[ "$errors" -eq 0 ] && [ "$held" -eq "$target" ] && [ $((verified + unchecked)) -eq "$held" ]

@@ -8,6 +8,7 @@ import dev.courier.server.Exposure;
 import dev.courier.server.ServerConfig;
 import dev.courier.server.limits.ClientLimits;
 import dev.courier.server.tls.TlsFiles;
+import dev.courier.server.uploads.SharedUploads;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -273,6 +274,21 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    @Option(names = "--shared-uploads",
+            description = "The upload directory is shared with other nodes (a fleet): lock every upload across them "
+                    + "with a lease file next to its part file (default: this node is alone on it).")
+    boolean sharedUploads;
+
+    @Option(names = "--node-id", paramLabel = "NAME",
+            description = "This node's name in its upload locks (default: the host name).")
+    String nodeId;
+
+    @Option(names = "--upload-lease-ms", paramLabel = "MILLIS",
+            defaultValue = "" + SharedUploads.DEFAULT_LEASE_MILLIS,
+            description = "With --shared-uploads: how long an upload lock holds unrenewed, so how long after a "
+                    + "node's crash its uploads can resume through another (default: ${DEFAULT-VALUE}).")
+    long uploadLeaseMillis;
+
     @Override
     public Integer call() throws Exception {
         LogSetup.Format format = switch (logFormat.strip().toLowerCase(Locale.ROOT)) {
@@ -313,6 +329,10 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (legacyPort != null && (legacyPort < 0 || legacyPort > 65535)) {
             throw new ParameterException(spec.commandLine(), "--legacy-port must be 0 to 65535, not " + legacyPort);
+        }
+        if (uploadLeaseMillis < 3) {
+            throw new ParameterException(spec.commandLine(), "--upload-lease-ms must be at least 3, not "
+                    + uploadLeaseMillis);
         }
         if (maxUploadBytes < 1 || uploadMinFreeBytes < 0 || maxUploadsPerConnection < 1 || maxUploads < 1
                 || uploadIdleCloseMillis < 1 || uploadExpiryMillis < 1) {
@@ -370,6 +390,8 @@ final class ServeCommand implements Callable<Integer> {
                         : Optional.of(new TlsFiles(tlsCert, tlsKey, Optional.ofNullable(tlsClientCa))))
                 .metrics(Optional.ofNullable(metrics).map(this::metricsAddress))
                 .drainDelayMillis(drainDelayMillis)
+                .sharedUploads(sharedUploads ? Optional.of(new SharedUploads(nodeId(), uploadLeaseMillis))
+                        : Optional.empty())
                 .build();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -456,5 +478,10 @@ final class ServeCommand implements Callable<Integer> {
 
     static String hostPort(InetSocketAddress a) {
         return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    /** The --node-id given, or this host's name (a pod's name on Kubernetes). */
+    private String nodeId() throws UnknownHostException {
+        return nodeId != null ? nodeId : InetAddress.getLocalHost().getHostName();
     }
 }

@@ -2,6 +2,8 @@ package dev.courier.client;
 
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.Secret;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -21,10 +23,13 @@ import java.util.Optional;
  *                             none. {@link Secret} keeps it out of {@link #toString()}
  * @param tls                  when present, TLS 1.3 to the server, its certificate verified for {@code host};
  *                             empty for plaintext
+ * @param fallbacks            endpoints tried, in order, after {@code host:port} when a connection is refused or
+ *                             lost (pick-first, as gRPC's policy of that name: see {@link #endpoints()}); empty for
+ *                             one server
  */
 public record ClientConfig(String host, int port, int ioThreads, int connectTimeoutMillis, int requestTimeoutMillis,
                            int maxFrameBytes, long pingIntervalMillis, long idleTimeoutMillis,
-                           Optional<Secret> token, Optional<ClientTls> tls) {
+                           Optional<Secret> token, Optional<ClientTls> tls, List<Endpoint> fallbacks) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7420;
     public static final int DEFAULT_MAX_FRAME_BYTES = (16 << 20) + FrameDescriptor.CHUNK_OVERHEAD_BYTES;
@@ -50,6 +55,15 @@ public record ClientConfig(String host, int port, int ioThreads, int connectTime
             throw new IllegalArgumentException("ping interval and idle timeout must be >= 0");
         }
         Objects.requireNonNull(token, "token (Optional.empty() for none)");
+        fallbacks = List.copyOf(fallbacks);
+    }
+
+    /** One server, no fallbacks. */
+    public ClientConfig(String host, int port, int ioThreads, int connectTimeoutMillis, int requestTimeoutMillis,
+                        int maxFrameBytes, long pingIntervalMillis, long idleTimeoutMillis, Optional<Secret> token,
+                        Optional<ClientTls> tls) {
+        this(host, port, ioThreads, connectTimeoutMillis, requestTimeoutMillis, maxFrameBytes, pingIntervalMillis,
+                idleTimeoutMillis, token, tls, List.of());
     }
 
     /** Defaults for everything but the server's address. */
@@ -59,14 +73,29 @@ public record ClientConfig(String host, int port, int ioThreads, int connectTime
     }
 
     /**
-     * Parses {@code HOST:PORT}, {@code HOST}, {@code :PORT} or {@code PORT} alone (on 127.0.0.1); an IPv6 host in
-     * brackets. A host that cannot be one (a space, a slash, a scheme) is refused here rather than looked up.
+     * Parses a comma-separated list of endpoints, each {@code HOST:PORT}, {@code HOST}, {@code :PORT} or {@code PORT}
+     * alone (on 127.0.0.1), an IPv6 host in brackets: the first is {@link #host()}:{@link #port()}, the others are
+     * the {@link #fallbacks()}. A host that cannot be one (a space, a slash, a scheme) is refused here rather than
+     * looked up.
      */
-    public static ClientConfig parse(String hostPort) {
+    public static ClientConfig parse(String endpoints) {
+        List<Endpoint> all = new ArrayList<>();
+        String[] each = endpoints.split(",", -1);
+        for (String one : each) {
+            if (each.length > 1 && one.isBlank()) {
+                throw new IllegalArgumentException("empty endpoint in '" + endpoints + "'");
+            }
+            all.add(endpoint(one));
+        }
+        Endpoint first = all.getFirst();
+        return of(first.host(), first.port()).withFallbacks(all.subList(1, all.size()));
+    }
+
+    private static Endpoint endpoint(String hostPort) {
         String s = hostPort.strip();
         if (!s.isEmpty() && s.chars().allMatch(c -> c >= '0' && c <= '9')) {
             // "-s 7420": a port on this machine, as redis-cli's -p, not a host named 7420 on the network.
-            return of(DEFAULT_HOST, port(s, hostPort));
+            return new Endpoint(DEFAULT_HOST, port(s, hostPort));
         }
         String host;
         String port = null;
@@ -88,15 +117,20 @@ public record ClientConfig(String host, int port, int ioThreads, int connectTime
             throw new IllegalArgumentException("bad host '" + host + "' in '" + hostPort + "': a name (letters, "
                     + "digits, '-' and '.'), an IPv4 address or an IPv6 address in brackets");
         }
-        return of(host.isEmpty() ? DEFAULT_HOST : host, port == null ? DEFAULT_PORT : port(port, hostPort));
+        return new Endpoint(host.isEmpty() ? DEFAULT_HOST : host, port == null ? DEFAULT_PORT : port(port, hostPort));
     }
 
     private static int port(String port, String hostPort) {
+        int p;
         try {
-            return Integer.parseInt(port);
+            p = Integer.parseInt(port);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("bad port in '" + hostPort + "'");
         }
+        if (p < 1 || p > 65535) {
+            throw new IllegalArgumentException("port must be 1 to 65535 in '" + hostPort + "'");
+        }
+        return p;
     }
 
     /** A DNS name (RFC 1123 characters, at most 253 of them), an IPv4 address, or an IPv6 address (hex and ':'). */
@@ -122,37 +156,62 @@ public record ClientConfig(String host, int port, int ioThreads, int connectTime
 
     public ClientConfig withIoThreads(int threads) {
         return new ClientConfig(host, port, threads, connectTimeoutMillis, requestTimeoutMillis, maxFrameBytes,
-                pingIntervalMillis, idleTimeoutMillis, token, tls);
+                pingIntervalMillis, idleTimeoutMillis, token, tls, fallbacks);
     }
 
     public ClientConfig withRequestTimeoutMillis(int millis) {
         return new ClientConfig(host, port, ioThreads, connectTimeoutMillis, millis, maxFrameBytes,
-                pingIntervalMillis, idleTimeoutMillis, token, tls);
+                pingIntervalMillis, idleTimeoutMillis, token, tls, fallbacks);
     }
 
     public ClientConfig withConnectTimeoutMillis(int millis) {
         return new ClientConfig(host, port, ioThreads, millis, requestTimeoutMillis, maxFrameBytes,
-                pingIntervalMillis, idleTimeoutMillis, token, tls);
+                pingIntervalMillis, idleTimeoutMillis, token, tls, fallbacks);
     }
 
     public ClientConfig withKeepalive(long pingMillis, long idleMillis) {
         return new ClientConfig(host, port, ioThreads, connectTimeoutMillis, requestTimeoutMillis, maxFrameBytes,
-                pingMillis, idleMillis, token, tls);
+                pingMillis, idleMillis, token, tls, fallbacks);
     }
 
     /** This configuration sending {@code t} in HELLO. */
     public ClientConfig withToken(Secret t) {
         return new ClientConfig(host, port, ioThreads, connectTimeoutMillis, requestTimeoutMillis, maxFrameBytes,
-                pingIntervalMillis, idleTimeoutMillis, Optional.of(t), tls);
+                pingIntervalMillis, idleTimeoutMillis, Optional.of(t), tls, fallbacks);
     }
 
     /** TLS 1.3 to the server as {@code tls} says. */
     public ClientConfig withTls(ClientTls tls) {
         return new ClientConfig(host, port, ioThreads, connectTimeoutMillis, requestTimeoutMillis, maxFrameBytes,
-                pingIntervalMillis, idleTimeoutMillis, token, Optional.of(tls));
+                pingIntervalMillis, idleTimeoutMillis, token, Optional.of(tls), fallbacks);
     }
 
+    /** This configuration trying {@code others}, in order, after {@code host:port}. */
+    public ClientConfig withFallbacks(List<Endpoint> others) {
+        return new ClientConfig(host, port, ioThreads, connectTimeoutMillis, requestTimeoutMillis, maxFrameBytes,
+                pingIntervalMillis, idleTimeoutMillis, token, tls, others);
+    }
+
+    /** Every endpoint, {@code host:port} first, then the fallbacks in their order. */
+    public List<Endpoint> endpoints() {
+        List<Endpoint> all = new ArrayList<>(1 + fallbacks.size());
+        all.add(new Endpoint(host, port));
+        all.addAll(fallbacks);
+        return List.copyOf(all);
+    }
+
+    /** This configuration for {@code e} alone: its host is the one TLS verifies and sends as SNI. */
+    public ClientConfig at(Endpoint e) {
+        return new ClientConfig(e.host(), e.port(), ioThreads, connectTimeoutMillis, requestTimeoutMillis,
+                maxFrameBytes, pingIntervalMillis, idleTimeoutMillis, token, tls, List.of());
+    }
+
+    /** The first endpoint as {@code HOST:PORT}, and the fallbacks after it, comma-separated. */
     public String address() {
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        StringBuilder b = new StringBuilder();
+        for (Endpoint e : endpoints()) {
+            b.append(b.isEmpty() ? "" : ",").append(e.address());
+        }
+        return b.toString();
     }
 }

@@ -34,6 +34,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -50,6 +51,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -92,7 +94,8 @@ public final class ConnectionHolder {
      * @param channel          data channel asked for, numbered from 1
      * @param goFile           when set, wait until this file exists before connecting (to start many processes
      *                         together)
-     * @param stopFile         when set, end the hold as soon as this file exists
+     * @param stopFile         when set, end the hold as soon as this file exists; when it holds a number, that is
+     *                         the final check's time budget in milliseconds (see {@link Result#unchecked})
      */
     public record Spec(InetSocketAddress server, int target, List<InetAddress> sources, int concurrency,
                        long timeoutMillis, int retries, long holdMillis, int sample, long reverifyMillis, int channel,
@@ -121,10 +124,11 @@ public final class ConnectionHolder {
      *
      * @param target           connections asked for ({@link Spec#target})
      * @param established      connections that completed the handshake and answered their first POINT correctly
-     * @param held             connections still open at the end of the hold
+     * @param held             connections still open at the end of the hold, counted (asked or not)
      * @param verified         held connections whose every answer, the final check included, was correct
      * @param errors           connections not verified at the end (never established, lost while held, or a
-     *                         wrong or missing final answer) plus sample re-checks answered wrongly or not at all
+     *                         wrong or missing final answer) plus sample re-checks answered wrongly or not at all;
+     *                         not those the final check did not reach ({@code unchecked})
      * @param wrong            answers that differed from the data, at any time
      * @param lost             established connections that the server closed while they were held
      * @param refused          refusals received (TOO_MANY_CONNECTIONS or SHUTTING_DOWN), retried ones included
@@ -134,10 +138,14 @@ public final class ConnectionHolder {
      * @param establishSeconds from the first connect to the last connection established (or given up)
      * @param holdSeconds      how long the connections were held after that
      * @param firstError       what went wrong first, or null
+     * @param unchecked        held connections the final check did not ask because its time budget ran out: it
+     *                         asks them in an order spread over all connections, so the verified ones are an even
+     *                         sample; 0 when it asked them all
+     * @param checkSeconds     how long the final check took
      */
     public record Result(int target, long established, long held, long verified, long errors, long wrong, long lost,
                          long refused, long retries, long rechecks, double establishSeconds, double holdSeconds,
-                         String firstError) {
+                         String firstError, long unchecked, double checkSeconds) {
     }
 
     private final Spec spec;
@@ -212,15 +220,18 @@ public final class ConnectionHolder {
                     established.sum(), spec.target(), establishSeconds, refused.sum(), retriesMade.sum(),
                     spec.target() - established.sum(), spec.holdMillis() / 1e3));
             hold(establishedAt);
-            double holdSeconds = (System.nanoTime() - establishedAt) / 1e9;
-            long[] fin = finalCheck();
-            long held = fin[0];
+            long checkStart = System.nanoTime();
+            double holdSeconds = (checkStart - establishedAt) / 1e9;
+            long held = heldNow();
+            long[] fin = finalCheck(checkStart);
             long verified = fin[1];
-            long errors = (spec.target() - verified) + failedRechecks.sum();
+            long unchecked = held - fin[0];
+            long errors = (spec.target() - verified - unchecked) + failedRechecks.sum();
             closing = true;
             return new Result(spec.target(), established.sum(), held, verified, errors, wrong.sum(), lost.sum(),
                     refused.sum(),
-                    retriesMade.sum(), rechecked.sum(), establishSeconds, holdSeconds, firstError.get());
+                    retriesMade.sum(), rechecked.sum(), establishSeconds, holdSeconds, firstError.get(), unchecked,
+                    (System.nanoTime() - checkStart) / 1e9);
         } finally {
             closing = true;
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(30, TimeUnit.SECONDS);
@@ -307,13 +318,54 @@ public final class ConnectionHolder {
         }
     }
 
-    /** Asks every connection still open once more; returns {held, answered correctly}. */
-    private long[] finalCheck() throws InterruptedException {
-        int[] all = new int[spec.target()];
-        for (int i = 0; i < all.length; i++) {
-            all[i] = i;
+    /** Established connections open now. */
+    private long heldNow() {
+        long n = 0;
+        for (int i = 0; i < channels.length; i++) {
+            if (channels[i] != null && channels[i].isActive() && state[i] == ESTABLISHED) {
+                n++;
+            }
         }
-        return checkRound(all);
+        return n;
+    }
+
+    /**
+     * The final check's budget: what the stop file says, when it holds a number of milliseconds (the caller who
+     * knows how long it has, as bench/c1m.sh does), else unbounded. Read again as the check goes on, so that the
+     * caller can cut it short (a 0 ends it at once).
+     */
+    private long finalCheckBudgetMillis() {
+        if (spec.stopFile() != null) {
+            try {
+                String text = Files.readString(spec.stopFile()).strip();
+                if (!text.isEmpty() && text.chars().allMatch(Character::isDigit) && text.length() < 12) {
+                    return Long.parseLong(text);
+                }
+            } catch (IOException e) {
+                // No file, or unreadable: no budget.
+            }
+        }
+        return Long.MAX_VALUE / 2_000_000;
+    }
+
+    /**
+     * Asks every connection still open once more, until {@code deadlineNanos}: in an order that strides over all
+     * connections (a prime step that does not divide their number, so every one comes once), so that a check cut
+     * short has asked an even sample rather than the first ones opened. Returns {asked, answered correctly}.
+     */
+    private long[] finalCheck(long startNanos) throws InterruptedException {
+        int n = spec.target();
+        long step = n % 7919 != 0 ? 7919 : 7907;
+        int[] all = new int[n];
+        for (int k = 0; k < n; k++) {
+            all[k] = (int) (k * step % n);
+        }
+        return checkRound(all, () -> System.nanoTime() - startNanos
+                >= TimeUnit.MILLISECONDS.toNanos(finalCheckBudgetMillis()));
+    }
+
+    private long[] checkRound(int[] picks) throws InterruptedException {
+        return checkRound(picks, () -> false);
     }
 
     /**
@@ -321,7 +373,8 @@ public final class ConnectionHolder {
      * time (a million questions at once would queue for longer than any timeout); returns {asked, correct}. A
      * question not answered within the timeout counts as asked and not correct.
      */
-    private long[] checkRound(int[] picks) throws InterruptedException {
+    /** @param outOfTime asked every 1024 questions: true ends the round there */
+    private long[] checkRound(int[] picks, BooleanSupplier outOfTime) throws InterruptedException {
         Semaphore inFlight = new Semaphore(spec.concurrency());
         LongAdder correct = new LongAdder();
         long asked = 0;
@@ -329,6 +382,9 @@ public final class ConnectionHolder {
             Channel ch = channels[i];
             if (ch == null || !ch.isActive() || state[i] != ESTABLISHED) {
                 continue;
+            }
+            if ((asked & 1023) == 0 && outOfTime.getAsBoolean()) {
+                break; // out of time: what was asked is the sample, the rest is counted unchecked
             }
             if (!inFlight.tryAcquire(spec.timeoutMillis(), TimeUnit.MILLISECONDS)) {
                 error("re-checks stalled: " + spec.concurrency() + " got no answer within " + spec.timeoutMillis()

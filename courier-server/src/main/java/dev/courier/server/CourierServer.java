@@ -20,6 +20,7 @@ import dev.courier.server.points.RecordingCache;
 import dev.courier.server.points.RecordingStore;
 import dev.courier.server.points.Sidecar;
 import dev.courier.server.tls.ServerTls;
+import dev.courier.server.uploads.UploadLeases;
 import dev.courier.server.uploads.UploadLimits;
 import dev.courier.server.uploads.UploadService;
 import dev.courier.protocol.ErrorCode;
@@ -163,7 +164,9 @@ public final class CourierServer implements AutoCloseable {
                     + FrameDescriptor.LENGTH_FIELD_BYTES;
             uploads = Optional.of(new UploadService(config.uploadDir().get(), new UploadLimits(maxWriteBytes,
                     config.maxUploadBytes(), config.uploadMinFreeBytes(), config.maxUploadsPerConnection(),
-                    config.maxUploads(), config.uploadIdleCloseMillis(), config.uploadExpiryMillis())));
+                    config.maxUploads(), config.uploadIdleCloseMillis(), config.uploadExpiryMillis()),
+                    config.sharedUploads().map(sh -> new UploadLeases(sh.nodeId(), sh.leaseMillis(),
+                            System::currentTimeMillis)).orElse(null)));
         }
         ClientLimits clientLimits = config.limits();
         Optional<RateLimiter> rates = clientLimits.rateLimited()

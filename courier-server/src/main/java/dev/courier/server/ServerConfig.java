@@ -4,6 +4,8 @@ import dev.courier.protocol.FrameDescriptor;
 import dev.courier.server.limits.ClientLimits;
 import java.net.InetAddress;
 import dev.courier.server.tls.TlsFiles;
+import dev.courier.server.uploads.SharedUploads;
+import dev.courier.server.uploads.UploadLeases;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -68,6 +70,8 @@ import java.util.OptionalInt;
  * @param drainDelayMillis    on shutdown, how long the server keeps serving normally after {@code /ready} turns 503,
  *                            so that a load balancer polling it stops sending new clients before the drain; 0 (the
  *                            default) drains at once
+ * @param sharedUploads       when present, the upload directory is shared with other nodes and uploads are locked
+ *                            across them with leases ({@link UploadLeases}); empty for a node alone on it
  */
 public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path filesRoot, int ioThreads,
                            int maxFrameBytes, int maxChunkBytes, int maxBatchPoints, int maxFileOpsInFlight,
@@ -78,7 +82,8 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
                            int maxUploadsPerConnection, int maxUploads, long uploadIdleCloseMillis,
                            long uploadExpiryMillis, int maxOpenFiles, int maxStreamsPerConnection,
                            Optional<Path> authFile, ClientLimits limits, Optional<InetAddress> legacyBindAddress,
-                           Optional<TlsFiles> tls, Optional<InetSocketAddress> metrics, long drainDelayMillis) {
+                           Optional<TlsFiles> tls, Optional<InetSocketAddress> metrics, long drainDelayMillis,
+                           Optional<SharedUploads> sharedUploads) {
     public static final int DEFAULT_PORT = 7420;
     /** One default chunk of upload data and its frame overhead fit in one request frame. */
     public static final int DEFAULT_MAX_FRAME_BYTES = (1 << 20) + 64;
@@ -140,6 +145,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         if (drainDelayMillis < 0) {
             throw new IllegalArgumentException("drainDelayMillis must be >= 0: " + drainDelayMillis);
         }
+        Objects.requireNonNull(sharedUploads, "sharedUploads (Optional.empty() for a node alone)");
         if (ioThreads < 0) {
             throw new IllegalArgumentException("ioThreads must be >= 0: " + ioThreads);
         }
@@ -214,7 +220,8 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
                 DEFAULT_LEGACY_MAX_CONNECTIONS, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_UPLOAD_MIN_FREE_BYTES,
                 DEFAULT_MAX_UPLOADS_PER_CONNECTION, DEFAULT_MAX_UPLOADS, DEFAULT_UPLOAD_IDLE_CLOSE_MILLIS,
                 DEFAULT_UPLOAD_EXPIRY_MILLIS, DEFAULT_MAX_OPEN_FILES, DEFAULT_MAX_STREAMS_PER_CONNECTION,
-                Optional.empty(), ClientLimits.OFF, Optional.empty(), Optional.empty(), Optional.empty(), 0);
+                Optional.empty(), ClientLimits.OFF, Optional.empty(), Optional.empty(), Optional.empty(), 0,
+                Optional.empty());
     }
 
     public Builder toBuilder() {
@@ -314,6 +321,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         private Optional<TlsFiles> tls;
         private Optional<InetSocketAddress> metrics;
         private long drainDelayMillis;
+        private Optional<SharedUploads> sharedUploads;
 
         private Builder(ServerConfig c) {
             bindAddress = c.bindAddress;
@@ -348,6 +356,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
             tls = c.tls;
             metrics = c.metrics;
             drainDelayMillis = c.drainDelayMillis;
+            sharedUploads = c.sharedUploads;
         }
 
         public Builder bindAddress(InetSocketAddress v) {
@@ -510,6 +519,11 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
             return this;
         }
 
+        public Builder sharedUploads(Optional<SharedUploads> v) {
+            sharedUploads = v;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(bindAddress, dataDir, filesRoot, ioThreads, maxFrameBytes, maxChunkBytes,
                     maxBatchPoints, maxFileOpsInFlight, legacyPort, legacyMaxChunkBytes, uploadDir,
@@ -517,7 +531,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
                     writeTimeoutMillis, legacyMaxConnections, maxUploadBytes, uploadMinFreeBytes,
                     maxUploadsPerConnection, maxUploads, uploadIdleCloseMillis, uploadExpiryMillis, maxOpenFiles,
                     maxStreamsPerConnection, authFile, limits, legacyBindAddress,
-                    tls, metrics, drainDelayMillis);
+                    tls, metrics, drainDelayMillis, sharedUploads);
         }
     }
 }

@@ -93,7 +93,9 @@ public final class BenchConnectionsCommand implements Callable<Integer> {
     Path goFile;
 
     @Option(names = "--stop-file", paramLabel = "PATH",
-            description = "End the hold as soon as this file exists.")
+            description = "End the hold as soon as this file exists. When it holds a number, that is the final "
+                    + "check's budget in milliseconds: connections it has not asked by then are reported as "
+                    + "unchecked (the checked ones are an even sample), not as errors.")
     Path stopFile;
 
     @Option(names = "--json", description = "Print one JSON object instead of the text report.")
@@ -146,6 +148,10 @@ public final class BenchConnectionsCommand implements Callable<Integer> {
                     r.holdSeconds(), r.verified());
             out.printf(Locale.ROOT, "errors: %d (wrong answers %d, lost %d)  refused: %d  retries: %d  sample "
                     + "re-checks: %d%n", r.errors(), r.wrong(), r.lost(), r.refused(), r.retries(), r.rechecks());
+            if (r.unchecked() > 0) {
+                out.printf(Locale.ROOT, "final check: out of time after %.1f s; %d held connections not asked%n",
+                        r.checkSeconds(), r.unchecked());
+            }
         }
         out.flush();
         if (r.errors() > 0) {
@@ -171,6 +177,8 @@ public final class BenchConnectionsCommand implements Callable<Integer> {
                 .put("rechecks", r.rechecks())
                 .put("establish_s", r.establishSeconds(), 3)
                 .put("hold_s", r.holdSeconds(), 1)
+                .put("unchecked", r.unchecked())
+                .put("check_s", r.checkSeconds(), 1)
                 .put("first_error", r.firstError())
                 .toString();
     }

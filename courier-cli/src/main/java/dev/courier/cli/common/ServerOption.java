@@ -9,9 +9,10 @@ import picocli.CommandLine.Option;
  * in a {@code @Mixin} field.
  */
 public final class ServerOption {
-    @Option(names = {"-s", "--server"}, paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7420",
+    @Option(names = {"-s", "--server"}, paramLabel = "HOST:PORT[,HOST:PORT...]", defaultValue = "127.0.0.1:7420",
             description = "Courier server to talk to: HOST:PORT, HOST, or PORT alone for 127.0.0.1 (default: "
-                    + "${DEFAULT-VALUE}).")
+                    + "${DEFAULT-VALUE}). Several, comma-separated, are tried in turn when one refuses or loses the "
+                    + "connection (pick-first).")
     private String server;
 
     /** The address as the user wrote it, for reports. */

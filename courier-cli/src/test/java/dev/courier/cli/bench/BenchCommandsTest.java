@@ -66,6 +66,24 @@ class BenchCommandsTest {
         assertThat(r.number("rechecks")).isPositive();
     }
 
+    @Test
+    void aFinalCheckOutOfTimeCountsWhatItDidNotAskAsUncheckedNotAsErrors(@TempDir Path dir) throws Exception {
+        Path stop = Files.writeString(dir.resolve("stop"), "0\n"); // no time at all for the final check
+        CliRun r = run("bench", "connections", "--server", address, "--data", CsvTruth.dataDir().toString(),
+                "--target", "200", "--hold", "30", "--stop-file", stop.toString(), "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.number("held")).isEqualTo(200);
+        assertThat(r.number("unchecked")).isEqualTo(200);
+        assertThat(r.number("verified")).isZero();
+        assertThat(r.number("errors")).isZero();
+
+        Files.writeString(stop, "60000");
+        CliRun all = run("bench", "connections", "--server", address, "--data", CsvTruth.dataDir().toString(),
+                "--target", "200", "--hold", "30", "--stop-file", stop.toString(), "--json");
+        assertThat(all.number("verified")).isEqualTo(200);
+        assertThat(all.number("unchecked")).isZero();
+    }
+
     /** {@code bench connections ARGS} against a server of its own that holds at most {@code maxConnections}. */
     static CliRun connectionsToServerHolding(int maxConnections, String... args) throws Exception {
         try (CourierServer limited = CourierServer.start(TestServers.config(CsvTruth.dataDir()).toBuilder()

@@ -95,6 +95,7 @@ public final class ConnectionSlot implements AutoCloseable {
     /** Forgets a connection that failed so the next attempt opens a new one. */
     private void discard(CompletableFuture<WireConnection> failed) {
         if (current.compareAndSet(failed, null) && failed.isDone() && !failed.isCompletedExceptionally()) {
+            dialer.lost(failed.join());
             failed.join().closeAsync();
         }
     }

@@ -120,6 +120,7 @@ public final class TransferLanes<O extends RangeExchange.InFlight> {
                 if (c == null || !c.isOpen()) {
                     if (c != null) {
                         progress.note("connection lost; reconnecting");
+                        dialer.lost(c);
                     }
                     requeueAll(window);
                     c = reconnect(reconnects++);
@@ -155,6 +156,7 @@ public final class TransferLanes<O extends RangeExchange.InFlight> {
                         throw ce;
                     }
                     progress.note("connection lost (" + ce.code() + "); reconnecting");
+                    dialer.lost(c);
                     c.closeAsync();
                     c = null;
                     continue;

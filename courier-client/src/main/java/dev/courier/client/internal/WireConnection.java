@@ -61,6 +61,11 @@ public final class WireConnection implements AutoCloseable {
         this.limits = limits;
     }
 
+    /** The connection's channel, for the {@link Dialer} that opened it. */
+    Channel channel() {
+        return channel;
+    }
+
     /** What the server announced in the handshake. */
     public ServerLimits limits() {
         return limits;

@@ -50,6 +50,8 @@ public final class FileRoot {
     public static final String PART_SUFFIX = ".courier-part";
     /** Suffix, after {@link #PART_SUFFIX}, of the journal of a transfer. */
     public static final String JOURNAL_SUFFIX = ".journal";
+    /** After {@link #PART_SUFFIX}, in the names of an upload's lock file and its temporary copies. */
+    public static final String LOCK_INFIX = ".lock";
 
     private static final Logger log = LoggerFactory.getLogger(FileRoot.class);
     /** Reading a file: never the controlling terminal, never blocking on a FIFO or a device. */
@@ -476,7 +478,8 @@ public final class FileRoot {
 
     private boolean hidden(String name) {
         // An unfinished transfer is not a file yet.
-        return name.endsWith(PART_SUFFIX) || name.endsWith(PART_SUFFIX + JOURNAL_SUFFIX) || hiddenNames.contains(name);
+        return name.endsWith(PART_SUFFIX) || name.endsWith(PART_SUFFIX + JOURNAL_SUFFIX)
+                || name.contains(PART_SUFFIX + LOCK_INFIX) || hiddenNames.contains(name);
     }
 
     static String quoted(String name) {

@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
 final class Leftovers {
     private static final Logger log = LoggerFactory.getLogger(Leftovers.class);
     private static final String JOURNAL = FileRoot.PART_SUFFIX + FileRoot.JOURNAL_SUFFIX;
+    /** An upload's lock ({@link UploadLeases}): renewed while it lives, so an old one is a crashed node's. */
+    private static final String LOCK = FileRoot.PART_SUFFIX + UploadLeases.LOCK_SUFFIX;
     private static final String JOURNAL_TMP = JOURNAL + ".tmp";
 
     private final Path dir;
@@ -88,7 +90,7 @@ final class Leftovers {
 
     /** The upload a file of the upload directory belongs to, or null when it is not a part file or journal. */
     static String uploadName(String relative) {
-        for (String suffix : new String[] {JOURNAL_TMP, JOURNAL, FileRoot.PART_SUFFIX}) {
+        for (String suffix : new String[] {JOURNAL_TMP, JOURNAL, FileRoot.PART_SUFFIX, LOCK}) {
             if (relative.endsWith(suffix) && relative.length() > suffix.length()) {
                 return relative.substring(0, relative.length() - suffix.length());
             }

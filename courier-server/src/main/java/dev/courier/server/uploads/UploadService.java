@@ -51,6 +51,11 @@ import org.slf4j.LoggerFactory;
  * touched for the expiry. COMMIT hashes on a pool of its own ({@link CommitHasher}) and holds no lock that other
  * uploads take, so a big commit delays nobody else.
  *
+ * <p>Nodes that share one upload directory keep the rule across them with {@link UploadLeases}: an upload is
+ * registered here only while this node holds its lock, so one whose holder has gone is let go at the next sweep
+ * (its files stay; a BEGIN through any node resumes from them), and one whose lock another node has taken over is
+ * refused from then on.
+ *
  * <p>Thread-safe; blocks on the file system (call it off the event loop). The registry lock is held only for map
  * updates and checks, never for file I/O other than closing descriptors and deleting an expired upload's files.
  */
@@ -72,6 +77,8 @@ public final class UploadService implements AutoCloseable {
     private final CommitHasher hasher;
     private final PartSyncer syncer = new PartSyncer();
     private final Leftovers leftovers;
+    /** Null on a node that is alone on its upload directory. */
+    private final UploadLeases leases;
     private final ScheduledExecutorService sweeper;
     private final SecureRandom random = new SecureRandom();
     /** Guards {@link #byName} and {@link #byId} together: a BEGIN claims a name under it. */
@@ -92,6 +99,15 @@ public final class UploadService implements AutoCloseable {
      * than the expiry, and starts the sweep.
      */
     public UploadService(Path dir, UploadLimits limits) throws IOException {
+        this(dir, limits, null);
+    }
+
+    /**
+     * As {@link #UploadService(Path, UploadLimits)}, sharing the upload directory with other nodes through
+     * {@code leases} (null for none).
+     */
+    public UploadService(Path dir, UploadLimits limits, UploadLeases leases) throws IOException {
+        this.leases = leases;
         Files.createDirectories(dir);
         this.dir = dir.toRealPath();
         this.limits = limits;
@@ -108,6 +124,10 @@ public final class UploadService implements AutoCloseable {
                 Thread.ofPlatform().daemon().name("courier-upload-sweep").factory());
         long every = limits.sweepIntervalMillis();
         sweeper.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
+        if (leases != null) {
+            long renew = leases.renewIntervalMillis();
+            sweeper.scheduleWithFixedDelay(leases::renewAll, renew, renew, TimeUnit.MILLISECONDS);
+        }
     }
 
     public Path dir() {
@@ -153,6 +173,7 @@ public final class UploadService implements AutoCloseable {
                     switch (s.state()) {
                         case OPENING, COMMITTING, OPEN -> {
                             checkTakeOver(s, name, owner);
+                            checkLease(s);
                             if (s.sizeBytes == sizeBytes && s.sha256.equals(sha256)) {
                                 if (!s.heldBy(owner)) {
                                     checkConnectionCap(owner, s);
@@ -191,6 +212,17 @@ public final class UploadService implements AutoCloseable {
             created = new UploadSession(key, random.nextLong() & Long.MAX_VALUE, target, part, journalPath,
                     sizeBytes, sha256, limits.maxJournalEntries(sizeBytes), owner);
             byName.put(key, created);
+        }
+        if (leases != null) {
+            try {
+                leases.acquire(part, name);
+            } catch (Failure f) {
+                synchronized (registry) {
+                    unregister(created);
+                }
+                created.close();
+                throw f;
+            }
         }
         if (evicted != null) {
             log.info("forgot the unheld upload '{}' to make room; its files stay for a resume",
@@ -278,6 +310,7 @@ public final class UploadService implements AutoCloseable {
      */
     public void write(long uploadId, long offsetBytes, int crc32c, ByteBuf data) {
         UploadSession s = session(uploadId);
+        checkLease(s);
         int length = data.readableBytes();
         if (length == 0 || length > limits.maxWriteBytes() || offsetBytes < 0
                 || offsetBytes > s.sizeBytes - length) {
@@ -376,6 +409,9 @@ public final class UploadService implements AutoCloseable {
                         + actual + ", not the announced " + s.sha256 + "; the upload was discarded");
             }
             s.closePartFile();
+            if (leases != null) {
+                leases.check(s.part, s.name); // the last moment another node's takeover can still be honoured
+            }
             try {
                 Files.move(s.part, s.target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -414,6 +450,9 @@ public final class UploadService implements AutoCloseable {
         synchronized (registry) {
             for (UploadSession s : byName.values()) {
                 s.close();
+                if (leases != null) {
+                    leases.release(s.part);
+                }
             }
             byName.clear();
             byId.clear();
@@ -445,6 +484,13 @@ public final class UploadService implements AutoCloseable {
                                 limits.expiryMillis());
                         continue;
                     }
+                    if (leases != null && (s.evictable() || leases.lost(s.part))) {
+                        // Its holder has gone (or another node took it over): its lock goes, so that the upload can
+                        // resume through any node, from its files.
+                        s.close();
+                        unregister(s);
+                        continue;
+                    }
                 }
                 s.closeFilesIfIdle(now, idleNanos);
             }
@@ -471,6 +517,14 @@ public final class UploadService implements AutoCloseable {
                 }
             }
             case DONE, CLOSED -> throw UploadSession.unknown(s.id); // not reached: such uploads are unregistered
+        }
+    }
+
+    /** A session whose lock another node has taken over takes nothing more on this node. */
+    private void checkLease(UploadSession s) {
+        if (leases != null && leases.lost(s.part)) {
+            throw new Failure(ErrorCode.UPLOAD_CONFLICT, "another node has taken over the upload of '" + s.name
+                    + "' (this node's lease expired); resume it there");
         }
     }
 
@@ -511,8 +565,11 @@ public final class UploadService implements AutoCloseable {
 
     /** Removes {@code s} from the registry, if it is still there. Call with the registry lock held. */
     private void unregister(UploadSession s) {
-        byName.remove(s.name, s);
+        boolean registered = byName.remove(s.name, s);
         byId.remove(s.id, s);
+        if (registered && leases != null) {
+            leases.release(s.part);
+        }
     }
 
     /** A commit found other bytes than announced: the upload and its files go. */
@@ -550,7 +607,8 @@ public final class UploadService implements AutoCloseable {
             throw new Failure(ErrorCode.OUTSIDE_ROOT,
                     "'" + name + "' is absolute; upload names are relative to the upload directory");
         }
-        if (name.endsWith(FileRoot.PART_SUFFIX) || name.endsWith(FileRoot.JOURNAL_SUFFIX)) {
+        if (name.endsWith(FileRoot.PART_SUFFIX) || name.endsWith(FileRoot.JOURNAL_SUFFIX)
+                || name.contains(FileRoot.PART_SUFFIX + UploadLeases.LOCK_SUFFIX)) {
             throw new Failure(ErrorCode.MALFORMED_REQUEST,
                     "names ending in " + FileRoot.PART_SUFFIX + " or " + FileRoot.JOURNAL_SUFFIX + " are reserved");
         }
