@@ -1,6 +1,7 @@
 package dev.courier.cli;
 
 import dev.courier.cli.common.ServerOption;
+import dev.courier.cli.common.Units;
 import dev.courier.client.ClientConfig;
 import dev.courier.client.CourierClient;
 import picocli.CommandLine.Mixin;
@@ -21,7 +22,8 @@ final class ClientOptions {
     TlsClientOptions tls;
 
     @Option(names = "--timeout-ms", paramLabel = "MILLIS", defaultValue = "30000",
-            description = "Deadline for each request (default: ${DEFAULT-VALUE}).")
+            converter = Units.IntMillis.class,
+            description = "Deadline for each request (default: ${DEFAULT-VALUE}). " + Units.DURATION_HELP)
     int timeoutMillis;
 
     ClientConfig config() {
