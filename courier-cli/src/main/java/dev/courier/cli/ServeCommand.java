@@ -8,7 +8,9 @@ import dev.courier.server.Exposure;
 import dev.courier.server.ServerConfig;
 import dev.courier.server.limits.ClientLimits;
 import dev.courier.server.tls.TlsFiles;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -329,7 +331,7 @@ final class ServeCommand implements Callable<Integer> {
         if (legacyPort != null) {
             Exposure.legacyWarning(legacyAddress).ifPresent(w -> err.println("courier: " + w));
         }
-        CourierServer server = CourierServer.start(config);
+        CourierServer server = start(config);
         for (String problem : server.loadProblems()) {
             err.println("courier: skipped " + problem);
         }
@@ -350,6 +352,21 @@ final class ServeCommand implements Callable<Integer> {
         out.flush();
         server.awaitClose();
         return 0;
+    }
+
+    /** Starts the server; a port already taken is named as such, not left to the socket's words. */
+    private CourierServer start(ServerConfig config) throws IOException, InterruptedException {
+        try {
+            return CourierServer.start(config);
+        } catch (IOException e) {
+            String m = String.valueOf(e.getMessage());
+            if (!(e instanceof BindException) && !m.contains("Address already in use")) {
+                throw e;
+            }
+            throw new IllegalStateException("port " + port + (legacyPort == null ? "" : " or legacy port "
+                    + legacyPort) + " on " + bind + " is in use (another server?); choose another with --port, "
+                    + "or 0 for a free one");
+        }
     }
 
     private InetAddress address(String host, String option) {

@@ -241,6 +241,21 @@ class GetPutHabitsTest {
     }
 
     @Test
+    void lsJsonIsOneObjectPerEntry() throws Exception {
+        CliRun r = run("ls", "-s", address, "tree", "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        List<Map<String, Object>> entries = JsonFields.lines(r.out());
+        assertThat(entries).extracting(m -> m.get("name")).containsExactlyInAnyOrder("x.bin", "sub");
+        Map<String, Object> x = entries.stream().filter(m -> m.get("name").equals("x.bin")).findFirst().orElseThrow();
+        long mtime = Files.getLastModifiedTime(root.resolve("tree/x.bin")).toMillis();
+        assertThat(x).containsEntry("type", "file").containsEntry("size_bytes", (long) a.length)
+                .containsEntry("modified_millis", mtime)
+                .containsEntry("modified", Instant.ofEpochMilli(mtime).toString());
+        assertThat(entries).filteredOn(m -> m.get("name").equals("sub")).extracting(m -> m.get("type"))
+                .containsExactly("directory");
+    }
+
+    @Test
     void sizesAndDurationsTakeUnitsAndABadOneNamesItsOption(@TempDir Path dest) throws IOException {
         CliRun r = run("get", "-s", address, "a.bin", "-o", dest + "/", "--json", "--chunk-size", "64K",
                 "--stall-timeout-ms", "10s", "--timeout-ms", "5s", "--window-size", "1M");
