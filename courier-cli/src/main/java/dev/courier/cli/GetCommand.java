@@ -6,7 +6,6 @@ import dev.courier.client.Connection;
 import dev.courier.client.CourierClient;
 import dev.courier.client.CourierException;
 import dev.courier.client.DownloadOptions;
-import dev.courier.client.DownloadProgress;
 import dev.courier.client.DownloadResult;
 import dev.courier.client.Downloader;
 import dev.courier.client.FileDigest;
@@ -160,8 +159,11 @@ final class GetCommand implements Callable<Integer> {
         int exit = 0;
         for (RemoteTree.Item item : items(client, report)) {
             try {
-                report.println(fetch(client, item, dest));
-                report.flush();
+                String line = fetch(client, item, dest);
+                if (json || !server.quiet) {
+                    report.println(line);
+                    report.flush();
+                }
             } catch (RuntimeException e) {
                 RuntimeException failure = CourierException.unwrap(e);
                 int code = ExitCodes.of(failure);
@@ -243,17 +245,24 @@ final class GetCommand implements Callable<Integer> {
             }
         }
         boolean toStdout = dest instanceof GetDestination.Stdout;
-        Downloader d = new Downloader(client, options(), toStdout ? DownloadProgress.NONE
-                : ProgressBar.forTerminal(spec.commandLine().getErr(), name, transfer.progressLines));
-        if (!toStdout || discard) {
-            return TransferReport.fetched(json, name, d.download(name, target == null ? Path.of(".") : target),
-                    digest, false);
+        PrintWriter err = spec.commandLine().getErr();
+        ProgressBar bar = toStdout ? ProgressBar.notes(err, name, server.quiet)
+                : ProgressBar.of(err, name, transfer.progress, transfer.progressLines, server.quiet);
+        Downloader d = new Downloader(client, options(), bar);
+        DownloadResult r;
+        try {
+            r = toStdout && !discard ? toStdout(d, name) : d.download(name, target == null ? Path.of(".") : target);
+        } finally {
+            bar.end();
         }
-        return toStdout(d, name);
+        server.verbose(name + ": " + r.connections() + " connections, " + r.chunkBytes() + "-byte chunks, "
+                + r.fetchedBytes() + " bytes received, " + r.retries() + " chunks fetched again, " + r.resumedBytes()
+                + " bytes resumed");
+        return TransferReport.fetched(json, name, r, digest, toStdout && !discard);
     }
 
     /** Fetches and verifies {@code name} into a private folder, then copies it to standard output. */
-    private String toStdout(Downloader d, String name) {
+    private DownloadResult toStdout(Downloader d, String name) {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("courier-get-");
@@ -262,7 +271,7 @@ final class GetCommand implements Callable<Integer> {
             PrintStream stdout = System.out;
             Files.copy(r.path(), stdout);
             stdout.flush();
-            return TransferReport.fetched(json, name, r, digest, true);
+            return r;
         } catch (IOException e) {
             throw new CourierException(ErrorCode.LOCAL_IO_ERROR, "cannot write " + name + " to standard output: "
                     + e.getMessage(), e);

@@ -5,6 +5,7 @@ import dev.courier.client.Connection;
 import dev.courier.client.CourierClient;
 import dev.courier.client.CourierException;
 import dev.courier.client.FileDigest;
+import dev.courier.client.UploadResult;
 import dev.courier.client.Uploader;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -58,8 +59,11 @@ final class PutCommand implements Callable<Integer> {
             int exit = 0;
             for (Item item : items) {
                 try {
-                    out.println(put(client, control, item));
-                    out.flush();
+                    String line = put(client, control, item);
+                    if (json || !server.quiet) {
+                        out.println(line);
+                        out.flush();
+                    }
                 } catch (RuntimeException e) {
                     RuntimeException failure = CourierException.unwrap(e);
                     int code = ExitCodes.of(failure);
@@ -93,9 +97,17 @@ final class PutCommand implements Callable<Integer> {
         if (there.isPresent() && Files.isRegularFile(item.local()) && LocalDigest.same(item.local(), there.get())) {
             return TransferReport.skippedPut(json, item.remote(), there.get().sizeBytes(), there.get().sha256Hex());
         }
-        Uploader u = new Uploader(client, transfer.toOptions(),
-                ProgressBar.forTerminal(spec.commandLine().getErr(), item.remote(), transfer.progressLines));
-        return TransferReport.uploaded(json, u.upload(item.local(), item.remote()));
+        ProgressBar bar = ProgressBar.of(spec.commandLine().getErr(), item.remote(), transfer.progress,
+                transfer.progressLines, server.quiet);
+        UploadResult r;
+        try {
+            r = new Uploader(client, transfer.toOptions(), bar).upload(item.local(), item.remote());
+        } finally {
+            bar.end();
+        }
+        server.verbose(item.remote() + ": " + r.sentBytes() + " bytes sent, " + r.resumedBytes()
+                + " bytes resumed");
+        return TransferReport.uploaded(json, r);
     }
 
     /**

@@ -23,6 +23,11 @@ final class TransferOptions {
                     + "(default: ${DEFAULT-VALUE}). " + Units.DURATION_HELP)
     long stallTimeoutMillis;
 
+    @Option(names = "--progress", negatable = true,
+            description = "Draw the progress bar on stderr even when it is not a terminal; --no-progress never "
+                    + "(default: when stderr is a terminal).")
+    Boolean progress;
+
     @Option(names = "--progress-lines",
             description = "Print 'progress DONE TOTAL' lines on stderr instead of a bar (for scripts).")
     boolean progressLines;

@@ -113,12 +113,14 @@ public final class Downloader {
                     }
                     String sha = fetched.sha256Hex();
                     if (sha == null || sha.equals(digest.sha256Hex())) {
+                        progress.phase(DownloadProgress.Phase.SYNCING);
                         return finish(file, target, digest.sha256Hex(), chunk, fetched, start);
                     }
                     FileDigest fresh = digest(retry, control, name, true);
                     if (fresh.sizeBytes() == digest.sizeBytes() && fresh.sha256Hex().equals(sha)) {
                         progress.note(name + ": the server's digest was stale; hashed afresh, it matches the bytes "
                                 + "received");
+                        progress.phase(DownloadProgress.Phase.SYNCING);
                         return finish(file, target, sha, chunk, fetched, start);
                     }
                     file.discard();
