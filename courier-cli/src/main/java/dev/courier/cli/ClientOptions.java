@@ -1,10 +1,14 @@
 package dev.courier.cli;
 
 import dev.courier.cli.common.ServerOption;
+import dev.courier.cli.common.Units;
 import dev.courier.client.ClientConfig;
 import dev.courier.client.CourierClient;
 import picocli.CommandLine.Mixin;
+import java.io.PrintWriter;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * What every client command takes: the server ({@link ServerOption}), its token ({@link TokenOptions}), TLS
@@ -21,8 +25,30 @@ final class ClientOptions {
     TlsClientOptions tls;
 
     @Option(names = "--timeout-ms", paramLabel = "MILLIS", defaultValue = "30000",
-            description = "Deadline for each request (default: ${DEFAULT-VALUE}).")
+            converter = Units.IntMillis.class,
+            description = "Deadline for each request (default: ${DEFAULT-VALUE}). " + Units.DURATION_HELP)
     int timeoutMillis;
+
+    @Option(names = {"-q", "--quiet"},
+            description = "Errors only on stderr: no progress, notes or summary lines (--json output stays).")
+    boolean quiet;
+
+    @Option(names = {"-v", "--verbose"},
+            description = "Also print on stderr where it connects and how (TLS, token, timeout), and for each "
+                    + "transfer its connections, chunk size, chunks fetched again and bytes resumed.")
+    boolean verbose;
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
+    /** A line of {@code -v}'s details on stderr; nothing without it. */
+    void verbose(String line) {
+        if (verbose && !quiet) {
+            PrintWriter err = command.commandLine().getErr();
+            err.println("courier: " + line);
+            err.flush();
+        }
+    }
 
     ClientConfig config() {
         ClientConfig c = tls.apply(server.config()).withRequestTimeoutMillis(timeoutMillis);
@@ -30,6 +56,10 @@ final class ClientOptions {
     }
 
     CourierClient client() {
-        return new CourierClient(config());
+        ClientConfig c = config();
+        verbose("connecting to " + c.host() + ":" + c.port() + " (" + (c.tls().isPresent() ? "TLS" : "no TLS") + ", "
+                + (c.token().isPresent() ? "with a token" : "no token") + ", request timeout "
+                + c.requestTimeoutMillis() + " ms)");
+        return new CourierClient(c);
     }
 }

@@ -47,9 +47,11 @@ public final class CourierCli implements Runnable {
             return ExitCodes.of(e);
         });
         cli.setParameterExceptionHandler((e, args1) -> {
+            // What is wrong, picocli's "did you mean" for a mistyped command or option, then the usage of the
+            // command that was meant (the subcommand's, not the top one's).
             err.println("courier: " + e.getMessage());
-            err.println("try 'courier " + (e.getCommandLine().getCommandName().equals("courier") ? ""
-                    : e.getCommandLine().getCommandName() + " ") + "--help'");
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+            e.getCommandLine().usage(err);
             err.flush();
             return ExitCodes.USAGE;
         });

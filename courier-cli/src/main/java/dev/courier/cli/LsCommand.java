@@ -1,5 +1,6 @@
 package dev.courier.cli;
 
+import dev.courier.cli.common.Json;
 import dev.courier.client.Connection;
 import dev.courier.client.CourierClient;
 import dev.courier.client.CourierException;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,12 +42,20 @@ final class LsCommand implements Callable<Integer> {
             description = "Directory under the served root (default: the root).")
     String path;
 
+    @Option(names = "--json", description = "Print one JSON object per entry (JSON lines, for jq and streaming): "
+            + "name, type (\"file\" or \"directory\"), size_bytes, modified (ISO-8601, UTC), modified_millis.")
+    boolean json;
+
     @Override
     public Integer call() {
         try (CourierClient client = server.client(); Connection c = client.open()) {
             List<DirectoryEntry> entries = c.list(path).join();
             PrintWriter out = spec.commandLine().getOut();
             for (DirectoryEntry e : entries) {
+                if (json) {
+                    out.println(json(e));
+                    continue;
+                }
                 out.printf("%12d  %s  %s%s%n", e.sizeBytes(), TIME.format(Instant.ofEpochMilli(e.modifiedMillis())),
                         WireText.printable(e.name(), Integer.MAX_VALUE), e.directory() ? "/" : "");
             }
@@ -53,5 +63,18 @@ final class LsCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             throw CourierException.unwrap(e);
         }
+    }
+
+    /** One entry as a JSON object; its name escaped by the JSON writer, not by {@link WireText}. */
+    static String json(DirectoryEntry e) {
+        return Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("name", e.name());
+            g.writeStringField("type", e.directory() ? "directory" : "file");
+            g.writeNumberField("size_bytes", e.sizeBytes());
+            g.writeStringField("modified", Instant.ofEpochMilli(e.modifiedMillis()).toString());
+            g.writeNumberField("modified_millis", e.modifiedMillis());
+            g.writeEndObject();
+        });
     }
 }

@@ -1,5 +1,6 @@
 package dev.courier.cli;
 
+import dev.courier.cli.common.Units;
 import dev.courier.client.CourierClient;
 import dev.courier.client.PointSweep;
 import java.util.concurrent.Callable;
@@ -33,7 +34,8 @@ final class PointsCommand implements Callable<Integer> {
     int channel;
 
     @Option(names = "--step", paramLabel = "SECONDS", defaultValue = "0.004",
-            description = "Time between samples (default: ${DEFAULT-VALUE}).")
+            converter = Units.Seconds.class,
+            description = "Time between samples (default: ${DEFAULT-VALUE}). " + Units.DURATION_HELP)
     double stepSeconds;
 
     @Option(names = {"-c", "--connections"}, paramLabel = "N", defaultValue = "100",

@@ -40,24 +40,24 @@ final class PointsReport {
     }
 
     static void json(PointSweep.Result result, PrintWriter out) {
-        StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "{\"requests\": %d, \"seconds\": %.6f, \"requests_per_second\": %.1f, "
-                + "\"records\": {", result.requests(), result.seconds(), result.requestsPerSecond()));
-        boolean first = true;
-        for (Map.Entry<String, BinnedHistogram> e : result.histograms().entrySet()) {
-            if (!first) {
-                s.append(", ");
+        out.println(Json.write(g -> {
+            g.writeStartObject();
+            g.writeNumberField("requests", result.requests());
+            g.writeFieldName("seconds");
+            g.writeNumber(String.format(Locale.ROOT, "%.6f", result.seconds()));
+            g.writeFieldName("requests_per_second");
+            g.writeNumber(String.format(Locale.ROOT, "%.1f", result.requestsPerSecond()));
+            g.writeObjectFieldStart("records");
+            for (Map.Entry<String, BinnedHistogram> e : result.histograms().entrySet()) {
+                g.writeObjectFieldStart(e.getKey());
+                g.writeNumberField("count", e.getValue().total());
+                g.writeFieldName("histogram");
+                long[] counts = e.getValue().counts();
+                g.writeArray(counts, 0, counts.length);
+                g.writeEndObject();
             }
-            first = false;
-            s.append(Json.quote(e.getKey())).append(": {\"count\": ").append(e.getValue().total())
-                    .append(", \"histogram\": [");
-            long[] counts = e.getValue().counts();
-            for (int i = 0; i < counts.length; i++) {
-                s.append(i == 0 ? "" : ", ").append(counts[i]);
-            }
-            s.append("]}");
-        }
-        s.append("}}");
-        out.println(s);
+            g.writeEndObject();
+            g.writeEndObject();
+        }));
     }
 }

@@ -3,79 +3,173 @@ package dev.courier.cli;
 import dev.courier.client.DownloadProgress;
 import dev.courier.protocol.WireText;
 import java.io.PrintWriter;
-import java.util.Locale;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.function.LongSupplier;
 
 /**
- * A one-line progress bar on a terminal, redrawn at most ten times a second. When the output is not a terminal it
- * draws nothing, or with {@code lines} one {@code progress DONE TOTAL} line per step for scripts. Notes (resuming,
- * starting over) are always printed, one line each, with control characters escaped: they name files, and a name
- * may come from the server.
+ * How a transfer shows its progress on stderr: a one-line bar ({@link ProgressLine}) redrawn at most ten times a
+ * second when stderr is a terminal (or {@code --progress} says so), {@code progress DONE TOTAL} lines for scripts
+ * ({@code --progress-lines}), or nothing. Notes (resuming, starting over, reconnecting) are printed one line each,
+ * with control characters escaped (they name files, and a name may come from the server), unless quiet.
+ *
+ * <p>The rate is measured over the last {@link #WINDOW_NANOS}, from the first report on: the bytes a resumed
+ * transfer already had are in that first report, so they do not count as speed.
+ *
+ * <p>Thread-safe: lanes report at once; every method is synchronized.
  */
 final class ProgressBar implements DownloadProgress {
-    private static final long REDRAW_NANOS = 100_000_000L;
+    /** How a transfer shows its progress. */
+    enum Mode {
+        BAR, LINES, NOTES, QUIET
+    }
+
+    static final long REDRAW_NANOS = 100_000_000L;
+    static final long WINDOW_NANOS = 5_000_000_000L;
+    static final long SAMPLE_NANOS = 10_000_000L;
+
     private final PrintWriter err;
     private final String label;
-    private final long startNanos = System.nanoTime();
+    private final Mode mode;
+    private final LongSupplier clock;
+    private final long startNanos;
+    /** (time, done bytes) of recent reports, oldest first; the oldest may be older than the window. */
+    private final ArrayDeque<long[]> samples = new ArrayDeque<>();
     private long lastDrawNanos;
+    private boolean drawn;
+    private boolean drawnOnce;
+    private long doneBytes;
+    private long totalBytes;
+    private ProgressLine.Phase phase = ProgressLine.Phase.TRANSFERRING;
 
-    private ProgressBar(PrintWriter err, String label) {
+    ProgressBar(PrintWriter err, String label, Mode mode, LongSupplier clock) {
         this.err = err;
         this.label = WireText.printable(label);
+        this.mode = mode;
+        this.clock = clock;
+        this.startNanos = clock.getAsLong();
     }
 
-    private static String printable(String note) {
-        return WireText.printable(note, CourierCli.MAX_MESSAGE_CHARS);
+    /**
+     * The progress of one transfer of {@code label}: a bar when {@code force} says so (true or false; null: when
+     * stderr is a terminal), lines when {@code lines}, nothing but errors when {@code quiet}.
+     */
+    static ProgressBar of(PrintWriter err, String label, Boolean force, boolean lines, boolean quiet) {
+        Mode mode = quiet ? Mode.QUIET : lines ? Mode.LINES
+                : (force != null ? force : stderrIsTerminal()) ? Mode.BAR : Mode.NOTES;
+        return new ProgressBar(err, label, mode, System::nanoTime);
     }
 
-    /** A bar on stderr when it is a terminal; otherwise only notes (and with {@code lines}, progress lines). */
-    static DownloadProgress forTerminal(PrintWriter err, String label, boolean lines) {
-        var console = System.console();
-        if (console != null && console.isTerminal() && !lines) {
-            return new ProgressBar(err, label);
+    /** Notes only: {@code -o -}, where the bar has no place, and the library's default. */
+    static ProgressBar notes(PrintWriter err, String label, boolean quiet) {
+        return new ProgressBar(err, label, quiet ? Mode.QUIET : Mode.NOTES, System::nanoTime);
+    }
+
+    /**
+     * Whether standard error is a terminal. On Linux {@code /proc/self/fd/2} says exactly (a {@code /dev/pts} or
+     * {@code /dev/tty} device); elsewhere the JDK's console, which asks about standard input and output instead.
+     */
+    static boolean stderrIsTerminal() {
+        Path fd = Path.of("/proc/self/fd/2");
+        try {
+            String target = Files.readSymbolicLink(fd).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (Exception e) {
+            var console = System.console();
+            return console != null && console.isTerminal();
         }
-        return new DownloadProgress() {
-            @Override
-            public void advanced(long doneBytes, long totalBytes) {
-                if (lines) {
-                    synchronized (err) {
-                        err.println("progress " + doneBytes + " " + totalBytes);
-                        err.flush();
-                    }
-                }
-            }
-
-            @Override
-            public void note(String message) {
-                synchronized (err) {
-                    err.println("courier: " + printable(message));
-                    err.flush();
-                }
-            }
-        };
     }
 
     @Override
     public synchronized void note(String message) {
-        err.println();
-        err.println("courier: " + printable(message));
+        if (mode == Mode.QUIET) {
+            return;
+        }
+        if (drawn) {
+            err.println();
+            drawn = false;
+        }
+        err.println("courier: " + WireText.printable(message, CourierCli.MAX_MESSAGE_CHARS));
         err.flush();
     }
 
     @Override
-    public synchronized void advanced(long doneBytes, long totalBytes) {
-        long now = System.nanoTime();
-        if (doneBytes < totalBytes && now - lastDrawNanos < REDRAW_NANOS) {
+    public synchronized void advanced(long done, long total) {
+        long now = clock.getAsLong();
+        doneBytes = done;
+        totalBytes = total;
+        long[] newest = samples.peekLast();
+        if (newest != null && now - newest[0] < SAMPLE_NANOS) {
+            newest[1] = done; // one sample per SAMPLE_NANOS bounds the window's samples at any rate
+        } else {
+            samples.addLast(new long[] {now, done});
+        }
+        while (samples.size() > 2 && now - second()[0] >= WINDOW_NANOS) {
+            samples.removeFirst();
+        }
+        if (mode == Mode.LINES) {
+            err.println("progress " + done + " " + total);
+            err.flush();
+            return;
+        }
+        if (done >= total && phase == ProgressLine.Phase.TRANSFERRING) {
+            phase = ProgressLine.Phase.VERIFYING; // the tail of the digest, then the sync
+            draw(now);
+        } else if (!drawnOnce || now - lastDrawNanos >= REDRAW_NANOS) {
+            draw(now);
+        }
+    }
+
+    @Override
+    public synchronized void phase(Phase next) {
+        switch (next) {
+            case SYNCING -> phase = ProgressLine.Phase.SYNCING;
+        }
+        draw(clock.getAsLong());
+    }
+
+    /** The transfer ended (done or failed): ends the bar's line so what follows starts on a line of its own. */
+    synchronized void end() {
+        if (drawn) {
+            err.println();
+            err.flush();
+            drawn = false;
+        }
+    }
+
+    /** The current line, for the bar and for tests. */
+    synchronized ProgressLine line() {
+        return new ProgressLine(label, doneBytes, totalBytes, rate(), clock.getAsLong() - startNanos, phase);
+    }
+
+    private long[] second() {
+        Iterator<long[]> it = samples.iterator();
+        it.next();
+        return it.next();
+    }
+
+    /** Bytes per second over the window; negative before two reports. */
+    private double rate() {
+        if (samples.size() < 2) {
+            return -1;
+        }
+        long[] first = samples.peekFirst();
+        long[] last = samples.peekLast();
+        long nanos = last[0] - first[0];
+        return nanos <= 0 ? -1 : (last[1] - first[1]) * 1e9 / nanos;
+    }
+
+    private void draw(long now) {
+        if (mode != Mode.BAR) {
             return;
         }
         lastDrawNanos = now;
-        int width = 30;
-        int filled = totalBytes == 0 ? width : (int) (width * doneBytes / totalBytes);
-        double seconds = Math.max(1e-9, (now - startNanos) / 1e9);
-        err.printf(Locale.ROOT, "\r%s [%s%s] %3d%% %8.1f MB/s", label, "#".repeat(filled), ".".repeat(width - filled),
-                totalBytes == 0 ? 100 : doneBytes * 100 / totalBytes, doneBytes / 1e6 / seconds);
-        if (doneBytes >= totalBytes) {
-            err.println();
-        }
+        drawnOnce = true;
+        // \r and erase to the end of the line: a shorter line leaves nothing of the longer one before it.
+        err.print("\r" + line().render() + "\u001b[K");
         err.flush();
+        drawn = true;
     }
 }

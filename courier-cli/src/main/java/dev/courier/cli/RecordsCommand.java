@@ -44,21 +44,34 @@ final class RecordsCommand implements Callable<Integer> {
     }
 
     static String json(List<RecordInfo> records) {
-        StringJoiner all = new StringJoiner(", ", "{\"records\": [", "]}\n");
-        for (RecordInfo r : records) {
-            StringJoiner channels = new StringJoiner(", ", "[", "]");
-            for (RecordInfo.ChannelInfo ch : r.channels()) {
-                channels.add("{\"number\": " + ch.number() + ", \"name\": " + Json.quote(ch.name()) + ", \"unit\": "
-                        + Json.quote(ch.unit()) + "}");
+        return Json.write(g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("records");
+            for (RecordInfo r : records) {
+                g.writeStartObject();
+                g.writeStringField("id", r.id());
+                g.writeFieldName("rate_hz");
+                g.writeNumber(Numbers.plain(r.rateHz()));
+                g.writeNumberField("samples", r.sampleCount());
+                g.writeFieldName("duration_s");
+                g.writeNumber(Numbers.plain(r.durationSeconds()));
+                if (r.startUnixMillis().isPresent()) {
+                    g.writeStringField("start", Instant.ofEpochMilli(r.startUnixMillis().getAsLong()).toString());
+                }
+                g.writeArrayFieldStart("channels");
+                for (RecordInfo.ChannelInfo ch : r.channels()) {
+                    g.writeStartObject();
+                    g.writeNumberField("number", ch.number());
+                    g.writeStringField("name", ch.name());
+                    g.writeStringField("unit", ch.unit());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
             }
-            String start = r.startUnixMillis().isPresent()
-                    ? ", \"start\": " + Json.quote(Instant.ofEpochMilli(r.startUnixMillis().getAsLong()).toString())
-                    : "";
-            all.add("{\"id\": " + Json.quote(r.id()) + ", \"rate_hz\": " + Numbers.plain(r.rateHz())
-                    + ", \"samples\": " + r.sampleCount() + ", \"duration_s\": " + Numbers.plain(r.durationSeconds())
-                    + start + ", \"channels\": " + channels + "}");
-        }
-        return all.toString();
+            g.writeEndArray();
+            g.writeEndObject();
+        }) + "\n";
     }
 
     private static String text(List<RecordInfo> records) {

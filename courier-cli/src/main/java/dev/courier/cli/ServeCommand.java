@@ -2,6 +2,7 @@ package dev.courier.cli;
 
 import dev.courier.cli.common.BundledData;
 import dev.courier.cli.common.LogSetup;
+import dev.courier.cli.common.Units;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.server.CourierServer;
 import dev.courier.server.Exposure;
@@ -9,7 +10,9 @@ import dev.courier.server.ServerConfig;
 import dev.courier.server.limits.ClientLimits;
 import dev.courier.server.tls.TlsFiles;
 import dev.courier.server.uploads.SharedUploads;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -56,7 +59,8 @@ final class ServeCommand implements Callable<Integer> {
     int ioThreads;
 
     @Option(names = "--max-chunk", paramLabel = "BYTES", defaultValue = "" + ServerConfig.DEFAULT_MAX_CHUNK_BYTES,
-            description = "Largest chunk served in one frame (default: ${DEFAULT-VALUE}).")
+            converter = Units.IntBytes.class,
+            description = "Largest chunk served in one frame (default: ${DEFAULT-VALUE}). " + Units.SIZE_HELP)
     int maxChunk;
 
     @Option(names = "--legacy-port", paramLabel = "N",
@@ -66,8 +70,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--legacy-max-chunk", paramLabel = "BYTES",
             defaultValue = "" + ServerConfig.DEFAULT_LEGACY_MAX_CHUNK_BYTES,
+            converter = Units.IntBytes.class,
             description = "Largest chunk one legacy FILE request may ask for; a larger request closes its "
-                    + "connection (default: ${DEFAULT-VALUE}).")
+                    + "connection (default: ${DEFAULT-VALUE}). " + Units.SIZE_HELP)
     int legacyMaxChunk;
 
     @Option(names = "--upload-dir", paramLabel = "DIR",
@@ -76,18 +81,23 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--ping-interval-ms", paramLabel = "MILLIS",
             defaultValue = "" + ServerConfig.DEFAULT_PING_INTERVAL_MILLIS,
-            description = "Ping a client silent this long; 0 for never (default: ${DEFAULT-VALUE}).")
+            converter = Units.Millis.class,
+            description = "Ping a client silent this long; 0 for never (default: ${DEFAULT-VALUE}). "
+                    + Units.DURATION_HELP)
     long pingIntervalMillis;
 
     @Option(names = "--idle-timeout-ms", paramLabel = "MILLIS",
             defaultValue = "" + ServerConfig.DEFAULT_IDLE_TIMEOUT_MILLIS,
+            converter = Units.Millis.class,
             description = "Close a connection that sends nothing, not even a reply to a ping, this long; 0 for "
-                    + "never (default: ${DEFAULT-VALUE}).")
+                    + "never (default: ${DEFAULT-VALUE}). " + Units.DURATION_HELP)
     long idleTimeoutMillis;
 
     @Option(names = "--shutdown-grace-ms", paramLabel = "MILLIS",
             defaultValue = "" + ServerConfig.DEFAULT_SHUTDOWN_GRACE_MILLIS,
-            description = "On SIGTERM, how long requests in flight may take to finish (default: ${DEFAULT-VALUE}).")
+            converter = Units.Millis.class,
+            description = "On SIGTERM, how long requests in flight may take to finish (default: ${DEFAULT-VALUE}). "
+                    + Units.DURATION_HELP)
     long shutdownGraceMillis;
 
     @Option(names = "--reuse-port",
@@ -103,8 +113,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--write-timeout-ms", paramLabel = "MILLIS",
             defaultValue = "" + ServerConfig.DEFAULT_WRITE_TIMEOUT_MILLIS,
+            converter = Units.Millis.class,
             description = "Close a connection, on either port, whose client reads nothing of what waits for it this "
-                    + "long; 0 for never (default: ${DEFAULT-VALUE}).")
+                    + "long; 0 for never (default: ${DEFAULT-VALUE}). " + Units.DURATION_HELP)
     long writeTimeoutMillis;
 
     @Option(names = "--legacy-max-connections", paramLabel = "N",
@@ -115,15 +126,17 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--max-upload-bytes", paramLabel = "BYTES",
             defaultValue = "" + ServerConfig.DEFAULT_MAX_UPLOAD_BYTES,
+            converter = Units.Bytes.class,
             description = "Largest file one upload may declare; a larger one is refused with UPLOAD_TOO_LARGE "
-                    + "(default: ${DEFAULT-VALUE}, 16 GiB).")
+                    + "(default: ${DEFAULT-VALUE}, 16 GiB). " + Units.SIZE_HELP)
     long maxUploadBytes;
 
     @Option(names = "--upload-min-free-bytes", paramLabel = "BYTES",
             defaultValue = "" + ServerConfig.DEFAULT_UPLOAD_MIN_FREE_BYTES,
+            converter = Units.Bytes.class,
             description = "Free space uploads leave on the upload directory's file system: an upload that, with "
                     + "the bytes still due to the other open uploads, would leave less is refused with DISK_FULL "
-                    + "(default: ${DEFAULT-VALUE}, 1 GiB).")
+                    + "(default: ${DEFAULT-VALUE}, 1 GiB). " + Units.SIZE_HELP)
     long uploadMinFreeBytes;
 
     @Option(names = "--max-uploads-per-connection", paramLabel = "N",
@@ -145,14 +158,17 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--upload-idle-close-ms", paramLabel = "MILLIS",
             defaultValue = "" + ServerConfig.DEFAULT_UPLOAD_IDLE_CLOSE_MILLIS,
+            converter = Units.Millis.class,
             description = "Close the files of an upload not written for this long, until its next write "
-                    + "(default: ${DEFAULT-VALUE}).")
+                    + "(default: ${DEFAULT-VALUE}). " + Units.DURATION_HELP)
     long uploadIdleCloseMillis;
 
     @Option(names = "--upload-expiry-ms", paramLabel = "MILLIS",
             defaultValue = "" + ServerConfig.DEFAULT_UPLOAD_EXPIRY_MILLIS,
+            converter = Units.Millis.class,
             description = "Drop an upload untouched this long and delete its part file and journal; leftovers this "
-                    + "old in the upload directory are deleted at start-up too (default: ${DEFAULT-VALUE}, a day).")
+                    + "old in the upload directory are deleted at start-up too (default: ${DEFAULT-VALUE}, a day). "
+                    + Units.DURATION_HELP)
     long uploadExpiryMillis;
 
     @Option(names = "--max-open-files", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_MAX_OPEN_FILES,
@@ -400,7 +416,7 @@ final class ServeCommand implements Callable<Integer> {
         if (legacyPort != null) {
             Exposure.legacyWarning(legacyAddress).ifPresent(w -> err.println("courier: " + w));
         }
-        CourierServer server = CourierServer.start(config);
+        CourierServer server = start(config);
         for (String problem : server.loadProblems()) {
             err.println("courier: skipped " + problem);
         }
@@ -428,6 +444,21 @@ final class ServeCommand implements Callable<Integer> {
         out.flush();
         server.awaitClose();
         return 0;
+    }
+
+    /** Starts the server; a port already taken is named as such, not left to the socket's words. */
+    private CourierServer start(ServerConfig config) throws IOException, InterruptedException {
+        try {
+            return CourierServer.start(config);
+        } catch (IOException e) {
+            String m = String.valueOf(e.getMessage());
+            if (!(e instanceof BindException) && !m.contains("Address already in use")) {
+                throw e;
+            }
+            throw new IllegalStateException("port " + port + (legacyPort == null ? "" : " or legacy port "
+                    + legacyPort) + " on " + bind + " is in use (another server?); choose another with --port, "
+                    + "or 0 for a free one");
+        }
     }
 
     private InetAddress address(String host, String option) {

@@ -2,12 +2,13 @@ package dev.courier.cli;
 
 import dev.courier.cli.common.BundledData;
 import dev.courier.cli.common.Json;
+import dev.courier.cli.common.Units;
 import dev.courier.client.ClientConfig;
 import dev.courier.load.Soak;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -34,8 +35,9 @@ final class SoakCommand implements Callable<Integer> {
     ClientOptions server;
 
     @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "30",
-            description = "How long to run (default: ${DEFAULT-VALUE}).")
-    int durationSeconds;
+            converter = Units.Seconds.class,
+            description = "How long to run (default: ${DEFAULT-VALUE}). " + Units.DURATION_HELP)
+    double durationSeconds;
 
     @Option(names = "--data", paramLabel = "DIR", description = "The server's recordings (default: the bundled set).")
     Path data;
@@ -45,7 +47,9 @@ final class SoakCommand implements Callable<Integer> {
     Path files;
 
     @Option(names = "--deadline-ms", paramLabel = "MILLIS", defaultValue = "10000",
-            description = "Deadline of one operation, retries included (default: ${DEFAULT-VALUE}).")
+            converter = Units.Millis.class,
+            description = "Deadline of one operation, retries included (default: ${DEFAULT-VALUE}). "
+                    + Units.DURATION_HELP)
     long deadlineMillis;
 
     @Option(names = "--faults", paramLabel = "FILE",
@@ -59,30 +63,42 @@ final class SoakCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path dataDir = data != null ? data : BundledData.locate();
         Soak.Result result = Soak.run(new Soak.Spec(server.server.config(), dataDir, files,
-                durationSeconds, deadlineMillis, seed));
+                (int) Math.ceil(durationSeconds), deadlineMillis, seed));
         spec.commandLine().getOut().println(report(result));
         return 0;
     }
 
     private String report(Soak.Result r) throws IOException {
-        StringBuilder recovery = new StringBuilder();
-        if (faults != null && Files.exists(faults)) {
-            for (String line : Files.readAllLines(faults)) {
+        List<String> faultLines = faults != null && Files.exists(faults) ? Files.readAllLines(faults) : List.of();
+        return Json.write(g -> {
+            g.writeStartObject();
+            g.writeNumberField("points_ok", r.points().ok());
+            g.writeNumberField("points_failed", r.points().failed());
+            g.writeNumberField("points_wrong", r.points().wrong());
+            g.writeNumberField("downloads_ok", r.downloads().ok());
+            g.writeNumberField("downloads_failed", r.downloads().failed());
+            g.writeNumberField("downloads_corrupt", r.downloads().wrong());
+            g.writeArrayFieldStart("faults");
+            for (String line : faultLines) {
                 String[] parts = line.strip().split("\\s+");
                 if (parts.length < 2) {
                     continue;
                 }
                 long at = Long.parseLong(parts[0]);
                 OptionalLong recovered = r.recoveredMillis(at);
-                recovery.append(recovery.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT,
-                        "{\"at_ms\": %d, \"kind\": %s, \"recovered_ms\": %s}", at, Json.quote(parts[1]),
-                        recovered.isEmpty() ? "null" : String.valueOf(recovered.getAsLong())));
+                g.writeStartObject();
+                g.writeNumberField("at_ms", at);
+                g.writeStringField("kind", parts[1]);
+                g.writeFieldName("recovered_ms");
+                if (recovered.isEmpty()) {
+                    g.writeNull();
+                } else {
+                    g.writeNumber(recovered.getAsLong());
+                }
+                g.writeEndObject();
             }
-        }
-        return String.format(Locale.ROOT, "{\"points_ok\": %d, \"points_failed\": %d, \"points_wrong\": %d, "
-                        + "\"downloads_ok\": %d, \"downloads_failed\": %d, \"downloads_corrupt\": %d, "
-                        + "\"faults\": [%s]}",
-                r.points().ok(), r.points().failed(), r.points().wrong(), r.downloads().ok(),
-                r.downloads().failed(), r.downloads().wrong(), recovery);
+            g.writeEndArray();
+            g.writeEndObject();
+        });
     }
 }

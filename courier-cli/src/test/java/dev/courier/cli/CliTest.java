@@ -142,7 +142,7 @@ class CliTest {
     @Test
     void serveRefusesUploadLimitsBelowTheirMinimumBeforeItStarts() {
         for (String[] bad : new String[][] {{"--max-uploads", "0"}, {"--max-uploads-per-connection", "0"},
-            {"--max-upload-bytes", "0"}, {"--upload-min-free-bytes", "-1"}, {"--upload-idle-close-ms", "0"},
+            {"--max-upload-bytes", "0"}, {"--upload-idle-close-ms", "0"},
             {"--upload-expiry-ms", "0"}}) {
             CliRun r = run("serve", "--port", "0", bad[0], bad[1]);
             assertThat(r.exitCode()).as(String.join(" ", bad)).isEqualTo(ExitCodes.USAGE);

@@ -10,10 +10,21 @@ import java.util.concurrent.CompletableFuture;
  * <p>This package is the whole public API: a user imports {@code dev.courier.client} and nothing else, save
  * {@link dev.courier.protocol.ErrorCode}, the vocabulary of failures that server, client and CLI share (see
  * {@link CourierException#code()}). Everything under {@code dev.courier.client.internal} may change without notice.
+ *
+ * <p>A complete example (points, a range, a download, an upload), run against a real server by the build, is
+ * {@code courier-client/src/test/java/dev/courier/client/examples/QuickStart.java}, quoted in the README:
+ * <pre>{@code
+ * try (CourierClient client = new CourierClient(ClientConfig.parse("127.0.0.1:7420"));
+ *      Connection c = client.open()) {
+ *     Point p = c.point("3", 0.008, 1).join();
+ *     new Downloader(client, DownloadOptions.defaults(), DownloadProgress.NONE).download("7.csv", Path.of("."));
+ * }
+ * }</pre>
  */
 public final class CourierClient implements AutoCloseable {
     private final Dialer dialer;
 
+    /** A client for the server {@code config} names; it connects only when asked ({@link #connect()}). */
     public CourierClient(ClientConfig config) {
         this.dialer = new Dialer(config);
     }

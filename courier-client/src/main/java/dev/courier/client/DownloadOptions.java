@@ -21,10 +21,15 @@ import java.util.Objects;
  * @param streamPieceBytes   bytes one stream asks for at most; the lanes take pieces lowest first, so pieces
  *                           smaller than the file stripe it over the connections (never fewer pieces than
  *                           connections). 0: the file split evenly, one contiguous share per connection
+ * @param rateLimitBytesPerSecond bytes per second the download takes in at most, over all its connections (a token
+ *                           bucket on what is stored: a stream's credit is given back, and a READ sent, no faster);
+ *                           0 for no limit. Keep chunks well below a second's worth, so each wait stays short of
+ *                           the stall timeout
  */
 public record DownloadOptions(int connections, int chunkBytes, int readsPerConnection, boolean resume,
                               boolean discard, long stallTimeoutMillis, Backoff backoff, boolean verifyDigest,
-                              boolean stream, int streamWindowBytes, long streamPieceBytes) {
+                              boolean stream, int streamWindowBytes, long streamPieceBytes,
+                              long rateLimitBytesPerSecond) {
     public static final int DEFAULT_CONNECTIONS = 4;
     public static final int DEFAULT_CHUNK_BYTES = 1 << 20;
     public static final int DEFAULT_READS_PER_CONNECTION = 4;
@@ -57,67 +62,77 @@ public record DownloadOptions(int connections, int chunkBytes, int readsPerConne
             throw new IllegalArgumentException("stream piece must be positive, or 0 for even shares: "
                     + streamPieceBytes);
         }
+        if (rateLimitBytesPerSecond < 0) {
+            throw new IllegalArgumentException("rate limit must be positive, or 0 for none: "
+                    + rateLimitBytesPerSecond);
+        }
     }
 
     public static DownloadOptions defaults() {
         return new DownloadOptions(DEFAULT_CONNECTIONS, DEFAULT_CHUNK_BYTES, DEFAULT_READS_PER_CONNECTION, true,
                 false, DEFAULT_STALL_TIMEOUT_MILLIS, Backoff.DEFAULT, true, DEFAULT_STREAM, DEFAULT_STREAM_WINDOW_BYTES,
-                DEFAULT_STREAM_PIECE_BYTES);
+                DEFAULT_STREAM_PIECE_BYTES, 0);
     }
 
     public DownloadOptions withConnections(int n) {
         return new DownloadOptions(n, chunkBytes, readsPerConnection, resume, discard, stallTimeoutMillis, backoff,
-                verifyDigest, stream, streamWindowBytes, streamPieceBytes);
+                verifyDigest, stream, streamWindowBytes, streamPieceBytes, rateLimitBytesPerSecond);
     }
 
     public DownloadOptions withChunkBytes(int bytes) {
         return new DownloadOptions(connections, bytes, readsPerConnection, resume, discard, stallTimeoutMillis,
-                backoff, verifyDigest, stream, streamWindowBytes, streamPieceBytes);
+                backoff, verifyDigest, stream, streamWindowBytes, streamPieceBytes, rateLimitBytesPerSecond);
     }
 
     public DownloadOptions withReadsPerConnection(int n) {
         return new DownloadOptions(connections, chunkBytes, n, resume, discard, stallTimeoutMillis, backoff,
-                verifyDigest, stream, streamWindowBytes, streamPieceBytes);
+                verifyDigest, stream, streamWindowBytes, streamPieceBytes, rateLimitBytesPerSecond);
     }
 
     public DownloadOptions withResume(boolean on) {
         return new DownloadOptions(connections, chunkBytes, readsPerConnection, on, discard, stallTimeoutMillis,
-                backoff, verifyDigest, stream, streamWindowBytes, streamPieceBytes);
+                backoff, verifyDigest, stream, streamWindowBytes, streamPieceBytes, rateLimitBytesPerSecond);
     }
 
     public DownloadOptions withDiscard(boolean on) {
         return new DownloadOptions(connections, chunkBytes, readsPerConnection, resume, on, stallTimeoutMillis,
-                backoff, verifyDigest, stream, streamWindowBytes, streamPieceBytes);
+                backoff, verifyDigest, stream, streamWindowBytes, streamPieceBytes, rateLimitBytesPerSecond);
     }
 
     public DownloadOptions withVerifyDigest(boolean on) {
         return new DownloadOptions(connections, chunkBytes, readsPerConnection, resume, discard, stallTimeoutMillis,
-                backoff, on, stream, streamWindowBytes, streamPieceBytes);
+                backoff, on, stream, streamWindowBytes, streamPieceBytes, rateLimitBytesPerSecond);
     }
 
     public DownloadOptions withBackoff(Backoff b) {
         return new DownloadOptions(connections, chunkBytes, readsPerConnection, resume, discard, stallTimeoutMillis,
-                b, verifyDigest, stream, streamWindowBytes, streamPieceBytes);
+                b, verifyDigest, stream, streamWindowBytes, streamPieceBytes, rateLimitBytesPerSecond);
     }
 
     public DownloadOptions withStallTimeoutMillis(long millis) {
         return new DownloadOptions(connections, chunkBytes, readsPerConnection, resume, discard, millis, backoff,
-                verifyDigest, stream, streamWindowBytes, streamPieceBytes);
+                verifyDigest, stream, streamWindowBytes, streamPieceBytes, rateLimitBytesPerSecond);
     }
 
     /** Whether to read with READ_STREAM when the server knows it. */
     public DownloadOptions withStream(boolean on) {
         return new DownloadOptions(connections, chunkBytes, readsPerConnection, resume, discard, stallTimeoutMillis,
-                backoff, verifyDigest, on, streamWindowBytes, streamPieceBytes);
+                backoff, verifyDigest, on, streamWindowBytes, streamPieceBytes, rateLimitBytesPerSecond);
     }
 
     public DownloadOptions withStreamWindowBytes(int bytes) {
         return new DownloadOptions(connections, chunkBytes, readsPerConnection, resume, discard, stallTimeoutMillis,
-                backoff, verifyDigest, stream, bytes, streamPieceBytes);
+                backoff, verifyDigest, stream, bytes, streamPieceBytes, rateLimitBytesPerSecond);
     }
 
     public DownloadOptions withStreamPieceBytes(long bytes) {
         return new DownloadOptions(connections, chunkBytes, readsPerConnection, resume, discard, stallTimeoutMillis,
-                backoff, verifyDigest, stream, streamWindowBytes, bytes);
+                backoff, verifyDigest, stream, streamWindowBytes, bytes, rateLimitBytesPerSecond);
+    }
+
+    /** At most {@code bytesPerSecond} over the whole download; 0 for no limit. */
+    public DownloadOptions withRateLimitBytesPerSecond(long bytesPerSecond) {
+        return new DownloadOptions(connections, chunkBytes, readsPerConnection, resume, discard, stallTimeoutMillis,
+                backoff, verifyDigest, stream, streamWindowBytes, streamPieceBytes, bytesPerSecond);
     }
 }

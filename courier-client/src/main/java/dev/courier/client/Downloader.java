@@ -10,6 +10,7 @@ import dev.courier.protocol.ErrorCode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -25,7 +26,9 @@ import java.util.concurrent.CompletableFuture;
  * <li>lost connections are reopened with exponential backoff and jitter, and the chunks they had in flight are
  * fetched again, until no chunk has arrived for the stall timeout;</li>
  * <li>only a complete, verified, synced file is renamed to its final name; the part file is synced in the
- * background as it fills, so that last sync is short ({@link DownloadResult#finalSyncNanos}).</li>
+ * background as it fills, so that last sync is short ({@link DownloadResult#finalSyncNanos}); it gets the server's
+ * modification time, as {@code rsync -t} and {@code curl -R} keep it;</li>
+ * <li>with {@link DownloadOptions#rateLimitBytesPerSecond} it takes in no more than that rate.</li>
  * </ul>
  * The DIGEST that names the version to fetch goes on the download's first connection, which then carries the first
  * connection's share of the reads; the others open as the reads begin.
@@ -110,12 +113,14 @@ public final class Downloader {
                     }
                     String sha = fetched.sha256Hex();
                     if (sha == null || sha.equals(digest.sha256Hex())) {
+                        progress.phase(DownloadProgress.Phase.SYNCING);
                         return finish(file, target, digest.sha256Hex(), chunk, fetched, start);
                     }
                     FileDigest fresh = digest(retry, control, name, true);
                     if (fresh.sizeBytes() == digest.sizeBytes() && fresh.sha256Hex().equals(sha)) {
                         progress.note(name + ": the server's digest was stale; hashed afresh, it matches the bytes "
                                 + "received");
+                        progress.phase(DownloadProgress.Phase.SYNCING);
                         return finish(file, target, sha, chunk, fetched, start);
                     }
                     file.discard();
@@ -154,10 +159,13 @@ public final class Downloader {
                 Deadline.in(options.stallTimeoutMillis())));
     }
 
-    /** The file is good: gives it its final name. */
+    /** The file is good: gives it its final name and the server's modification time. */
     private static DownloadResult finish(PartFile file, Path target, String sha256Hex, int chunkBytes,
                                          ChunkFetcher.Fetched fetched, long startNanos) throws IOException {
         long syncNanos = file.finish(target);
+        if (target != null) {
+            Files.setLastModifiedTime(target, FileTime.fromMillis(file.version().modifiedMillis()));
+        }
         return new DownloadResult(target, file.version().sizeBytes(), sha256Hex, System.nanoTime() - startNanos,
                 fetched.connections(), chunkBytes, file.resumedBytes(), fetched.fetchedBytes(),
                 fetched.refetchedChunks(), syncNanos);

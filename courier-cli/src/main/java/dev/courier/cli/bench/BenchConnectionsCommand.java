@@ -2,6 +2,7 @@ package dev.courier.cli.bench;
 
 import dev.courier.cli.common.ExitCodes;
 import dev.courier.cli.common.ServerOption;
+import dev.courier.cli.common.Units;
 import dev.courier.client.ClientConfig;
 import dev.courier.load.ConnectionHolder;
 import dev.courier.load.PointData;
@@ -50,7 +51,9 @@ public final class BenchConnectionsCommand implements Callable<Integer> {
     String sourceAddresses;
 
     @Option(names = "--hold", paramLabel = "SECONDS", defaultValue = "10",
-            description = "How long to hold the connections once all are set up (default: ${DEFAULT-VALUE}).")
+            converter = Units.Seconds.class,
+            description = "How long to hold the connections once all are set up (default: ${DEFAULT-VALUE}). "
+                    + Units.DURATION_HELP)
     double holdSeconds;
 
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "1000",
@@ -67,12 +70,14 @@ public final class BenchConnectionsCommand implements Callable<Integer> {
     int sample;
 
     @Option(names = "--recheck-every", paramLabel = "SECONDS", defaultValue = "5",
-            description = "Time between two sample rounds (default: ${DEFAULT-VALUE}).")
+            converter = Units.Seconds.class,
+            description = "Time between two sample rounds (default: ${DEFAULT-VALUE}). " + Units.DURATION_HELP)
     double recheckSeconds;
 
     @Option(names = "--timeout-ms", paramLabel = "MILLIS", defaultValue = "10000",
+            converter = Units.IntMillis.class,
             description = "How long a connection may take to answer its first POINT, and a re-check to be "
-                    + "answered (default: ${DEFAULT-VALUE}).")
+                    + "answered (default: ${DEFAULT-VALUE}). " + Units.DURATION_HELP)
     int timeoutMillis;
 
     @Mixin

@@ -2,6 +2,7 @@ package dev.courier.cli.bench;
 
 import dev.courier.cli.common.ExitCodes;
 import dev.courier.cli.common.ServerOption;
+import dev.courier.cli.common.Units;
 import dev.courier.client.ClientConfig;
 import dev.courier.client.DownloadOptions;
 import dev.courier.load.FileBench;
@@ -45,7 +46,9 @@ public final class BenchFilesCommand implements Callable<Integer> {
     int connections;
 
     @Option(names = "--chunk-size", paramLabel = "BYTES", defaultValue = "" + DownloadOptions.DEFAULT_CHUNK_BYTES,
-            description = "Bytes per read request, capped by the server (default: ${DEFAULT-VALUE}).")
+            converter = Units.IntBytes.class,
+            description = "Bytes per read request, capped by the server (default: ${DEFAULT-VALUE}). "
+                    + Units.SIZE_HELP)
     int chunkBytes;
 
     @Option(names = "--original", paramLabel = "PATH",
@@ -62,7 +65,8 @@ public final class BenchFilesCommand implements Callable<Integer> {
     boolean discard;
 
     @Option(names = "--timeout-ms", paramLabel = "MILLIS", defaultValue = "30000",
-            description = "Deadline for each request (default: ${DEFAULT-VALUE}).")
+            converter = Units.IntMillis.class,
+            description = "Deadline for each request (default: ${DEFAULT-VALUE}). " + Units.DURATION_HELP)
     int timeoutMillis;
 
     @Option(names = "--json", description = "Print one JSON object instead of the text report.")

@@ -2,6 +2,7 @@ package dev.courier.cli.bench;
 
 import dev.courier.cli.common.ExitCodes;
 import dev.courier.cli.common.ServerOption;
+import dev.courier.cli.common.Units;
 import dev.courier.load.CourierRangeTarget;
 import dev.courier.load.LoadEngine;
 import dev.courier.load.PointData;
@@ -46,7 +47,9 @@ public final class BenchRangeCommand implements Callable<Integer> {
     int connections;
 
     @Option(names = "--span-seconds", paramLabel = "S", defaultValue = "10",
-            description = "Length of each range in seconds of the records (default: ${DEFAULT-VALUE}).")
+            converter = Units.Seconds.class,
+            description = "Length of each range in seconds of the records (default: ${DEFAULT-VALUE}). "
+                    + Units.DURATION_HELP)
     double spanSeconds;
 
     @Mixin

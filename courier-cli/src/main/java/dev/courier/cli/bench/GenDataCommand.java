@@ -1,5 +1,6 @@
 package dev.courier.cli.bench;
 
+import dev.courier.cli.common.Units;
 import dev.courier.load.EcgDataSet;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -24,7 +25,8 @@ public final class GenDataCommand implements Callable<Integer> {
     @Option(names = "--records", paramLabel = "N", required = true, description = "Records (files) to write.")
     int records;
 
-    @Option(names = "--seconds", paramLabel = "S", required = true, description = "Length of each record.")
+    @Option(names = "--seconds", paramLabel = "S", required = true, converter = Units.Seconds.class,
+            description = "Length of each record. " + Units.DURATION_HELP)
     double seconds;
 
     @Option(names = "--rate", paramLabel = "HZ", defaultValue = "250",

@@ -1,45 +1,54 @@
 package dev.courier.cli.bench;
 
 import dev.courier.cli.common.Json;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
-/** Builds one flat JSON object on one line: numbers, strings and booleans, in insertion order. */
+/**
+ * Builds one flat JSON object on one line: numbers, strings and booleans, in insertion order, written by
+ * {@link Json} (Jackson) when printed.
+ */
 final class JsonLine {
-    private final StringBuilder b = new StringBuilder("{");
+    /** A field and how to write its value. */
+    private record Field(String name, Json.Body value) {
+    }
+
+    private final List<Field> fields = new ArrayList<>();
 
     JsonLine put(String name, long value) {
-        return field(name).raw(Long.toString(value));
+        return add(name, g -> g.writeNumber(value));
     }
 
     /** A double with {@code decimals} digits after the point; non-finite values become null. */
     JsonLine put(String name, double value, int decimals) {
-        return field(name).raw(Double.isFinite(value) ? String.format(Locale.ROOT, "%." + decimals + "f", value)
-                : "null");
+        return add(name, Double.isFinite(value)
+                ? g -> g.writeNumber(String.format(Locale.ROOT, "%." + decimals + "f", value))
+                : g -> g.writeNull());
     }
 
     JsonLine put(String name, String value) {
-        return field(name).raw(value == null ? "null" : Json.quote(value));
+        return add(name, value == null ? g -> g.writeNull() : g -> g.writeString(value));
     }
 
     JsonLine put(String name, boolean value) {
-        return field(name).raw(Boolean.toString(value));
+        return add(name, g -> g.writeBoolean(value));
     }
 
-    private JsonLine field(String name) {
-        if (b.length() > 1) {
-            b.append(", ");
-        }
-        b.append(Json.quote(name)).append(": ");
-        return this;
-    }
-
-    private JsonLine raw(String s) {
-        b.append(s);
+    private JsonLine add(String name, Json.Body value) {
+        fields.add(new Field(name, value));
         return this;
     }
 
     @Override
     public String toString() {
-        return b + "}";
+        return Json.write(g -> {
+            g.writeStartObject();
+            for (Field f : fields) {
+                g.writeFieldName(f.name());
+                f.value().write(g);
+            }
+            g.writeEndObject();
+        });
     }
 }

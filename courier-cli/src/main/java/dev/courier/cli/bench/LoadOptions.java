@@ -1,5 +1,6 @@
 package dev.courier.cli.bench;
 
+import dev.courier.cli.common.Units;
 import dev.courier.load.LoadEngine;
 import picocli.CommandLine.Option;
 
@@ -13,15 +14,18 @@ final class LoadOptions {
     int pipeline;
 
     @Option(names = {"-d", "--duration"}, paramLabel = "SECONDS", defaultValue = "10",
-            description = "Measured time (default: ${DEFAULT-VALUE}).")
+            converter = Units.Seconds.class,
+            description = "Measured time (default: ${DEFAULT-VALUE}). " + Units.DURATION_HELP)
     double durationSeconds;
 
     @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "1",
-            description = "Unmeasured time before it (default: ${DEFAULT-VALUE}).")
+            converter = Units.Seconds.class,
+            description = "Unmeasured time before it (default: ${DEFAULT-VALUE}). " + Units.DURATION_HELP)
     double warmupSeconds;
 
     @Option(names = "--timeout-ms", paramLabel = "MILLIS", defaultValue = "10000",
-            description = "Deadline for each request (default: ${DEFAULT-VALUE}).")
+            converter = Units.IntMillis.class,
+            description = "Deadline for each request (default: ${DEFAULT-VALUE}). " + Units.DURATION_HELP)
     int timeoutMillis;
 
     @Option(names = "--json", description = "Print one JSON object instead of the text report.")

@@ -61,7 +61,8 @@ public final class ChunkFetcher {
         // the hashing point, and it wakes them each time that point moves.
         try (InOrderDigest digest = options.verifyDigest()
                 ? new InOrderDigest(size, file.onDisk(), file.channel(), () -> hashMoved(queue, streams)) : null) {
-            ChunkStore store = new ChunkStore(name, size, file.writer(), digest, file.onDisk(), progress);
+            ChunkStore store = new ChunkStore(name, size, file.writer(), digest, file.onDisk(), progress,
+                    RateLimit.of(options.rateLimitBytesPerSecond()));
             progress.advanced(file.resumedBytes(), size);
             long requeued = 0;
             int connections = 0;

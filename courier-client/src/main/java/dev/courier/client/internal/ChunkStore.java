@@ -32,20 +32,25 @@ final class ChunkStore {
     /** Null when not asked to hash. */
     private final InOrderDigest digest;
     private final DownloadProgress progress;
+    private final RateLimit rateLimit;
     private final AtomicLong doneBytes;
     private final AtomicLong fetchedBytes = new AtomicLong();
     private final Map<Long, Integer> damagedAttempts = new ConcurrentHashMap<>();
     /** Guarded by itself. */
     private final RangeSet have = new RangeSet();
 
-    /** @param onDisk ranges already in place (resumed) */
+    /**
+     * @param onDisk    ranges already in place (resumed)
+     * @param rateLimit paces what is stored, and so what the server is let send ({@link RateLimit#NONE}: no limit)
+     */
     ChunkStore(String name, long sizeBytes, PartWriter out, InOrderDigest digest, RangeSet onDisk,
-               DownloadProgress progress) {
+               DownloadProgress progress, RateLimit rateLimit) {
         this.name = name;
         this.sizeBytes = sizeBytes;
         this.out = out;
         this.digest = digest;
         this.progress = progress;
+        this.rateLimit = rateLimit;
         this.doneBytes = new AtomicLong(onDisk.totalBytes());
         for (ByteRange r : onDisk.ranges()) {
             have.add(r.offsetBytes(), r.lengthBytes());
@@ -76,10 +81,12 @@ final class ChunkStore {
      * @param hasCrc whether the server sent a CRC32C (it always does for streams)
      * @return false when it arrived damaged and must be fetched again
      * @throws CourierException VERIFICATION_FAILED after too many damaged copies in a row; LOCAL_IO_ERROR when the
-     *                          part file or its journal cannot be written
+     *                          part file or its journal cannot be written; CONNECTION_CLOSED when interrupted while
+     *                          keeping the rate limit
      */
     boolean store(long offsetBytes, ByteBuf data, boolean hasCrc, int crc32c) {
         int length = data.readableBytes();
+        rateLimit.acquire(length);
         fetchedBytes.addAndGet(length);
         int crc = crc32c(data);
         if (hasCrc && crc != crc32c) {
