@@ -2,6 +2,7 @@ package dev.courier.server;
 
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.server.limits.ClientLimits;
+import dev.courier.server.live.LiveConfig;
 import java.net.InetAddress;
 import dev.courier.server.tls.TlsFiles;
 import java.net.InetSocketAddress;
@@ -63,6 +64,8 @@ import java.util.OptionalInt;
  *                            library's default; {@code courier serve} binds it to loopback unless told otherwise)
  * @param tls                 when present, the main port speaks only TLS 1.3 with these files (the legacy port
  *                            stays plaintext); empty for plaintext
+ * @param live                when present ({@code --live}), APPEND and SUBSCRIBE are served, live records kept as
+ *                            this says; empty: they are LIVE_DISABLED
  */
 public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path filesRoot, int ioThreads,
                            int maxFrameBytes, int maxChunkBytes, int maxBatchPoints, int maxFileOpsInFlight,
@@ -73,7 +76,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
                            int maxUploadsPerConnection, int maxUploads, long uploadIdleCloseMillis,
                            long uploadExpiryMillis, int maxOpenFiles, int maxStreamsPerConnection,
                            Optional<Path> authFile, ClientLimits limits, Optional<InetAddress> legacyBindAddress,
-                           Optional<TlsFiles> tls) {
+                           Optional<TlsFiles> tls, Optional<LiveConfig> live) {
     public static final int DEFAULT_PORT = 7420;
     /** One default chunk of upload data and its frame overhead fit in one request frame. */
     public static final int DEFAULT_MAX_FRAME_BYTES = (1 << 20) + 64;
@@ -131,6 +134,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         Objects.requireNonNull(limits, "limits (ClientLimits.OFF for none)");
         Objects.requireNonNull(legacyBindAddress, "legacyBindAddress (Optional.empty() for the main address)");
         Objects.requireNonNull(tls, "tls (Optional.empty() for plaintext)");
+        Objects.requireNonNull(live, "live (Optional.empty() turns live records off)");
         if (ioThreads < 0) {
             throw new IllegalArgumentException("ioThreads must be >= 0: " + ioThreads);
         }
@@ -205,7 +209,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
                 DEFAULT_LEGACY_MAX_CONNECTIONS, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_UPLOAD_MIN_FREE_BYTES,
                 DEFAULT_MAX_UPLOADS_PER_CONNECTION, DEFAULT_MAX_UPLOADS, DEFAULT_UPLOAD_IDLE_CLOSE_MILLIS,
                 DEFAULT_UPLOAD_EXPIRY_MILLIS, DEFAULT_MAX_OPEN_FILES, DEFAULT_MAX_STREAMS_PER_CONNECTION,
-                Optional.empty(), ClientLimits.OFF, Optional.empty(), Optional.empty());
+                Optional.empty(), ClientLimits.OFF, Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     public Builder toBuilder() {
@@ -258,6 +262,11 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         return toBuilder().tls(Optional.of(files)).build();
     }
 
+    /** Live records served (APPEND, SUBSCRIBE), kept as {@code l} says. */
+    public ServerConfig withLive(LiveConfig l) {
+        return toBuilder().live(Optional.of(l)).build();
+    }
+
     public ServerConfig withKeepalive(long pingIntervalMillis, long idleTimeoutMillis) {
         return toBuilder().pingIntervalMillis(pingIntervalMillis).idleTimeoutMillis(idleTimeoutMillis).build();
     }
@@ -294,6 +303,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         private ClientLimits limits;
         private Optional<InetAddress> legacyBindAddress;
         private Optional<TlsFiles> tls;
+        private Optional<LiveConfig> live;
 
         private Builder(ServerConfig c) {
             bindAddress = c.bindAddress;
@@ -326,6 +336,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
             limits = c.limits;
             legacyBindAddress = c.legacyBindAddress;
             tls = c.tls;
+            live = c.live;
         }
 
         public Builder bindAddress(InetSocketAddress v) {
@@ -478,6 +489,11 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
             return this;
         }
 
+        public Builder live(Optional<LiveConfig> v) {
+            live = v;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(bindAddress, dataDir, filesRoot, ioThreads, maxFrameBytes, maxChunkBytes,
                     maxBatchPoints, maxFileOpsInFlight, legacyPort, legacyMaxChunkBytes, uploadDir,
@@ -485,7 +501,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
                     writeTimeoutMillis, legacyMaxConnections, maxUploadBytes, uploadMinFreeBytes,
                     maxUploadsPerConnection, maxUploads, uploadIdleCloseMillis, uploadExpiryMillis, maxOpenFiles,
                     maxStreamsPerConnection, authFile, limits, legacyBindAddress,
-                    tls);
+                    tls, live);
         }
     }
 }
