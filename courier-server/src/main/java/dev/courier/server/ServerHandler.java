@@ -1,5 +1,6 @@
 package dev.courier.server;
 
+import dev.courier.protocol.AppendAck;
 import dev.courier.protocol.AppendRequest;
 import dev.courier.protocol.CancelStream;
 import dev.courier.protocol.DigestReply;
@@ -183,8 +184,10 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                         reply(ctx, server.recordings().records(r.requestId(), r.startIndex(), peerMaxFrameBytes));
                 case EnvelopeRequest r -> offload(ctx, r, x -> server.recordings().envelope(x, peerMaxFrameBytes));
                 case AppendRequest r -> {
-                    LiveStore store = live();
-                    offload(ctx, r, x -> awaitAck(store, x));
+                    // Queued for the group commit here, on the event loop, so that one connection's APPENDs are
+                    // checked in the order they were sent; the wait for the fsync is a file op like any other.
+                    CompletableFuture<AppendAck> acked = live().append(r);
+                    offload(ctx, r, x -> awaitAck(acked));
                 }
                 case SubscribeRequest r -> {
                     writeBatch(ctx);
@@ -342,13 +345,13 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Waits, on a blocking thread, for the group commit that makes {@code r}'s rows durable: the connection's
+     * Waits, on a blocking thread, for the group commit that makes an APPEND's rows durable: the connection's
      * appends in flight are bounded as its file requests are, so a producer that pipelines cannot queue without
      * bound.
      */
-    private static Message awaitAck(LiveStore store, AppendRequest r) {
+    private static Message awaitAck(CompletableFuture<AppendAck> acked) {
         try {
-            return store.append(r).join();
+            return acked.join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof Failure f) {
                 throw f;

@@ -158,6 +158,23 @@ class LiveRecordsTest {
     }
 
     @Test
+    void pipelinedAppendsOfOneConnectionAreTakenInTheOrderSent() throws Exception {
+        try (CourierServer server = start(); RawConnection c = RawConnection.handshaken(server.localAddress())) {
+            for (int k = 0; k < 40; k++) {
+                c.send(rows(100 + k, "live-p", k * 10L, 10)); // sent back to back, none waits for its ACK
+            }
+            List<AppendAck> acks = new ArrayList<>();
+            for (int k = 0; k < 40; k++) {
+                acks.add(receive(c, AppendAck.class));
+            }
+            acks.sort((a, b) -> Integer.compare(a.requestId(), b.requestId()));
+            for (int k = 0; k < 40; k++) {
+                assertThat(acks.get(k)).isEqualTo(new AppendAck(100 + k, k * 10L, 10));
+            }
+        }
+    }
+
+    @Test
     void badAppendsGetTheirTypedErrorAndTheServerGoesOn() throws Exception {
         try (CourierServer server = start(); RawConnection c = RawConnection.handshaken(server.localAddress())) {
             c.send(rows(1, "live-b", 0, 10));
