@@ -7,6 +7,7 @@ import dev.courier.protocol.FrameDescriptor;
 import dev.courier.server.CourierServer;
 import dev.courier.server.Exposure;
 import dev.courier.server.ServerConfig;
+import dev.courier.server.live.LiveConfig;
 import dev.courier.server.limits.ClientLimits;
 import dev.courier.server.tls.TlsFiles;
 import dev.courier.server.uploads.SharedUploads;
@@ -305,6 +306,43 @@ final class ServeCommand implements Callable<Integer> {
                     + "node's crash its uploads can resume through another (default: ${DEFAULT-VALUE}).")
     long uploadLeaseMillis;
 
+    @Option(names = "--live", description = "Take live records: APPEND (courier append) and SUBSCRIBE (courier "
+            + "tail), kept durable in --live-dir.")
+    boolean live;
+
+    @Option(names = "--live-dir", paramLabel = "DIR", description = "Where live records are kept, one append-only "
+            + "file each (default: ~/.local/share/courier/live).")
+    Path liveDir;
+
+    @Option(names = "--live-max-records", paramLabel = "N", defaultValue = "" + LiveConfig.DEFAULT_MAX_RECORDS,
+            description = "Live records the server holds (default: ${DEFAULT-VALUE}).")
+    int liveMaxRecords;
+
+    @Option(names = "--live-max-append-rows", paramLabel = "N", defaultValue = "" + LiveConfig.DEFAULT_MAX_APPEND_ROWS,
+            description = "Rows one APPEND may carry (default: ${DEFAULT-VALUE}).")
+    int liveMaxAppendRows;
+
+    @Option(names = "--live-subscriber-queue-bytes", paramLabel = "BYTES",
+            defaultValue = "" + LiveConfig.DEFAULT_SUBSCRIBER_QUEUE_BYTES,
+            description = "Appended bytes waiting for one subscriber past which it gets SLOW_CONSUMER "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long liveSubscriberQueueBytes;
+
+    /** The live records' settings, with {@code --live}. */
+    private Optional<LiveConfig> liveConfig() {
+        if (!live) {
+            return Optional.empty();
+        }
+        Path dir = liveDir != null ? liveDir
+                : Path.of(System.getProperty("user.home"), ".local", "share", "courier", "live");
+        try {
+            return Optional.of(new LiveConfig(dir, liveMaxRecords, liveMaxAppendRows, liveSubscriberQueueBytes));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--live-max-records, --live-max-append-rows and "
+                    + "--live-subscriber-queue-bytes must be at least 1");
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         LogSetup.Format format = switch (logFormat.strip().toLowerCase(Locale.ROOT)) {
@@ -408,6 +446,7 @@ final class ServeCommand implements Callable<Integer> {
                 .drainDelayMillis(drainDelayMillis)
                 .sharedUploads(sharedUploads ? Optional.of(new SharedUploads(nodeId(), uploadLeaseMillis))
                         : Optional.empty())
+                .live(liveConfig())
                 .build();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -439,6 +478,7 @@ final class ServeCommand implements Callable<Integer> {
                 server.metricsAddress().map(a -> ", operations HTTP on " + hostPort(a)).orElse(""),
                 uploadDir == null ? "" : ", uploads into " + uploadDir,
                 authFile == null ? "" : ", tokens from " + authFile,
+                server.config().live().map(l -> ", live records in " + l.dir()).orElse(""),
                 server.transport().name().toLowerCase(),
                 server.tls().map(t -> ", " + t.engineDescription()).orElse(""));
         out.flush();

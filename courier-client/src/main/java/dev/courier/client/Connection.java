@@ -107,15 +107,49 @@ public final class Connection implements AutoCloseable {
      * @param step 1 for every sample, k for every k-th
      */
     public SampleStream range(String record, long fromSample, long toSample, int step, int[] channels) {
-        int rowBytes = channels.length * Double.BYTES;
-        int cap = Math.min(limits().maxChunkBytes(), RANGE_CHUNK_BYTES);
-        int rows = Math.max(Math.ceilDiv(FrameDescriptor.MIN_CHUNK_CAP_BYTES, Math.max(1, rowBytes)),
-                cap / Math.max(1, rowBytes));
-        int chunkBytes = rows * rowBytes;
+        int chunkBytes = chunkBytes(channels.length * Double.BYTES);
         SampleStream stream = new SampleStream(fromSample, step, channels.length);
         stream.started(wire.range(record, fromSample, toSample, step, channels,
                 Math.max(RANGE_WINDOW_BYTES, chunkBytes), chunkBytes, stream.listener()));
         return stream;
+    }
+
+    /**
+     * Appends rows to live record {@code record} (creating it at {@code rateHz} with {@code channels} channels when
+     * new): row r is time {@code timesSeconds[r]} and values {@code values[r * channels .. (r + 1) * channels)}.
+     * Completes once the server has the rows on disk, with the sample indexes they got; fails with BAD_APPEND (wrong
+     * channels or rate, a time that does not follow or is off the rate, NaN or inf), NOT_LIVE (a recorded record),
+     * LIVE_DISABLED (a server without {@code --live}) or FORBIDDEN (a token without {@code live:write}).
+     */
+    public CompletableFuture<Appended> append(String record, double rateHz, int channels, double[] timesSeconds,
+                                              double[] values) {
+        return wire.append(record, rateHz, channels, timesSeconds, values)
+                .thenApply(a -> new Appended(a.firstSample(), a.rows()));
+    }
+
+    /**
+     * Follows live record {@code record}: the rows of {@code channels} (numbered from 1) from sample
+     * {@code fromSample} on, those stored first, then each appended one as soon as it is acknowledged. Take them with
+     * {@link SampleStream#next()}, which waits for more; the stream has no end and stops only when closed (then
+     * {@code next()} has nothing more) or failed: SLOW_CONSUMER when this side read too slowly and the server's queue
+     * for it passed its bound, UNKNOWN_RECORD, NOT_LIVE, BAD_RANGE (a {@code fromSample} past the samples stored), or
+     * the connection's failure. {@link LiveTail} resubscribes after such failures without gaps or duplicates.
+     */
+    public SampleStream subscribe(String record, long fromSample, int[] channels) {
+        int rowBytes = channels.length * Double.BYTES;
+        int chunkBytes = chunkBytes(rowBytes);
+        SampleStream stream = new SampleStream(fromSample, 1, channels.length);
+        stream.started(wire.subscribe(record, fromSample, channels, Math.max(RANGE_WINDOW_BYTES, chunkBytes),
+                chunkBytes, stream.listener()));
+        return stream;
+    }
+
+    /** Whole rows of {@code rowBytes} in at most {@link #RANGE_CHUNK_BYTES} (and the server's cap), a page at least. */
+    private int chunkBytes(int rowBytes) {
+        int cap = Math.min(limits().maxChunkBytes(), RANGE_CHUNK_BYTES);
+        int rows = Math.max(Math.ceilDiv(FrameDescriptor.MIN_CHUNK_CAP_BYTES, Math.max(1, rowBytes)),
+                cap / Math.max(1, rowBytes));
+        return rows * rowBytes;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.courier.load;
 
+import dev.courier.protocol.AppendAck;
 import dev.courier.protocol.ChunkReply;
 import dev.courier.protocol.DigestReply;
 import dev.courier.protocol.EnvelopeReply;
@@ -503,7 +504,7 @@ public final class ConnectionHolder {
                     problem(ctx, e.code() + ": " + e.message());
                 }
                 case Pong _, PointBatchReply _, ListReply _, StatReply _, ChunkReply _, DigestReply _, UploadReady _,
-                     UploadAck _, UploadDone _, RecordsReply _, EnvelopeReply _ -> {
+                     UploadAck _, UploadDone _, RecordsReply _, EnvelopeReply _, AppendAck _ -> {
                     m.release();
                     problem(ctx, "unexpected " + m.getClass().getSimpleName());
                 }

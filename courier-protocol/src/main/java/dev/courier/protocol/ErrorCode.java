@@ -32,6 +32,17 @@ public enum ErrorCode {
     BAD_RANGE(24, false),
     /** The downsampled answer would hold more buckets than allowed. */
     TOO_MANY_BUCKETS(25, false),
+    /**
+     * A subscriber's queue of appended rows passed its bound (it reads too slowly): sent with the subscription's id,
+     * it ends that subscription only; the connection and its other requests go on.
+     */
+    SLOW_CONSUMER(26, false),
+    /** This server does not take live records (start it with {@code --live}). */
+    LIVE_DISABLED(27, false),
+    /** An APPEND's rows do not fit the record: channels, rate, a time not increasing or off the rate, NaN or inf. */
+    BAD_APPEND(28, false),
+    /** The record is a recorded (read-only) one: it cannot be appended to nor subscribed to. */
+    NOT_LIVE(29, false),
     /** No such file or directory. */
     NOT_FOUND(40, false),
     /** The path leads outside the served directory. */

@@ -84,8 +84,10 @@ public final class MessageReader {
             case RECORDS -> readRecords(p);
             case RANGE_STREAM -> readRangeStream(p);
             case ENVELOPE -> readEnvelope(p);
+            case APPEND -> readAppend(p);
+            case SUBSCRIBE -> readSubscribe(p);
             case POINT_VALUE, POINT_BATCH_VALUES, LISTING, STAT_RESULT, CHUNK, DIGEST_RESULT, UPLOAD_READY, UPLOAD_ACK,
-                 RECORDS_RESULT, ENVELOPE_RESULT,
+                 RECORDS_RESULT, ENVELOPE_RESULT, APPEND_ACK,
                  UPLOAD_DONE -> throw p.wrongSide("is a reply; a client may not send it");
         };
         p.end();
@@ -117,8 +119,9 @@ public final class MessageReader {
             case UPLOAD_DONE -> readUploadDone(p);
             case RECORDS_RESULT -> readRecordsResult(p);
             case ENVELOPE_RESULT -> readEnvelopeResult(p);
+            case APPEND_ACK -> readAppendAck(p);
             case POINT, POINT_BATCH, LIST, STAT, READ, DIGEST, READ_STREAM, WINDOW, CANCEL, UPLOAD_BEGIN, UPLOAD_WRITE,
-                 RECORDS, RANGE_STREAM, ENVELOPE,
+                 RECORDS, RANGE_STREAM, ENVELOPE, APPEND, SUBSCRIBE,
                  UPLOAD_COMMIT -> throw p.wrongSide("is a request; a server may not send it");
         };
         p.end();
@@ -375,6 +378,47 @@ public final class MessageReader {
             throw p.malformed("sample indexes must be below 2^63");
         }
         return new RangeRequest(p.requestId, record, from, to, step, window, chunk, channels);
+    }
+
+    private static AppendRequest readAppend(Payload p) {
+        String record = p.str8();
+        double rate = p.f64();
+        int channels = p.u16();
+        if (channels == 0) {
+            throw p.malformed("no channel; a row holds at least one value");
+        }
+        int rows = p.count(AppendRequest.rowWireBytes(channels));
+        double[] times = new double[rows];
+        double[] values = new double[rows * channels];
+        for (int r = 0, v = 0; r < rows; r++) {
+            times[r] = p.buf.readDouble(); // the count was checked against the bytes left
+            for (int c = 0; c < channels; c++) {
+                values[v++] = p.buf.readDouble();
+            }
+        }
+        return new AppendRequest(p.requestId, record, rate, channels, times, values);
+    }
+
+    private static AppendAck readAppendAck(Payload p) {
+        long first = p.u64();
+        int rows = p.i32();
+        if (first < 0 || rows < 0) {
+            throw p.malformed("first sample " + Long.toUnsignedString(first) + " or rows "
+                    + Integer.toUnsignedString(rows) + " out of range");
+        }
+        return new AppendAck(p.requestId, first, rows);
+    }
+
+    private static SubscribeRequest readSubscribe(Payload p) {
+        long from = p.u64();
+        int window = p.window();
+        int chunk = p.i32();
+        int[] channels = p.channels();
+        String record = p.str8();
+        if (from < 0) {
+            throw p.malformed("sample indexes must be below 2^63");
+        }
+        return new SubscribeRequest(p.requestId, record, from, window, chunk, channels);
     }
 
     private static EnvelopeRequest readEnvelope(Payload p) {

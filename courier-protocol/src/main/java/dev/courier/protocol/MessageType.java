@@ -46,6 +46,11 @@ package dev.courier.protocol;
  *  0x44  ENVELOPE            client   fromSample u64, toSample u64, buckets u32, channels u16, channels x u16,
  *                                     record str8
  *  0x45  ENVELOPE_RESULT     server   buckets u32, channels u16, channels x buckets x (min, max, first, last f64)
+ *  0x50  APPEND              client   record str8, rateHz f64, channels u16, rows u32,
+ *                                     rows x (time f64, channels x f64)
+ *  0x51  APPEND_ACK          server   firstSample u64, rows u32
+ *  0x52  SUBSCRIBE           client   fromSample u64, window u32, chunkBytes u32, channels u16, channels x u16,
+ *                                     record str8; answered by CHUNKs of rows that end only on CANCEL or ERROR
  * </pre>
  *
  * All integers are big-endian; {@code str8} and {@code str16} are a u8 or u16 byte count followed by that many
@@ -81,7 +86,10 @@ public enum MessageType {
     RECORDS_RESULT(0x41),
     RANGE_STREAM(0x42),
     ENVELOPE(0x44),
-    ENVELOPE_RESULT(0x45);
+    ENVELOPE_RESULT(0x45),
+    APPEND(0x50),
+    APPEND_ACK(0x51),
+    SUBSCRIBE(0x52);
 
     /** Indexed by the u8 code: every value a type byte can hold. */
     private static final MessageType[] BY_CODE = new MessageType[256];

@@ -67,6 +67,9 @@ public final class MessageWriter {
             case RangeRequest m -> writeRangeStream(m, out);
             case EnvelopeRequest m -> writeEnvelope(m, out);
             case EnvelopeReply m -> writeEnvelopeResult(m, out);
+            case AppendRequest m -> writeAppend(m, out);
+            case AppendAck m -> writeAppendAck(m, out);
+            case SubscribeRequest m -> writeSubscribe(m, out);
         }
     }
 
@@ -362,6 +365,40 @@ public final class MessageWriter {
         out.writeLong(m.fromSample());
         out.writeLong(m.toSample());
         out.writeInt(m.buckets());
+        writeChannels(m.channels(), out);
+        writeStr8(m.record(), out);
+        endFrame(out, start, 0);
+    }
+
+    private static void writeAppend(AppendRequest m, ByteBuf out) {
+        int start = beginFrame(out, MessageType.APPEND, 0, m.requestId());
+        writeStr8(m.record(), out);
+        out.ensureWritable(AppendRequest.FIXED_BYTES + m.rows() * AppendRequest.rowWireBytes(m.channelCount()));
+        out.writeDouble(m.rateHz());
+        out.writeShort(m.channelCount());
+        out.writeInt(m.rows());
+        double[] values = m.values();
+        for (int r = 0, v = 0; r < m.rows(); r++) {
+            out.writeDouble(m.timesSeconds()[r]);
+            for (int c = 0; c < m.channelCount(); c++) {
+                out.writeDouble(values[v++]);
+            }
+        }
+        endFrame(out, start, 0);
+    }
+
+    private static void writeAppendAck(AppendAck m, ByteBuf out) {
+        int start = beginFrame(out, MessageType.APPEND_ACK, 0, m.requestId());
+        out.writeLong(m.firstSample());
+        out.writeInt(m.rows());
+        endFrame(out, start, 0);
+    }
+
+    private static void writeSubscribe(SubscribeRequest m, ByteBuf out) {
+        int start = beginFrame(out, MessageType.SUBSCRIBE, 0, m.requestId());
+        out.writeLong(m.fromSample());
+        out.writeInt(m.windowBytes());
+        out.writeInt(m.chunkBytes());
         writeChannels(m.channels(), out);
         writeStr8(m.record(), out);
         endFrame(out, start, 0);

@@ -8,5 +8,5 @@ package dev.courier.protocol;
  */
 public sealed interface Reply extends Message
         permits Hello, Ping, Pong, ErrorReply, PointReply, PointBatchReply, ListReply, StatReply, ChunkReply,
-        DigestReply, UploadReady, UploadAck, UploadDone, RecordsReply, EnvelopeReply {
+        DigestReply, UploadReady, UploadAck, UploadDone, RecordsReply, EnvelopeReply, AppendAck {
 }

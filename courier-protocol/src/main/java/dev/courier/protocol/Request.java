@@ -11,5 +11,5 @@ package dev.courier.protocol;
 public sealed interface Request extends Message
         permits Hello, Ping, Pong, ErrorReply, PointRequest, PointBatchRequest, ListRequest, StatRequest, ReadRequest,
         DigestRequest, OpensStream, WindowUpdate, CancelStream, UploadBegin, UploadWrite, UploadCommit, RecordsRequest,
-        EnvelopeRequest {
+        EnvelopeRequest, AppendRequest {
 }

@@ -389,6 +389,22 @@ class MessageLayoutTest {
                 -0.59, -0.105, -0.475, -0.12}), WireExamples.ENVELOPE_RESULT);
     }
 
+    @Test
+    void liveFramesHaveDocumentedLayout() {
+        assertLayout(new AppendRequest(18, "ecg-live", 250, 2, new double[] {0, 0.004},
+                new double[] {0.5, -0.25, 0.75, -0.125}), WireExamples.APPEND);
+        assertLayout(new AppendAck(18, 0, 2), WireExamples.APPEND_ACK);
+        assertLayout(new SubscribeRequest(19, "ecg-live", 0, 1 << 20, 4096, new int[] {1, 2}),
+                WireExamples.SUBSCRIBE);
+        ByteBuf data = Unpooled.buffer();
+        for (double v : new double[] {0.5, -0.25, 0.75, -0.125}) {
+            data.writeDouble(v);
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(data.nioBuffer());
+        assertLayout(new ChunkReply(19, 0, false, false, true, (int) crc.getValue(), data), WireExamples.LIVE_CHUNK);
+    }
+
     private static void assertLayout(Message message, String hex) {
         ByteBuf encoded = Frames.encode(message);
         try {

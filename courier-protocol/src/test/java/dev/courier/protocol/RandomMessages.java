@@ -10,7 +10,7 @@ import java.util.Random;
 /** Random but valid messages of every type, reproducible from the {@link Random} they are given. */
 final class RandomMessages {
     /** How many message types {@link #of} knows. */
-    static final int KINDS = 30;
+    static final int KINDS = 33;
 
     private static final double[] SPECIAL_DOUBLES = {
             0.0, -0.0, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.MIN_VALUE,
@@ -116,6 +116,15 @@ final class RandomMessages {
                 yield new EnvelopeReply(id, buckets, channels,
                         doubles(buckets * channels * EnvelopeReply.VALUES_PER_BUCKET));
             }
+            case 30 -> {
+                int channels = 1 + random.nextInt(4);
+                int rows = random.nextInt(6);
+                yield new AppendRequest(id, text(63), anyDouble(), channels, doubles(rows),
+                        doubles(rows * channels));
+            }
+            case 31 -> new AppendAck(id, random.nextLong() >>> 1, random.nextInt() >>> 1);
+            case 32 -> new SubscribeRequest(id, text(63), random.nextLong() >>> 1, random.nextInt() >>> 1,
+                    random.nextInt(), channels());
             default -> throw new IllegalArgumentException("no message kind " + kind);
         };
     }

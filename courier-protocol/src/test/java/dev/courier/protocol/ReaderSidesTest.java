@@ -29,6 +29,8 @@ class ReaderSidesTest {
                 new Example("CHUNK", WireExamples.RANGE_CHUNK, 16),
                 new Example("RECORDS_RESULT", WireExamples.RECORDS_RESULT, 15),
                 new Example("ENVELOPE_RESULT", WireExamples.ENVELOPE_RESULT, 17),
+                new Example("APPEND_ACK", WireExamples.APPEND_ACK, 18),
+                new Example("CHUNK", WireExamples.LIVE_CHUNK, 19),
                 new Example("DIGEST_RESULT", WireExamples.DIGEST_RESULT, 9),
                 new Example("UPLOAD_READY", WireExamples.UPLOAD_READY, 10),
                 new Example("UPLOAD_ACK", WireExamples.UPLOAD_ACK, 11),
@@ -49,6 +51,8 @@ class ReaderSidesTest {
                 new Example("RECORDS", WireExamples.RECORDS, 15),
                 new Example("RANGE_STREAM", WireExamples.RANGE_STREAM, 16),
                 new Example("ENVELOPE", WireExamples.ENVELOPE, 17),
+                new Example("APPEND", WireExamples.APPEND, 18),
+                new Example("SUBSCRIBE", WireExamples.SUBSCRIBE, 19),
                 new Example("UPLOAD_BEGIN", WireExamples.UPLOAD_BEGIN, 10),
                 new Example("UPLOAD_WRITE", WireExamples.UPLOAD_WRITE, 11),
                 new Example("UPLOAD_COMMIT", WireExamples.UPLOAD_COMMIT, 12));

@@ -104,6 +104,17 @@ final class WireExamples {
     static final String ENVELOPE_RESULT = "0000004c 45 00 00000011 00000002 0001"
             + " bfedc28f5c28f5c3 3ff7c28f5c28f5c3 bfd3851eb851eb85 bfdfae147ae147ae"
             + " bfe2e147ae147ae1 bfbae147ae147ae1 bfde666666666666 bfbeb851eb851eb8";
+    /** Two rows of two channels for live record "ecg-live" at 250 Hz: (0 s, 0.5, -0.25), (0.004 s, 0.75, -0.125). */
+    static final String APPEND = "0000004d 50 00 00000012 08 6563672d6c697665 406f400000000000 0002 00000002"
+            + " 0000000000000000 3fe0000000000000 bfd0000000000000 3f70624dd2f1a9fc 3fe8000000000000 bfc0000000000000";
+    /** They are samples 0 and 1. */
+    static final String APPEND_ACK = "00000012 51 00 00000012 0000000000000000 00000002";
+    /** From sample 0, channels 1 and 2, window 1 MiB, chunks of 4 KiB at most. */
+    static final String SUBSCRIBE = "00000025 52 00 00000013 0000000000000000 00100000 00001000 0002 0001 0002"
+            + " 08 6563672d6c697665";
+    /** Its first chunk: the two rows stored, flag CRC only (short, and no END: the stream goes on). */
+    static final String LIVE_CHUNK = "00000032 25 02 00000013 0000000000000000 cab93bbd"
+            + " 3fe0000000000000 bfd0000000000000 3fe8000000000000 bfc0000000000000";
 
     /**
      * An example frame whose payload has one exact length (everything but CHUNK and UPLOAD_WRITE, whose data is
@@ -146,7 +157,10 @@ final class WireExamples {
                 new Example("RECORDS_RESULT", RECORDS_RESULT, 15),
                 new Example("RANGE_STREAM", RANGE_STREAM, 16),
                 new Example("ENVELOPE", ENVELOPE, 17),
-                new Example("ENVELOPE_RESULT", ENVELOPE_RESULT, 17));
+                new Example("ENVELOPE_RESULT", ENVELOPE_RESULT, 17),
+                new Example("APPEND", APPEND, 18),
+                new Example("APPEND_ACK", APPEND_ACK, 18),
+                new Example("SUBSCRIBE", SUBSCRIBE, 19));
     }
 
     private WireExamples() {

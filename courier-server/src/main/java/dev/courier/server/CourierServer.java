@@ -17,6 +17,7 @@ import dev.courier.server.ops.ServerMetrics.Port;
 import dev.courier.server.reload.ReloadOnChange;
 import dev.courier.server.points.CsvRecordingLoader;
 import dev.courier.server.points.RecordingCache;
+import dev.courier.server.live.LiveStore;
 import dev.courier.server.points.RecordingStore;
 import dev.courier.server.points.Sidecar;
 import dev.courier.server.tls.ServerTls;
@@ -145,7 +146,12 @@ public final class CourierServer implements AutoCloseable {
         for (String problem : loaded.problems()) {
             log.warn("skipped a recording: {}", problem);
         }
-        RecordingStore store = new RecordingStore(loaded.recordings(), config.maxBatchPoints());
+        RecordingStore recorded = new RecordingStore(loaded.recordings(), config.maxBatchPoints());
+        Optional<LiveStore> live = Optional.empty();
+        if (config.live().isPresent()) {
+            live = Optional.of(LiveStore.open(config.live().get(), recorded::isRecorded));
+        }
+        RecordingStore store = live.isPresent() ? recorded.withLive(live.get()) : recorded;
         FileService files = new FileService(new FileRoot(config.filesRoot(), Set.of(RecordingCache.FOLDER_NAME)), config.maxOpenFiles(),
                 FileService.defaultDigestThreads(Runtime.getRuntime().availableProcessors()));
         ExecutorService blocking = Executors.newThreadPerTaskExecutor(
@@ -184,7 +190,7 @@ public final class CourierServer implements AutoCloseable {
                 tls = Optional.of(ServerTls.start(config.tls().get(), workers, Clock.systemUTC()));
             }
             context = new ServerContext(config, store, files, uploads, blocking, new Drain(), auth, rates, tls,
-                    Optional.ofNullable(metrics));
+                    Optional.ofNullable(metrics), live);
             AddressConnections perAddress = clientLimits.maxConnectionsPerAddress() > 0
                     ? new AddressConnections(clientLimits.maxConnectionsPerAddress()) : null;
             if (config.reusePort() && transport != Transport.EPOLL) {
@@ -223,6 +229,7 @@ public final class CourierServer implements AutoCloseable {
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             blocking.shutdownNow();
             uploads.ifPresent(UploadService::close);
+            live.ifPresent(LiveStore::close);
             auth.ifPresent(Authenticator::close);
             tls.ifPresent(ServerTls::close);
             files.close();
@@ -464,6 +471,7 @@ public final class CourierServer implements AutoCloseable {
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         legacyConnections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         context.uploads().ifPresent(UploadService::close);
+        context.live().ifPresent(LiveStore::close);
         context.auth().ifPresent(Authenticator::close);
         context.tls().ifPresent(ServerTls::close);
         context.files().close();

@@ -2,6 +2,7 @@ package dev.courier.server;
 
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.server.limits.ClientLimits;
+import dev.courier.server.live.LiveConfig;
 import java.net.InetAddress;
 import dev.courier.server.tls.TlsFiles;
 import dev.courier.server.uploads.SharedUploads;
@@ -72,6 +73,8 @@ import java.util.OptionalInt;
  *                            default) drains at once
  * @param sharedUploads       when present, the upload directory is shared with other nodes and uploads are locked
  *                            across them with leases ({@link UploadLeases}); empty for a node alone on it
+ * @param live                when present ({@code --live}), APPEND and SUBSCRIBE are served, live records kept as
+ *                            this says; empty: they are LIVE_DISABLED
  */
 public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path filesRoot, int ioThreads,
                            int maxFrameBytes, int maxChunkBytes, int maxBatchPoints, int maxFileOpsInFlight,
@@ -83,7 +86,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
                            long uploadExpiryMillis, int maxOpenFiles, int maxStreamsPerConnection,
                            Optional<Path> authFile, ClientLimits limits, Optional<InetAddress> legacyBindAddress,
                            Optional<TlsFiles> tls, Optional<InetSocketAddress> metrics, long drainDelayMillis,
-                           Optional<SharedUploads> sharedUploads) {
+                           Optional<SharedUploads> sharedUploads, Optional<LiveConfig> live) {
     public static final int DEFAULT_PORT = 7420;
     /** One default chunk of upload data and its frame overhead fit in one request frame. */
     public static final int DEFAULT_MAX_FRAME_BYTES = (1 << 20) + 64;
@@ -146,6 +149,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
             throw new IllegalArgumentException("drainDelayMillis must be >= 0: " + drainDelayMillis);
         }
         Objects.requireNonNull(sharedUploads, "sharedUploads (Optional.empty() for a node alone)");
+        Objects.requireNonNull(live, "live (Optional.empty() turns live records off)");
         if (ioThreads < 0) {
             throw new IllegalArgumentException("ioThreads must be >= 0: " + ioThreads);
         }
@@ -221,7 +225,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
                 DEFAULT_MAX_UPLOADS_PER_CONNECTION, DEFAULT_MAX_UPLOADS, DEFAULT_UPLOAD_IDLE_CLOSE_MILLIS,
                 DEFAULT_UPLOAD_EXPIRY_MILLIS, DEFAULT_MAX_OPEN_FILES, DEFAULT_MAX_STREAMS_PER_CONNECTION,
                 Optional.empty(), ClientLimits.OFF, Optional.empty(), Optional.empty(), Optional.empty(), 0,
-                Optional.empty());
+                Optional.empty(), Optional.empty());
     }
 
     public Builder toBuilder() {
@@ -283,6 +287,11 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         return toBuilder().drainDelayMillis(millis).build();
     }
 
+    /** Live records served (APPEND, SUBSCRIBE), kept as {@code l} says. */
+    public ServerConfig withLive(LiveConfig l) {
+        return toBuilder().live(Optional.of(l)).build();
+    }
+
     public ServerConfig withKeepalive(long pingIntervalMillis, long idleTimeoutMillis) {
         return toBuilder().pingIntervalMillis(pingIntervalMillis).idleTimeoutMillis(idleTimeoutMillis).build();
     }
@@ -322,6 +331,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
         private Optional<InetSocketAddress> metrics;
         private long drainDelayMillis;
         private Optional<SharedUploads> sharedUploads;
+        private Optional<LiveConfig> live;
 
         private Builder(ServerConfig c) {
             bindAddress = c.bindAddress;
@@ -357,6 +367,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
             metrics = c.metrics;
             drainDelayMillis = c.drainDelayMillis;
             sharedUploads = c.sharedUploads;
+            live = c.live;
         }
 
         public Builder bindAddress(InetSocketAddress v) {
@@ -524,6 +535,11 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
             return this;
         }
 
+        public Builder live(Optional<LiveConfig> v) {
+            live = v;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(bindAddress, dataDir, filesRoot, ioThreads, maxFrameBytes, maxChunkBytes,
                     maxBatchPoints, maxFileOpsInFlight, legacyPort, legacyMaxChunkBytes, uploadDir,
@@ -531,7 +547,7 @@ public record ServerConfig(InetSocketAddress bindAddress, Path dataDir, Path fil
                     writeTimeoutMillis, legacyMaxConnections, maxUploadBytes, uploadMinFreeBytes,
                     maxUploadsPerConnection, maxUploads, uploadIdleCloseMillis, uploadExpiryMillis, maxOpenFiles,
                     maxStreamsPerConnection, authFile, limits, legacyBindAddress,
-                    tls, metrics, drainDelayMillis, sharedUploads);
+                    tls, metrics, drainDelayMillis, sharedUploads, live);
         }
     }
 }

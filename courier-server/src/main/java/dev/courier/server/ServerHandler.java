@@ -1,5 +1,7 @@
 package dev.courier.server;
 
+import dev.courier.protocol.AppendAck;
+import dev.courier.protocol.AppendRequest;
 import dev.courier.protocol.CancelStream;
 import dev.courier.protocol.DigestReply;
 import dev.courier.protocol.DigestRequest;
@@ -26,6 +28,7 @@ import dev.courier.protocol.Request;
 import dev.courier.protocol.StatReply;
 import dev.courier.protocol.StatRequest;
 import dev.courier.protocol.StreamRequest;
+import dev.courier.protocol.SubscribeRequest;
 import dev.courier.protocol.UploadAck;
 import dev.courier.protocol.UploadBegin;
 import dev.courier.protocol.UploadCommit;
@@ -41,6 +44,8 @@ import dev.courier.server.files.ChunkBody;
 import dev.courier.server.ops.RequestType;
 import dev.courier.server.ops.ServerMetrics;
 import dev.courier.server.points.Recording;
+import dev.courier.server.live.LiveStore;
+import dev.courier.server.live.Subscriptions;
 import dev.courier.server.points.RecordingStore;
 import dev.courier.server.streams.Streams;
 import dev.courier.server.uploads.UploadHolder;
@@ -107,6 +112,8 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     private UploadHolder uploadHolder;
     /** The connection's streaming reads, once it opens one: idle connections carry none. */
     private Streams streams;
+    /** The connection's live subscriptions, once it opens one. */
+    private Subscriptions subscriptions;
     /** Point replies of the current read batch, encoded back to back and written as one buffer. */
     private ByteBuf batch;
     /** Tokens and rates, when the server checks either; null otherwise, so requests skip it at one null check. */
@@ -144,9 +151,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             }
             // A payload that does not fit its type: that request fails, the connection goes on. An ERROR with an open
             // stream's id (a malformed WINDOW, say) ends that stream.
-            if (streams != null) {
-                streams.endedByError(e.requestId());
-            }
+            endedByError(e.requestId());
             reply(ctx, e.toReply());
             return;
         }
@@ -200,13 +205,27 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                 case RecordsRequest r ->
                         reply(ctx, server.recordings().records(r.requestId(), r.startIndex(), peerMaxFrameBytes));
                 case EnvelopeRequest r -> offload(ctx, r, x -> server.recordings().envelope(x, peerMaxFrameBytes));
+                case AppendRequest r -> {
+                    // Queued for the group commit here, on the event loop, so that one connection's APPENDs are
+                    // checked in the order they were sent; the wait for the fsync is a file op like any other.
+                    CompletableFuture<AppendAck> acked = live().append(r);
+                    offload(ctx, r, x -> awaitAck(acked));
+                }
+                case SubscribeRequest r -> {
+                    writeBatch(ctx);
+                    subscriptions(ctx).open(r);
+                }
                 case WindowUpdate w -> {
-                    if (streams != null) {
+                    if (subscriptions != null && subscriptions.has(w.requestId())) {
+                        subscriptions.window(w);
+                    } else if (streams != null) {
                         streams.window(w);
                     }
                 }
                 case CancelStream c -> {
-                    if (streams != null) {
+                    if (subscriptions != null && subscriptions.has(c.requestId())) {
+                        subscriptions.cancel(c);
+                    } else if (streams != null) {
                         streams.cancel(c);
                     }
                 }
@@ -285,9 +304,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             fatal(ctx, new ProtocolException(refusal.code(), refusal.requestId(), refusal.message()));
             return true;
         }
-        if (streams != null) {
-            streams.endedByError(m.requestId()); // an ERROR with an open stream's id ends that stream
-        }
+        endedByError(m.requestId()); // an ERROR with an open stream's id ends that stream
         reply(ctx, refusal);
         return true;
     }
@@ -352,6 +369,45 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                     });
         }
         return streams;
+    }
+
+    /** An ERROR with {@code requestId} goes out: the stream or subscription of that id, if open, ends. */
+    private void endedByError(int requestId) {
+        if (streams != null) {
+            streams.endedByError(requestId);
+        }
+        if (subscriptions != null) {
+            subscriptions.endedByError(requestId);
+        }
+    }
+
+    /** This connection's live subscriptions; made on its first SUBSCRIBE. */
+    private Subscriptions subscriptions(ChannelHandlerContext ctx) {
+        if (subscriptions == null) {
+            subscriptions = new Subscriptions(ctx, live(), server.recordings(), maxChunkBytes);
+        }
+        return subscriptions;
+    }
+
+    private LiveStore live() {
+        return server.live().orElseThrow(() -> new Failure(ErrorCode.LIVE_DISABLED,
+                "this server does not take live records (start it with --live)"));
+    }
+
+    /**
+     * Waits, on a blocking thread, for the group commit that makes an APPEND's rows durable: the connection's
+     * appends in flight are bounded as its file requests are, so a producer that pipelines cannot queue without
+     * bound.
+     */
+    private static Message awaitAck(CompletableFuture<AppendAck> acked) {
+        try {
+            return acked.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof Failure f) {
+                throw f;
+            }
+            throw e;
+        }
     }
 
     private UploadService uploads() {
@@ -625,6 +681,9 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         if (streams != null && ctx.channel().isWritable() && !closing) {
             streams.pump();
         }
+        if (subscriptions != null && ctx.channel().isWritable() && !closing) {
+            subscriptions.pump();
+        }
         ctx.fireChannelWritabilityChanged();
     }
 
@@ -641,6 +700,9 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         }
         if (streams != null) {
             streams.closeAll();
+        }
+        if (subscriptions != null) {
+            subscriptions.closeAll();
         }
         if (batch != null) {
             batch.release();
@@ -760,6 +822,9 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         }
         if (streams != null) {
             streams.closeAll(); // no more chunks: the ERROR must not wait behind them
+        }
+        if (subscriptions != null) {
+            subscriptions.closeAll();
         }
         ctx.channel().config().setAutoRead(false);
         if (!ctx.channel().isWritable()) {

@@ -2,6 +2,7 @@ package dev.courier.client.internal;
 
 import dev.courier.client.CourierException;
 import dev.courier.protocol.CancelStream;
+import dev.courier.protocol.AppendAck;
 import dev.courier.protocol.ChunkReply;
 import dev.courier.protocol.DigestReply;
 import dev.courier.protocol.EnvelopeReply;
@@ -219,7 +220,8 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             }
             expired.remove(id);
             streams.put(id, new ClientStream(id, listener, request.offsetBytes(), request.lengthBytes(),
-                    request.windowBytes(), request.chunkBytes(), request.sizeBytes(), System.nanoTime()));
+                    request.windowBytes(), request.chunkBytes(), request.sizeBytes(), request.shortChunks(),
+                    System.nanoTime()));
         });
         return new StreamHandle() {
             @Override
@@ -415,8 +417,8 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             case ErrorReply e -> error(ctx, e);
             case ChunkReply c when streams.containsKey(c.requestId()) -> streamChunk(ctx, c);
             case Hello _, Pong _, PointReply _, PointBatchReply _, ListReply _, StatReply _, ChunkReply _,
-                 DigestReply _, UploadReady _, UploadAck _, UploadDone _, RecordsReply _, EnvelopeReply _ ->
-                    reply(ctx, m);
+                 DigestReply _, UploadReady _, UploadAck _, UploadDone _, RecordsReply _, EnvelopeReply _,
+                 AppendAck _ -> reply(ctx, m);
         }
     }
 
@@ -446,7 +448,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             }
             case ErrorReply e -> failHandshake(ctx, ServerErrors.of(e));
             case Ping _, Pong _, PointReply _, PointBatchReply _, ListReply _, StatReply _, ChunkReply _, DigestReply _,
-                 UploadReady _, UploadAck _, UploadDone _, RecordsReply _, EnvelopeReply _ -> {
+                 UploadReady _, UploadAck _, UploadDone _, RecordsReply _, EnvelopeReply _, AppendAck _ -> {
                 m.release();
                 refuse(ctx, null, "the server answered the handshake with " + m.getClass().getSimpleName()
                         + ", not HELLO");

@@ -23,6 +23,8 @@ final class ClientStream {
     private final long fileSizeBytes;
     private final int chunkBytes;
     private final int grantThresholdBytes;
+    /** A live subscription's chunks carry the rows there are: any may be short. */
+    private final boolean shortChunks;
     private long nextOffsetBytes;
     private long creditBytes;
     private long consumedBytes;
@@ -30,7 +32,8 @@ final class ClientStream {
     private long lastHeardNanos;
 
     ClientStream(int id, StreamListener listener, long offsetBytes, long lengthBytes, int windowBytes,
-                 int chunkBytes, long fileSizeBytes, long nowNanos) {
+                 int chunkBytes, long fileSizeBytes, boolean shortChunks, long nowNanos) {
+        this.shortChunks = shortChunks;
         this.id = id;
         this.listener = listener;
         this.nextOffsetBytes = offsetBytes;
@@ -57,7 +60,7 @@ final class ClientStream {
      */
     String accept(ChunkReply c, long nowNanos) {
         String problem = ReplyRules.streamChunk(c, nextOffsetBytes, endOffsetBytes, chunkBytes, creditBytes,
-                fileSizeBytes, cancelled);
+                fileSizeBytes, cancelled, shortChunks);
         if (problem == null) {
             int n = c.data().readableBytes();
             nextOffsetBytes += n;
@@ -93,7 +96,8 @@ final class ClientStream {
      * (a stream without credit waits for the client, and its silence is right).
      */
     boolean silentPast(long timeoutNanos, long nowNanos) {
-        return (creditBytes > 0 || cancelled) && nowNanos - lastHeardNanos > timeoutNanos;
+        // A live subscription is silent while nothing is appended: that is no fault of the server's.
+        return !shortChunks && (creditBytes > 0 || cancelled) && nowNanos - lastHeardNanos > timeoutNanos;
     }
 
     /** Where the next chunk must start: everything before it was delivered. */

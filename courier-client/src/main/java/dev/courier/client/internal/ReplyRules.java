@@ -1,6 +1,7 @@
 package dev.courier.client.internal;
 
 import dev.courier.protocol.ByteRange;
+import dev.courier.protocol.AppendAck;
 import dev.courier.protocol.ChunkReply;
 import dev.courier.protocol.DigestReply;
 import dev.courier.protocol.EnvelopeReply;
@@ -112,7 +113,7 @@ public final class ReplyRules {
      * @param cancelled           the client sent CANCEL
      */
     public static String streamChunk(ChunkReply c, long expectedOffsetBytes, long endOffsetBytes, int chunkBytes,
-                                     long creditBytes, long fileSizeBytes, boolean cancelled) {
+                                     long creditBytes, long fileSizeBytes, boolean cancelled, boolean shortChunks) {
         int n = c.data().readableBytes();
         String at = "stream " + Integer.toUnsignedString(c.requestId()) + ": CHUNK at "
                 + Long.toUnsignedString(c.offsetBytes());
@@ -148,7 +149,7 @@ public final class ReplyRules {
             return at + " carries " + n + " bytes, beyond the " + creditBytes + " bytes of credit granted";
         }
         long after = expectedOffsetBytes + n;
-        if (n < chunkBytes && after != endOffsetBytes) {
+        if (n < chunkBytes && after != endOffsetBytes && !shortChunks) {
             return at + " carries " + n + " of " + chunkBytes + " bytes; only the stream's final chunk may be short";
         }
         if (c.end() && after != endOffsetBytes && !cancelled) {
@@ -159,6 +160,11 @@ public final class ReplyRules {
                     : " reaches the end of the file without flag LAST");
         }
         return null;
+    }
+
+    /** An APPEND_ACK must count the rows sent. */
+    public static String appendAck(AppendAck a, int rows) {
+        return a.rows() == rows ? null : "APPEND_ACK counts " + a.rows() + " rows; the APPEND carried " + rows;
     }
 
     public static String digest(DigestReply d) {

@@ -7,6 +7,8 @@ import dev.courier.client.Point;
 import dev.courier.client.PointBatch;
 import dev.courier.client.ServerLimits;
 import dev.courier.client.internal.ClientHandler.ReplyCheck;
+import dev.courier.protocol.AppendAck;
+import dev.courier.protocol.AppendRequest;
 import dev.courier.protocol.ChunkReply;
 import dev.courier.protocol.DigestReply;
 import dev.courier.protocol.DigestRequest;
@@ -29,6 +31,7 @@ import dev.courier.protocol.Sha256;
 import dev.courier.protocol.StatReply;
 import dev.courier.protocol.StatRequest;
 import dev.courier.protocol.StreamRequest;
+import dev.courier.protocol.SubscribeRequest;
 import dev.courier.protocol.UploadAck;
 import dev.courier.protocol.UploadBegin;
 import dev.courier.protocol.UploadCommit;
@@ -149,6 +152,27 @@ public final class WireConnection implements AutoCloseable {
                               int windowBytes, int chunkBytes, StreamListener listener) {
         return handler.openStream(new RangeRequest(handler.nextRequestId(), record, fromSample, toSample, step,
                 windowBytes, chunkBytes, channels.clone()), listener);
+    }
+
+    /**
+     * APPEND: adds rows (row r is {@code timesSeconds[r]} and {@code values[r * channels ..]}) to live record
+     * {@code record}, creating it at {@code rateHz}; completes once the server has them on disk.
+     */
+    public CompletableFuture<AppendAck> append(String record, double rateHz, int channels, double[] timesSeconds,
+                                               double[] values) {
+        int rows = timesSeconds.length;
+        return handler.send(new AppendRequest(handler.nextRequestId(), record, rateHz, channels, timesSeconds.clone(),
+                values.clone()), AppendAck.class, reply -> ReplyRules.appendAck(reply, rows), Function.identity());
+    }
+
+    /**
+     * SUBSCRIBE: streams the rows of {@code channels} of live record {@code record} from {@code fromSample} on,
+     * stored then appended, under a window of {@code windowBytes}; the stream ends only when cancelled or failed.
+     */
+    public StreamHandle subscribe(String record, long fromSample, int[] channels, int windowBytes, int chunkBytes,
+                                  StreamListener listener) {
+        return handler.openStream(new SubscribeRequest(handler.nextRequestId(), record, fromSample, windowBytes,
+                chunkBytes, channels.clone()), listener);
     }
 
     /** ENVELOPE: min, max, first and last of each of up to {@code buckets} buckets of the range, per channel. */

@@ -1,5 +1,6 @@
 package dev.courier.server.auth;
 
+import dev.courier.protocol.AppendRequest;
 import dev.courier.protocol.CancelStream;
 import dev.courier.protocol.DigestRequest;
 import dev.courier.protocol.EnvelopeRequest;
@@ -16,6 +17,7 @@ import dev.courier.protocol.ReadRequest;
 import dev.courier.protocol.Request;
 import dev.courier.protocol.StatRequest;
 import dev.courier.protocol.StreamRequest;
+import dev.courier.protocol.SubscribeRequest;
 import dev.courier.protocol.UploadBegin;
 import dev.courier.protocol.UploadCommit;
 import dev.courier.protocol.UploadWrite;
@@ -32,10 +34,12 @@ public final class RequiredScope {
     /** The scope {@code request} needs, or {@code null} for the frames that need none (HELLO, PING, PONG, ERROR, WINDOW, CANCEL). */
     public static Scope of(Request request) {
         return switch (request) {
-            case PointRequest _, PointBatchRequest _, RecordsRequest _, RangeRequest _, EnvelopeRequest _ ->
+            case PointRequest _, PointBatchRequest _, RecordsRequest _, RangeRequest _, EnvelopeRequest _,
+                 SubscribeRequest _ ->
                     Scope.POINTS;
             case ListRequest _, StatRequest _, ReadRequest _, DigestRequest _, StreamRequest _ -> Scope.FILES_READ;
             case UploadBegin _, UploadWrite _, UploadCommit _ -> Scope.FILES_WRITE;
+            case AppendRequest _ -> Scope.LIVE_WRITE;
             // WINDOW and CANCEL act only on a stream of this connection, whose scope (files:read for a file,
             // points for a range) was checked when it was opened; on no stream they do nothing.
             case WindowUpdate _, CancelStream _ -> null;

@@ -9,13 +9,13 @@ import java.util.Set;
  * {@code courier token new --scopes}.
  */
 public enum Scope {
-    /** POINT and POINT_BATCH (and the data-side reads to come). */
+    /** POINT, POINT_BATCH, RECORDS, RANGE_STREAM, ENVELOPE and SUBSCRIBE: reading records. */
     POINTS("points"),
     /** LIST, STAT, READ, DIGEST, READ_STREAM, WINDOW, CANCEL. */
     FILES_READ("files:read"),
     /** UPLOAD_BEGIN, UPLOAD_WRITE, UPLOAD_COMMIT. */
     FILES_WRITE("files:write"),
-    /** The live appends of issue 14; no request needs it yet. */
+    /** APPEND, to live records (SUBSCRIBE reads, and needs {@link #POINTS}). */
     LIVE_WRITE("live:write"),
     /** Every scope (and the administration of issue 15). */
     ADMIN("admin");

@@ -1,5 +1,6 @@
 package dev.courier.server.limits;
 
+import dev.courier.protocol.AppendRequest;
 import dev.courier.protocol.CancelStream;
 import dev.courier.protocol.DigestRequest;
 import dev.courier.protocol.EnvelopeRequest;
@@ -16,6 +17,7 @@ import dev.courier.protocol.RecordsRequest;
 import dev.courier.protocol.Request;
 import dev.courier.protocol.StatRequest;
 import dev.courier.protocol.StreamRequest;
+import dev.courier.protocol.SubscribeRequest;
 import dev.courier.protocol.UploadBegin;
 import dev.courier.protocol.UploadCommit;
 import dev.courier.protocol.UploadWrite;
@@ -40,7 +42,10 @@ public final class RequestCost {
     public static int of(Request request) {
         return switch (request) {
             case PointRequest _, ListRequest _, StatRequest _, ReadRequest _, DigestRequest _, StreamRequest _,
-                 UploadBegin _, UploadWrite _, UploadCommit _, RecordsRequest _, RangeRequest _ -> 1;
+                 UploadBegin _, UploadWrite _, UploadCommit _, RecordsRequest _, RangeRequest _,
+                 SubscribeRequest _ -> 1;
+            // An APPEND's rows are checked and written one by one: a token per 64 of them, as a batch's points.
+            case AppendRequest a -> 1 + Math.max(0, a.rows() - 1) / POINTS_PER_TOKEN;
             // An envelope reads its range's columns on the server: one token per 64 Ki samples of range (a whole
             // bundled record costs 1), so that summing a long range a thousand times a second is not free.
             case EnvelopeRequest e -> 1 + (int) Math.min(Integer.MAX_VALUE - 1,

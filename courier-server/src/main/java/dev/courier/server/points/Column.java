@@ -44,14 +44,22 @@ final class Column {
 
     /** A column over {@code values}, taken over, not copied (copied on big-endian hardware). */
     static Column of(double[] values) {
+        return of(values, values.length);
+    }
+
+    /**
+     * A column over the first {@code count} of {@code values}, not copied (copied on big-endian hardware): a live
+     * record's snapshot, whose array goes on filling beyond {@code count}.
+     */
+    static Column of(double[] values, int count) {
         MemorySegment segment;
         if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
-            segment = MemorySegment.ofArray(values);
+            segment = MemorySegment.ofArray(values).asSlice(0, (long) count * Double.BYTES);
         } else {
-            segment = MemorySegment.ofArray(new byte[values.length * Double.BYTES]);
-            MemorySegment.copy(values, 0, segment, FLOAT64, 0, values.length);
+            segment = MemorySegment.ofArray(new byte[count * Double.BYTES]);
+            MemorySegment.copy(values, 0, segment, FLOAT64, 0, count);
         }
-        return new Column(segment, ColumnFile.ENCODING_FLOAT64, 0, values.length);
+        return new Column(segment, ColumnFile.ENCODING_FLOAT64, 0, count);
     }
 
     int sampleCount() {

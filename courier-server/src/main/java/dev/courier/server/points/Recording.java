@@ -126,6 +126,19 @@ public final class Recording {
         return startUnixMillis;
     }
 
+    /**
+     * A snapshot of a live record: the first {@code sampleCount} values of each of {@code arrays}, which are not
+     * copied. The caller never changes those values (it only writes beyond them), so the snapshot is immutable.
+     */
+    public static Recording ofPrefix(String id, List<String> channelNames, double startTimeSeconds, double rateHz,
+                                     double[][] arrays, int sampleCount) {
+        Column[] columns = new Column[arrays.length];
+        for (int c = 0; c < arrays.length; c++) {
+            columns[c] = Column.of(arrays[c], sampleCount);
+        }
+        return new Recording(id, channelNames, startTimeSeconds, rateHz, columns, Optional.empty());
+    }
+
     /** Heap columns over {@code arrays}, taken over. */
     static Column[] columns(double[][] arrays) {
         Column[] columns = new Column[arrays.length];

@@ -36,8 +36,15 @@ public final class RecordingStore {
     private final int maxBatchPoints;
     /** What RECORDS lists, in {@link #recordings()} order. */
     private final List<RecordEntry> entries;
+    /** Looked up when a record is not a recorded one: the live records, listed after the recorded ones. */
+    private final LiveRecordings live;
 
     public RecordingStore(Collection<Recording> recordings, int maxBatchPoints) {
+        this(recordings, maxBatchPoints, LiveRecordings.NONE);
+    }
+
+    private RecordingStore(Collection<Recording> recordings, int maxBatchPoints, LiveRecordings live) {
+        this.live = live;
         // A HashMap, never changed after this. The immutable Map.of/toUnmodifiableMap kind probes linearly, and with
         // the dense String hashes of ids "1" to "1000" a lookup took 0.3 us more (answer() 0.5 us instead of 0.19).
         Map<String, Recording> map = new HashMap<>(Math.max(16, recordings.size() * 2));
@@ -53,6 +60,16 @@ public final class RecordingStore {
             list.add(entry(r));
         }
         this.entries = List.copyOf(list);
+    }
+
+    /** The same recorded records, and {@code live} ones too (a server with {@code --live}). */
+    public RecordingStore withLive(LiveRecordings liveRecords) {
+        return new RecordingStore(byId.values(), maxBatchPoints, liveRecords);
+    }
+
+    /** Whether {@code id} is one of the recorded (read-only) records. */
+    public boolean isRecorded(String id) {
+        return byId.containsKey(id);
     }
 
     private static RecordEntry entry(Recording r) {
@@ -73,6 +90,7 @@ public final class RecordingStore {
      */
     public RecordsReply records(int requestId, int startIndex, int maxFrameBytes) {
         long room = (long) maxFrameBytes - FrameDescriptor.MIN_FRAME_LENGTH - RECORDS_FIXED_BYTES;
+        List<RecordEntry> entries = withLiveEntries();
         List<RecordEntry> page = new ArrayList<>();
         for (int i = startIndex; i < entries.size(); i++) {
             int bytes = entries.get(i).wireBytes();
@@ -87,6 +105,22 @@ public final class RecordingStore {
             page.add(entries.get(i));
         }
         return new RecordsReply(requestId, entries.size(), page);
+    }
+
+    /** The recorded records' entries, then the live records' as they are now, sorted by id. */
+    private List<RecordEntry> withLiveEntries() {
+        List<Recording> now = live.all();
+        if (now.isEmpty()) {
+            return entries;
+        }
+        List<Recording> sorted = new ArrayList<>(now);
+        sorted.sort(Comparator.comparing(Recording::id, RecordingStore::compareIds));
+        List<RecordEntry> all = new ArrayList<>(entries.size() + sorted.size());
+        all.addAll(entries);
+        for (Recording r : sorted) {
+            all.add(entry(r));
+        }
+        return all;
     }
 
     /**
@@ -213,6 +247,9 @@ public final class RecordingStore {
      */
     public Recording recording(String record) {
         Recording r = byId.get(record);
+        if (r == null) {
+            r = live.find(record);
+        }
         if (r == null) {
             throw new Failure(ErrorCode.UNKNOWN_RECORD,
                     "no record '" + record + "' (this server holds " + describeIds() + ")");

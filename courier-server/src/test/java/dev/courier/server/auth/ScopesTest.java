@@ -2,6 +2,7 @@ package dev.courier.server.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.courier.protocol.AppendRequest;
 import dev.courier.protocol.CancelStream;
 import dev.courier.protocol.DigestRequest;
 import dev.courier.protocol.EnvelopeRequest;
@@ -21,11 +22,13 @@ import dev.courier.protocol.Secret;
 import dev.courier.protocol.Sha256;
 import dev.courier.protocol.StatRequest;
 import dev.courier.protocol.StreamRequest;
+import dev.courier.protocol.SubscribeRequest;
 import dev.courier.protocol.UploadBegin;
 import dev.courier.protocol.UploadCommit;
 import dev.courier.protocol.UploadWrite;
 import dev.courier.protocol.WindowUpdate;
 import dev.courier.server.CourierServer;
+import dev.courier.server.live.LiveConfig;
 import dev.courier.server.testing.CsvTruth;
 import dev.courier.server.testing.RawConnection;
 import dev.courier.server.testing.TestServers;
@@ -81,7 +84,11 @@ class ScopesTest {
                     id -> new UploadBegin(id, "up.bin", 3, Sha256.ofHex("00".repeat(32)))),
             new Case("UPLOAD_WRITE", Scope.FILES_WRITE,
                     id -> new UploadWrite(id, 12345, 0, 0, Unpooled.wrappedBuffer(new byte[] {1, 2, 3}))),
-            new Case("UPLOAD_COMMIT", Scope.FILES_WRITE, id -> new UploadCommit(id, 12345)));
+            new Case("UPLOAD_COMMIT", Scope.FILES_WRITE, id -> new UploadCommit(id, 12345)),
+            new Case("APPEND", Scope.LIVE_WRITE, id -> new AppendRequest(id, "live-s", 250, 1, new double[] {id},
+                    new double[] {1})),
+            new Case("SUBSCRIBE", Scope.POINTS, id -> new SubscribeRequest(id, "live-s", 0, 1 << 16, 4096,
+                    new int[] {1})));
 
     @BeforeAll
     static void start() throws Exception {
@@ -92,7 +99,7 @@ class ScopesTest {
             TOKENS.put(s, tokenFile.add("only-" + s.name().toLowerCase(), s));
         }
         server = CourierServer.start(TestServers.withUploads(files, Files.createDirectories(dir.resolve("up")))
-                .withAuth(tokenFile.write()));
+                .withAuth(tokenFile.write()).withLive(LiveConfig.of(dir.resolve("live"))));
     }
 
     @AfterAll

@@ -1,0 +1,176 @@
+package dev.courier.server.live;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * One live record's append-only file: a 32-byte header, then the rows, each a little-endian f64 per channel (row
+ * r is sample r; its time is {@code startTime + r / rateHz}).
+ *
+ * <pre>
+ *  offset  field
+ *  0       magic u32 "CLV1" (0x434C5631)
+ *  4       version u16 (1)
+ *  6       channels u16
+ *  8       rateHz f64
+ *  16      startTime f64 (s)
+ *  24      reserved [8]
+ *  32      rows x channels x f64
+ * </pre>
+ *
+ * A crash can leave a torn last row (a write not yet fsync'd, cut short); {@link #open} cuts the file back to whole
+ * rows. Rows after the last fsync may survive a crash or not: none of them was acknowledged. Not thread-safe: the
+ * {@link LiveStore}'s syncer thread is its only writer.
+ */
+final class LiveFile implements AutoCloseable {
+    static final int MAGIC = 0x434C5631;
+    static final int VERSION = 1;
+    static final int HEADER_BYTES = 32;
+    static final String SUFFIX = ".live";
+
+    final int channelCount;
+    final double rateHz;
+    final double startTimeSeconds;
+    private final FileChannel channel;
+    private final Path path;
+    private long sizeBytes;
+    private boolean dirty;
+
+    private LiveFile(Path path, FileChannel channel, int channelCount, double rateHz, double startTimeSeconds,
+                     long sizeBytes) {
+        this.path = path;
+        this.channel = channel;
+        this.channelCount = channelCount;
+        this.rateHz = rateHz;
+        this.startTimeSeconds = startTimeSeconds;
+        this.sizeBytes = sizeBytes;
+    }
+
+    /** Creates the file of a new record, its header synced (and its directory entry), holding no row. */
+    static LiveFile create(Path path, int channelCount, double rateHz, double startTimeSeconds) throws IOException {
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        try {
+            ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            h.putInt(MAGIC).putShort((short) VERSION).putShort((short) channelCount).putDouble(rateHz)
+                    .putDouble(startTimeSeconds).putLong(0).flip();
+            while (h.hasRemaining()) {
+                ch.write(h);
+            }
+            ch.force(true);
+            syncDirectory(path.getParent());
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        return new LiveFile(path, ch, channelCount, rateHz, startTimeSeconds, HEADER_BYTES);
+    }
+
+    /**
+     * Opens an existing record's file, cutting a torn last row.
+     *
+     * @throws IOException when the header is not a live file's
+     */
+    static LiveFile open(Path path) throws IOException {
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            while (h.hasRemaining() && ch.read(h, h.position()) > 0) {
+                // reads until the header is in or the file ends
+            }
+            if (h.hasRemaining() || h.getInt(0) != MAGIC || h.getShort(4) != VERSION) {
+                throw new IOException(path + " is not a live record file (version " + VERSION + ")");
+            }
+            int channels = Short.toUnsignedInt(h.getShort(6));
+            double rate = h.getDouble(8);
+            double start = h.getDouble(16);
+            if (channels < 1 || !(rate > 0) || !Double.isFinite(rate) || !Double.isFinite(start)) {
+                throw new IOException(path + ": bad header (channels " + channels + ", rate " + rate + ")");
+            }
+            long rowBytes = (long) channels * Double.BYTES;
+            long size = ch.size();
+            long whole = HEADER_BYTES + (size - HEADER_BYTES) / rowBytes * rowBytes;
+            if (whole != size) {
+                ch.truncate(whole); // the torn row of a crash mid-write: it was never acknowledged
+                ch.force(true);
+            }
+            return new LiveFile(path, ch, channels, rate, start, whole);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    int rowBytes() {
+        return channelCount * Double.BYTES;
+    }
+
+    /** Rows in the file. */
+    long rows() {
+        return (sizeBytes - HEADER_BYTES) / rowBytes();
+    }
+
+    /** Reads every row into {@code columns} (one array per channel, each at least {@link #rows()} long). */
+    void readAll(double[][] columns) throws IOException {
+        int rows = Math.toIntExact(rows());
+        ByteBuffer b = ByteBuffer.allocate(Math.max(rowBytes(), 1 << 16) / rowBytes() * rowBytes())
+                .order(ByteOrder.LITTLE_ENDIAN);
+        long at = HEADER_BYTES;
+        int row = 0;
+        while (row < rows) {
+            b.clear();
+            b.limit((int) Math.min(b.capacity(), (long) (rows - row) * rowBytes()));
+            while (b.hasRemaining()) {
+                if (channel.read(b, at + b.position()) < 0) {
+                    throw new IOException(path + " ended while it was read");
+                }
+            }
+            b.flip();
+            at += b.limit();
+            while (b.hasRemaining()) {
+                for (int c = 0; c < channelCount; c++) {
+                    columns[c][row] = b.getDouble();
+                }
+                row++;
+            }
+        }
+    }
+
+    /** Writes {@code rows} at the end of the file (not yet synced). */
+    void write(ByteBuffer rows) throws IOException {
+        while (rows.hasRemaining()) {
+            sizeBytes += channel.write(rows, sizeBytes);
+        }
+        dirty = true;
+    }
+
+    /** Makes every row written so far durable; nothing to do when none was written since the last sync. */
+    void sync() throws IOException {
+        if (dirty) {
+            channel.force(false);
+            dirty = false;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+
+    private static void syncDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            // Some file systems cannot open a directory for sync; the header is synced, the entry follows soon.
+        }
+    }
+
+    static boolean isLiveFile(Path p) {
+        return Files.isRegularFile(p) && p.getFileName().toString().endsWith(SUFFIX);
+    }
+}

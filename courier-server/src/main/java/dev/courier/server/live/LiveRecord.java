@@ -1,0 +1,110 @@
+package dev.courier.server.live;
+
+import dev.courier.server.points.Recording;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * One live record: its samples on the heap (one growing array per channel, filled from its {@link LiveFile} at
+ * start-up and by each acknowledged APPEND), the {@link Recording} snapshot readers see, and its subscribers.
+ *
+ * <p>Threading: the {@link LiveStore}'s syncer thread is the only writer ({@link #apply}); it publishes a new
+ * snapshot (a volatile write) after the values are in, and never changes a value below the published count, so a
+ * reader on any thread sees a consistent, immutable recording. {@link #subscribe} and {@link #apply} take the
+ * record's lock, so a new subscriber gets every block after the count it was told, exactly once.
+ */
+final class LiveRecord {
+    final String id;
+    final LiveFile file;
+    private final List<String> channelNames;
+    private double[][] columns;
+    private volatile Recording snapshot;
+    private final CopyOnWriteArrayList<LiveSubscriber> subscribers = new CopyOnWriteArrayList<>();
+    /** Rows accepted by the syncer, written or about to be: the index the next accepted row gets. */
+    long acceptedRows;
+    /** The time of the last accepted row; NaN before the first. */
+    double lastTimeSeconds = Double.NaN;
+
+    LiveRecord(String id, LiveFile file, double[][] columns, int rows) {
+        this.id = id;
+        this.file = file;
+        this.columns = columns;
+        List<String> names = new ArrayList<>(file.channelCount);
+        for (int c = 1; c <= file.channelCount; c++) {
+            names.add("ch" + c);
+        }
+        this.channelNames = List.copyOf(names);
+        this.acceptedRows = rows;
+        if (rows > 0) {
+            lastTimeSeconds = file.startTimeSeconds + (rows - 1) / file.rateHz;
+        }
+        this.snapshot = Recording.ofPrefix(id, channelNames, file.startTimeSeconds, file.rateHz, columns, rows);
+    }
+
+    int channelCount() {
+        return file.channelCount;
+    }
+
+    /** The samples acknowledged so far. */
+    Recording snapshot() {
+        return snapshot;
+    }
+
+    /**
+     * Adds {@code rows} rows of {@code values} (row-major) as samples from the current count on, publishes them,
+     * and hands the block to every subscriber; a subscriber that is full is dropped. On the syncer thread.
+     */
+    void apply(double[] values, int rows, ByteBufAllocator alloc) {
+        int channels = file.channelCount;
+        ByteBuf block = alloc.directBuffer(rows * channels * Double.BYTES);
+        synchronized (this) {
+            int count = snapshot.sampleCount();
+            int need = count + rows;
+            if (need > columns[0].length) {
+                int capacity = Math.max(need, Math.max(1024, columns[0].length * 2));
+                double[][] grown = new double[channels][];
+                for (int c = 0; c < channels; c++) {
+                    // Copied, never changed in place: a snapshot over the old array stays as it was.
+                    grown[c] = Arrays.copyOf(columns[c], capacity);
+                }
+                columns = grown;
+            }
+            for (int r = 0, v = 0; r < rows; r++) {
+                for (int c = 0; c < channels; c++, v++) {
+                    columns[c][count + r] = values[v];
+                    block.writeDouble(values[v]);
+                }
+            }
+            snapshot = Recording.ofPrefix(id, channelNames, file.startTimeSeconds, file.rateHz, columns, need);
+            LiveBlock shared = new LiveBlock(block, count, rows);
+            for (LiveSubscriber s : subscribers) {
+                if (!s.offer(shared.share())) {
+                    subscribers.remove(s);
+                }
+            }
+        }
+        block.release();
+    }
+
+    /**
+     * Adds {@code s}, which gets every block applied from now on.
+     *
+     * @return the snapshot as it was when {@code s} was added: the samples before the first block it gets
+     */
+    synchronized Recording subscribe(LiveSubscriber s) {
+        subscribers.add(s);
+        return snapshot;
+    }
+
+    void unsubscribe(LiveSubscriber s) {
+        subscribers.remove(s);
+    }
+
+    int subscriberCount() {
+        return subscribers.size();
+    }
+}
