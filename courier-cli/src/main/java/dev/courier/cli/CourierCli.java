@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 @Command(name = "courier", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         description = "Data points and file transfers over TCP.",
         subcommands = {ServeCommand.class, PointCommand.class, PointsCommand.class, RecordsCommand.class,
-                RangeCommand.class, LsCommand.class, GetCommand.class, PutCommand.class, TokenCommand.class,
+                RangeCommand.class, PlotCommand.class, LsCommand.class, GetCommand.class, PutCommand.class, TokenCommand.class,
                 DemoCommand.class, SoakCommand.class, BenchCommand.class,
                 GenDataCommand.class, AppendCommand.class, TailCommand.class, CommandLine.HelpCommand.class})
 public final class CourierCli implements Runnable {

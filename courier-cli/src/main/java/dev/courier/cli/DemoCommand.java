@@ -70,7 +70,7 @@ final class DemoCommand implements Callable<Integer> {
             PointSweep sweep = new PointSweep(ids, count, 0.004, 1, connections, 32);
             out.printf("%npoints: %d records x %d samples, channel 1, %d connections%n", ids.size(), count,
                     connections);
-            PointsReport.table(sweep.run(client), out);
+            PointsReport.table(sweep.run(client), sweep.bins(), out);
 
             out.printf("%nfiles: downloading every file of %s in parallel, 4 connections each%n", dataDir);
             out.flush();

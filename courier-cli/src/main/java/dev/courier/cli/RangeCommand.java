@@ -1,5 +1,6 @@
 package dev.courier.cli;
 
+import dev.courier.cli.common.AtomicFile;
 import dev.courier.client.Connection;
 import dev.courier.client.CourierClient;
 import dev.courier.client.CourierException;
@@ -13,7 +14,6 @@ import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,7 +45,10 @@ final class RangeCommand implements Callable<Integer> {
             description = "Record id (unless --records), then FROM and TO in seconds (default: the whole record).")
     List<String> positional = new ArrayList<>();
 
-    @Option(names = "--records", paramLabel = "LIST", description = "Several records, for example 1-15 or 1,3,5.")
+    @Option(names = "--records", paramLabel = "LIST", description = "Several records, for example 1-15 or 1,3,5, one "
+            + "after the other in one output: CSV rows start with the record id (id,time,v1,...; no header row), "
+            + "JSON is one document with an entry per record ({\"records\": [...]}, with --max-points "
+            + "{\"records\": {\"ID\": ...}}), NDJSON lines each carry \"record\".")
     String records;
 
     @Option(names = "--channels", paramLabel = "LIST", split = ",",
@@ -70,7 +73,8 @@ final class RangeCommand implements Callable<Integer> {
         boolean ndjson;
     }
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output.")
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output: "
+            + "under a temporary name in its folder, renamed to FILE once complete (a failed read leaves no FILE).")
     Path output;
 
     @Option(names = "--max-points", paramLabel = "N",
@@ -116,11 +120,10 @@ final class RangeCommand implements Callable<Integer> {
             ids = List.of(positional.getFirst());
         }
         try (CourierClient client = server.client(); Connection c = client.open();
-             Writer out = open()) {
-            Map<String, RecordInfo> known = new LinkedHashMap<>();
-            for (RecordInfo r : c.records().join()) {
-                known.put(r.id(), r);
-            }
+             AtomicFile file = output != null ? AtomicFile.create(output) : null) {
+            Writer out = file != null ? new BufferedWriter(new OutputStreamWriter(file.stream(),
+                    StandardCharsets.UTF_8), 1 << 16) : new BufferedWriter(spec.commandLine().getOut(), 1 << 16);
+            Map<String, RecordInfo> known = catalogue(c);
             List<Span> spans = new ArrayList<>(ids.size());
             for (String id : ids) {
                 spans.add(span(known, id));
@@ -131,6 +134,11 @@ final class RangeCommand implements Callable<Integer> {
             } else {
                 new SamplePrinter(f, out, spans.size() > 1).print(c, spans, every);
             }
+            // Standard output belongs to the process: flushed, not closed. A file gets its name only when whole.
+            out.flush();
+            if (file != null) {
+                file.commit();
+            }
             return 0;
         } catch (UncheckedIOException e) {
             throw e.getCause();
@@ -139,19 +147,23 @@ final class RangeCommand implements Callable<Integer> {
         }
     }
 
-    private Writer open() throws IOException {
-        if (output != null) {
-            return new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(output), StandardCharsets.UTF_8),
-                    1 << 16);
+    /** The records the server holds, by id, in its order. */
+    static Map<String, RecordInfo> catalogue(Connection c) {
+        Map<String, RecordInfo> known = new LinkedHashMap<>();
+        for (RecordInfo r : c.records().join()) {
+            known.put(r.id(), r);
         }
-        // Not closed with the command: standard output belongs to the process.
-        Writer stdout = spec.commandLine().getOut();
-        return new BufferedWriter(stdout, 1 << 16) {
-            @Override
-            public void close() throws IOException {
-                flush();
-            }
-        };
+        return known;
+    }
+
+    /** Record {@code id} of {@code known}, or UNKNOWN_RECORD. */
+    static RecordInfo find(Map<String, RecordInfo> known, String id) {
+        RecordInfo info = known.get(id);
+        if (info == null) {
+            throw new CourierException(ErrorCode.UNKNOWN_RECORD, "no record '" + id + "' (the server holds "
+                    + known.size() + " records; see courier records)");
+        }
+        return info;
     }
 
     /** One record's part of the command: its metadata, the samples and the channels asked for. */
@@ -159,11 +171,7 @@ final class RangeCommand implements Callable<Integer> {
     }
 
     private Span span(Map<String, RecordInfo> known, String id) {
-        RecordInfo info = known.get(id);
-        if (info == null) {
-            throw new CourierException(ErrorCode.UNKNOWN_RECORD, "no record '" + id + "' (the server holds "
-                    + known.size() + " records; see courier records)");
-        }
+        RecordInfo info = find(known, id);
         long from;
         long to;
         int recordArgs = records == null ? 1 : 0;

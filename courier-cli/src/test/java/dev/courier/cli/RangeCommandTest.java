@@ -235,4 +235,33 @@ class RangeCommandTest {
         assertThat(run("range", "-s", address, "1", "0").exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(run("range", "-s", address, "1", "--every", "0").exitCode()).isEqualTo(ExitCodes.USAGE);
     }
+
+    @Test
+    void outputFileIsReplacedWholeOrLeftAlone(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out.csv");
+        Files.writeString(out, "old\n");
+        CliRun refused = run("range", "-s", address, "1", "--channels", "3", "-o", out.toString());
+        assertThat(refused.err()).startsWith("courier: UNKNOWN_CHANNEL");
+        CliRun past = run("range", "-s", address, "--records", "1,16", "-o", out.toString());
+        assertThat(past.err()).startsWith("courier: UNKNOWN_RECORD");
+        assertThat(Files.readString(out)).isEqualTo("old\n");
+
+        CliRun ok = run("range", "-s", address, "--records", "1-2", "0", "0.008", "-o", out.toString());
+        assertThat(ok.exitCode()).as(ok.err()).isZero();
+        assertThat(ok.out()).isEmpty();
+        List<String> expected = new ArrayList<>();
+        for (String id : List.of("1", "2")) {
+            for (int i = 0; i < 2; i++) {
+                expected.add(id + "," + truth.timeText(id, i) + "," + truth.valueText(id, i, 1) + ","
+                        + truth.valueText(id, i, 2));
+            }
+        }
+        assertThat(lines(out)).isEqualTo(expected);
+        try (var left = Files.list(dir)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactly("out.csv"); // no temporary left
+        }
+        CliRun noFolder = run("range", "-s", address, "1", "-o", dir.resolve("missing/out.csv").toString());
+        assertThat(noFolder.exitCode()).isEqualTo(ExitCodes.FAILED);
+        assertThat(noFolder.err()).contains("there is no folder");
+    }
 }

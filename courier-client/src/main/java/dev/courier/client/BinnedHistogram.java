@@ -3,36 +3,41 @@ package dev.courier.client;
 import java.util.Arrays;
 
 /**
- * Counts values in ten bins over [-2, 2): edges -2.0, -1.6, ..., 1.6, 2.0. Values below -2 go to the first bin,
- * values at or above 2 to the last. A value equal to an edge belongs to the bin that starts at that edge.
+ * Counts values in the bins of a {@link BinEdges} (by default ten over [-2, 2)). Values below the lowest edge go to
+ * the first bin, values at or above the highest to the last; a value equal to an edge belongs to the bin that starts
+ * at that edge.
  *
  * <p>Bins are found by comparing against the edges, never by dividing: {@code (v + 2) / 0.4} in floating point puts
- * many edge values of real data (such as -1.2) one bin too low. The edges are the doubles nearest to their decimal
- * spelling, the same doubles a parser produces from the data. Not thread-safe; merge per-thread instances.
+ * many edge values of real data (such as -1.2) one bin too low. Not thread-safe; merge per-thread instances.
  */
 public final class BinnedHistogram {
-    /** The bin edges, lowest first. */
-    public static final double[] EDGES = {-2.0, -1.6, -1.2, -0.8, -0.4, 0.0, 0.4, 0.8, 1.2, 1.6, 2.0};
-    public static final int BINS = EDGES.length - 1;
+    private final BinEdges edges;
+    private final long[] counts;
 
-    private final long[] counts = new long[BINS];
+    public BinnedHistogram(BinEdges edges) {
+        this.edges = edges;
+        this.counts = new long[edges.bins()];
+    }
 
-    /** The bin {@code value} falls into. */
-    public static int binOf(double value) {
-        for (int i = BINS - 1; i > 0; i--) {
-            if (value >= EDGES[i]) {
-                return i;
-            }
-        }
-        return 0;
+    /** Ten bins over [-2, 2). */
+    public BinnedHistogram() {
+        this(BinEdges.DEFAULT);
+    }
+
+    public BinEdges edges() {
+        return edges;
     }
 
     public void add(double value) {
-        counts[binOf(value)]++;
+        counts[edges.binOf(value)]++;
     }
 
+    /** Adds the counts of {@code other}, which must have the same bins. */
     public void addAll(BinnedHistogram other) {
-        for (int i = 0; i < BINS; i++) {
+        if (!other.edges.equals(edges)) {
+            throw new IllegalArgumentException("histograms of " + edges + " and " + other.edges + " do not add");
+        }
+        for (int i = 0; i < counts.length; i++) {
             counts[i] += other.counts[i];
         }
     }
@@ -51,13 +56,6 @@ public final class BinnedHistogram {
 
     public long[] counts() {
         return counts.clone();
-    }
-
-    /** "[-2.0, -1.6)"; the first and last bins are open-ended. */
-    public static String label(int bin) {
-        String lo = bin == 0 ? "-inf" : String.valueOf(EDGES[bin]);
-        String hi = bin == BINS - 1 ? "+inf" : String.valueOf(EDGES[bin + 1]);
-        return "[" + lo + ", " + hi + ")";
     }
 
     @Override

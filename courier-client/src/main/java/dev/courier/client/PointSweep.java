@@ -19,16 +19,24 @@ import java.util.concurrent.CompletableFuture;
  * @param channel          channel to read, numbered from 1
  * @param connections      connections to spread the requests over
  * @param pipeline         requests in flight per connection
+ * @param bins             the histograms' bins
  */
 public record PointSweep(List<String> records, int samplesPerRecord, double stepSeconds, int channel, int connections,
-                         int pipeline) {
+                         int pipeline, BinEdges bins) {
     public PointSweep {
         records = List.copyOf(records);
+        Objects.requireNonNull(bins);
         if (records.isEmpty() || samplesPerRecord < 1 || connections < 1 || pipeline < 1 || channel < 1
                 || !(stepSeconds > 0)) {
             throw new IllegalArgumentException("records, samples, connections, pipeline, channel and step must "
                     + "all be positive");
         }
+    }
+
+    /** A sweep binned in ten bins over [-2, 2), the old system's histograms. */
+    public PointSweep(List<String> records, int samplesPerRecord, double stepSeconds, int channel, int connections,
+                      int pipeline) {
+        this(records, samplesPerRecord, stepSeconds, channel, connections, pipeline, BinEdges.DEFAULT);
     }
 
     /** Histograms per record, in request order, and how long it took. */
@@ -85,7 +93,7 @@ public record PointSweep(List<String> records, int samplesPerRecord, double step
             long elapsed = System.nanoTime() - start;
             Map<String, BinnedHistogram> merged = new LinkedHashMap<>();
             for (int r = 0; r < records.size(); r++) {
-                BinnedHistogram h = new BinnedHistogram();
+                BinnedHistogram h = new BinnedHistogram(bins);
                 for (Worker w : workers) {
                     h.addAll(w.histograms[r]);
                 }
@@ -115,7 +123,7 @@ public record PointSweep(List<String> records, int samplesPerRecord, double step
             this.next = from;
             this.end = end;
             for (int i = 0; i < histograms.length; i++) {
-                histograms[i] = new BinnedHistogram();
+                histograms[i] = new BinnedHistogram(bins);
             }
         }
 
