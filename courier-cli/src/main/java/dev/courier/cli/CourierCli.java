@@ -80,7 +80,7 @@ public final class CourierCli implements Runnable {
 
     /**
      * The class of the subcommand of this name, or null for {@code help} and for anything that is not a name. A
-     * switch rather than a look at each class's annotation: parsing thirteen annotations cost a tenth of a short
+     * switch rather than a look at each class's annotation: parsing a dozen annotations cost a tenth of a short
      * command's start. {@code CourierCliTest} checks that it names every class of the annotation's list.
      */
     static Class<?> subcommand(String name) {
@@ -90,6 +90,7 @@ public final class CourierCli implements Runnable {
             case "points" -> PointsCommand.class;
             case "records" -> RecordsCommand.class;
             case "range" -> RangeCommand.class;
+            case "plot" -> PlotCommand.class;
             case "ls" -> LsCommand.class;
             case "get" -> GetCommand.class;
             case "put" -> PutCommand.class;
@@ -98,6 +99,8 @@ public final class CourierCli implements Runnable {
             case "soak" -> SoakCommand.class;
             case "bench" -> BenchCommand.class;
             case "gen-data" -> GenDataCommand.class;
+            case "append" -> AppendCommand.class;
+            case "tail" -> TailCommand.class;
             default -> null;
         };
     }

@@ -1,5 +1,6 @@
 package dev.courier.server.ops;
 
+import dev.courier.protocol.AppendRequest;
 import dev.courier.protocol.CancelStream;
 import dev.courier.protocol.DigestRequest;
 import dev.courier.protocol.EnvelopeRequest;
@@ -16,6 +17,7 @@ import dev.courier.protocol.RecordsRequest;
 import dev.courier.protocol.Request;
 import dev.courier.protocol.StatRequest;
 import dev.courier.protocol.StreamRequest;
+import dev.courier.protocol.SubscribeRequest;
 import dev.courier.protocol.UploadBegin;
 import dev.courier.protocol.UploadCommit;
 import dev.courier.protocol.UploadWrite;
@@ -29,7 +31,7 @@ import java.util.Locale;
  */
 public enum RequestType {
     HELLO, PING, PONG, ERROR, POINT, POINT_BATCH, LIST, STAT, READ, DIGEST, READ_STREAM, RANGE_STREAM, WINDOW, CANCEL,
-    UPLOAD_BEGIN, UPLOAD_WRITE, UPLOAD_COMMIT, RECORDS, ENVELOPE;
+    UPLOAD_BEGIN, UPLOAD_WRITE, UPLOAD_COMMIT, RECORDS, ENVELOPE, APPEND, SUBSCRIBE;
 
     private final String label = name().toLowerCase(Locale.ROOT);
 
@@ -59,6 +61,8 @@ public enum RequestType {
             case UploadCommit u -> UPLOAD_COMMIT;
             case RecordsRequest x -> RECORDS;
             case EnvelopeRequest x -> ENVELOPE;
+            case AppendRequest a -> APPEND;
+            case SubscribeRequest x -> SUBSCRIBE;
         };
     }
 }
