@@ -128,6 +128,9 @@ final class GetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (maxDepth < 0 || maxFiles < 1) {
+            throw new ParameterException(spec.commandLine(), "--max-depth must be 0 or more, --max-files at least 1");
+        }
         GetDestination dest = GetDestination.parse(output);
         boolean many = recursive || names.size() > 1;
         if (many && dest instanceof GetDestination.Stdout) {

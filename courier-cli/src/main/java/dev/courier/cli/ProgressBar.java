@@ -2,6 +2,7 @@ package dev.courier.cli;
 
 import dev.courier.client.DownloadProgress;
 import dev.courier.protocol.WireText;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +77,7 @@ final class ProgressBar implements DownloadProgress {
         try {
             String target = Files.readSymbolicLink(fd).toString();
             return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
-        } catch (Exception e) {
+        } catch (IOException | UnsupportedOperationException e) {
             var console = System.console();
             return console != null && console.isTerminal();
         }

@@ -185,6 +185,10 @@ class GetPutHabitsTest {
         assertThat(many.err()).contains("more than 2 files under 'tree'");
         assertThat(Files.exists(dest.resolve("many/tree"))).isFalse();
 
+        CliRun badBound = run("get", "-s", address, "-r", "tree", "-o", dest + "/", "--max-files", "0");
+        assertThat(badBound.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(badBound.err()).contains("--max-files at least 1");
+
         CliRun outside = run("get", "-s", address, "-r", "../", "-o", dest + "/");
         assertThat(outside.exitCode()).isEqualTo(ExitCodes.FAILED);
         assertThat(outside.err()).contains("OUTSIDE_ROOT");
