@@ -18,6 +18,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -25,6 +26,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.ParameterException;
@@ -272,6 +274,14 @@ final class ServeCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE}).")
     String logFormat;
 
+    @Option(names = "--config", paramLabel = "FILE", description = "Read options from FILE: one KEY = VALUE per "
+            + "line, KEY a long option without its dashes (port = 7420), '#' starts a comment; true or false for an "
+            + "option without a value. Options on the command line win.")
+    Path configFile;
+
+    /** Set once the config file's options are in: the second parse must not read it again. */
+    private boolean configApplied;
+
     /** Reads a duration with its unit ({@code 500ms}, {@code 5s}, {@code 1m}) into milliseconds. */
     static final class DrainDelay implements ITypeConverter<Long> {
         private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m)");
@@ -345,6 +355,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (configFile != null && !configApplied) {
+            applyConfigFile();
+        }
         LogSetup.Format format = switch (logFormat.strip().toLowerCase(Locale.ROOT)) {
             case "text" -> LogSetup.Format.TEXT;
             case "json" -> LogSetup.Format.JSON;
@@ -499,6 +512,24 @@ final class ServeCommand implements Callable<Integer> {
                     + legacyPort) + " on " + bind + " is in use (another server?); choose another with --port, "
                     + "or 0 for a free one");
         }
+    }
+
+    /**
+     * Parses this command again with the config file's options before the command line's, so that the command line
+     * wins: a single-valued option given twice keeps its last value, a repeated one is applied in order.
+     */
+    private void applyConfigFile() {
+        CommandLine current = spec.commandLine();
+        List<String> args = new ArrayList<>(ConfigFile.arguments(configFile, current,
+                () -> new CommandLine(new ServeCommand())));
+        List<String> original = current.getParseResult().originalArgs();
+        int serve = original.indexOf(current.getCommandName());
+        args.addAll(serve < 0 ? original : original.subList(serve + 1, original.size()));
+        configApplied = true;
+        CommandLine again = new CommandLine(this).setOverwrittenOptionsAllowed(true);
+        again.setOut(current.getOut());
+        again.setErr(current.getErr());
+        again.parseArgs(args.toArray(String[]::new));
     }
 
     private InetAddress address(String host, String option) {
