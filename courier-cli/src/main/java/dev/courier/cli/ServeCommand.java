@@ -24,15 +24,11 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -257,10 +253,10 @@ final class ServeCommand implements Callable<Integer> {
             + "are kept).")
     String metrics;
 
-    @Option(names = "--drain-delay", paramLabel = "DURATION", defaultValue = "0s", converter = DrainDelay.class,
+    @Option(names = "--drain-delay", paramLabel = "DURATION", defaultValue = "0s", converter = Units.Millis.class,
             description = "On SIGTERM, report not ready at once (/ready is 503) and keep serving normally this long, "
                     + "so load balancers polling /ready stop sending new clients; then drain as usual. Units ms, s, "
-                    + "m (default: ${DEFAULT-VALUE}).")
+                    + "m, h; a plain number is milliseconds (default: ${DEFAULT-VALUE}).")
     long drainDelayMillis;
 
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "Log at LEVEL (off, error, warn, info, "
@@ -281,25 +277,6 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Set once the config file's options are in: the second parse must not read it again. */
     private boolean configApplied;
-
-    /** Reads a duration with its unit ({@code 500ms}, {@code 5s}, {@code 1m}) into milliseconds. */
-    static final class DrainDelay implements ITypeConverter<Long> {
-        private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m)");
-
-        @Override
-        public Long convert(String value) {
-            Matcher m = DURATION.matcher(value.strip());
-            if (!m.matches()) {
-                throw new TypeConversionException("'" + value + "' is not a duration (for example 500ms, 5s, 1m)");
-            }
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> n;
-                case "s" -> n * 1_000;
-                default -> n * 60_000;
-            };
-        }
-    }
 
     @Option(names = "--shared-uploads",
             description = "The upload directory is shared with other nodes (a fleet): lock every upload across them "
