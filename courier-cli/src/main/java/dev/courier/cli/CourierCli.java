@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
         subcommands = {ServeCommand.class, PointCommand.class, PointsCommand.class, RecordsCommand.class,
                 RangeCommand.class, PlotCommand.class, LsCommand.class, GetCommand.class, PutCommand.class, TokenCommand.class,
                 DemoCommand.class, SoakCommand.class, BenchCommand.class,
-                GenDataCommand.class, AppendCommand.class, TailCommand.class, CommandLine.HelpCommand.class})
+                GenDataCommand.class, AppendCommand.class, TailCommand.class, ReplayCommand.class, CommandLine.HelpCommand.class})
 public final class CourierCli implements Runnable {
     /** How much of a failure's message is printed, in chars: room for two names and two digests. */
     static final int MAX_MESSAGE_CHARS = 1024;

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure a server under load; every answer is checked.",
         subcommands = {BenchPointsCommand.class, BenchRangeCommand.class, BenchFilesCommand.class,
-                BenchConnectionsCommand.class})
+                BenchConnectionsCommand.class, BenchLiveCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -33,7 +33,8 @@ final class Subscription implements LiveSubscriber {
 
     private final long queueBoundBytes;
     private final EventLoop loop;
-    private final Runnable drain;
+    /** Run on the loop when blocks have arrived; set once, before the subscription is offered any. */
+    private Runnable drain;
     private final ConcurrentLinkedQueue<LiveBlock> inbox = new ConcurrentLinkedQueue<>();
     /** Bytes of blocks in the inbox and the head, as stored (every channel). */
     private final AtomicLong queuedBytes = new AtomicLong();
@@ -44,7 +45,7 @@ final class Subscription implements LiveSubscriber {
 
     /** @param channelsAsked how many channels each row sent holds */
     Subscription(int id, String record, long fromSample, int channelsAsked, int chunkBytes, int windowBytes,
-                 long queueBoundBytes, EventLoop loop, Runnable drain) {
+                 long queueBoundBytes, EventLoop loop) {
         this.id = id;
         this.record = record;
         this.fromSample = fromSample;
@@ -54,7 +55,10 @@ final class Subscription implements LiveSubscriber {
         this.nextSample = fromSample;
         this.queueBoundBytes = queueBoundBytes;
         this.loop = loop;
-        this.drain = drain;
+    }
+
+    void onArrival(Runnable task) {
+        drain = task;
     }
 
     /**

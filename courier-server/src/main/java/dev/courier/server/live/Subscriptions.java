@@ -86,7 +86,8 @@ public final class Subscriptions {
             return;
         }
         Subscription s = new Subscription(id, r.record(), r.fromSample(), r.channels().length, r.chunkBytes(),
-                r.windowBytes(), live.config().subscriberQueueBytes(), ctx.channel().eventLoop(), this::pump);
+                r.windowBytes(), live.config().subscriberQueueBytes(), ctx.channel().eventLoop());
+        s.onArrival(() -> pump(s));
         try {
             // From here s gets every block after 'before'; the stored rows before it come from the columns.
             Recording before = live.subscribe(r.record(), s);
@@ -105,7 +106,7 @@ public final class Subscriptions {
             return;
         }
         open.put(id, s);
-        pump();
+        pump(s);
     }
 
     /** Null when {@code channels} is every one of the record's {@code count} channels in order. */
@@ -155,7 +156,7 @@ public final class Subscriptions {
             return;
         }
         s.creditBytes = credit;
-        pump();
+        pump(s);
     }
 
     /** CANCEL: an empty END at the offset reached, and the subscription ends. */
@@ -204,10 +205,7 @@ public final class Subscriptions {
                     sent = false;
                     for (Subscription s : new ArrayList<>(open.values())) {
                         if (s.slow()) {
-                            fail(s, new Failure(ErrorCode.SLOW_CONSUMER, "subscription to '" + s.record
-                                    + "' fell more than " + live.config().subscriberQueueBytes()
-                                    + " bytes behind; it is ended (the connection goes on): read faster or"
-                                    + " resubscribe from sample " + s.nextSample));
+                            fail(s, slowConsumer(s));
                             wrote = true;
                         } else if (!s.closed && sendChunk(s)) {
                             sent = true;
@@ -222,6 +220,34 @@ public final class Subscriptions {
         if (wrote) {
             ctx.flush();
         }
+    }
+
+    /**
+     * Sends what {@code s} alone can send (blocks arrived, or credit granted), and flushes: the others are not
+     * visited, so a block fanned out to n subscriptions of a connection costs n sends, not n turns over all of them.
+     */
+    private void pump(Subscription s) {
+        if (s.closed || pumping) {
+            return;
+        }
+        boolean wrote = false;
+        if (s.slow()) {
+            fail(s, slowConsumer(s));
+            wrote = true;
+        } else {
+            while (ctx.channel().isWritable() && sendChunk(s)) {
+                wrote = true;
+            }
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+    }
+
+    private Failure slowConsumer(Subscription s) {
+        return new Failure(ErrorCode.SLOW_CONSUMER, "subscription to '" + s.record + "' fell more than "
+                + live.config().subscriberQueueBytes() + " bytes behind; it is ended (the connection goes on): read"
+                + " faster or resubscribe from sample " + s.nextSample);
     }
 
     private static long offsetOf(Subscription s) {

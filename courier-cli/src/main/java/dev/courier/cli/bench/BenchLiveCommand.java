@@ -1,0 +1,233 @@
+package dev.courier.cli.bench;
+
+import dev.courier.cli.common.ServerOption;
+import dev.courier.client.ClientConfig;
+import dev.courier.client.Connection;
+import dev.courier.client.CourierClient;
+import dev.courier.client.CourierException;
+import dev.courier.client.SampleBlock;
+import dev.courier.client.SampleStream;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code courier bench live}: N live records appended at R Hz each (one APPEND per record every
+ * {@code --batch-ms}) and S subscribers, measuring the time from an APPEND's acknowledgement to the delivery of its
+ * rows to each subscriber (p50/p99, HdrHistogram). A sample carries no clock, so the bench keeps, per record and
+ * batch, the time the ACK came and the time each subscriber got the batch's first row; whichever comes second
+ * records the latency (a delivery before the ACK counts as 0). Producers and subscribers share a few connections
+ * each (a connection carries many subscriptions), so 1,000 of each fit in one process. {@code --stalled K} adds K
+ * subscribers of record 0 that never read.
+ */
+@Command(name = "live", mixinStandardHelpOptions = true,
+        description = "Append to live records at a fixed rate and measure APPEND-acknowledged-to-delivered latency "
+                + "at the subscribers (the server needs --live).")
+public final class BenchLiveCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ServerOption server;
+
+    @Option(names = "--records", paramLabel = "N", defaultValue = "1000", description = "Live records (default: "
+            + "${DEFAULT-VALUE}).")
+    int records;
+
+    @Option(names = "--rate", paramLabel = "HZ", defaultValue = "250", description = "Samples/s per record.")
+    double rateHz;
+
+    @Option(names = "--subscribers-per-record", paramLabel = "K", defaultValue = "1")
+    int perRecord;
+
+    @Option(names = "--subscribers", paramLabel = "S", description = "S subscribers of one record (sets --records 1).")
+    Integer subscribers;
+
+    @Option(names = "--stalled", paramLabel = "K", defaultValue = "0", description = "Subscribers of record 0 that "
+            + "never read.")
+    int stalled;
+
+    @Option(names = "--duration", paramLabel = "S", defaultValue = "10", description = "Seconds measured.")
+    int durationSeconds;
+
+    @Option(names = "--warmup", paramLabel = "S", defaultValue = "3", description = "Seconds before measuring.")
+    int warmupSeconds;
+
+    @Option(names = "--batch-ms", paramLabel = "MS", defaultValue = "20", description = "One APPEND per record "
+            + "every MS ms (default: ${DEFAULT-VALUE}, 5 rows at 250 Hz).")
+    int batchMillis;
+
+    @Option(names = "--connections", paramLabel = "C", defaultValue = "8", description = "Connections for the "
+            + "producers, and as many for the subscribers.")
+    int connections;
+
+    @Option(names = "--prefix", paramLabel = "P", defaultValue = "bench-", description = "Record id prefix; each run "
+            + "should use a new one (records keep their samples).")
+    String prefix;
+
+    @Option(names = "--json", description = "One JSON line.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (subscribers != null) {
+            records = 1;
+            perRecord = subscribers;
+        }
+        int rows = Math.max(1, (int) Math.round(rateHz * batchMillis / 1000.0));
+        int batches = (int) ((warmupSeconds + durationSeconds + 5) * 1000L / batchMillis) + 16;
+        AtomicLongArray[] ackNanos = new AtomicLongArray[records];
+        for (int r = 0; r < records; r++) {
+            ackNanos[r] = new AtomicLongArray(batches);
+        }
+        Recorder latency = new Recorder(3);
+        AtomicLong delivered = new AtomicLong();
+        AtomicLong appended = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        ClientConfig config = server.config();
+        List<Connection> producers = new ArrayList<>();
+        List<Connection> readers = new ArrayList<>();
+        List<SampleStream> streams = new ArrayList<>();
+        try (CourierClient client = new CourierClient(config);
+             ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+             ScheduledExecutorService tick = Executors.newSingleThreadScheduledExecutor()) {
+            for (int i = 0; i < connections; i++) {
+                producers.add(client.open());
+                readers.add(client.open());
+            }
+            // Batch 0 creates each record, so subscribers have something to subscribe to.
+            long[] next = new long[records];
+            for (int r = 0; r < records; r++) {
+                appendBatch(producers.get(r % connections), r, 0, rows, next, ackNanos, appended, errors).join();
+            }
+            int s = 0;
+            for (int r = 0; r < records; r++) {
+                for (int k = 0; k < perRecord; k++, s++) {
+                    SampleStream stream = readers.get(s % connections).subscribe(prefix + r, 0, new int[] {1, 2});
+                    streams.add(stream);
+                    int record = r;
+                    threads.execute(() -> read(stream, ackNanos[record], rows, latency, delivered, errors));
+                }
+            }
+            for (int k = 0; k < stalled; k++) {
+                streams.add(readers.get(k % connections).subscribe(prefix + 0, 0, new int[] {1, 2})); // never read
+            }
+            int[] batch = {1};
+            long batchNanos = batchMillis * 1_000_000L;
+            tick.scheduleAtFixedRate(() -> {
+                int b = batch[0]++;
+                if (b >= batches) {
+                    return;
+                }
+                for (int r = 0; r < records; r++) {
+                    appendBatch(producers.get(r % connections), r, b, rows, next, ackNanos, appended, errors);
+                }
+            }, batchNanos, batchNanos, TimeUnit.NANOSECONDS);
+            Thread.sleep(warmupSeconds * 1000L);
+            latency.getIntervalHistogram(); // drop the warm-up
+            long d0 = delivered.get();
+            long a0 = appended.get();
+            Thread.sleep(durationSeconds * 1000L);
+            Histogram h = latency.getIntervalHistogram();
+            long seconds = durationSeconds;
+            long samplesDelivered = delivered.get() - d0;
+            long samplesAppended = appended.get() - a0;
+            tick.shutdownNow();
+            for (SampleStream st : streams) {
+                st.close();
+            }
+            String line = json ? new JsonLine().put("records", records).put("subscribers", streams.size() - stalled)
+                    .put("stalled", stalled).put("rate_hz", rateHz, 1)
+                    .put("appended_samples_per_second", samplesAppended / (double) seconds, 0)
+                    .put("delivered_samples_per_second", samplesDelivered / (double) seconds, 0)
+                    .put("latencies", h.getTotalCount())
+                    .put("p50_us", h.getValueAtPercentile(50) / 1000.0, 1)
+                    .put("p99_us", h.getValueAtPercentile(99) / 1000.0, 1)
+                    .put("max_us", h.getMaxValue() / 1000.0, 1).put("errors", errors.get()).toString()
+                    : String.format(Locale.ROOT, "%d records, %d subscribers (+%d stalled): appended %.0f samples/s,"
+                                    + " delivered %.0f samples/s; ack->delivery p50 %.0f us, p99 %.0f us, max %.0f us;"
+                                    + " %d errors", records, streams.size() - stalled, stalled,
+                            samplesAppended / (double) seconds, samplesDelivered / (double) seconds,
+                            h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
+                            h.getMaxValue() / 1000.0, errors.get());
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(line);
+            out.flush();
+            for (Connection c : producers) {
+                c.closeAsync();
+            }
+            for (Connection c : readers) {
+                c.closeAsync();
+            }
+            threads.shutdownNow();
+            return errors.get() == 0 ? 0 : 1;
+        }
+    }
+
+    private CompletableFuture<?> appendBatch(Connection c, int record, int batch, int rows,
+                                        long[] next, AtomicLongArray[] ackNanos, AtomicLong appended,
+                                        AtomicLong errors) {
+        long first = next[record];
+        next[record] += rows;
+        double[] times = new double[rows];
+        double[] values = new double[rows * 2];
+        for (int i = 0; i < rows; i++) {
+            times[i] = (first + i) / rateHz;
+            values[2 * i] = first + i;
+            values[2 * i + 1] = -(first + i);
+        }
+        return c.append(prefix + record, rateHz, 2, times, values).whenComplete((a, e) -> {
+            if (e != null) {
+                errors.incrementAndGet();
+                return;
+            }
+            long now = System.nanoTime();
+            appended.addAndGet(a.rows());
+            ackNanos[record].set(batch, now);
+        });
+    }
+
+    /** One subscriber: for each batch's first row, the time from its ACK (waiting for the ACK if it is not in). */
+    private static void read(SampleStream stream, AtomicLongArray acks, int rows, Recorder latency,
+                             AtomicLong delivered, AtomicLong errors) {
+        try {
+            for (SampleBlock b; (b = stream.next()) != null; ) {
+                long now = System.nanoTime();
+                delivered.addAndGet(b.rows());
+                for (int r = 0; r < b.rows(); r++) {
+                    long index = b.sampleIndex(r);
+                    if (index % rows != 0) {
+                        continue;
+                    }
+                    int batch = (int) (index / rows);
+                    if (batch >= acks.length()) {
+                        continue;
+                    }
+                    long ack = acks.get(batch);
+                    // Delivered before the producer heard its ACK (the server fans out, then acknowledges): 0.
+                    latency.recordValue(ack == 0 ? 0 : Math.max(0, now - ack));
+                }
+            }
+        } catch (IllegalStateException closed) {
+            // the bench closed the stream at the end
+        } catch (CourierException e) {
+            errors.incrementAndGet();
+        }
+    }
+}
