@@ -17,9 +17,9 @@ import picocli.CommandLine.Command;
 @Command(name = "courier", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         description = "Data points and file transfers over TCP.",
         subcommands = {ServeCommand.class, PointCommand.class, PointsCommand.class, RecordsCommand.class,
-                RangeCommand.class, PlotCommand.class, LsCommand.class, GetCommand.class, PutCommand.class, TokenCommand.class,
-                DemoCommand.class, SoakCommand.class, BenchCommand.class,
-                GenDataCommand.class, AppendCommand.class, TailCommand.class, ReplayCommand.class, CommandLine.HelpCommand.class})
+                RangeCommand.class, PlotCommand.class, LsCommand.class, GetCommand.class, PutCommand.class,
+                TokenCommand.class, AppendCommand.class, TailCommand.class, ReplayCommand.class, DemoCommand.class,
+                SoakCommand.class, BenchCommand.class, GenDataCommand.class, CommandLine.HelpCommand.class})
 public final class CourierCli implements Runnable {
     /** How much of a failure's message is printed, in chars: room for two names and two digests. */
     static final int MAX_MESSAGE_CHARS = 1024;
@@ -101,6 +101,7 @@ public final class CourierCli implements Runnable {
             case "gen-data" -> GenDataCommand.class;
             case "append" -> AppendCommand.class;
             case "tail" -> TailCommand.class;
+            case "replay" -> ReplayCommand.class;
             default -> null;
         };
     }
