@@ -9,15 +9,19 @@
 #   tls     TLS 1.3, 1 connection, to /dev/null: courier get --ca (with and without SHA-256) vs curl --cacert from
 #           nginx (ssl_protocols TLSv1.3), the same openssl-made certificate (bench/tls-vs-nginx.sh, on
 #           COURIER_PORT + 4.. and NGINX_PORT + 2); medians of 3
+#   range   courier bench range against PostgreSQL 15 in a data directory of its own (bench/range-vs-postgres.sh --json
+#           on COURIER_PORT + 5, + 6 and PG_PORT): 10-second ranges of one channel at c = 1 and 50, and the full
+#           export of a gen-data set (20 records x 600 s; 5 with --quick) against COPY ... TO STDOUT (FORMAT binary)
 #
-# Usage: bench/compare.sh [--json] [--quick] [--only points|files|legacy|tls]
+# Usage: bench/compare.sh [--json] [--quick] [--only points|files|legacy|tls|range]
 #        bench/compare.sh --render RESULT.json
 #   --json    print one JSON object on stdout instead of the table (progress still goes to stderr)
 #   --quick   shorter cells and a smaller file: about 2 minutes instead of up to 10
 #   --only    measure one section; the others are left out of the table (and zero in the JSON)
 #   --render  print the table of a JSON result saved earlier, and measure nothing
 #
-# Ports: COURIER_PORT, REDIS_PORT, NGINX_PORT and IPERF_PORT in the environment override 17420, 16379, 18080, 15201.
+# Ports: COURIER_PORT, REDIS_PORT, NGINX_PORT, IPERF_PORT and PG_PORT in the environment override 17420, 16379, 18080,
+# 15201 and 15432.
 # Installs what it needs from Debian when missing (redis-server, redis-tools, nginx, curl, iperf3, jq). Everything
 # runs on 127.0.0.1 with its own config files and ports under a temporary folder; every process it starts is
 # stopped on exit, and a watchdog ends the run after 10 minutes whatever happens.
@@ -64,6 +68,13 @@ render() { # the table, from the JSON object on stdin
       (if .legacy_latency then "Legacy port, one 4 KiB FILE request in flight (bench/legacy-latency.sh): p50 \(.legacy_latency.courier.p50_us | f1) us, p99 \(.legacy_latency.courier.p99_us | f1) us (medians of 3 runs)" else empty end),
       (if .tls then "\(.tls.engine), 1 connection, \(.tls.size_mib) MiB to /dev/null: courier get --ca --discard --no-digest \(.tls.courier_tls_no_digest_mb_s | f0) MB/s, with SHA-256 \(.tls.courier_tls_sha256_mb_s | f0) MB/s, curl --cacert from nginx (ssl_protocols TLSv1.3) \(.tls.nginx_curl_mb_s | f0) MB/s, ratios \(.tls.ratio_no_digest | f2) / \(.tls.ratio_sha256 | f2) (target >= 1.0; medians of 3)" else empty end),
       (if .upload then "Upload, 1 connection, \(.upload.size_mib) MiB, same disk: courier put \(.upload.courier_mb_s | f0) MB/s, curl -T to nginx WebDAV \(.upload.nginx_curl_mb_s | f0) MB/s, ratio \(.upload.ratio | f2) (medians of 3; copies match: \(.upload.copies_match))" else empty end),
+      (if .range then
+         "",
+         "Range reads: courier bench range, 10-second ranges (2500 samples) of one channel, against PostgreSQL 15 (SELECT on the primary key), medians of \(.range.rounds) interleaved rounds of \(.range.seconds_per_cell) s",
+         "(ratios: ranges/s Courier / PostgreSQL, p99 PostgreSQL / Courier; the targets are >= 5 for both)",
+         (.range.cells[] | "  c=\(.connections | pad(3))  courier \(.courier.ranges_per_second | f0) ranges/s, p50/p99 \(.courier.p50_us | f0)/\(.courier.p99_us | f0) us;  postgres \(.postgres.ranges_per_second | f0) ranges/s, p50/p99 \(.postgres.p50_us | f0)/\(.postgres.p99_us | f0) us;  ratios \(.rps_ratio | f2) / \(.p99_ratio | f2)"),
+         (if .range.export then .range.export | "  export of gen-data \(.records) records x \(.seconds) s, both channels: courier \(.courier_samples_per_second | f0) samples/s, COPY binary (CopyManager) \(.postgres_copy_samples_per_second | f0), psql COPY binary > /dev/null \(.psql_copy_samples_per_second | f0); ratios \(.ratio_copy | f2) / \(.ratio_psql | f2) (target >= 5)" else empty end)
+       else empty end),
       "",
       "compare.sh took \(.elapsed_seconds) s"
     '
@@ -78,9 +89,9 @@ while [ $# -gt 0 ]; do
     case "$arg" in
         --json) json=1 ;;
         --quick) quick=1 ;;
-        --only) [ $# -gt 0 ] || { echo "compare.sh: --only needs points, files, legacy or tls" >&2; exit 2; }
-                case "$1" in points|files|legacy|tls) only=$1; shift ;;
-                    *) echo "compare.sh: --only takes points, files, legacy or tls, not '$1'" >&2; exit 2 ;; esac ;;
+        --only) [ $# -gt 0 ] || { echo "compare.sh: --only needs points, files, legacy, tls or range" >&2; exit 2; }
+                case "$1" in points|files|legacy|tls|range) only=$1; shift ;;
+                    *) echo "compare.sh: --only takes points, files, legacy, tls or range, not '$1'" >&2; exit 2 ;; esac ;;
         --render) [ $# -gt 0 ] || { echo "compare.sh: --render needs a file" >&2; exit 2; }
                   render < "$1"; exit 0 ;;
         -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -93,6 +104,7 @@ COURIER_PORT=${COURIER_PORT:-17420}
 REDIS_PORT=${REDIS_PORT:-16379}
 NGINX_PORT=${NGINX_PORT:-18080}
 IPERF_PORT=${IPERF_PORT:-15201}
+PG_PORT=${PG_PORT:-15432}
 
 if [ "$quick" = 1 ]; then
     POINT_SECONDS=2; WARMUP_SECONDS=0.5; FILE_MIB=256; FILE_RUNS=3; IPERF_SECONDS=2; LEGACY_RUNS=3
@@ -417,6 +429,19 @@ log "TLS 1.3: courier get --ca against curl --cacert from nginx"
 tls_json="$(tls_vs_nginx)"
 fi
 
+range_json=null
+if want range; then
+# --- range reads and the full export against PostgreSQL (bench/range-vs-postgres.sh) -----------------------------
+range_vs_postgres() { # -> JSON: the medians of 3 interleaved rounds, their ratios, and the export's
+    local seconds=5 records=20
+    [ "$quick" = 1 ] && { seconds=2; records=5; }
+    COURIER_PORT=$((COURIER_PORT + 5)) PG_PORT=$PG_PORT EXPORT_RECORDS=$records EXPORT_SECONDS=600 \
+        "$home/bench/range-vs-postgres.sh" --json 3 "$seconds" 2> "$tmp/range-vs-postgres.err" || echo null
+}
+log "range reads and the full export: courier bench range against PostgreSQL"
+range_json="$(range_vs_postgres)"
+fi
+
 # --- report ---------------------------------------------------------------------------------------------------
 touch "$tmp"/{points,redis-benchmark,files}.jsonl "$tmp"/legacy{,-wall}.txt; legacy_correct=${legacy_correct:-null} # --only
 result="$(jq -n \
@@ -432,6 +457,7 @@ result="$(jq -n \
     --argjson legacy "$(median < "$tmp/legacy.txt")" --argjson legacy_wall "$(median < "$tmp/legacy-wall.txt")" \
     --argjson legacy_runs "$(jq -sc . < "$tmp/legacy.txt")" --argjson legacy_correct "$legacy_correct" \
     --argjson legacy_latency "$legacy_latency_json" --argjson upload "$upload_json" --argjson tls "$tls_json" \
+    --argjson range "$range_json" \
     --argjson elapsed "$((SECONDS - started_at))" \
     '{date: $date, machine: $machine, cpu: $cpu, quick: $quick,
       points: {seconds_per_cell: $point_seconds, warmup_seconds: $warmup, cells: $points, redis_benchmark: $rb},
@@ -444,6 +470,7 @@ result="$(jq -n \
       legacy_latency: $legacy_latency,
       upload: $upload,
       tls: $tls,
+      range: $range,
       elapsed_seconds: $elapsed}')"
 
 if [ "$json" = 1 ]; then

@@ -5,18 +5,29 @@
 # PostgreSQL runs from a data directory made here, in this run's temporary folder, on its own port, as the
 # `postgres` user when run as root, and is stopped by its PID at the end; its table is loaded by `--load` (COPY).
 #
-# Usage: bench/range-vs-postgres.sh [ROUNDS] [SECONDS]     (default 3 rounds of 5 s per cell)
+# Then the full export: `gen-data --records EXPORT_RECORDS --seconds EXPORT_SECONDS` (both channels) loaded into the
+# same table and served by a second Courier (COURIER_PORT + 1), read whole by `courier bench range --export` (every
+# record streamed in binary and decoded) against `COPY samples TO STDOUT (FORMAT binary)` (CopyManager, in the same
+# JVM tool, bytes dropped) and `psql -c "COPY ..." > /dev/null`, rounds interleaved, samples/s medians.
+#
+# Usage: bench/range-vs-postgres.sh [--json] [ROUNDS] [SECONDS]     (default 3 rounds of 5 s per cell)
+#   --json   one JSON object on stdout (cells, medians, ratios, export) instead of the table; bench/compare.sh uses it
 # Ports: COURIER_PORT and PG_PORT in the environment override 17421 and 15432.
+# EXPORT_RECORDS (default 100; 0 leaves the export out) and EXPORT_SECONDS (default 600): the export's data set.
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH_NAME=range-vs-postgres; . "$home/bench/lib.sh"
+json=0
+if [ "${1:-}" = --json ]; then json=1; shift; fi
 ROUNDS=${1:-3}
 SECONDS_PER_CELL=${2:-5}
+EXPORT_RECORDS=${EXPORT_RECORDS:-100}
+EXPORT_SECONDS=${EXPORT_SECONDS:-600}
 COURIER_PORT=${COURIER_PORT:-17421}
 PG_PORT=${PG_PORT:-15432}
 pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
 [ -x "$pg_bin/postgres" ] || { log "PostgreSQL not found under /usr/lib/postgresql (apt-get install postgresql)"; exit 1; }
-for port in "$COURIER_PORT" "$PG_PORT"; do
+for port in "$COURIER_PORT" "$((COURIER_PORT + 1))" "$PG_PORT"; do
     port_free "$port" || { log "port $port on 127.0.0.1 is taken; stop what uses it"; exit 1; }
 done
 
@@ -66,11 +77,70 @@ for round in $(seq 1 "$ROUNDS"); do
     done
 done
 
+# --- the full export ---------------------------------------------------------------------------------------------
+: > "$tmp/export.jsonl"
+if [ "$EXPORT_RECORDS" -gt 0 ]; then
+    log "export: gen-data --records $EXPORT_RECORDS --seconds $EXPORT_SECONDS, loaded into PostgreSQL (COPY)"
+    "$home/courier" gen-data --records "$EXPORT_RECORDS" --seconds "$EXPORT_SECONDS" --out "$tmp/gen" > /dev/null
+    "$home/courier" serve --bind 127.0.0.1 --port "$((COURIER_PORT + 1))" --data "$tmp/gen" > "$tmp/courier-gen.log" 2>&1 &
+    pids+=($!)
+    "$home/courier" bench range --postgres "$url" --data "$tmp/gen" --load --export --json > /dev/null
+    wait_port "$((COURIER_PORT + 1))"
+    for round in $(seq 1 "$ROUNDS"); do
+        timeout 300 "$home/courier" bench range --export --server "127.0.0.1:$((COURIER_PORT + 1))" --json \
+            | jq -c --argjson r "$round" '{round: $r, target: "courier", samples, seconds, samples_per_second}' \
+            | tee -a "$tmp/export.jsonl" >&2
+        timeout 300 "$home/courier" bench range --export --postgres "$url" --json \
+            | jq -c --argjson r "$round" '{round: $r, target: "postgres", samples, seconds, samples_per_second}' \
+            | tee -a "$tmp/export.jsonl" >&2
+        # psql as a user would run it: the whole command, connection included, output to /dev/null.
+        t0=$(now_ns)
+        "${as_pg[@]}" psql -h 127.0.0.1 -p "$PG_PORT" -U courier -d postgres -qAt \
+            -c "COPY samples TO STDOUT (FORMAT binary)" > /dev/null
+        t1=$(now_ns)
+        jq -nc --argjson r "$round" --argjson ns "$((t1 - t0))" \
+            --argjson n "$((EXPORT_RECORDS * EXPORT_SECONDS * 250))" \
+            '{round: $r, target: "psql", samples: $n, seconds: ($ns / 1e9),
+              samples_per_second: ($n / ($ns / 1e9) | round)}' | tee -a "$tmp/export.jsonl" >&2
+    done
+fi
+
+med() { jq -r --arg t "$1" --argjson c "$2" "select(.target == \$t and .c == \$c) | .$3" "$tmp/cells.jsonl" | median; }
+emed() { jq -r --arg t "$1" "select(.target == \$t) | .samples_per_second" "$tmp/export.jsonl" | median; }
+cells="$(for c in 1 50; do
+    jq -nc --argjson c "$c" --argjson cr "$(med courier "$c" ranges_per_second)" \
+        --argjson pr "$(med postgres "$c" ranges_per_second)" --argjson cs "$(med courier "$c" samples_per_second)" \
+        --argjson ps "$(med postgres "$c" samples_per_second)" --argjson c50 "$(med courier "$c" p50_us)" \
+        --argjson p50 "$(med postgres "$c" p50_us)" --argjson c99 "$(med courier "$c" p99_us)" \
+        --argjson p99 "$(med postgres "$c" p99_us)" \
+        '{connections: $c, courier: {ranges_per_second: $cr, samples_per_second: $cs, p50_us: $c50, p99_us: $c99},
+          postgres: {ranges_per_second: $pr, samples_per_second: $ps, p50_us: $p50, p99_us: $p99},
+          rps_ratio: (if $pr > 0 then ($cr / $pr * 100 | round / 100) else null end),
+          p99_ratio: (if $c99 > 0 then ($p99 / $c99 * 100 | round / 100) else null end)}'
+done | jq -sc .)"
+export_json=null
+if [ -s "$tmp/export.jsonl" ]; then
+    export_json="$(jq -nc --argjson n "$EXPORT_RECORDS" --argjson s "$EXPORT_SECONDS" \
+        --argjson c "$(emed courier)" --argjson p "$(emed postgres)" --argjson q "$(emed psql)" \
+        --slurpfile runs "$tmp/export.jsonl" \
+        '{records: $n, seconds: $s, courier_samples_per_second: $c, postgres_copy_samples_per_second: $p,
+          psql_copy_samples_per_second: $q,
+          ratio_copy: (if $p > 0 then ($c / $p * 100 | round / 100) else null end),
+          ratio_psql: (if $q > 0 then ($c / $q * 100 | round / 100) else null end), runs: $runs}')"
+fi
+result="$(jq -nc --argjson rounds "$ROUNDS" --argjson secs "$SECONDS_PER_CELL" --argjson cells "$cells" \
+    --argjson export "$export_json" \
+    '{rounds: $rounds, seconds_per_cell: $secs, span_seconds: 10, cells: $cells, export: $export}')"
+if [ "$json" = 1 ]; then
+    echo "$result"
+    exit 0
+fi
 printf '%-9s %3s %12s %14s %10s %10s\n' target c ranges/s samples/s p50_us p99_us
 for c in 1 50; do
     for target in courier postgres; do
-        sel() { jq -r --arg t "$target" --argjson c "$c" "select(.target == \$t and .c == \$c) | .$1" "$tmp/cells.jsonl" | median; }
-        printf '%-9s %3s %12s %14s %10s %10s\n' "$target" "$c" "$(sel ranges_per_second)" \
-            "$(sel samples_per_second)" "$(sel p50_us)" "$(sel p99_us)"
+        printf '%-9s %3s %12s %14s %10s %10s\n' "$target" "$c" "$(med "$target" "$c" ranges_per_second)" \
+            "$(med "$target" "$c" samples_per_second)" "$(med "$target" "$c" p50_us)" "$(med "$target" "$c" p99_us)"
     done
 done
+jq -r '.cells[] | "c=\(.connections): ranges/s ratio \(.rps_ratio) (target >= 5), PostgreSQL p99 / Courier p99 \(.p99_ratio) (target >= 5)"' <<< "$result"
+jq -r 'if .export then .export | "export of \(.records) records x \(.seconds) s: courier \(.courier_samples_per_second) samples/s, COPY binary (CopyManager) \(.postgres_copy_samples_per_second), psql COPY binary \(.psql_copy_samples_per_second); ratios \(.ratio_copy) / \(.ratio_psql) (target >= 5)" else empty end' <<< "$result"

@@ -4,6 +4,7 @@ import dev.courier.cli.common.ExitCodes;
 import dev.courier.cli.common.ServerOption;
 import dev.courier.cli.common.Units;
 import dev.courier.load.CourierRangeTarget;
+import dev.courier.load.FullExport;
 import dev.courier.load.LoadEngine;
 import dev.courier.load.PointData;
 import dev.courier.load.PostgresTarget;
@@ -42,6 +43,11 @@ public final class BenchRangeCommand implements Callable<Integer> {
     @Option(names = "--load", description = "With --postgres: (re)create and fill the table from the data set.")
     boolean load;
 
+    @Option(names = "--export", description = "Instead of the load: read every sample of every record once, all "
+            + "channels, binary (Courier: RANGE_STREAM of each whole record, one after the other on one connection; "
+            + "PostgreSQL: COPY samples TO STDOUT (FORMAT binary)), and print samples/s.")
+    boolean export;
+
     @Option(names = {"-c", "--connections"}, paramLabel = "C", defaultValue = "1",
             description = "Connections (default: ${DEFAULT-VALUE}).")
     int connections;
@@ -60,6 +66,9 @@ public final class BenchRangeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (export) {
+            return export();
+        }
         LoadEngine.Spec spec0 = options.spec(connections, 0);
         PointData truth = PointData.load(checked.dir(), checked.records, 0);
         Target target;
@@ -116,6 +125,44 @@ public final class BenchRangeCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
             return ExitCodes.FAILED;
         }
+        return 0;
+    }
+
+    /** {@code --export}: one full export, timed from the first request to the last byte. */
+    private int export() throws Exception {
+        FullExport.Result r;
+        String kind;
+        if (postgres != null) {
+            if (load) {
+                PointData truth = PointData.load(checked.dir(), checked.records, 0);
+                new PostgresTarget(postgres, truth, checked.channel, spanSeconds).load();
+            }
+            r = FullExport.postgres(postgres);
+            kind = "postgres";
+        } else {
+            if (load) {
+                throw new IllegalArgumentException("--load goes with --postgres: Courier serves its data directory");
+            }
+            r = FullExport.courier(server.config().withRequestTimeoutMillis(options.timeoutMillis));
+            kind = "courier";
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        double seconds = r.elapsedNanos() / 1e9;
+        if (options.json) {
+            out.println(new JsonLine()
+                    .put("target", kind)
+                    .put("export", "all records, all channels")
+                    .put("samples", r.samples())
+                    .put("values", r.values())
+                    .put("bytes", r.bytes())
+                    .put("seconds", seconds, 3)
+                    .put("samples_per_second", r.samplesPerSecond(), 0)
+                    .toString());
+        } else {
+            out.printf(Locale.ROOT, "%s export: %d samples (%d values, %d bytes) in %.3f s: %.0f samples/s%n", kind,
+                    r.samples(), r.values(), r.bytes(), seconds, r.samplesPerSecond());
+        }
+        out.flush();
         return 0;
     }
 }

@@ -304,4 +304,20 @@ class BenchCommandsTest {
             }
         }
     }
+
+    @Test
+    void benchRangeExportReadsEverySampleOfEveryRecordOnce() {
+        CsvTruth truth = CsvTruth.load();
+        long samples = 0;
+        for (String record : truth.records()) {
+            samples += truth.samples(record);
+        }
+        CliRun r = run("bench", "range", "--export", "--server", address, "--json");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat((long) r.number("samples")).isEqualTo(samples);
+        assertThat((long) r.number("values")).isEqualTo(2 * samples); // both channels
+        assertThat((long) r.number("bytes")).isEqualTo(16 * samples);
+        assertThat(r.number("samples_per_second")).isPositive();
+    }
 }
