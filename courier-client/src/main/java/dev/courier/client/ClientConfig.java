@@ -85,7 +85,12 @@ public record ClientConfig(String host, int port, int ioThreads, int connectTime
             if (each.length > 1 && one.isBlank()) {
                 throw new IllegalArgumentException("empty endpoint in '" + endpoints + "'");
             }
-            all.add(endpoint(one));
+            try {
+                all.add(endpoint(one));
+            } catch (IllegalArgumentException e) {
+                throw each.length == 1 ? e
+                        : new IllegalArgumentException(e.getMessage() + " of '" + endpoints + "'", e);
+            }
         }
         Endpoint first = all.getFirst();
         return of(first.host(), first.port()).withFallbacks(all.subList(1, all.size()));

@@ -82,9 +82,10 @@ class SeveralEndpointsTest {
     }
 
     @Test
-    void everyEndpointRefusingFailsAtOnceWithConnectionFailed() throws Exception {
+    void everyEndpointRefusingFailsAtOnceWithConnectionFailed(@TempDir Path dest) throws Exception {
         String servers = deadPort() + "," + deadPort();
-        try (CourierProcess get = CourierProcess.start("get", "--server", servers, "big.bin", "-o", "/tmp")) {
+        try (CourierProcess get = CourierProcess.start("get", "--server", servers, "big.bin", "-o",
+                dest.toString())) {
             assertThat(get.waitFor(60)).isEqualTo(3);
             get.awaitLine(l -> l.startsWith("err: courier: CONNECTION_FAILED"), 5);
         }
