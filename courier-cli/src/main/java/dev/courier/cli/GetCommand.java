@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -239,7 +238,7 @@ final class GetCommand implements Callable<Integer> {
                     return TransferReport.skippedGet(json, name, target, size(target), null, "exists",
                             "exists (--no-clobber), not fetched");
                 }
-                FileDigest remote = join(control(client).digest(name));
+                FileDigest remote = CourierException.join(control(client).digest(name));
                 if (LocalDigest.same(target, remote)) {
                     setModified(target, remote.modifiedMillis());
                     return TransferReport.skippedGet(json, name, target, remote.sizeBytes(), remote.sha256Hex(),
@@ -317,14 +316,6 @@ final class GetCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new CourierException(ErrorCode.LOCAL_IO_ERROR, "cannot set the modification time of " + file
                     + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static <T> T join(CompletableFuture<T> f) {
-        try {
-            return f.join();
-        } catch (RuntimeException e) {
-            throw CourierException.unwrap(e);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.courier.client;
 
 import dev.courier.protocol.ErrorCode;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
@@ -59,5 +60,17 @@ public final class CourierException extends RuntimeException {
             return r;
         }
         return new CourierException(ErrorCode.INTERNAL, c.toString(), c);
+    }
+
+    /**
+     * Waits for {@code f} and returns its value; a failure is thrown as {@link #unwrap} gives it (the typed
+     * CourierException, not the CompletionException around it). For callers that block, such as a command line.
+     */
+    public static <T> T join(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (RuntimeException e) {
+            throw unwrap(e);
+        }
     }
 }

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Downloads one file over several connections in chunks, and nothing it hands over is wrong or partial:
@@ -86,7 +85,7 @@ public final class Downloader {
         try (ConnectionSlot control = new ConnectionSlot(dialer)) {
             control.connectFirst();
             // The DIGEST goes on the first connection, which then carries the first lane's reads.
-            Answered first = join(retry.run(attempt -> control.call(c -> c.digest(name, false)
+            Answered first = CourierException.join(retry.run(attempt -> control.call(c -> c.digest(name, false)
                     .thenApply(d -> new Answered(d, c.limits()))), Deadline.in(options.stallTimeoutMillis())));
             FileDigest digest = first.digest();
             int chunk = Math.min(options.chunkBytes(), first.limits().maxChunkBytes());
@@ -155,7 +154,7 @@ public final class Downloader {
 
     /** A DIGEST on the control connection, retried on new ones until the stall timeout. */
     private FileDigest digest(Retry retry, ConnectionSlot control, String name, boolean recompute) {
-        return join(retry.run(attempt -> control.call(c -> c.digest(name, recompute)),
+        return CourierException.join(retry.run(attempt -> control.call(c -> c.digest(name, recompute)),
                 Deadline.in(options.stallTimeoutMillis())));
     }
 
@@ -190,14 +189,6 @@ public final class Downloader {
             changed.add("SHA-256 " + was.sha256Hex() + " -> " + now.sha256Hex());
         }
         return String.join(", ", changed);
-    }
-
-    private static <T> T join(CompletableFuture<T> f) {
-        try {
-            return f.join();
-        } catch (RuntimeException e) {
-            throw CourierException.unwrap(e);
-        }
     }
 
     static String baseName(String name) {

@@ -69,7 +69,8 @@ public final class Uploader {
         Retry retry = new Retry(dialer.scheduler(), options.backoff());
         try (ConnectionSlot control = new ConnectionSlot(dialer)) {
             control.connectFirst();
-            UploadReady ready = join(retry.run(attempt -> control.call(c -> c.uploadBegin(name, size, sha)),
+            UploadReady ready = CourierException.join(retry.run(
+                    attempt -> control.call(c -> c.uploadBegin(name, size, sha)),
                     Deadline.in(options.stallTimeoutMillis())));
             ChunkWrites writes = new ChunkWrites(name, size, sha, in, ready, options.stallTimeoutMillis(), progress);
             long resumed = writes.resumedBytes();
@@ -82,8 +83,8 @@ public final class Uploader {
                     progress);
             lanes.run(control.openNow());
             // A lost reply to a COMMIT is harmless: the server answers a commit it already carried out again.
-            UploadDone done = join(retry.run(attempt -> control.call(c -> commit(c, attempt, writes, size, sha)),
-                    lanes.stallDeadline()));
+            UploadDone done = CourierException.join(retry.run(
+                    attempt -> control.call(c -> commit(c, attempt, writes, size, sha)), lanes.stallDeadline()));
             return new UploadResult(name, done.sizeBytes(), done.sha256().hex(), System.nanoTime() - startNanos,
                     resumed, writes.sentBytes());
         }
@@ -128,14 +129,6 @@ public final class Uploader {
             sha.update(buf.flip());
         }
         return new Sha256(sha.digest());
-    }
-
-    private static <T> T join(CompletableFuture<T> f) {
-        try {
-            return f.join();
-        } catch (RuntimeException e) {
-            throw CourierException.unwrap(e);
-        }
     }
 
     /** The name a local file is uploaded under when none is given: its own file name. */

@@ -11,6 +11,7 @@ import dev.courier.protocol.WindowUpdate;
 import dev.courier.server.points.RangeRows;
 import dev.courier.server.points.Recording;
 import dev.courier.server.points.RecordingStore;
+import dev.courier.server.streams.Credit;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.collection.IntObjectHashMap;
@@ -149,10 +150,9 @@ public final class Subscriptions {
         if (s == null) {
             return;
         }
-        long credit = s.creditBytes + w.incrementBytes();
-        if (credit > FrameDescriptor.MAX_WINDOW_BYTES) {
-            fail(s, new Failure(ErrorCode.MALFORMED_REQUEST, "window overflow: " + s.creditBytes + " + "
-                    + w.incrementBytes() + " bytes of credit exceed 2^31-1"));
+        long credit = Credit.add(s.creditBytes, w.incrementBytes());
+        if (credit < 0) {
+            fail(s, Credit.overflow(s.creditBytes, w.incrementBytes()));
             return;
         }
         s.creditBytes = credit;

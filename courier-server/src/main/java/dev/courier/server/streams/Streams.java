@@ -261,10 +261,9 @@ public final class Streams {
         if (s == null) {
             return;
         }
-        long credit = s.creditBytes + w.incrementBytes();
-        if (credit > FrameDescriptor.MAX_WINDOW_BYTES) {
-            fail(s, new Failure(ErrorCode.MALFORMED_REQUEST, "window overflow: " + s.creditBytes + " + "
-                    + w.incrementBytes() + " bytes of credit exceed 2^31-1"));
+        long credit = Credit.add(s.creditBytes, w.incrementBytes());
+        if (credit < 0) {
+            fail(s, Credit.overflow(s.creditBytes, w.incrementBytes()));
             return;
         }
         s.creditBytes = credit;
