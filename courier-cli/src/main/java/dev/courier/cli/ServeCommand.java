@@ -462,7 +462,7 @@ final class ServeCommand implements Callable<Integer> {
             err.flush();
         }, "courier-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        out.printf("courier: serving %d records from %s and files from %s on %s%s%s%s%s (%s%s)%n",
+        out.printf("courier: serving %d records from %s and files from %s on %s%s%s%s%s%s (%s%s)%n",
                 server.recordings().size(), dataDir, root, hostPort(server.localAddress()),
                 server.legacyAddress().map(a -> ", legacy protocol on " + hostPort(a)).orElse(""),
                 server.metricsAddress().map(a -> ", operations HTTP on " + hostPort(a)).orElse(""),
