@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.courier.cli.common.ExitCodes;
 import dev.courier.server.CourierServer;
 import dev.courier.server.testing.CsvTruth;
-import dev.courier.server.testing.TestServers;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -18,29 +17,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The commands as a user runs them, against a real server: output, and exit codes with one-line errors. */
-class CliTest {
-    static CourierServer server;
-    static String address;
-    static CsvTruth truth;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServers.start();
-        address = "127.0.0.1:" + server.localAddress().getPort();
-        truth = CsvTruth.load();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
+class CliTest extends BundledServerTest {
     @Test
     void pointPrintsValueThenIndexThenTime() {
         CliRun r = run("point", "--server", address, "3", "0.008", "1");

@@ -7,9 +7,6 @@ import static org.assertj.core.api.Assertions.offset;
 import dev.courier.cli.common.ExitCodes;
 import dev.courier.cli.plot.EcgStrip;
 import dev.courier.cli.plot.HistogramChart;
-import dev.courier.server.CourierServer;
-import dev.courier.server.testing.CsvTruth;
-import dev.courier.server.testing.TestServers;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.math.BigDecimal;
@@ -17,8 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,23 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * for, and holds the trace (or bars) in its colour across the plot; the ECG grid is there when asked and only then;
  * the trace's lowest point is where the CSV's minimum lies; bad input exits with the typed error and writes nothing.
  */
-class PlotCommandTest {
-    static CourierServer server;
-    static String address;
-    static CsvTruth truth;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServers.start();
-        address = "127.0.0.1:" + server.localAddress().getPort();
-        truth = CsvTruth.load();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
+class PlotCommandTest extends BundledServerTest {
     /** Whether {@code rgb} is within antialiasing's blur of {@code c}. */
     private static boolean near(int rgb, Color c, int tolerance) {
         Color p = new Color(rgb);

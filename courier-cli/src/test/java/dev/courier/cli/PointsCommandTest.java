@@ -4,9 +4,6 @@ import static dev.courier.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.cli.common.ExitCodes;
-import dev.courier.server.CourierServer;
-import dev.courier.server.testing.CsvTruth;
-import dev.courier.server.testing.TestServers;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
@@ -14,8 +11,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,23 +18,7 @@ import org.junit.jupiter.api.Test;
  * equal those worked out here in exact decimal from the CSV text, the table labels its bins by those edges, and bad
  * bins are refused as usage errors.
  */
-class PointsCommandTest {
-    static CourierServer server;
-    static String address;
-    static CsvTruth truth;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServers.start();
-        address = "127.0.0.1:" + server.localAddress().getPort();
-        truth = CsvTruth.load();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
+class PointsCommandTest extends BundledServerTest {
     /** The bin of {@code value} among {@code bins} over [lo, hi), outer bins open-ended, in exact decimal. */
     private static int bin(BigDecimal value, BigDecimal lo, BigDecimal hi, int bins) {
         if (value.compareTo(lo) < 0) {

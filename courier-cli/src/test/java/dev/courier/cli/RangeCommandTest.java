@@ -7,7 +7,6 @@ import dev.courier.cli.common.ExitCodes;
 import dev.courier.server.CourierServer;
 import dev.courier.server.ServerConfig;
 import dev.courier.server.testing.CsvTruth;
-import dev.courier.server.testing.TestServers;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -18,8 +17,6 @@ import java.util.List;
 import java.util.StringJoiner;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,23 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the issue's, ranges in seconds and sample indexes pick the rows the CSV text says, envelopes are computed here
  * from the CSV text, and bad input exits 1 with the typed error.
  */
-class RangeCommandTest {
-    static CourierServer server;
-    static String address;
-    static CsvTruth truth;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServers.start();
-        address = "127.0.0.1:" + server.localAddress().getPort();
-        truth = CsvTruth.load();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
+class RangeCommandTest extends BundledServerTest {
     private static List<String> lines(Path csv) throws Exception {
         return Files.readAllLines(csv, StandardCharsets.US_ASCII);
     }
