@@ -288,9 +288,10 @@ final class ServeCommand implements Callable<Integer> {
     String nodeId;
 
     @Option(names = "--upload-lease-ms", paramLabel = "MILLIS",
-            defaultValue = "" + SharedUploads.DEFAULT_LEASE_MILLIS,
+            defaultValue = "" + SharedUploads.DEFAULT_LEASE_MILLIS, converter = Units.Millis.class,
             description = "With --shared-uploads: how long an upload lock holds unrenewed, so how long after a "
-                    + "node's crash its uploads can resume through another (default: ${DEFAULT-VALUE}).")
+                    + "node's crash its uploads can resume through another, milliseconds (default: "
+                    + "${DEFAULT-VALUE}). " + Units.DURATION_HELP)
     long uploadLeaseMillis;
 
     @Option(names = "--live", description = "Take live records: APPEND (courier append) and SUBSCRIBE (courier "
@@ -310,9 +311,9 @@ final class ServeCommand implements Callable<Integer> {
     int liveMaxAppendRows;
 
     @Option(names = "--live-subscriber-queue-bytes", paramLabel = "BYTES",
-            defaultValue = "" + LiveConfig.DEFAULT_SUBSCRIBER_QUEUE_BYTES,
+            defaultValue = "" + LiveConfig.DEFAULT_SUBSCRIBER_QUEUE_BYTES, converter = Units.Bytes.class,
             description = "Appended bytes waiting for one subscriber past which it gets SLOW_CONSUMER "
-                    + "(default: ${DEFAULT-VALUE}).")
+                    + "(default: ${DEFAULT-VALUE}). " + Units.SIZE_HELP)
     long liveSubscriberQueueBytes;
 
     /** The live records' settings, with {@code --live}. */
