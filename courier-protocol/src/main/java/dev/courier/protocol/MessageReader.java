@@ -325,7 +325,11 @@ public final class MessageReader {
     }
 
     private static UploadCommit readUploadCommit(Payload p) {
-        return new UploadCommit(p.requestId, p.u64());
+        long uploadId = p.u64();
+        // The SHA-256 is optional: present or absent, never in part (a part is left for end() to report).
+        Optional<Sha256> sha256 = p.buf.readableBytes() >= FrameDescriptor.SHA256_BYTES
+                ? Optional.of(p.sha256()) : Optional.empty();
+        return new UploadCommit(p.requestId, uploadId, sha256);
     }
 
     private static RecordsRequest readRecords(Payload p) {

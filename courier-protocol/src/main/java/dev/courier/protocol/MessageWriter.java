@@ -305,6 +305,7 @@ public final class MessageWriter {
     private static void writeUploadCommit(UploadCommit m, ByteBuf out) {
         int start = beginFrame(out, MessageType.UPLOAD_COMMIT, 0, m.requestId());
         out.writeLong(m.uploadId());
+        m.sha256().ifPresent(sha -> out.writeBytes(sha.bytes()));
         endFrame(out, start, 0);
     }
 

@@ -57,6 +57,17 @@ class MalformedPayloadTest {
         assertThat(e.getMessage()).contains("1 unexpected bytes after the payload");
     }
 
+    @ParameterizedTest(name = "UPLOAD_COMMIT with {0} of the SHA-256's 32 bytes")
+    @ValueSource(ints = {1, 16, 31})
+    void commitWithPartOfASha256IsMalformed(int shaBytes) {
+        String cut = bodyOf(WireExamples.UPLOAD_COMMIT_SHA256).substring(0, HEADER_HEX_DIGITS + 2 * (8 + shaBytes));
+
+        ProtocolException e = rejectionOf(cut);
+
+        assertMalformedRequest(e, 12);
+        assertThat(e.getMessage()).contains(shaBytes + " unexpected bytes after the payload");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({
             "POINT record of 255 bytes with 1 there,     10 00 0000002a 0001 3f80624dd2f1a9fc ff 33",

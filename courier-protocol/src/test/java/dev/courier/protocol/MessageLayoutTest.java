@@ -305,6 +305,11 @@ class MessageLayoutTest {
     }
 
     @Test
+    void uploadCommitWithItsSha256HasDocumentedLayout() {
+        assertLayout(new UploadCommit(12, UPLOAD_ID, Optional.of(SHA256_ABCDONE)), WireExamples.UPLOAD_COMMIT_SHA256);
+    }
+
+    @Test
     void uploadDoneHasDocumentedLayout() {
         assertLayout(new UploadDone(12, 7, SHA256_ABCDONE), WireExamples.UPLOAD_DONE);
     }

@@ -85,7 +85,8 @@ final class RandomMessages {
                         Unpooled.wrappedBuffer(data));
             }
             case 19 -> new UploadAck(id, random.nextLong(), random.nextInt());
-            case 20 -> new UploadCommit(id, random.nextLong());
+            case 20 -> new UploadCommit(id, random.nextLong(),
+                    random.nextBoolean() ? Optional.of(sha256()) : Optional.empty());
             case 21 -> new UploadDone(id, random.nextLong(), sha256());
             case 22 -> new StreamRequest(id, text(300), random.nextLong() >>> 1, random.nextLong() >>> 1,
                     random.nextInt() >>> 1, random.nextInt(), random.nextLong() >>> 1, random.nextLong());

@@ -72,6 +72,9 @@ final class WireExamples {
     static final String UPLOAD_WRITE = "0000001e 32 00 0000000b 0123456789abcdef 0000000000000003 053620cb 646f6e65";
     static final String UPLOAD_ACK = "00000012 33 00 0000000b 0000000000000003 00000004";
     static final String UPLOAD_COMMIT = "0000000e 34 00 0000000c 0123456789abcdef";
+    /** The same COMMIT from a client that hashed while it sent: SHA-256("abcdone") after the uploadId. */
+    static final String UPLOAD_COMMIT_SHA256 = "0000002e 34 00 0000000c 0123456789abcdef"
+            + " e790620f56e5ff47106a839bfd17e6e2f337169dc2828e991d8091d4de92e9f0";
     static final String UPLOAD_DONE = "0000002e 35 00 0000000c 0000000000000007"
             + " e790620f56e5ff47106a839bfd17e6e2f337169dc2828e991d8091d4de92e9f0";
     /** "a/abc.txt" whole: 3 bytes from offset 0, window 65536, chunks of 4096, version 3 bytes at 1700000000000 ms. */

@@ -248,7 +248,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                     }
                 });
                 case UploadCommit r -> offload(ctx, r, x -> {
-                    UploadService.Done done = uploads().commit(x.uploadId());
+                    UploadService.Done done = uploads().commit(x.uploadId(), x.sha256());
                     return new UploadDone(x.requestId(), done.sizeBytes(), done.sha256());
                 });
                 case Ping p -> reply(ctx, new Pong(p.requestId(), p.token()));

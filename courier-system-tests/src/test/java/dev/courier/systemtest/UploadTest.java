@@ -13,6 +13,7 @@ import dev.courier.client.DownloadProgress;
 import dev.courier.client.UploadResult;
 import dev.courier.client.Uploader;
 import dev.courier.client.internal.Dialer;
+import dev.courier.client.internal.VersionTag;
 import dev.courier.client.internal.WireConnection;
 import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.Sha256;
@@ -25,6 +26,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -173,6 +175,62 @@ class UploadTest {
                             e -> assertThat(e.code()).isEqualTo(ErrorCode.DIGEST_MISMATCH));
             assertThat(uploads.resolve("lie.bin")).doesNotExist();
             assertThat(conn.point("1", 0, 1).join().sampleIndex()).isZero();
+        }
+    }
+
+    @Test
+    void aCommitThatCarriesTheSha256IsCheckedAgainstItAndTheBeginsOnlyNamesTheUpload() throws Exception {
+        Path file = TestFiles.random(local.resolve("c.bin"), 3 << 20, 10);
+        Sha256 tag = Sha256.ofHex("00".repeat(31) + "01"); // any 32 bytes: this BEGIN names the upload, no more
+        try (CourierServer s = startWithUploads(); Dialer raw = new Dialer(clientConfigOf(s));
+             WireConnection conn = raw.open()) {
+            assertThat(conn.takesDigestAtCommit().join()).isTrue();
+            UploadReady ready = conn.uploadBegin("c.bin", Files.size(file), tag).join();
+            for (long off = 0; off < 3 << 20; off += 1 << 20) {
+                ByteBuf chunk = bytes(file, off, 1 << 20);
+                conn.uploadWrite(ready.uploadId(), off, crc(chunk), chunk).join();
+            }
+            var done = conn.uploadCommit(ready.uploadId(), Files.size(file), sha(file), true).join();
+            assertThat(done.sha256()).isEqualTo(sha(file));
+            assertThat(Files.mismatch(file, uploads.resolve("c.bin"))).isEqualTo(-1);
+
+            // The COMMIT's SHA-256 is not the file's: refused, discarded, nothing under the name; the server goes on.
+            UploadReady lie = conn.uploadBegin("lie.bin", 1 << 20, tag).join();
+            ByteBuf chunk = bytes(file, 0, 1 << 20);
+            conn.uploadWrite(lie.uploadId(), 0, crc(chunk), chunk).join();
+            assertThatThrownBy(() -> conn.uploadCommit(lie.uploadId(), 1 << 20, tag, true).join()).cause()
+                    .isInstanceOfSatisfying(CourierException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.DIGEST_MISMATCH));
+            assertThat(uploads.resolve("lie.bin")).doesNotExist();
+            assertThat(conn.point("1", 0, 1).join().sampleIndex()).isZero();
+        }
+    }
+
+    @Test
+    void anInterruptedLargeUploadResumesUnderItsVersionTagAndAnotherVersionStartsAfresh() throws Exception {
+        Path file = TestFiles.random(local.resolve("big.bin"), Uploader.DIGEST_AT_COMMIT_MIN_BYTES, 11);
+        long size = Files.size(file);
+        try (CourierServer s = startWithUploads(); CourierClient c = clientOf(s)) {
+            try (Dialer raw = new Dialer(c.config()); WireConnection first = raw.open()) {
+                for (String name : List.of("same.bin", "changed.bin")) {
+                    UploadReady ready = first.uploadBegin(name, size, VersionTag.of(file, size)).join();
+                    for (long off = 0; off < 4 << 20; off += 1 << 20) {
+                        ByteBuf chunk = bytes(file, off, 1 << 20);
+                        first.uploadWrite(ready.uploadId(), off, crc(chunk), chunk).join();
+                    }
+                }
+            } // the client goes away mid-upload
+            Uploader uploader = new Uploader(c, DownloadOptions.defaults(), DownloadProgress.NONE);
+            UploadResult same = uploader.upload(file, "same.bin");
+            assertThat(same.resumedBytes()).isEqualTo(4 << 20);
+            assertThat(same.sha256Hex()).isEqualTo(sha(file).hex());
+            assertThat(Files.mismatch(file, uploads.resolve("same.bin"))).isEqualTo(-1);
+
+            // Touched since: another version, which resumes nothing of what the server holds for the old one.
+            Files.setLastModifiedTime(file, FileTime.fromMillis(Files.getLastModifiedTime(file).toMillis() - 60_000));
+            UploadResult changed = uploader.upload(file, "changed.bin");
+            assertThat(changed.resumedBytes()).isZero();
+            assertThat(Files.mismatch(file, uploads.resolve("changed.bin"))).isEqualTo(-1);
         }
     }
 

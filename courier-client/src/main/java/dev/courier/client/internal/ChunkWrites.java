@@ -49,8 +49,10 @@ public final class ChunkWrites implements RangeExchange<ChunkWrites.Write> {
     }
 
     /**
-     * @param in    the local file, {@code sizeBytes} long with SHA-256 {@code sha256}
-     * @param ready the server's answer to the BEGIN: the upload's id, its largest write, the ranges it holds
+     * @param sha256 what the BEGIN announced, and a BEGIN again must: the file's SHA-256, or its {@link VersionTag}
+     *               when the COMMIT announces the SHA-256
+     * @param in     the local file, {@code sizeBytes} long
+     * @param ready  the server's answer to the BEGIN: the upload's id, its largest write, the ranges it holds
      */
     public ChunkWrites(String name, long sizeBytes, Sha256 sha256, FileChannel in, UploadReady ready,
                        long stallTimeoutMillis, DownloadProgress progress) {
@@ -78,6 +80,11 @@ public final class ChunkWrites implements RangeExchange<ChunkWrites.Write> {
     /** Bytes sent so far, writes sent again included. */
     public long sentBytes() {
         return sentBytes.get();
+    }
+
+    /** What the BEGIN announced: the file's SHA-256 or its version tag. */
+    public Sha256 begun() {
+        return sha256;
     }
 
     /** The upload's id on the server now. */

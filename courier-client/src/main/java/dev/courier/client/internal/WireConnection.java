@@ -1,5 +1,6 @@
 package dev.courier.client.internal;
 
+import dev.courier.client.CourierException;
 import dev.courier.client.DirectoryEntry;
 import dev.courier.client.FileDigest;
 import dev.courier.client.FileStat;
@@ -14,7 +15,9 @@ import dev.courier.protocol.DigestReply;
 import dev.courier.protocol.DigestRequest;
 import dev.courier.protocol.EnvelopeReply;
 import dev.courier.protocol.EnvelopeRequest;
+import dev.courier.protocol.ErrorCode;
 import dev.courier.protocol.FileEntry;
+import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.ListReply;
 import dev.courier.protocol.ListRequest;
 import dev.courier.protocol.Ping;
@@ -41,7 +44,9 @@ import dev.courier.protocol.UploadWrite;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 /**
@@ -54,6 +59,10 @@ import java.util.function.Function;
  * <p>Thread-safe. Futures complete on the connection's event loop: chain cheap work on them only.
  */
 public final class WireConnection implements AutoCloseable {
+    /** An upload id no server hands out (they are below 2^63): what {@link #takesDigestAtCommit} commits. */
+    static final long NO_UPLOAD_ID = -1L;
+    private static final Sha256 NO_DIGEST = new Sha256(new byte[FrameDescriptor.SHA256_BYTES]);
+
     private final Channel channel;
     private final ClientHandler handler;
     private final ServerLimits limits;
@@ -210,8 +219,40 @@ public final class WireConnection implements AutoCloseable {
      * server stored something else than was sent.
      */
     public CompletableFuture<UploadDone> uploadCommit(long uploadId, long sizeBytes, Sha256 sha256) {
-        return handler.send(new UploadCommit(handler.nextRequestId(), uploadId), UploadDone.class,
+        return uploadCommit(uploadId, sizeBytes, sha256, false);
+    }
+
+    /**
+     * As {@link #uploadCommit(long, long, Sha256)}; with {@code announce} the COMMIT carries the SHA-256, which the
+     * server then checks instead of the one in the BEGIN (only for a server that {@link #takesDigestAtCommit}).
+     */
+    public CompletableFuture<UploadDone> uploadCommit(long uploadId, long sizeBytes, Sha256 sha256,
+                                                      boolean announce) {
+        return handler.send(new UploadCommit(handler.nextRequestId(), uploadId,
+                        announce ? Optional.of(sha256) : Optional.empty()), UploadDone.class,
                 reply -> ReplyRules.uploadDone(reply, sizeBytes, sha256), Function.identity());
+    }
+
+    /**
+     * Whether the server takes a file's SHA-256 in UPLOAD_COMMIT, so that an upload may announce it there, after
+     * hashing while it sends, rather than in UPLOAD_BEGIN, after hashing first. Asked with a COMMIT that carries the
+     * field, of an upload id no server hands out ({@link #NO_UPLOAD_ID}): a server that reads the field answers
+     * UNKNOWN_UPLOAD, one that predates it MALFORMED_REQUEST (bytes after the payload); neither changes anything.
+     * Any other refusal (no uploads, no scope, over a rate) also completes with false, and the BEGIN that follows
+     * meets it again; a lost connection fails, for a retry.
+     */
+    public CompletableFuture<Boolean> takesDigestAtCommit() {
+        return handler.send(new UploadCommit(handler.nextRequestId(), NO_UPLOAD_ID, Optional.of(NO_DIGEST)),
+                        UploadDone.class, reply -> "UPLOAD_DONE for upload id " + Long.toUnsignedString(NO_UPLOAD_ID)
+                                + ", which no server hands out", Function.identity())
+                .handle((done, err) -> {
+                    // No UPLOAD_DONE gets here: the check above refuses it (BAD_REPLY).
+                    if (CourierException.unwrap(err) instanceof CourierException e && !Retry.curable(e)
+                            && e.code() != ErrorCode.BAD_REPLY) {
+                        return e.code() == ErrorCode.UNKNOWN_UPLOAD;
+                    }
+                    throw err instanceof CompletionException c ? c : new CompletionException(err);
+                });
     }
 
     /**

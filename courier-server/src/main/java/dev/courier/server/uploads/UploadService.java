@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -372,9 +373,11 @@ public final class UploadService implements AutoCloseable {
      * the file in place. A commit of an upload completed a moment ago answers the same again. Holds no lock that
      * other uploads take while it syncs and hashes.
      *
+     * @param announced the file's SHA-256 as the COMMIT announces it (a client that hashed while it sent); empty
+     *                  when the BEGIN's is the one to check
      * @throws Failure UNKNOWN_UPLOAD, UPLOAD_INCOMPLETE, DIGEST_MISMATCH, IO_ERROR or DISK_FULL
      */
-    public Done commit(long uploadId) {
+    public Done commit(long uploadId, Optional<Sha256> announced) {
         Done done = completed.get(uploadId);
         if (done != null) {
             return done;
@@ -402,11 +405,12 @@ public final class UploadService implements AutoCloseable {
             }
             part.force(true);
             Sha256 actual = hasher.sha256(part, s.sizeBytes, s.hash().prefix());
-            if (!actual.equals(s.sha256)) {
+            Sha256 expected = announced.orElse(s.sha256);
+            if (!actual.equals(expected)) {
                 over = true;
                 discard(s);
                 throw new Failure(ErrorCode.DIGEST_MISMATCH, "'" + s.name + "' has SHA-256 "
-                        + actual + ", not the announced " + s.sha256 + "; the upload was discarded");
+                        + actual + ", not the announced " + expected + "; the upload was discarded");
             }
             s.closePartFile();
             if (leases != null) {
@@ -424,7 +428,7 @@ public final class UploadService implements AutoCloseable {
             } catch (IOException e) {
                 log.warn("cannot delete the journal of '{}': {}", WireText.printable(s.name), e.toString());
             }
-            Done result = new Done(s.sizeBytes, s.sha256);
+            Done result = new Done(s.sizeBytes, actual);
             completed.put(s.id, result);
             synchronized (registry) {
                 unregister(s);
