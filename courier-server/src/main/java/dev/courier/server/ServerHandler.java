@@ -185,6 +185,10 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                 case PointBatchRequest r -> {
                     RecordingStore.Samples s = server.recordings().samples(r.record(), r.channel(), r.timesSeconds());
                     reply(ctx, new PointBatchReply(r.requestId(), s.indexes(), s.timesSeconds(), s.values()));
+                    if (metrics != null) {
+                        metrics.samplesSent(FrameDescriptor.HEADER_BYTES + Integer.BYTES
+                                + (long) s.indexes().length * FrameDescriptor.BATCH_VALUE_BYTES);
+                    }
                 }
                 case ListRequest r -> offload(ctx, r,
                         x -> new ListReply(x.requestId(), server.files().list(x.path(), peerMaxFrameBytes)));
@@ -337,6 +341,9 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
 
     private void writeBatch(ChannelHandlerContext ctx) {
         if (batch != null) {
+            if (metrics != null) {
+                metrics.samplesSent(batch.readableBytes()); // point replies only
+            }
             ctx.write(batch);
             batch = null;
         }
@@ -366,7 +373,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                     maxChunkBytes, server.drain()::begin, () -> {
                         server.drain().end();
                         closeIfInputDone(ctx);
-                    });
+                    }, metrics);
         }
         return streams;
     }
@@ -384,7 +391,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     /** This connection's live subscriptions; made on its first SUBSCRIBE. */
     private Subscriptions subscriptions(ChannelHandlerContext ctx) {
         if (subscriptions == null) {
-            subscriptions = new Subscriptions(ctx, live(), server.recordings(), maxChunkBytes);
+            subscriptions = new Subscriptions(ctx, live(), server.recordings(), maxChunkBytes, metrics);
         }
         return subscriptions;
     }
@@ -478,7 +485,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             answered(r, result, startNanos);
             onLoop(ctx, result, () -> {
                 if (result instanceof ReadyChunk chunk) {
-                    writeChunk(ctx, r.requestId(), chunk);
+                    writeChunk(ctx, r, chunk);
                 } else {
                     writeBatch(ctx);
                     ctx.writeAndFlush(result).addListener(f -> endFileOp(ctx));
@@ -495,14 +502,17 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
      * The header and the file bytes go out together, in one event-loop task, so no other reply can split them. The
      * region takes over the chunk's reference to the shared file and releases it once sent or failed.
      */
-    private void writeChunk(ChannelHandlerContext ctx, int requestId, ReadyChunk ready) {
+    private void writeChunk(ChannelHandlerContext ctx, ReadRequest r, ReadyChunk ready) {
         writeBatch(ctx);
         OpenChunk chunk = ready.chunk();
         ByteBuf header = ctx.alloc().ioBuffer(FrameDescriptor.CHUNK_OVERHEAD_BYTES);
-        MessageWriter.writeChunkHeader(requestId, chunk.offsetBytes(), chunk.countBytes(), chunk.last(), false, true,
-                chunk.crc32c(), header);
+        MessageWriter.writeChunkHeader(r.requestId(), chunk.offsetBytes(), chunk.countBytes(), chunk.last(), false,
+                true, chunk.crc32c(), header);
         if (metrics != null) {
-            metrics.fileBytesSent(chunk.countBytes());
+            metrics.fileSent(chunk.countBytes());
+            if (r.refetch()) {
+                metrics.refetched(chunk.countBytes());
+            }
         }
         ctx.write(header);
         ctx.writeAndFlush(ready.body())
