@@ -67,7 +67,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -124,6 +126,12 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     private long requestStartNanos;
     /** This connection's access-log record; null while the access log is off. */
     private ConnectionRecord access;
+    /**
+     * The uploads this connection began or wrote to, with the access log on: when it closes it leaves each (the last
+     * connection to leave an upload without a COMMIT ends its transfer line as abandoned). Filled from the blocking
+     * executor, so concurrent; empty on a connection that uploads nothing.
+     */
+    private final Set<Long> uploadsTakenPart = ConcurrentHashMap.newKeySet();
 
     ServerHandler(ServerContext server) {
         this.server = server;
@@ -239,6 +247,10 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                     UploadHolder owner = holder(ctx);
                     offload(ctx, r, x -> {
                         UploadService.Ready ready = uploads().begin(x.name(), x.sizeBytes(), x.sha256(), owner);
+                        if (access != null) {
+                            uploads().transfers().begun(ready.uploadId(), x.name(), ctx.channel().remoteAddress(),
+                                    uploadsTakenPart.add(ready.uploadId()));
+                        }
                         return new UploadReady(x.requestId(), ready.uploadId(), ready.maxWriteBytes(),
                                 ready.received());
                     });
@@ -246,15 +258,15 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                 case UploadWrite r -> offload(ctx, r, x -> {
                     try {
                         uploads().write(x.uploadId(), x.offsetBytes(), x.crc32c(), x.data());
+                        if (access != null) {
+                            tookPart(x.uploadId(), x.lengthBytes());
+                        }
                         return new UploadAck(x.requestId(), x.offsetBytes(), x.lengthBytes());
                     } finally {
                         x.release();
                     }
                 });
-                case UploadCommit r -> offload(ctx, r, x -> {
-                    UploadService.Done done = uploads().commit(x.uploadId());
-                    return new UploadDone(x.requestId(), done.sizeBytes(), done.sha256());
-                });
+                case UploadCommit r -> offload(ctx, r, this::commit);
                 case Ping p -> reply(ctx, new Pong(p.requestId(), p.token()));
                 case Pong p -> {
                     // Answers our own liveness probes: hearing it is all the keepalive needs.
@@ -354,6 +366,31 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             m.release();
         } else {
             ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /** COMMIT, and with the access log on, the end of its transfer line. */
+    private Message commit(UploadCommit x) {
+        UploadService.Done done;
+        try {
+            done = uploads().commit(x.uploadId());
+        } catch (Failure e) {
+            if (access != null) {
+                uploads().transfers().ended(x.uploadId(), e.code().name());
+            }
+            throw e;
+        }
+        if (access != null) {
+            uploads().transfers().ended(x.uploadId(), "committed");
+        }
+        return new UploadDone(x.requestId(), done.sizeBytes(), done.sha256());
+    }
+
+    /** An acknowledged write of {@code bytes} to {@code uploadId}, for the access log. */
+    private void tookPart(long uploadId, int bytes) {
+        boolean first = uploadsTakenPart.add(uploadId); // atomic: parallel writes of one connection count it once
+        if (!uploads().transfers().wrote(uploadId, bytes, first) && first) {
+            uploadsTakenPart.remove(uploadId); // not an upload the access log follows
         }
     }
 
@@ -705,6 +742,10 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (!uploadsTakenPart.isEmpty()) {
+            uploadsTakenPart.forEach(server.uploads().orElseThrow().transfers()::left);
+            uploadsTakenPart.clear();
+        }
         if (gate != null) {
             gate.close();
         }
