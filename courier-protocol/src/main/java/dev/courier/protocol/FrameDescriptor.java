@@ -51,6 +51,12 @@ public final class FrameDescriptor {
     public static final int FLAG_CRC = 0x02;
     /** Digest flag: hash the file afresh rather than answer from a cached digest. */
     public static final int FLAG_RECOMPUTE = 0x04;
+    /**
+     * READ and READ_STREAM flag: the client asks for this range again because the copy it received failed its CRC32C.
+     * The server answers exactly as without it and only counts the chunks it sends ({@code courier_chunks_refetched});
+     * a server that predates the flag ignores it.
+     */
+    public static final int FLAG_REFETCH = 0x04;
     /** Chunk flag: the stream's final frame; its request id is free again. */
     public static final int FLAG_END = 0x08;
 

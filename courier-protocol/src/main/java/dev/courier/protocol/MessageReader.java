@@ -5,6 +5,7 @@ import static dev.courier.protocol.FrameDescriptor.FLAG_CRC;
 import static dev.courier.protocol.FrameDescriptor.FLAG_END;
 import static dev.courier.protocol.FrameDescriptor.FLAG_LAST;
 import static dev.courier.protocol.FrameDescriptor.FLAG_RECOMPUTE;
+import static dev.courier.protocol.FrameDescriptor.FLAG_REFETCH;
 import static dev.courier.protocol.FrameDescriptor.HEADER_BYTES;
 import static dev.courier.protocol.FrameDescriptor.LENGTH_FIELD_BYTES;
 import static dev.courier.protocol.FrameDescriptor.LENGTH_OFFSET;
@@ -240,7 +241,7 @@ public final class MessageReader {
     private static ReadRequest readRead(Payload p) {
         long offset = p.u64();
         int length = p.i32();
-        return new ReadRequest(p.requestId, p.str16(), offset, length);
+        return new ReadRequest(p.requestId, p.str16(), offset, length, p.flag(FLAG_REFETCH));
     }
 
     private static ChunkReply readChunk(Payload p) {
@@ -265,7 +266,8 @@ public final class MessageReader {
         if (offset < 0 || length < 0 || size < 0) {
             throw p.malformed("offset, length and size must be below 2^63");
         }
-        return new StreamRequest(p.requestId, name, offset, length, window, chunk, size, modified);
+        return new StreamRequest(p.requestId, name, offset, length, window, chunk, size, modified,
+                p.flag(FLAG_REFETCH));
     }
 
     private static WindowUpdate readWindow(Payload p) {

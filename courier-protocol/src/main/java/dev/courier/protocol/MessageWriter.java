@@ -5,6 +5,7 @@ import static dev.courier.protocol.FrameDescriptor.FLAG_CRC;
 import static dev.courier.protocol.FrameDescriptor.FLAG_END;
 import static dev.courier.protocol.FrameDescriptor.FLAG_LAST;
 import static dev.courier.protocol.FrameDescriptor.FLAG_RECOMPUTE;
+import static dev.courier.protocol.FrameDescriptor.FLAG_REFETCH;
 import static dev.courier.protocol.FrameDescriptor.HEADER_BYTES;
 import static dev.courier.protocol.FrameDescriptor.LENGTH_FIELD_BYTES;
 import static dev.courier.protocol.FrameDescriptor.LENGTH_OFFSET;
@@ -221,7 +222,7 @@ public final class MessageWriter {
     }
 
     private static void writeRead(ReadRequest m, ByteBuf out) {
-        int start = beginFrame(out, MessageType.READ, 0, m.requestId());
+        int start = beginFrame(out, MessageType.READ, m.refetch() ? FLAG_REFETCH : 0, m.requestId());
         out.writeLong(m.offsetBytes());
         out.writeInt(m.lengthBytes());
         writeStr16(m.name(), out);
@@ -248,7 +249,7 @@ public final class MessageWriter {
     }
 
     private static void writeReadStream(StreamRequest m, ByteBuf out) {
-        int start = beginFrame(out, MessageType.READ_STREAM, 0, m.requestId());
+        int start = beginFrame(out, MessageType.READ_STREAM, m.refetch() ? FLAG_REFETCH : 0, m.requestId());
         out.writeLong(m.offsetBytes());
         out.writeLong(m.lengthBytes());
         out.writeInt(m.windowBytes());

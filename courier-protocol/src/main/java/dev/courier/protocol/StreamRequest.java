@@ -12,10 +12,20 @@ import java.util.Objects;
  * <p>The record holds whatever a peer sent; the server checks every rule of docs/protocol.md ("READ_STREAM") against
  * its own limits. The reader refuses only values the fields cannot hold: a u64 at or above 2^63, a window above
  * 2^31-1.
+ *
+ * <p>{@code refetch} (flag {@link FrameDescriptor#FLAG_REFETCH}) says the range is asked for again because the copy
+ * received failed its CRC32C: the stream is the same, the server only counts its chunks.
  */
 public record StreamRequest(int requestId, String name, long offsetBytes, long lengthBytes, int windowBytes,
-                            int chunkBytes, long sizeBytes, long modifiedMillis) implements OpensStream {
+                            int chunkBytes, long sizeBytes, long modifiedMillis, boolean refetch)
+        implements OpensStream {
     public StreamRequest {
         Objects.requireNonNull(name, "name");
+    }
+
+    /** A first stream of the range. */
+    public StreamRequest(int requestId, String name, long offsetBytes, long lengthBytes, int windowBytes,
+                         int chunkBytes, long sizeBytes, long modifiedMillis) {
+        this(requestId, name, offsetBytes, lengthBytes, windowBytes, chunkBytes, sizeBytes, modifiedMillis, false);
     }
 }

@@ -156,6 +156,13 @@ class MessageLayoutTest {
     }
 
     @Test
+    void refetchIsAFlagOfReadAndReadStream() {
+        assertLayout(new ReadRequest(8, "b.txt", 1020, 65536, true), WireExamples.READ_REFETCH);
+        assertLayout(new StreamRequest(15, "big.bin", 4096, 4096, 8192, 4096, 1 << 20, MODIFIED_MILLIS, true),
+                WireExamples.READ_STREAM_REFETCH);
+    }
+
+    @Test
     void chunkWithoutCrcHasDocumentedLayout() {
         assertLayout(new ChunkReply(7, 1020, true, false, 0, ascii("done")), WireExamples.CHUNK);
     }

@@ -60,7 +60,7 @@ final class RandomMessages {
             }
             case 10 -> new StatRequest(id, text(300));
             case 11 -> new StatReply(id, random.nextLong(), random.nextLong());
-            case 12 -> new ReadRequest(id, text(300), random.nextLong(), random.nextInt());
+            case 12 -> new ReadRequest(id, text(300), random.nextLong(), random.nextInt(), random.nextBoolean());
             case 13 -> {
                 byte[] data = new byte[random.nextInt(100)];
                 random.nextBytes(data);
@@ -89,7 +89,8 @@ final class RandomMessages {
                     random.nextBoolean() ? Optional.of(sha256()) : Optional.empty());
             case 21 -> new UploadDone(id, random.nextLong(), sha256());
             case 22 -> new StreamRequest(id, text(300), random.nextLong() >>> 1, random.nextLong() >>> 1,
-                    random.nextInt() >>> 1, random.nextInt(), random.nextLong() >>> 1, random.nextLong());
+                    random.nextInt() >>> 1, random.nextInt(), random.nextLong() >>> 1, random.nextLong(),
+                    random.nextBoolean());
             case 23 -> new WindowUpdate(id, 1 + random.nextInt(Integer.MAX_VALUE));
             case 24 -> new CancelStream(id);
             case 25 -> new RecordsRequest(id, random.nextInt() >>> 1);

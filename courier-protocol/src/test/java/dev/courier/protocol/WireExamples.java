@@ -49,6 +49,8 @@ final class WireExamples {
     static final String STAT_NON_ASCII = "0000000e 22 00 00000006 0006 c3a92e747874";
     static final String STAT_RESULT = "00000016 23 00 00000006 0000000000000400 0000018bcfe56800";
     static final String READ = "00000019 24 00 00000007 00000000000003fc 00010000 0005 622e747874";
+    /** The same range asked for again, as request 8, after its copy failed the CRC32C: flag REFETCH. */
+    static final String READ_REFETCH = "00000019 24 04 00000008 00000000000003fc 00010000 0005 622e747874";
     /** The CHUNK as the server sends it: flags LAST and CRC; 0x053620cb is the CRC32C of "done". */
     static final String CHUNK_WITH_CRC = "00000016 25 03 00000007 00000000000003fc 053620cb 646f6e65";
     /** Its header and prefix, which the server writes before sending the file bytes zero-copy. */
@@ -85,6 +87,9 @@ final class WireExamples {
     /** "big.bin" (1 MiB, 1700000000000 ms) whole: window 8192, chunks of 4096. */
     static final String READ_STREAM_BIG = "00000037 28 00 0000000e 0000000000000000 0000000000100000 00002000 00001000"
             + " 0000000000100000 0000018bcfe56800 0007 6269672e62696e";
+    /** Its chunk at 4096 streamed again, as stream 15, after it failed the CRC32C: flag REFETCH. */
+    static final String READ_STREAM_REFETCH = "00000037 28 04 0000000f 0000000000001000 0000000000001000 00002000"
+            + " 00001000 0000000000100000 0000018bcfe56800 0007 6269672e62696e";
     /** 65536 more bytes of credit for stream 14. */
     static final String WINDOW = "0000000a 29 00 0000000e 00010000";
     static final String CANCEL = "00000006 2a 00 0000000e";
@@ -146,9 +151,11 @@ final class WireExamples {
                 new Example("STAT", STAT, 6),
                 new Example("STAT_RESULT", STAT_RESULT, 6),
                 new Example("READ", READ, 7),
+                new Example("READ REFETCH", READ_REFETCH, 8),
                 new Example("DIGEST", DIGEST, 9),
                 new Example("DIGEST_RESULT", DIGEST_RESULT, 9),
                 new Example("READ_STREAM", READ_STREAM, 13),
+                new Example("READ_STREAM REFETCH", READ_STREAM_REFETCH, 15),
                 new Example("WINDOW", WINDOW, 14),
                 new Example("CANCEL", CANCEL, 14),
                 new Example("UPLOAD_BEGIN", UPLOAD_BEGIN, 10),

@@ -67,7 +67,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -124,6 +126,12 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     private long requestStartNanos;
     /** This connection's access-log record; null while the access log is off. */
     private ConnectionRecord access;
+    /**
+     * The uploads this connection began or wrote to, with the access log on: when it closes it leaves each (the last
+     * connection to leave an upload without a COMMIT ends its transfer line as abandoned). Filled from the blocking
+     * executor, so concurrent; empty on a connection that uploads nothing.
+     */
+    private final Set<Long> uploadsTakenPart = ConcurrentHashMap.newKeySet();
 
     ServerHandler(ServerContext server) {
         this.server = server;
@@ -185,6 +193,10 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                 case PointBatchRequest r -> {
                     RecordingStore.Samples s = server.recordings().samples(r.record(), r.channel(), r.timesSeconds());
                     reply(ctx, new PointBatchReply(r.requestId(), s.indexes(), s.timesSeconds(), s.values()));
+                    if (metrics != null) {
+                        metrics.samplesSent(FrameDescriptor.HEADER_BYTES + Integer.BYTES
+                                + (long) s.indexes().length * FrameDescriptor.BATCH_VALUE_BYTES);
+                    }
                 }
                 case ListRequest r -> offload(ctx, r,
                         x -> new ListReply(x.requestId(), server.files().list(x.path(), peerMaxFrameBytes)));
@@ -235,6 +247,10 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                     UploadHolder owner = holder(ctx);
                     offload(ctx, r, x -> {
                         UploadService.Ready ready = uploads().begin(x.name(), x.sizeBytes(), x.sha256(), owner);
+                        if (access != null) {
+                            uploads().transfers().begun(ready.uploadId(), x.name(), ctx.channel().remoteAddress(),
+                                    uploadsTakenPart.add(ready.uploadId()));
+                        }
                         return new UploadReady(x.requestId(), ready.uploadId(), ready.maxWriteBytes(),
                                 ready.received());
                     });
@@ -242,15 +258,15 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                 case UploadWrite r -> offload(ctx, r, x -> {
                     try {
                         uploads().write(x.uploadId(), x.offsetBytes(), x.crc32c(), x.data());
+                        if (access != null) {
+                            tookPart(x.uploadId(), x.lengthBytes());
+                        }
                         return new UploadAck(x.requestId(), x.offsetBytes(), x.lengthBytes());
                     } finally {
                         x.release();
                     }
                 });
-                case UploadCommit r -> offload(ctx, r, x -> {
-                    UploadService.Done done = uploads().commit(x.uploadId(), x.sha256());
-                    return new UploadDone(x.requestId(), done.sizeBytes(), done.sha256());
-                });
+                case UploadCommit r -> offload(ctx, r, this::commit);
                 case Ping p -> reply(ctx, new Pong(p.requestId(), p.token()));
                 case Pong p -> {
                     // Answers our own liveness probes: hearing it is all the keepalive needs.
@@ -337,6 +353,9 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
 
     private void writeBatch(ChannelHandlerContext ctx) {
         if (batch != null) {
+            if (metrics != null) {
+                metrics.samplesSent(batch.readableBytes()); // point replies only
+            }
             ctx.write(batch);
             batch = null;
         }
@@ -347,6 +366,31 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             m.release();
         } else {
             ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /** COMMIT, and with the access log on, the end of its transfer line. */
+    private Message commit(UploadCommit x) {
+        UploadService.Done done;
+        try {
+            done = uploads().commit(x.uploadId(), x.sha256());
+        } catch (Failure e) {
+            if (access != null) {
+                uploads().transfers().ended(x.uploadId(), e.code().name());
+            }
+            throw e;
+        }
+        if (access != null) {
+            uploads().transfers().ended(x.uploadId(), "committed");
+        }
+        return new UploadDone(x.requestId(), done.sizeBytes(), done.sha256());
+    }
+
+    /** An acknowledged write of {@code bytes} to {@code uploadId}, for the access log. */
+    private void tookPart(long uploadId, int bytes) {
+        boolean first = uploadsTakenPart.add(uploadId); // atomic: parallel writes of one connection count it once
+        if (!uploads().transfers().wrote(uploadId, bytes, first) && first) {
+            uploadsTakenPart.remove(uploadId); // not an upload the access log follows
         }
     }
 
@@ -366,7 +410,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                     maxChunkBytes, server.drain()::begin, () -> {
                         server.drain().end();
                         closeIfInputDone(ctx);
-                    });
+                    }, metrics);
         }
         return streams;
     }
@@ -384,7 +428,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     /** This connection's live subscriptions; made on its first SUBSCRIBE. */
     private Subscriptions subscriptions(ChannelHandlerContext ctx) {
         if (subscriptions == null) {
-            subscriptions = new Subscriptions(ctx, live(), server.recordings(), maxChunkBytes);
+            subscriptions = new Subscriptions(ctx, live(), server.recordings(), maxChunkBytes, metrics);
         }
         return subscriptions;
     }
@@ -478,7 +522,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             answered(r, result, startNanos);
             onLoop(ctx, result, () -> {
                 if (result instanceof ReadyChunk chunk) {
-                    writeChunk(ctx, r.requestId(), chunk);
+                    writeChunk(ctx, r, chunk);
                 } else {
                     writeBatch(ctx);
                     ctx.writeAndFlush(result).addListener(f -> endFileOp(ctx));
@@ -495,14 +539,17 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
      * The header and the file bytes go out together, in one event-loop task, so no other reply can split them. The
      * region takes over the chunk's reference to the shared file and releases it once sent or failed.
      */
-    private void writeChunk(ChannelHandlerContext ctx, int requestId, ReadyChunk ready) {
+    private void writeChunk(ChannelHandlerContext ctx, ReadRequest r, ReadyChunk ready) {
         writeBatch(ctx);
         OpenChunk chunk = ready.chunk();
         ByteBuf header = ctx.alloc().ioBuffer(FrameDescriptor.CHUNK_OVERHEAD_BYTES);
-        MessageWriter.writeChunkHeader(requestId, chunk.offsetBytes(), chunk.countBytes(), chunk.last(), false, true,
-                chunk.crc32c(), header);
+        MessageWriter.writeChunkHeader(r.requestId(), chunk.offsetBytes(), chunk.countBytes(), chunk.last(), false,
+                true, chunk.crc32c(), header);
         if (metrics != null) {
-            metrics.fileBytesSent(chunk.countBytes());
+            metrics.fileSent(chunk.countBytes());
+            if (r.refetch()) {
+                metrics.refetched(chunk.countBytes());
+            }
         }
         ctx.write(header);
         ctx.writeAndFlush(ready.body())
@@ -695,6 +742,10 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (!uploadsTakenPart.isEmpty()) {
+            uploadsTakenPart.forEach(server.uploads().orElseThrow().transfers()::left);
+            uploadsTakenPart.clear();
+        }
         if (gate != null) {
             gate.close();
         }

@@ -1,7 +1,9 @@
 package dev.courier.server;
 
+import dev.courier.server.ops.ServerMetrics;
 import dev.courier.server.tls.TlsGate;
 import dev.courier.transport.FrameDecoder;
+import dev.courier.transport.FrameMeter;
 import dev.courier.transport.Keepalive;
 import dev.courier.transport.MessageEncoder;
 import io.netty.channel.ChannelInitializer;
@@ -16,12 +18,15 @@ import io.netty.channel.socket.SocketChannel;
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final ServerContext server;
     private final Keepalive.Timers timers;
+    /** Counts the bytes received by kind, with metrics on; null otherwise. */
+    private final FrameMeter frameMeter;
 
     ServerInitializer(ServerContext server) {
         this.server = server;
         ServerConfig config = server.config();
         this.timers = Keepalive.Timers.of(config.pingIntervalMillis(), config.idleTimeoutMillis(),
                 config.writeTimeoutMillis());
+        this.frameMeter = server.metrics().map(ServerMetrics::receivedFrames).orElse(null);
     }
 
     @Override
@@ -31,7 +36,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         Keepalive keepalive = timers.enabled() ? new Keepalive(timers) : null;
         server.tls().ifPresent(tls -> ch.pipeline().addLast("tls", new TlsGate(tls)));
         ch.pipeline()
-                .addLast("frames", FrameDecoder.requests(server.config().maxFrameBytes(), keepalive))
+                .addLast("frames", FrameDecoder.requests(server.config().maxFrameBytes(), keepalive, frameMeter))
                 .addLast("encoder", MessageEncoder.INSTANCE)
                 .addLast("handler", new ServerHandler(server));
     }

@@ -24,6 +24,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP proxy between a client and a server that misbehaves on purpose: it can reset every connection through it
@@ -38,6 +39,8 @@ final class ChaosProxy implements AutoCloseable {
     private final int corruptEveryNthChunk;
     private final AtomicInteger chunks = new AtomicInteger();
     final AtomicInteger corrupted = new AtomicInteger();
+    /** The data bytes of the chunks damaged. */
+    final AtomicLong corruptedBytes = new AtomicLong();
     final AtomicInteger cuts = new AtomicInteger();
 
     /** @param corruptEveryNthChunk 0 for none */
@@ -151,6 +154,7 @@ final class ChaosProxy implements AutoCloseable {
                         + (frame.readableBytes() - FrameDescriptor.CHUNK_OVERHEAD_BYTES) / 2;
                 frame.setByte(at, frame.getByte(at) ^ 0x5A);
                 corrupted.incrementAndGet();
+                corruptedBytes.addAndGet(frame.readableBytes() - FrameDescriptor.CHUNK_OVERHEAD_BYTES);
             }
             ctx.fireChannelRead(frame);
         }

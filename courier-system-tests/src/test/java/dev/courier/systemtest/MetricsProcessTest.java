@@ -9,23 +9,45 @@ import dev.courier.client.Connection;
 import dev.courier.client.CourierClient;
 import dev.courier.client.CourierException;
 import dev.courier.protocol.ErrorCode;
+import dev.courier.client.DownloadOptions;
+import dev.courier.client.DownloadProgress;
+import dev.courier.client.DownloadResult;
+import dev.courier.client.Downloader;
+import dev.courier.client.Point;
+import dev.courier.client.SampleBlock;
+import dev.courier.client.SampleStream;
+import dev.courier.client.Uploader;
+import dev.courier.protocol.Message;
+import dev.courier.protocol.MessageWriter;
+import dev.courier.protocol.PointReply;
+import dev.courier.protocol.PointRequest;
 import dev.courier.server.testing.CsvTruth;
+import dev.courier.server.testing.TestFiles;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code /metrics} of a real {@code courier serve --metrics} process, scraped with the JDK's HTTP client after real
  * traffic: the request counters by type and outcome, the latency histogram's counts, the connections and the bytes
- * equal what this test did; the JVM and Netty meters are there.
+ * equal what this test did; the JVM and Netty meters are there. The bytes by kind equal the sizes of a known
+ * download, range, points and upload, and the chunks re-fetched after a bad CRC32C (a proxy damages them on the
+ * way) are exactly the chunks damaged.
  */
 class MetricsProcessTest {
     private static final Pattern OPS_PORT = Pattern.compile("operations HTTP on 127\\.0\\.0\\.1:(\\d+)");
@@ -48,6 +70,114 @@ class MetricsProcessTest {
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(text);
         assertThat(m.find()).as(series + " in\n" + text).isTrue();
         return Double.parseDouble(m.group(1));
+    }
+
+    private static int opsPortOf(CourierProcess server) {
+        for (String line : server.output()) {
+            Matcher m = OPS_PORT.matcher(line);
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        throw new AssertionError("no operations port in " + server.output());
+    }
+
+    /** The bytes of {@code message} as a frame on the wire, from the codec rather than from the server. */
+    private static long frameBytes(Message message) {
+        ByteBuf out = Unpooled.buffer();
+        try {
+            MessageWriter.write(message, out);
+            return out.readableBytes();
+        } finally {
+            out.release();
+        }
+    }
+
+    private static String bytes(String direction, String kind) {
+        return "courier_bytes_" + direction + "_total{kind=\"" + kind + "\",port=\"courier\"}";
+    }
+
+    @Test
+    void bytesByKindAfterADownloadARangePointsAndAnUploadAreTheirSizes(@TempDir Path files, @TempDir Path uploads,
+                                                                      @TempDir Path dest) throws Exception {
+        long downloadBytes = (3L << 20) + 12345;
+        long uploadBytes = (2L << 20) + 777;
+        TestFiles.random(files.resolve("down.bin"), downloadBytes, 15);
+        Path local = TestFiles.random(dest.resolve("up.bin"), uploadBytes, 16);
+        CsvTruth truth = CsvTruth.load();
+        try (CourierProcess server = CourierProcess.server("--port", "0", "--data", CsvTruth.dataDir().toString(),
+                "--files", files.toString(), "--upload-dir", uploads.toString(), "--metrics", "0")) {
+            int port = ProcessFaultsTest.portOf(server);
+            int ops = opsPortOf(server);
+            String before = scrape(ops);
+            for (String kind : List.of("file", "samples")) {
+                assertThat(value(before, bytes("sent", kind))).isZero();
+                assertThat(value(before, bytes("received", kind))).isZero();
+            }
+            long pointRequestBytes = 0;
+            long pointReplyBytes = 0;
+            int rows = 1000;
+            int[] channels = {1, 2};
+            try (CourierClient client = new CourierClient(ClientConfig.of("127.0.0.1", port))) {
+                Connection c = client.connect().get(10, TimeUnit.SECONDS);
+                for (int i = 0; i < 10; i++) {
+                    String record = i % 2 == 0 ? "1" : "12";
+                    Point p = c.point(record, i * 0.004, 1).get(10, TimeUnit.SECONDS);
+                    assertThat(p.value()).isEqualTo(truth.value(record, i, 1));
+                    pointRequestBytes += frameBytes(new PointRequest(1, record, i * 0.004, 1));
+                    pointReplyBytes += frameBytes(new PointReply(1, p.value(), 0, 0));
+                }
+                int got = 0;
+                try (SampleStream range = c.range("3", 0, rows, 1, channels)) {
+                    for (SampleBlock b = range.next(); b != null; b = range.next()) {
+                        got += b.rows();
+                    }
+                }
+                assertThat(got).isEqualTo(rows);
+                new Downloader(client, DownloadOptions.defaults(), DownloadProgress.NONE)
+                        .download("down.bin", dest.resolve("down.bin"));
+                new Uploader(client, DownloadOptions.defaults(), DownloadProgress.NONE).upload(local, "up.bin");
+            }
+            assertThat(Files.size(dest.resolve("down.bin"))).isEqualTo(downloadBytes);
+            assertThat(Files.size(uploads.resolve("up.bin"))).isEqualTo(uploadBytes);
+
+            String after = scrape(ops);
+            assertThat(value(after, bytes("sent", "file"))).isEqualTo(downloadBytes);
+            assertThat(value(after, bytes("received", "file"))).isEqualTo(uploadBytes);
+            assertThat(value(after, bytes("sent", "samples")))
+                    .isEqualTo(pointReplyBytes + (long) rows * channels.length * Double.BYTES);
+            assertThat(value(after, bytes("received", "samples"))).isEqualTo(pointRequestBytes);
+            assertThat(value(after, bytes("sent", "control"))).isPositive();
+            assertThat(value(after, bytes("received", "control"))).isPositive();
+            assertThat(value(after, "courier_chunks_refetched_total")).as("nothing was damaged").isZero();
+        }
+    }
+
+    @Test
+    void chunksRefetchedAfterABadCrcAreCountedByTheServer(@TempDir Path files, @TempDir Path dest) throws Exception {
+        long size = 24L << 20;
+        TestFiles.random(files.resolve("big.bin"), size, 17);
+        for (boolean stream : List.of(true, false)) {
+            try (CourierProcess server = CourierProcess.server("--port", "0", "--files", files.toString(),
+                    "--metrics", "0");
+                 ChaosProxy proxy = new ChaosProxy(new InetSocketAddress("127.0.0.1",
+                         ProcessFaultsTest.portOf(server)), 5);
+                 CourierClient client = new CourierClient(ClientConfig.of("127.0.0.1", proxy.port()))) {
+                int ops = opsPortOf(server);
+                DownloadOptions options = DownloadOptions.defaults().withChunkBytes(256 << 10).withStream(stream);
+                Path to = dest.resolve(stream + ".bin");
+                DownloadResult r = new Downloader(client, options, DownloadProgress.NONE).download("big.bin", to);
+                assertThat(TestFiles.sha256(r.path())).isEqualTo(TestFiles.sha256(files.resolve("big.bin")));
+                assertThat(proxy.corrupted.get()).as("chunks damaged on the way").isGreaterThan(3);
+
+                String after = scrape(ops);
+                assertThat(value(after, "courier_chunks_refetched_total")).as("streams: " + stream)
+                        .isEqualTo(proxy.corrupted.get());
+                assertThat(value(after, "courier_chunks_refetched_bytes_total")).as("streams: " + stream)
+                        .isEqualTo(proxy.corruptedBytes.get());
+                assertThat(value(after, bytes("sent", "file"))).isEqualTo(size + proxy.corruptedBytes.get());
+            }
+        }
     }
 
     @Test
@@ -101,8 +231,9 @@ class MetricsProcessTest {
                 assertThat(value(after, "courier_connections_accepted_total{port=\"courier\"}")).isEqualTo(2);
                 assertThat(value(after, "courier_connections_open{port=\"courier\"}")).isEqualTo(2);
                 assertThat(value(after, "courier_connections_rejected_total{reason=\"max_connections\"}")).isZero();
-                assertThat(value(after, "courier_bytes_received_total{port=\"courier\"}")).isPositive();
-                assertThat(value(after, "courier_bytes_sent_total{port=\"courier\"}")).isPositive();
+                assertThat(value(after, "courier_bytes_received_total{kind=\"control\",port=\"courier\"}"))
+                        .isPositive();
+                assertThat(value(after, "courier_bytes_sent_total{kind=\"control\",port=\"courier\"}")).isPositive();
                 assertThat(value(after, "courier_event_loop_pending_tasks")).isNotNegative();
                 assertThat(after).contains("\njvm_memory_used_bytes{").contains("\njvm_threads_live_threads ")
                         .contains("\ncourier_netty_allocator_used_direct_bytes ");

@@ -10,7 +10,25 @@ import dev.courier.client.Connection;
 import dev.courier.client.CourierClient;
 import dev.courier.client.DownloadOptions;
 import dev.courier.client.Downloader;
+import dev.courier.client.DownloadProgress;
+import dev.courier.client.Uploader;
+import dev.courier.protocol.ErrorCode;
+import dev.courier.protocol.ErrorReply;
+import dev.courier.protocol.FrameDescriptor;
+import dev.courier.protocol.Sha256;
+import dev.courier.protocol.UploadAck;
+import dev.courier.protocol.UploadBegin;
+import dev.courier.protocol.UploadCommit;
+import dev.courier.protocol.UploadReady;
+import dev.courier.protocol.UploadWrite;
 import dev.courier.server.testing.CsvTruth;
+import dev.courier.server.testing.RawConnection;
+import dev.courier.server.testing.TestFiles;
+import io.netty.buffer.Unpooled;
+import java.net.InetSocketAddress;
+import java.security.MessageDigest;
+import java.util.Random;
+import java.util.zip.CRC32C;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (with the requests, errors and bytes this test made) and one per file transfer (name, bytes, outcome), and a
  * connection closed for bad input, on the main and on the legacy port, is a WARN naming the peer and the reason.
  * In text, the same lines carry an ISO date with its zone, and {@code courier.access=off} silences the access log.
+ * Every upload has its transfer line too: committed, failed with the code its COMMIT got, or abandoned.
  */
 class ServerLogsProcessTest {
     private static final Pattern LEGACY_PORT = Pattern.compile("legacy protocol on 127\\.0\\.0\\.1:(\\d+)");
@@ -139,6 +158,62 @@ class ServerLogsProcessTest {
                 }
             }
             assertThat(transferred).as("the transfers of 1.csv sent the file once").isEqualTo(csvBytes);
+        }
+    }
+
+    /** The {@code transfer ended} line of kind upload for {@code name}, waited for. */
+    private Map<String, String> uploadLine(CourierProcess server, String name) throws Exception {
+        String line = server.awaitLine(l -> l.contains("\"transfer ended\"") && l.contains("\"upload\"")
+                && l.contains("\"name\":\"" + name + "\""), 30);
+        Map<String, String> kv = pairs(parse(line));
+        assertThat(kv).containsEntry("kind", "upload").containsKeys("peer", "duration_ms");
+        return kv;
+    }
+
+    /** UPLOAD_BEGIN of {@code size} bytes as {@code name}, then one write of {@code data}'s first {@code n} bytes. */
+    private static UploadReady beginAndWrite(RawConnection c, String name, byte[] data, int n) throws Exception {
+        c.send(new UploadBegin(1, name, data.length, new Sha256(MessageDigest.getInstance("SHA-256").digest(data))));
+        UploadReady ready = (UploadReady) c.receive();
+        CRC32C crc = new CRC32C();
+        crc.update(data, 0, n);
+        c.send(new UploadWrite(2, ready.uploadId(), 0, (int) crc.getValue(), Unpooled.wrappedBuffer(data, 0, n)));
+        assertThat(c.receive()).isInstanceOf(UploadAck.class);
+        return ready;
+    }
+
+    @Test
+    void everyUploadHasATransferLineCommittedFailedOrAbandoned(@TempDir Path uploads, @TempDir Path local)
+            throws Exception {
+        long committedBytes = (1L << 20) + 4321;
+        Path file = TestFiles.random(local.resolve("whole.bin"), committedBytes, 21);
+        byte[] partial = new byte[3 * FrameDescriptor.MIN_UPLOAD_WRITE_BYTES];
+        new Random(22).nextBytes(partial);
+        int written = FrameDescriptor.MIN_UPLOAD_WRITE_BYTES;
+        try (CourierProcess server = CourierProcess.productionServer("--port", "0", "--upload-dir", uploads.toString(),
+                "--log-format", "json", "--log-level", "info")) {
+            int port = ProcessFaultsTest.portOf(server);
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+            try (CourierClient client = new CourierClient(ClientConfig.of("127.0.0.1", port))) {
+                new Uploader(client, DownloadOptions.defaults(), DownloadProgress.NONE).upload(file, "whole.bin");
+            }
+            Map<String, String> committed = uploadLine(server, "whole.bin");
+            assertThat(committed).containsEntry("outcome", "committed")
+                    .containsEntry("bytes", String.valueOf(committedBytes));
+
+            ErrorCode refused;
+            try (RawConnection c = RawConnection.handshaken(address)) {
+                UploadReady ready = beginAndWrite(c, "early.bin", partial, written);
+                c.send(new UploadCommit(3, ready.uploadId()));
+                refused = ((ErrorReply) c.receive()).code(); // a COMMIT before every byte is there
+            }
+            assertThat(uploadLine(server, "early.bin")).containsEntry("outcome", refused.name())
+                    .containsEntry("bytes", String.valueOf(written));
+
+            try (RawConnection c = RawConnection.handshaken(address)) {
+                beginAndWrite(c, "left.bin", partial, written);
+            }
+            assertThat(uploadLine(server, "left.bin")).containsEntry("outcome", "abandoned")
+                    .containsEntry("bytes", String.valueOf(written));
         }
     }
 

@@ -36,32 +36,40 @@ public abstract sealed class FrameDecoder extends ByteToMessageDecoder
 
     private final int maxFrameBytes;
     private final Keepalive keepalive;
+    /** Null when nothing counts the frames. */
+    private final FrameMeter meter;
     private boolean broken;
     private boolean composite;
 
-    private FrameDecoder(int maxFrameBytes, Keepalive keepalive) {
+    private FrameDecoder(int maxFrameBytes, Keepalive keepalive, FrameMeter meter) {
         this.maxFrameBytes = maxFrameBytes;
         this.keepalive = keepalive;
+        this.meter = meter;
     }
 
     /** A server's decoder: frames of at most {@code maxFrameBytes} read as requests. */
     public static FrameDecoder requests(int maxFrameBytes) {
-        return new RequestDecoder(maxFrameBytes, null);
+        return new RequestDecoder(maxFrameBytes, null, null);
     }
 
     /** As {@link #requests(int)}, running {@code keepalive}: started, told of every read, stopped with the channel. */
     public static FrameDecoder requests(int maxFrameBytes, Keepalive keepalive) {
-        return new RequestDecoder(maxFrameBytes, keepalive);
+        return new RequestDecoder(maxFrameBytes, keepalive, null);
+    }
+
+    /** As {@link #requests(int, Keepalive)}, telling {@code meter} (null: none) of every whole frame cut. */
+    public static FrameDecoder requests(int maxFrameBytes, Keepalive keepalive, FrameMeter meter) {
+        return new RequestDecoder(maxFrameBytes, keepalive, meter);
     }
 
     /** A client's decoder: frames of at most {@code maxFrameBytes} read as replies. */
     public static FrameDecoder replies(int maxFrameBytes) {
-        return new ReplyDecoder(maxFrameBytes, null);
+        return new ReplyDecoder(maxFrameBytes, null, null);
     }
 
     /** As {@link #replies(int)}, running {@code keepalive} as {@link #requests(int, Keepalive)} does. */
     public static FrameDecoder replies(int maxFrameBytes, Keepalive keepalive) {
-        return new ReplyDecoder(maxFrameBytes, keepalive);
+        return new ReplyDecoder(maxFrameBytes, keepalive, null);
     }
 
     /** Reads one whole frame, length field included, as the side this decoder serves receives it. */
@@ -134,6 +142,10 @@ public abstract sealed class FrameDecoder extends ByteToMessageDecoder
                 return;
             }
             ByteBuf frame = in.readSlice(FrameDescriptor.LENGTH_FIELD_BYTES + (int) length);
+            if (meter != null) {
+                meter.frame(frame.getUnsignedByte(frame.readerIndex() + FrameDescriptor.TYPE_OFFSET),
+                        frame.readableBytes());
+            }
             if (composite && length >= LARGE_FRAME_BYTES) {
                 // Small frames (points) go back to one contiguous buffer, which suits many per read.
                 setCumulator(MERGE_CUMULATOR);
@@ -173,8 +185,8 @@ public abstract sealed class FrameDecoder extends ByteToMessageDecoder
     }
 
     private static final class RequestDecoder extends FrameDecoder {
-        RequestDecoder(int maxFrameBytes, Keepalive keepalive) {
-            super(maxFrameBytes, keepalive);
+        RequestDecoder(int maxFrameBytes, Keepalive keepalive, FrameMeter meter) {
+            super(maxFrameBytes, keepalive, meter);
         }
 
         @Override
@@ -184,8 +196,8 @@ public abstract sealed class FrameDecoder extends ByteToMessageDecoder
     }
 
     private static final class ReplyDecoder extends FrameDecoder {
-        ReplyDecoder(int maxFrameBytes, Keepalive keepalive) {
-            super(maxFrameBytes, keepalive);
+        ReplyDecoder(int maxFrameBytes, Keepalive keepalive, FrameMeter meter) {
+            super(maxFrameBytes, keepalive, meter);
         }
 
         @Override

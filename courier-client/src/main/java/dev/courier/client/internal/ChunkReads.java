@@ -34,7 +34,8 @@ final class ChunkReads implements RangeExchange<ChunkReads.Read> {
     @Override
     public Read send(WireConnection c, ByteRange range) {
         long sentNanos = System.nanoTime();
-        CompletableFuture<ChunkReply> reply = c.read(store.name(), range.offsetBytes(), (int) range.lengthBytes())
+        CompletableFuture<ChunkReply> reply = c.read(store.name(), range.offsetBytes(), (int) range.lengthBytes(),
+                        store.refetch(range))
                 .whenComplete((chunk, err) -> {
                     if (chunk != null) {
                         chunkListener.received(range.offsetBytes(), chunk.lengthBytes(),

@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
@@ -36,6 +37,8 @@ final class ChunkStore {
     private final AtomicLong doneBytes;
     private final AtomicLong fetchedBytes = new AtomicLong();
     private final Map<Long, Integer> damagedAttempts = new ConcurrentHashMap<>();
+    /** Chunks refused as damaged whose range has not been asked for again yet ({@link #refetch}). */
+    private final Set<ByteRange> damagedNotAskedAgain = ConcurrentHashMap.newKeySet();
     /** Guarded by itself. */
     private final RangeSet have = new RangeSet();
 
@@ -96,6 +99,7 @@ final class ChunkStore {
                         + " arrived damaged " + n + " times in a row");
             }
             progress.note("chunk at " + offsetBytes + " arrived damaged (CRC32C mismatch); fetching it again");
+            damagedNotAskedAgain.add(new ByteRange(offsetBytes, length));
             return false;
         }
         if (digest != null) {
@@ -116,6 +120,14 @@ final class ChunkStore {
             progress.advanced(doneBytes.addAndGet(recorded), sizeBytes);
         }
         return true;
+    }
+
+    /**
+     * Whether {@code range} is asked for again because it arrived damaged (a chunk {@link #store} refused), so its
+     * request carries flag REFETCH and the server can count it; true once per damaged copy.
+     */
+    boolean refetch(ByteRange range) {
+        return damagedNotAskedAgain.remove(range);
     }
 
     /** Records the chunks written but not yet in the journal, and reports them as progress. */

@@ -67,7 +67,7 @@ final class StreamReads implements RangeExchange<StreamReads.Stream> {
     public Stream send(WireConnection c, ByteRange range) {
         Stream s = new Stream(range);
         s.handle = c.stream(store.name(), range.offsetBytes(), range.lengthBytes(), windowBytes, chunkBytes,
-                version, s);
+                version, store.refetch(range), s);
         s.consumer = Thread.ofVirtual().name("courier-stream-" + range.offsetBytes()).start(s::consume);
         return s;
     }

@@ -125,10 +125,11 @@ public final class WireConnection implements AutoCloseable {
     /**
      * Up to {@code lengthBytes} of a file from {@code offsetBytes}: a CHUNK that starts at {@code offsetBytes} and
      * carries 1 to {@code lengthBytes} bytes, fewer only at the end of the file. The chunk's buffer is the caller's
-     * to release.
+     * to release. {@code refetch} says the range is asked for again because its copy failed the CRC32C (flag REFETCH,
+     * which the server only counts).
      */
-    public CompletableFuture<ChunkReply> read(String name, long offsetBytes, int lengthBytes) {
-        return handler.send(new ReadRequest(handler.nextRequestId(), name, offsetBytes, lengthBytes),
+    public CompletableFuture<ChunkReply> read(String name, long offsetBytes, int lengthBytes, boolean refetch) {
+        return handler.send(new ReadRequest(handler.nextRequestId(), name, offsetBytes, lengthBytes, refetch),
                 ChunkReply.class, reply -> ReplyRules.chunk(reply, offsetBytes, lengthBytes), Function.identity());
     }
 
@@ -137,12 +138,12 @@ public final class WireConnection implements AutoCloseable {
      * server pushes CHUNKs of {@code chunkBytes} within the credit granted, {@code windowBytes} to start with and
      * whatever {@link StreamHandle#consumed} gives back; they go to {@code listener} on the event loop, each checked
      * against the stream's rules first ({@link ReplyRules#streamChunk}). A server that predates streams answers
-     * UNKNOWN_TYPE, and closes the connection.
+     * UNKNOWN_TYPE, and closes the connection. {@code refetch} as for {@link #read}.
      */
     public StreamHandle stream(String name, long offsetBytes, long lengthBytes, int windowBytes, int chunkBytes,
-                               FileDigest version, StreamListener listener) {
+                               FileDigest version, boolean refetch, StreamListener listener) {
         return handler.openStream(new StreamRequest(handler.nextRequestId(), name, offsetBytes, lengthBytes,
-                windowBytes, chunkBytes, version.sizeBytes(), version.modifiedMillis()), listener);
+                windowBytes, chunkBytes, version.sizeBytes(), version.modifiedMillis(), refetch), listener);
     }
 
     /** RECORDS: the records from the {@code startIndex}-th on, as many as fit in one frame. */

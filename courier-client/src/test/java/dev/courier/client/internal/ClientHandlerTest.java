@@ -273,7 +273,7 @@ class ClientHandlerTest {
     void aStreamsChunksGoToItsListenerInOrderUntilEndAndItsRequestIsTheDocumentedFrame() {
         Client c = handshaken();
         Heard heard = new Heard();
-        c.connection().stream("f", 0, STREAM_FILE_BYTES, 16384, 4096, STREAM_FILE, heard);
+        c.connection().stream("f", 0, STREAM_FILE_BYTES, 16384, 4096, STREAM_FILE, false, heard);
         // READ_STREAM, id 1: offset 0, length 12298, window 16384, chunks of 4096, size 12298, mtime 1, name "f"
         assertThat(c.written()).isEqualTo(hex("00000031 28 00 00000001 0000000000000000 000000000000300a 00004000"
                 + " 00001000 000000000000300a 0000000000000001 0001 66"));
@@ -287,7 +287,7 @@ class ClientHandlerTest {
     @Test
     void consumedBytesGoBackAsOneWindowPerQuarterOfTheWindow() {
         Client c = handshaken();
-        StreamHandle h = c.connection().stream("f", 0, STREAM_FILE_BYTES, 16384, 4096, STREAM_FILE, new Heard());
+        StreamHandle h = c.connection().stream("f", 0, STREAM_FILE_BYTES, 16384, 4096, STREAM_FILE, false, new Heard());
         c.written();
         c.channel().writeInbound(streamChunk(0, 4096, false, false));
         h.consumed(1000);
@@ -301,7 +301,7 @@ class ClientHandlerTest {
     void aChunkBeyondTheCreditGrantedIsABadReplyThatClosesTheConnection() {
         Client c = handshaken();
         Heard heard = new Heard();
-        c.connection().stream("f", 0, STREAM_FILE_BYTES, 4096, 4096, STREAM_FILE, heard);
+        c.connection().stream("f", 0, STREAM_FILE_BYTES, 4096, 4096, STREAM_FILE, false, heard);
         c.channel().writeInbound(streamChunk(0, 4096, false, false), streamChunk(4096, 4096, false, false));
         assertThat(c.channel().isOpen()).isFalse();
         c.channel().close(); // runs the tasks of the close the handler began
@@ -314,7 +314,7 @@ class ClientHandlerTest {
     void aCancelledStreamEndsWithAnEmptyEndWhereTheServerStopped() {
         Client c = handshaken();
         Heard heard = new Heard();
-        StreamHandle h = c.connection().stream("f", 0, STREAM_FILE_BYTES, 16384, 4096, STREAM_FILE, heard);
+        StreamHandle h = c.connection().stream("f", 0, STREAM_FILE_BYTES, 16384, 4096, STREAM_FILE, false, heard);
         c.written();
         c.channel().writeInbound(streamChunk(0, 4096, false, false));
         h.cancel();
@@ -331,7 +331,7 @@ class ClientHandlerTest {
     void anErrorForAStreamEndsItAndLaterChunksForItsIdAreStrays() {
         Client c = handshaken();
         Heard heard = new Heard();
-        c.connection().stream("f", 0, STREAM_FILE_BYTES, 16384, 4096, STREAM_FILE, heard);
+        c.connection().stream("f", 0, STREAM_FILE_BYTES, 16384, 4096, STREAM_FILE, false, heard);
         c.read("00000016 04 00 00000001 0037 000c 66696c65206368616e676564"); // FILE_CHANGED "file changed"
         assertThat(heard.events).containsExactly("failed FILE_CHANGED");
         for (int i = 0; i < ClientHandler.STRAY_REPLIES_ALLOWED; i++) {
@@ -348,7 +348,7 @@ class ClientHandlerTest {
     void aLostConnectionFailsItsOpenStreams() {
         Client c = handshaken();
         Heard heard = new Heard();
-        c.connection().stream("f", 0, STREAM_FILE_BYTES, 16384, 4096, STREAM_FILE, heard);
+        c.connection().stream("f", 0, STREAM_FILE_BYTES, 16384, 4096, STREAM_FILE, false, heard);
         c.channel().close();
         assertThat(heard.events).containsExactly("failed CONNECTION_CLOSED");
         c.channel().finishAndReleaseAll();

@@ -8,8 +8,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The server's access log, on its own logger {@value #LOGGER} at INFO so that it can be turned on or off apart from
- * the rest: one line when a connection closes ({@link ConnectionRecord}) and one when a file transfer (a stream)
- * ends. Each line is a fixed message with key-value pairs (SLF4J's fluent API), so a JSON encoder writes them as
+ * the rest: one line when a connection closes ({@link ConnectionRecord}) and one when a file transfer (a stream, or
+ * an upload: {@link UploadTransfers}) ends. Each line is a fixed message with key-value pairs (SLF4J's fluent API), so a JSON encoder writes them as
  * fields and the text format as {@code key="value"}. Names from the wire are made printable and cut to
  * {@link #NAME_CHARS}. Thread-safe.
  */
@@ -29,12 +29,13 @@ public final class AccessLog {
     }
 
     /**
-     * A file transfer (a READ_STREAM or RANGE_STREAM) has ended.
+     * A transfer (a READ_STREAM, a RANGE_STREAM or an upload) has ended.
      *
-     * @param kind     {@code file} or {@code range}
+     * @param kind     {@code file}, {@code range} or {@code upload}
      * @param name     the file's name or the record's id, as the client sent it
-     * @param bytes    data bytes sent
-     * @param outcome  {@code ok}, {@code cancelled}, {@code connection_closed} or the error code sent
+     * @param bytes    data bytes sent (received, for an upload)
+     * @param outcome  {@code ok}, {@code cancelled}, {@code connection_closed} or the error code sent; for an upload
+     *                 {@code committed}, {@code abandoned} or the error code that answered its COMMIT
      */
     public static void transfer(SocketAddress peer, String kind, String name, long bytes, long startNanos,
                                 String outcome) {

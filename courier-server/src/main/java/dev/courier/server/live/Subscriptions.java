@@ -8,6 +8,7 @@ import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.MessageWriter;
 import dev.courier.protocol.SubscribeRequest;
 import dev.courier.protocol.WindowUpdate;
+import dev.courier.server.ops.ServerMetrics;
 import dev.courier.server.points.RangeRows;
 import dev.courier.server.points.Recording;
 import dev.courier.server.points.RecordingStore;
@@ -45,14 +46,21 @@ public final class Subscriptions {
     private final LiveStore live;
     private final RecordingStore recordings;
     private final int maxChunkBytes;
+    /** Told of the rows sent; null without metrics. */
+    private final ServerMetrics metrics;
     private final IntObjectHashMap<Subscription> open = new IntObjectHashMap<>(4);
     private final CRC32C crc = new CRC32C();
     private boolean pumping;
     private boolean pumpAgain;
 
-    /** @param maxChunkBytes the connection's chunk cap, agreed at the handshake */
-    public Subscriptions(ChannelHandlerContext ctx, LiveStore live, RecordingStore recordings, int maxChunkBytes) {
+    /**
+     * @param maxChunkBytes the connection's chunk cap, agreed at the handshake
+     * @param metrics       told of the sample bytes sent; null without metrics
+     */
+    public Subscriptions(ChannelHandlerContext ctx, LiveStore live, RecordingStore recordings, int maxChunkBytes,
+                         ServerMetrics metrics) {
         this.ctx = ctx;
+        this.metrics = metrics;
         this.live = live;
         this.recordings = recordings;
         this.maxChunkBytes = maxChunkBytes;
@@ -312,7 +320,10 @@ public final class Subscriptions {
         out.writerIndex(Math.max(end, FrameDescriptor.CHUNK_OVERHEAD_BYTES));
     }
 
-    private static void advance(Subscription s, int rows) {
+    private void advance(Subscription s, int rows) {
+        if (metrics != null) {
+            metrics.samplesSent((long) rows * s.rowBytes);
+        }
         s.nextSample += rows;
         s.creditBytes -= (long) rows * s.rowBytes;
     }

@@ -1,6 +1,5 @@
 package dev.courier.server.ops;
 
-import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.ChannelDuplexHandler;
@@ -8,26 +7,23 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.FileRegion;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counts the bytes of one port's connections, read and written, at the head of their pipelines (so TLS records
- * count as they go on the wire). Shared by every connection of the port and stateless, so it costs a connection only
- * its pipeline slot; present only with metrics on. Written bytes are counted when handed to the channel.
+ * count as they go on the wire): the totals that {@link ServerMetrics} splits by kind. Shared by every connection of
+ * the port and stateless, so it costs a connection only its pipeline slot; present only with metrics on. Written
+ * bytes are counted when handed to the channel.
  */
 @Sharable
 final class ByteCounter extends ChannelDuplexHandler {
-    private final Counter received;
-    private final Counter sent;
-
-    ByteCounter(Counter received, Counter sent) {
-        this.received = received;
-        this.sent = sent;
-    }
+    final LongAdder received = new LongAdder();
+    final LongAdder sent = new LongAdder();
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ByteBuf b) {
-            received.increment(b.readableBytes());
+            received.add(b.readableBytes());
         }
         ctx.fireChannelRead(msg);
     }
@@ -41,7 +37,7 @@ final class ByteCounter extends ChannelDuplexHandler {
             default -> 0;
         };
         if (n > 0) {
-            sent.increment(n);
+            sent.add(n);
         }
         ctx.write(msg, promise);
     }

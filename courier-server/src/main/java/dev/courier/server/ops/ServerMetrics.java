@@ -1,7 +1,11 @@
 package dev.courier.server.ops;
 
 import dev.courier.protocol.ErrorCode;
+import dev.courier.protocol.FrameDescriptor;
+import dev.courier.protocol.MessageType;
+import dev.courier.transport.FrameMeter;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -24,6 +28,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
 
 /**
@@ -48,7 +53,50 @@ public final class ServerMetrics implements AutoCloseable {
         final String label = name().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * The {@code kind} label of {@code courier_bytes_received_total} and {@code courier_bytes_sent_total}: what the
+     * bytes carried. {@code file}: file contents, in CHUNKs answering READ and READ_STREAM and in UPLOAD_WRITEs (their
+     * data, not their headers); {@code samples}: POINT and POINT_BATCH requests and their replies, APPENDs (whole
+     * frames), and the rows in the CHUNKs of RANGE_STREAM and SUBSCRIBE; {@code control}: the rest of the wire
+     * (frame headers, every other request and reply, TLS records), so that the kinds of a port add up to its bytes.
+     */
+    public enum Kind {
+        FILE,
+        SAMPLES,
+        CONTROL;
+
+        final String label = name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * One port's bytes in one direction: the wire's total (from its {@link ByteCounter}), the file and sample bytes
+     * counted where they are written or read, and control as the difference, read at each scrape. A write is counted
+     * on the wire when it is handed to the socket, which under TLS can be after its kind was counted, so control keeps
+     * the highest value it has shown: a counter must never go down.
+     */
+    private static final class Split {
+        final LongAdder wire;
+        final LongAdder file = new LongAdder();
+        final LongAdder samples = new LongAdder();
+        /** Guarded by this. */
+        private long controlShown;
+
+        Split(LongAdder wire) {
+            this.wire = wire;
+        }
+
+        synchronized double control() {
+            long kinds = file.sum() + samples.sum(); // before the wire, which is counted first
+            controlShown = Math.max(controlShown, wire.sum() - kinds);
+            return controlShown;
+        }
+    }
+
     private static final ErrorCode[] CODES = ErrorCode.values();
+    private static final int UPLOAD_WRITE = MessageType.UPLOAD_WRITE.code();
+    private static final int POINT = MessageType.POINT.code();
+    private static final int POINT_BATCH = MessageType.POINT_BATCH.code();
+    private static final int APPEND = MessageType.APPEND.code();
     /** Outcome 0 is {@code ok}; outcome 1 + c is error code c. */
     private static final int OUTCOMES = 1 + CODES.length;
 
@@ -59,7 +107,10 @@ public final class ServerMetrics implements AutoCloseable {
     private final Counter[] accepted;
     private final Counter[] rejected;
     private final ByteCounter[] bytes;
-    private final Counter fileBytesSent;
+    private final Split received;
+    private final Split sent;
+    private final Counter chunksRefetched;
+    private final Counter chunksRefetchedBytes;
     private final Counter uploadsStarted;
     private final Counter uploadsCommitted;
     private final Counter uploadsFailed;
@@ -74,25 +125,47 @@ public final class ServerMetrics implements AutoCloseable {
         for (Port p : Port.values()) {
             accepted[p.ordinal()] = Counter.builder("courier.connections.accepted").tag("port", p.label)
                     .description("Connections accepted and admitted").register(registry);
-            bytes[p.ordinal()] = new ByteCounter(
-                    Counter.builder("courier.bytes.received").tag("port", p.label)
-                            .description("Bytes read from clients' sockets (TLS records included)").register(registry),
-                    Counter.builder("courier.bytes.sent").tag("port", p.label)
-                            .description("Bytes handed to clients' sockets (TLS records included)").register(registry));
+            bytes[p.ordinal()] = new ByteCounter();
         }
+        // Only the Courier port's bytes are split; the legacy port's are all control.
+        received = split(registry, "courier.bytes.received", Port.COURIER, "Bytes read from clients' sockets");
+        sent = split(registry, "courier.bytes.sent", Port.COURIER, "Bytes handed to clients' sockets");
+        split(registry, "courier.bytes.received", Port.LEGACY, "Bytes read from clients' sockets");
+        split(registry, "courier.bytes.sent", Port.LEGACY, "Bytes handed to clients' sockets");
         rejected = new Counter[ConnectionRefusal.values().length];
         for (ConnectionRefusal r : ConnectionRefusal.values()) {
             rejected[r.ordinal()] = Counter.builder("courier.connections.rejected").tag("reason", r.label)
                     .description("Connections turned away by a limit").register(registry);
         }
-        fileBytesSent = Counter.builder("courier.file.bytes.sent")
-                .description("File contents sent in chunks answering READ (streams not counted yet)").register(registry);
+        chunksRefetched = Counter.builder("courier.chunks.refetched")
+                .description("Chunks sent for a READ or READ_STREAM flagged REFETCH: asked again after a bad CRC32C")
+                .register(registry);
+        chunksRefetchedBytes = Counter.builder("courier.chunks.refetched.bytes")
+                .description("File bytes in the chunks of courier_chunks_refetched_total").register(registry);
         uploadsStarted = Counter.builder("courier.uploads.started")
                 .description("UPLOAD_BEGINs accepted (new or resumed)").register(registry);
         uploadsCommitted = Counter.builder("courier.uploads.committed")
                 .description("Uploads committed: verified and in place").register(registry);
         uploadsFailed = Counter.builder("courier.uploads.failed")
                 .description("UPLOAD_WRITEs and UPLOAD_COMMITs answered with an error").register(registry);
+    }
+
+    /** Registers the {@code kind} series of one port's bytes in one direction. */
+    private Split split(PrometheusMeterRegistry registry, String name, Port port, String description) {
+        Split split = new Split(direction(name, port));
+        String what = description + ", by what they carried (TLS records are control)";
+        FunctionCounter.builder(name, split, x -> x.file.sum()).tags("port", port.label, "kind", Kind.FILE.label)
+                .description(what).register(registry);
+        FunctionCounter.builder(name, split, x -> x.samples.sum())
+                .tags("port", port.label, "kind", Kind.SAMPLES.label).description(what).register(registry);
+        FunctionCounter.builder(name, split, Split::control).tags("port", port.label, "kind", Kind.CONTROL.label)
+                .description(what).register(registry);
+        return split;
+    }
+
+    private LongAdder direction(String name, Port port) {
+        ByteCounter b = bytes[port.ordinal()];
+        return name.endsWith("received") ? b.received : b.sent;
     }
 
     /** A registry with the JVM's meters and Netty's allocator memory bound to it. */
@@ -170,9 +243,33 @@ public final class ServerMetrics implements AutoCloseable {
         rejected[reason.ordinal()].increment();
     }
 
-    /** File contents about to be sent in a chunk. */
-    public void fileBytesSent(long n) {
-        fileBytesSent.increment(n);
+    /** File contents about to be sent in a chunk (a READ's or a stream's). */
+    public void fileSent(long n) {
+        sent.file.add(n);
+    }
+
+    /** Sample bytes about to be sent: point replies, or the rows of a range's or a live record's chunk. */
+    public void samplesSent(long n) {
+        sent.samples.add(n);
+    }
+
+    /** One chunk of {@code n} file bytes about to be sent for a request flagged REFETCH. */
+    public void refetched(long n) {
+        chunksRefetched.increment();
+        chunksRefetchedBytes.increment(n);
+    }
+
+    /** What the Courier port's frame decoder tells of each frame: file and sample bytes received. */
+    public FrameMeter receivedFrames() {
+        return this::frameReceived;
+    }
+
+    private void frameReceived(int typeCode, int frameBytes) {
+        if (typeCode == UPLOAD_WRITE) {
+            received.file.add(Math.max(0, frameBytes - FrameDescriptor.UPLOAD_WRITE_OVERHEAD_BYTES));
+        } else if (typeCode == POINT || typeCode == POINT_BATCH || typeCode == APPEND) {
+            received.samples.add(frameBytes);
+        }
     }
 
     /** The pipeline handler that counts a port's bytes in and out; one shared by every connection of the port. */

@@ -25,6 +25,8 @@ final class Stream {
     final int chunkBytes;
     /** The size of the version the client asked for: the chunk that reaches it carries LAST. */
     final long fileSizeBytes;
+    /** Flagged REFETCH: its chunks are counted as re-fetched. */
+    final boolean refetch;
     /** The rows of a RANGE_STREAM; null for a file's stream. */
     final RangeRows rows;
     /** The first byte not sent yet. */
@@ -46,16 +48,16 @@ final class Stream {
 
     Stream(StreamRequest r) {
         this(r.requestId(), r.name(), r.offsetBytes(), r.lengthBytes(), r.chunkBytes(), r.sizeBytes(), r.windowBytes(),
-                null);
+                r.refetch(), null);
     }
 
     Stream(RangeRequest r, RangeRows rows) {
         this(r.requestId(), r.record(), 0, rows.rows() * rows.rowBytes(), r.chunkBytes(), rows.rows() * rows.rowBytes(),
-                r.windowBytes(), rows);
+                r.windowBytes(), false, rows);
     }
 
     private Stream(int id, String name, long offsetBytes, long lengthBytes, int chunkBytes, long sizeBytes,
-                   int windowBytes, RangeRows rows) {
+                   int windowBytes, boolean refetch, RangeRows rows) {
         this.id = id;
         this.name = name;
         startBytes = offsetBytes;
@@ -65,6 +67,7 @@ final class Stream {
         fileSizeBytes = sizeBytes;
         creditBytes = windowBytes;
         preparedUntilBytes = offsetBytes;
+        this.refetch = refetch;
         this.rows = rows;
     }
 

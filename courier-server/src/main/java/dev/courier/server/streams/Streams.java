@@ -15,6 +15,7 @@ import dev.courier.server.access.AccessLog;
 import dev.courier.server.files.ChunkBody;
 import dev.courier.server.files.SharedFileRegion;
 import dev.courier.server.files.StreamSource;
+import dev.courier.server.ops.ServerMetrics;
 import dev.courier.server.points.RangeRows;
 import dev.courier.server.points.RecordingStore;
 import io.netty.buffer.ByteBuf;
@@ -82,6 +83,8 @@ public final class Streams {
     private final Runnable onOpened;
     private final Runnable onEnded;
     private final ChunkBody chunkBody;
+    /** The server's metrics; null without them. */
+    private final ServerMetrics metrics;
     private final IntObjectHashMap<Stream> open = new IntObjectHashMap<>(4);
     private final ArrayDeque<Stream> ready = new ArrayDeque<>(4);
     /** Bytes of chunks written and not yet sent: what Netty's writability does not count. */
@@ -96,9 +99,10 @@ public final class Streams {
      * @param maxChunkBytes the connection's chunk cap, agreed at the handshake
      * @param onOpened      run when a stream is accepted (a request in flight begins)
      * @param onEnded       run when it ends, once per stream, however it ends
+     * @param metrics       told of the file, sample and re-fetched bytes sent; null without metrics
      */
     public Streams(ChannelHandlerContext ctx, FileService files, RecordingStore recordings, Executor blocking,
-                   int maxStreams, int maxChunkBytes, Runnable onOpened, Runnable onEnded) {
+                   int maxStreams, int maxChunkBytes, Runnable onOpened, Runnable onEnded, ServerMetrics metrics) {
         this.ctx = ctx;
         this.files = files;
         this.recordings = recordings;
@@ -108,6 +112,7 @@ public final class Streams {
         this.onOpened = onOpened;
         this.onEnded = onEnded;
         this.chunkBody = ChunkBody.of(ctx.channel());
+        this.metrics = metrics;
     }
 
     /** True when no stream is open. */
@@ -354,6 +359,12 @@ public final class Streams {
         boolean end = from + n == s.endBytes;
         ByteBuf header = ctx.alloc().ioBuffer(FrameDescriptor.CHUNK_OVERHEAD_BYTES);
         MessageWriter.writeChunkHeader(s.id, from, n, from + n == s.fileSizeBytes, end, true, s.takeCrc(), header);
+        if (metrics != null) {
+            metrics.fileSent(n);
+            if (s.refetch) {
+                metrics.refetched(n);
+            }
+        }
         ctx.write(header);
         int queued = FrameDescriptor.CHUNK_OVERHEAD_BYTES + n;
         queuedBytes += queued;
@@ -383,6 +394,9 @@ public final class Streams {
         chunk.writerIndex(headerAt);
         MessageWriter.writeChunkHeader(s.id, from, n, end, end, true, (int) crc.getValue(), chunk);
         chunk.writerIndex(dataEnd);
+        if (metrics != null) {
+            metrics.samplesSent(n);
+        }
         int queued = FrameDescriptor.CHUNK_OVERHEAD_BYTES + n;
         queuedBytes += queued;
         ctx.write(chunk).addListener((ChannelFutureListener) f -> chunkDone(f, queued));

@@ -7,6 +7,7 @@ import dev.courier.protocol.Sha256;
 import dev.courier.protocol.WireText;
 import dev.courier.journal.RangeSet;
 import dev.courier.journal.TransferJournal;
+import dev.courier.server.access.UploadTransfers;
 import dev.courier.server.files.FileRoot;
 import dev.courier.server.files.IoErrors;
 import io.netty.buffer.ByteBuf;
@@ -80,6 +81,7 @@ public final class UploadService implements AutoCloseable {
     private final Leftovers leftovers;
     /** Null on a node that is alone on its upload directory. */
     private final UploadLeases leases;
+    private final UploadTransfers transfers = new UploadTransfers();
     private final ScheduledExecutorService sweeper;
     private final SecureRandom random = new SecureRandom();
     /** Guards {@link #byName} and {@link #byId} together: a BEGIN claims a name under it. */
@@ -137,6 +139,11 @@ public final class UploadService implements AutoCloseable {
 
     public UploadLimits limits() {
         return limits;
+    }
+
+    /** The access log's view of the uploads: one line per upload transfer ({@link UploadTransfers}). */
+    public UploadTransfers transfers() {
+        return transfers;
     }
 
     /** An upload begun or resumed: its id, the largest write it takes, and the ranges already held. */
