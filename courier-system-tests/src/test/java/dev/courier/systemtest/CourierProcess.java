@@ -15,6 +15,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -136,6 +138,19 @@ final class CourierProcess implements AutoCloseable {
         synchronized (all) {
             return List.copyOf(all);
         }
+    }
+
+    private static final Pattern OPERATIONS_PORT = Pattern.compile("operations HTTP on 127\\.0\\.0\\.1:(\\d+)");
+
+    /** The port a server started with {@code --metrics 0} serves its operations HTTP on, from its start-up line. */
+    int operationsPort() {
+        for (String line : output()) {
+            Matcher m = OPERATIONS_PORT.matcher(line);
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        throw new AssertionError("no operations port in " + output());
     }
 
     /** Waits for the process to end and returns its exit code. */

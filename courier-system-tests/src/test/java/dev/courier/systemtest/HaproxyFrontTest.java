@@ -35,8 +35,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,7 +49,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class HaproxyFrontTest {
     static final Path DEPLOY = Path.of("..", "deploy", "haproxy");
-    static final Pattern OPS_PORT = Pattern.compile("operations HTTP on 127\\.0\\.0\\.1:(\\d+)");
 
     @TempDir
     Path dir;
@@ -118,7 +115,7 @@ class HaproxyFrontTest {
                         "--metrics", "127.0.0.1:0", "--drain-delay", "4s");
                 nodes.add(n);
                 servers.append("    server node").append(i).append(" 127.0.0.1:").append(ProcessFaultsTest.portOf(n))
-                        .append(" check").append(http ? " port " + opsPortOf(n) : "").append('\n');
+                        .append(" check").append(http ? " port " + n.operationsPort() : "").append('\n');
             }
             Path cfg = dir.resolve(config);
             Files.writeString(cfg, Files.readAllLines(DEPLOY.resolve(config)).stream()
@@ -178,15 +175,6 @@ class HaproxyFrontTest {
         }
     }
 
-    private static int opsPortOf(CourierProcess node) {
-        for (String line : node.output()) {
-            Matcher m = OPS_PORT.matcher(line);
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
-            }
-        }
-        throw new AssertionError("no operations port in " + node.output());
-    }
 
     /** A loopback port free now (HAProxy cannot bind port 0 and say which it got). */
     private static int freePort() throws IOException {

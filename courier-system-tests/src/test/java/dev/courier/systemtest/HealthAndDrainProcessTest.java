@@ -12,8 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,20 +20,10 @@ import org.junit.jupiter.api.Test;
  * goes on answering PINGs, old and new connections alike, for the whole --drain-delay; only then the drain.
  */
 class HealthAndDrainProcessTest {
-    private static final Pattern OPS_PORT = Pattern.compile("operations HTTP on 127\\.0\\.0\\.1:(\\d+)");
     private static final long DRAIN_DELAY_MILLIS = 4_000;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-    private static int opsPortOf(CourierProcess server) {
-        for (String line : server.output()) {
-            Matcher m = OPS_PORT.matcher(line);
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
-            }
-        }
-        throw new AssertionError("no operations port in " + server.output());
-    }
 
     private HttpResponse<String> get(int port, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
@@ -51,7 +39,7 @@ class HealthAndDrainProcessTest {
         try (CourierProcess server = CourierProcess.server("--port", "0", "--data", CsvTruth.dataDir().toString(),
                 "--metrics", "127.0.0.1:0", "--drain-delay", DRAIN_DELAY_MILLIS + "ms")) {
             int port = ProcessFaultsTest.portOf(server);
-            int ops = opsPortOf(server);
+            int ops = server.operationsPort();
             assertThat(ops).isNotEqualTo(port);
             HttpResponse<String> health = get(ops, "/health");
             assertThat(health.statusCode()).isEqualTo(200);

@@ -50,7 +50,6 @@ import org.junit.jupiter.api.io.TempDir;
  * way) are exactly the chunks damaged.
  */
 class MetricsProcessTest {
-    private static final Pattern OPS_PORT = Pattern.compile("operations HTTP on 127\\.0\\.0\\.1:(\\d+)");
     private static final int POINTS = 120;
     private static final int UNKNOWN_RECORD_POINTS = 3;
     private static final int PINGS = 7;
@@ -72,15 +71,6 @@ class MetricsProcessTest {
         return Double.parseDouble(m.group(1));
     }
 
-    private static int opsPortOf(CourierProcess server) {
-        for (String line : server.output()) {
-            Matcher m = OPS_PORT.matcher(line);
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
-            }
-        }
-        throw new AssertionError("no operations port in " + server.output());
-    }
 
     /** The bytes of {@code message} as a frame on the wire, from the codec rather than from the server. */
     private static long frameBytes(Message message) {
@@ -108,7 +98,7 @@ class MetricsProcessTest {
         try (CourierProcess server = CourierProcess.server("--port", "0", "--data", CsvTruth.dataDir().toString(),
                 "--files", files.toString(), "--upload-dir", uploads.toString(), "--metrics", "0")) {
             int port = ProcessFaultsTest.portOf(server);
-            int ops = opsPortOf(server);
+            int ops = server.operationsPort();
             String before = scrape(ops);
             for (String kind : List.of("file", "samples")) {
                 assertThat(value(before, bytes("sent", kind))).isZero();
@@ -163,7 +153,7 @@ class MetricsProcessTest {
                  ChaosProxy proxy = new ChaosProxy(new InetSocketAddress("127.0.0.1",
                          ProcessFaultsTest.portOf(server)), 5);
                  CourierClient client = new CourierClient(ClientConfig.of("127.0.0.1", proxy.port()))) {
-                int ops = opsPortOf(server);
+                int ops = server.operationsPort();
                 DownloadOptions options = DownloadOptions.defaults().withChunkBytes(256 << 10).withStream(stream);
                 Path to = dest.resolve(stream + ".bin");
                 DownloadResult r = new Downloader(client, options, DownloadProgress.NONE).download("big.bin", to);
@@ -186,14 +176,7 @@ class MetricsProcessTest {
         try (CourierProcess server = CourierProcess.server("--port", "0", "--data", CsvTruth.dataDir().toString(),
                 "--metrics", "0")) {
             int port = ProcessFaultsTest.portOf(server);
-            int ops = -1;
-            for (String line : server.output()) {
-                Matcher m = OPS_PORT.matcher(line);
-                if (m.find()) {
-                    ops = Integer.parseInt(m.group(1));
-                }
-            }
-            assertThat(ops).as("operations port in " + server.output()).isPositive();
+            int ops = server.operationsPort();
             String before = scrape(ops);
             assertThat(value(before, "courier_connections_open{port=\"courier\"}")).isZero();
             assertThat(value(before, "courier_connections_accepted_total{port=\"courier\"}")).isZero();
