@@ -59,13 +59,18 @@ final class ClientOptions {
         }
     }
 
-    /** The client's configuration; applies {@code --log-level} first, before the client library logs anything. */
-    ClientConfig config() {
+    /** Applies {@code --log-level}; {@link #config} does, before the client library logs anything. */
+    void applyLogLevels() {
         try {
             LogSetup.apply(logLevels, LogSetup.Format.TEXT);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(command.commandLine(), "--log-level: " + e.getMessage());
         }
+    }
+
+    /** The client's configuration, after {@link #applyLogLevels}. */
+    ClientConfig config() {
+        applyLogLevels();
         ClientConfig c = tls.apply(server.config()).withRequestTimeoutMillis(timeoutMillis);
         return token.resolve().map(c::withToken).orElse(c);
     }
