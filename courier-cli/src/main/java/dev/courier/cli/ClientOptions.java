@@ -1,18 +1,22 @@
 package dev.courier.cli;
 
+import dev.courier.cli.common.LogSetup;
 import dev.courier.cli.common.ServerOption;
 import dev.courier.cli.common.Units;
 import dev.courier.client.ClientConfig;
 import dev.courier.client.CourierClient;
-import picocli.CommandLine.Mixin;
 import java.io.PrintWriter;
+import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
  * What every client command takes: the server ({@link ServerOption}), its token ({@link TokenOptions}), TLS
- * ({@link TlsClientOptions}) and a deadline per request.
+ * ({@link TlsClientOptions}), a deadline per request, how much to say ({@code -q}, {@code -v}) and the log level
+ * ({@code --log-level}, as {@code serve} takes it).
  */
 final class ClientOptions {
     @Mixin
@@ -38,6 +42,11 @@ final class ClientOptions {
                     + "transfer its connections, chunk size, chunks fetched again and bytes resumed.")
     boolean verbose;
 
+    @Option(names = "--log-level", paramLabel = "LEVEL", description = "Log at LEVEL (off, error, warn, info, debug, "
+            + "trace) on stderr: Courier's loggers. LOGGER=LEVEL sets one logger, for example io.netty=debug; "
+            + "repeatable, applied in order (default: warn).")
+    List<String> logLevels = List.of();
+
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
@@ -50,7 +59,18 @@ final class ClientOptions {
         }
     }
 
+    /** Applies {@code --log-level}; {@link #config} does, before the client library logs anything. */
+    void applyLogLevels() {
+        try {
+            LogSetup.apply(logLevels, LogSetup.Format.TEXT);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(command.commandLine(), "--log-level: " + e.getMessage());
+        }
+    }
+
+    /** The client's configuration, after {@link #applyLogLevels}. */
     ClientConfig config() {
+        applyLogLevels();
         ClientConfig c = tls.apply(server.config()).withRequestTimeoutMillis(timeoutMillis);
         return token.resolve().map(c::withToken).orElse(c);
     }

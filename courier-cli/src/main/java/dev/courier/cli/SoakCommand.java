@@ -62,6 +62,7 @@ final class SoakCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dataDir = data != null ? data : BundledData.locate();
+        server.applyLogLevels();
         Soak.Result result = Soak.run(new Soak.Spec(server.server.config(), dataDir, files,
                 (int) Math.ceil(durationSeconds), deadlineMillis, seed));
         spec.commandLine().getOut().println(report(result));

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * Lines carry the date and the zone offset (logs outlive the day they were written on), then any key-value pairs
  * of the event ({@code peer="127.0.0.1:40000" requests="3"}, as the access log writes them). Courier's own loggers
  * log at {@code courier.log.level} (default WARN), Netty's at WARN; the recording cache's progress (a long first
- * conversion of CSV to column files) at INFO unless the level is set. {@code serve --log-level/--log-format} change
+ * conversion of CSV to column files) at INFO unless the level is set. {@code serve --log-level/--log-format} and
+ * every client command's {@code --log-level} change
  * this once the command line is parsed ({@link #apply}); {@link Format#JSON} writes one JSON object per line with
  * logback's own {@link JsonEncoder}.
  */
@@ -72,6 +73,9 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
      * @throws IllegalArgumentException naming a level that is not one of logback's
      */
     public static void apply(List<String> levels, Format format) {
+        if (levels.isEmpty() && format == Format.TEXT) {
+            return; // as configured: no need to look the user's files up again
+        }
         if (userConfigured() || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
             return;
         }

@@ -31,8 +31,8 @@ public final class Units {
             Pattern.CASE_INSENSITIVE);
     private static final Pattern DURATION = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*(ns|us|ms|s|m|h|d)?",
             Pattern.CASE_INSENSITIVE);
-    private static final BigDecimal NANOS_PER_MILLI = BigDecimal.valueOf(1_000_000L);
-    private static final BigDecimal NANOS_PER_SECOND = BigDecimal.valueOf(1_000_000_000L);
+    /** Digits that always parse as a long (10^18 - 1 < 2^63); a longer number takes the BigDecimal path. */
+    private static final int LONG_DIGITS = 18;
 
     private Units() {
     }
@@ -50,6 +50,10 @@ public final class Units {
             case "g" -> 30;
             default -> 40;
         };
+        long whole = whole(m.group(1), 1L << shift);
+        if (whole >= 0) {
+            return whole;
+        }
         BigDecimal value = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(1L << shift));
         try {
             return value.longValueExact();
@@ -58,8 +62,32 @@ public final class Units {
         }
     }
 
+    /**
+     * {@code number} (digits, maybe a fraction) times {@code unit}, when it is whole and fits a long; else -1, and the
+     * caller does it in {@link BigDecimal}. Every default value and most options are whole numbers: this keeps
+     * {@code BigDecimal}'s class initialisation (a tenth of a short command's start, by JFR samples) off their path.
+     */
+    private static long whole(String number, long unit) {
+        if (number.indexOf('.') >= 0 || number.length() > LONG_DIGITS) {
+            return -1;
+        }
+        long n = Long.parseLong(number);
+        long high = Math.multiplyHigh(n, unit);
+        long product = n * unit;
+        return high == 0 && product >= 0 ? product : -1;
+    }
+
     /** The nanoseconds {@code text} names; a plain number counts {@code plainUnitNanos} each. */
     static BigDecimal nanos(String text, long plainUnitNanos) {
+        Written d = duration(text, plainUnitNanos);
+        return new BigDecimal(d.number()).multiply(BigDecimal.valueOf(d.unitNanos()));
+    }
+
+    /** A duration as written: its number (digits, maybe a fraction) and the nanoseconds of its unit. */
+    private record Written(String number, long unitNanos) {
+    }
+
+    private static Written duration(String text, long plainUnitNanos) {
         Matcher m = DURATION.matcher(text.strip());
         if (!m.matches()) {
             throw new TypeConversionException("'" + text + "' is not a duration (for example 500ms, 10s, 2m)");
@@ -75,12 +103,17 @@ public final class Units {
             case "h" -> 3_600_000_000_000L;
             default -> 86_400_000_000_000L;
         };
-        return new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unitNanos));
+        return new Written(m.group(1), unitNanos);
     }
 
     /** The whole milliseconds {@code text} names, rounded up so that a duration above zero stays above zero. */
     public static long millis(String text) {
-        BigDecimal ms = nanos(text, 1_000_000L).divide(NANOS_PER_MILLI, 0, RoundingMode.CEILING);
+        Written d = duration(text, 1_000_000L);
+        long nanos = whole(d.number(), d.unitNanos());
+        if (nanos >= 0) {
+            return Math.ceilDiv(nanos, 1_000_000L);
+        }
+        BigDecimal ms = nanos(text, 1_000_000L).divide(BigDecimal.valueOf(1_000_000L), 0, RoundingMode.CEILING);
         try {
             return ms.longValueExact();
         } catch (ArithmeticException e) {
@@ -90,7 +123,7 @@ public final class Units {
 
     /** The seconds {@code text} names, fractions kept. */
     public static double seconds(String text) {
-        return nanos(text, 1_000_000_000L).divide(NANOS_PER_SECOND).doubleValue();
+        return nanos(text, 1_000_000_000L).divide(BigDecimal.valueOf(1_000_000_000L)).doubleValue();
     }
 
     private static int toInt(long value, String text) {

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 /**
  * Opens handshaken connections to a server: the event loops, one bootstrap per endpoint of the configuration (with
@@ -49,15 +50,17 @@ public final class Dialer implements AutoCloseable {
         Transport transport = Transport.best();
         this.group = transport.newEventLoopGroup(config.ioThreads(), "courier-client");
         this.endpoints = config.endpoints();
-        this.bootstraps = endpoints.stream().map(e -> new Bootstrap()
+        // By index rather than endpoints.indexOf: a record's first equals links its bootstrap method, a few
+        // milliseconds of a one-question command's start (JFR samples, docs/benchmarks.md "Start-up, third pass").
+        this.bootstraps = IntStream.range(0, endpoints.size()).mapToObj(i -> new Bootstrap()
                 .group(group)
                 .channel(transport.socketChannelClass())
                 .option(ChannelOption.TCP_NODELAY, true)
                 // Reads grow up to 1 MiB when the socket has that much (file chunks), and stay small otherwise.
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(512, 16 << 10, 1 << 20))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, config.connectTimeoutMillis())
-                .attr(ENDPOINT, endpoints.indexOf(e))
-                .handler(new ClientInitializer(config.at(e)))).toList();
+                .attr(ENDPOINT, i)
+                .handler(new ClientInitializer(config.at(endpoints.get(i))))).toList();
     }
 
     public ClientConfig config() {
