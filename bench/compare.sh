@@ -20,6 +20,8 @@
 #   --only    measure one section; the others are left out of the table (and zero in the JSON)
 #   --render  print the table of a JSON result saved earlier, and measure nothing
 #
+# Client: the files and tls cells run `courier get` from the distribution (courier-dist's bin/courier, its AOT cache),
+# built when older than the jar; COURIER_CLIENT=jar runs it through the development launcher (./courier) instead.
 # Ports: COURIER_PORT, REDIS_PORT, NGINX_PORT, IPERF_PORT and PG_PORT in the environment override 17420, 16379, 18080,
 # 15201 and 15432.
 # Installs what it needs from Debian when missing (redis-server, redis-tools, nginx, curl, iperf3, jq). Everything
@@ -51,7 +53,7 @@ render() { # the table, from the JSON object on stdin
       "redis-benchmark -t get -d 8 -c 50 (its own single-threaded client; for reference only):",
       (.points.redis_benchmark[] | "  -P \(.pipeline): \(.requests_per_second | f0) req/s, p50 \(.p50_us | f0) us, p99 \(.p99_us | f0) us"),
       "",
-      "Files: \(.files.size_mib) MiB random file in the page cache, 1 GiB in the issue'"'"'s table; MB/s (10^6 B/s), median of \(.files.runs) runs, each tool'"'"'s own clock;",
+      "Files: \(.files.size_mib) MiB random file in the page cache, 1 GiB in the issue'"'"'s table; MB/s (10^6 B/s), median of \(.files.runs) runs, each tool'"'"'s own clock; courier client: \(.files.client // "jar")",
       " ratio = Courier / peer; of iperf3 = Courier / iperf3 1 stream; sync = courier'"'"'s final sync before the rename (ms, median)",
       ("  " + ("courier" | . + " " * 22) + ("peer" | . + " " * 28) + ("courier" | pad(8)) + ("peer" | pad(8)) + ("ratio" | pad(7))
          + ("target" | pad(8)) + ("of iperf3" | pad(10)) + ("sync" | pad(7)) + "   runs courier | peer"),
@@ -290,6 +292,8 @@ fi
 # first start to the last exit). Every copy written to a file is compared with the original.
 iperf1=0; iperf4=0; files_verified=null
 if want files; then
+client_start "$home" # the client as installed: the distribution (COURIER_CLIENT=jar: the development launcher)
+log "files: the courier client is $client_kind (${client[0]})"
 url="http://127.0.0.1:$NGINX_PORT/big.bin"
 original="$tmp/files/big.bin"
 files_verified=true
@@ -324,7 +328,7 @@ courier_run() { # case -> "MB/s final-sync-ms" (the sync figure "-" when the bui
         sha1) args=(--discard --connections 1) ;;
         file4) args=(-o "$tmp/out/big.courier" --connections 4) ;;
     esac
-    out="$(courier get --server "127.0.0.1:$COURIER_PORT" big.bin --no-resume "${args[@]}")"
+    out="$("${client[@]}" get --server "127.0.0.1:$COURIER_PORT" big.bin --no-resume "${args[@]}")"
     [ -f "$tmp/out/big.courier" ] && same_as_original "$tmp/out/big.courier"
     rm -f "$tmp/out"/big.courier*
     printf '%s %s\n' "$(sed -n 's/.*(\([0-9.]*\) MB\/s.*/\1/p' <<< "$out")" \
@@ -452,7 +456,7 @@ result="$(jq -n \
     --argjson point_seconds "$POINT_SECONDS" --argjson warmup "$WARMUP_SECONDS" \
     --argjson file_mib "$FILE_MIB" --argjson runs "$FILE_RUNS" \
     --slurpfile points "$tmp/points.jsonl" --slurpfile rb "$tmp/redis-benchmark.jsonl" \
-    --slurpfile files "$tmp/files.jsonl" --argjson files_verified "$files_verified" \
+    --slurpfile files "$tmp/files.jsonl" --argjson files_verified "$files_verified" --arg client "${client_kind:-}" \
     --argjson iperf1 "$iperf1" --argjson iperf4 "$iperf4" \
     --argjson legacy "$(median < "$tmp/legacy.txt")" --argjson legacy_wall "$(median < "$tmp/legacy-wall.txt")" \
     --argjson legacy_runs "$(jq -sc . < "$tmp/legacy.txt")" --argjson legacy_correct "$legacy_correct" \
@@ -461,7 +465,7 @@ result="$(jq -n \
     --argjson elapsed "$((SECONDS - started_at))" \
     '{date: $date, machine: $machine, cpu: $cpu, quick: $quick,
       points: {seconds_per_cell: $point_seconds, warmup_seconds: $warmup, cells: $points, redis_benchmark: $rb},
-      files: {size_mib: $file_mib, runs: $runs, cases: $files, copies_match_original: $files_verified,
+      files: {size_mib: $file_mib, runs: $runs, client: $client, cases: $files, copies_match_original: $files_verified,
               iperf3_gbit_s: {streams_1: $iperf1, streams_4: $iperf4},
               iperf3_mb_s: {streams_1: ($iperf1 * 125 | round), streams_4: ($iperf4 * 125 | round)}},
       legacy: {workload: "courier points --records 1-15 --count 15000 --connections 100", requests: 225000,

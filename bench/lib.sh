@@ -108,3 +108,29 @@ test_ca() {
     openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial -days 30 \
         -extfile "$dir/server.ext" -out "$dir/server.pem" 2>/dev/null
 }
+
+# client_start HOME: sets the array client to the command that runs a measured courier client (get), and
+# client_kind to what it is. COURIER_CLIENT=dist (the default) is the distribution as installed: courier-dist's
+# bin/courier with its ahead-of-time cache and launcher options, built here (the AOT training takes a few minutes)
+# when it is missing or older than the CLI's jar; COURIER_CLIENT=jar is `java -jar courier-cli/target/courier.jar`
+# with the development launcher's options (./courier). Process start is outside every figure either way: the
+# scripts take each tool's own clock. Why the distribution: the client is a fresh JVM per download, and its JIT
+# warm-up runs inside a one- or two-second transfer (docs/benchmarks.md, "Downloads and the client's warm-up").
+client_start() {
+    local home=$1 dist
+    client_kind=${COURIER_CLIENT:-dist}
+    case "$client_kind" in
+        dist)
+            dist="$(ls -d "$home"/courier-dist/target/courier-*/ 2>/dev/null | grep -v '\.tar' | head -n 1)"
+            if [ -z "$dist" ] || [ ! -f "$dist/lib/courier.aot" ] \
+                || [ "$home/courier-cli/target/courier.jar" -nt "$dist/lib/courier.aot" ]; then
+                log "building the distribution for the client (COURIER_CLIENT=jar measures the jar instead)"
+                (cd "$home" && mvn -o -q -B -DskipTests package -pl courier-dist -am) >&2
+                dist="$(ls -d "$home"/courier-dist/target/courier-*/ | grep -v '\.tar' | head -n 1)"
+            fi
+            client=("${dist%/}/bin/courier") ;;
+        jar)
+            client=("$home/courier") ;;
+        *) log "COURIER_CLIENT is dist or jar, not '$client_kind'"; exit 2 ;;
+    esac
+}

@@ -61,11 +61,17 @@ wait_port "$NGINX_PORT"; wait_port "$COURIER_PORT"; wait_port "$((COURIER_PORT +
 [ -n "$before" ] && wait_port "$((COURIER_PORT + 2))"
 log "$(head -n 1 "$tmp/courier-tls.log")"
 
-get() { # jar port [get options...] -> MB/s from courier's own line
-    local j=$1 port=$2
+client_start "$home" # this build's client as installed: the distribution (COURIER_CLIENT=jar: the launcher)
+log "the courier client is $client_kind (${client[0]})"
+get() { # jar port [get options...] -> MB/s from courier's own line; this build's client, or the jar of --before
+    local j=$1 port=$2 cmd
     shift 2
-    "$java" --enable-native-access=ALL-UNNAMED -Dcourier.home="$home" -jar "$j" \
-        get --server "127.0.0.1:$port" big.bin --no-resume --connections 1 "$@" \
+    if [ "$j" = "$jar" ]; then
+        cmd=("${client[@]}")
+    else
+        cmd=("$java" --enable-native-access=ALL-UNNAMED -Dcourier.home="$home" -jar "$j")
+    fi
+    "${cmd[@]}" get --server "127.0.0.1:$port" big.bin --no-resume --connections 1 "$@" \
         | sed -n 's/.*(\([0-9.]*\) MB\/s.*/\1/p'
 }
 : > "$tmp/curl.txt"; : > "$tmp/tls-nosha.txt"; : > "$tmp/tls-sha.txt"; : > "$tmp/plain.txt"; : > "$tmp/before.txt"

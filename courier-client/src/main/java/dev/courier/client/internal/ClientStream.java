@@ -41,8 +41,13 @@ final class ClientStream {
         this.creditBytes = windowBytes;
         this.chunkBytes = chunkBytes;
         this.fileSizeBytes = fileSizeBytes;
-        this.grantThresholdBytes = Math.max(1, windowBytes / 4);
+        this.grantThresholdBytes = grantThresholdBytes(windowBytes);
         this.lastHeardNanos = nowNanos;
+    }
+
+    /** The least consumed credit sent as one WINDOW, for a stream of {@code windowBytes}: a quarter of it. */
+    static int grantThresholdBytes(int windowBytes) {
+        return Math.max(1, windowBytes / 4);
     }
 
     int id() {

@@ -35,6 +35,8 @@ final class StreamReads implements RangeExchange<StreamReads.Stream> {
     private final int windowBytes;
     private final int chunkBytes;
     private final ChunkListener chunkListener;
+    /** Credit a consumer collects before it hands it to the event loop: {@link ClientStream}'s WINDOW threshold. */
+    private final int grantBatchBytes;
     private final ReentrantLock hashLock = new ReentrantLock();
     private final Condition hashMoved = hashLock.newCondition();
 
@@ -51,6 +53,7 @@ final class StreamReads implements RangeExchange<StreamReads.Stream> {
         this.windowBytes = windowBytes;
         this.chunkBytes = chunkBytes;
         this.chunkListener = chunkListener;
+        this.grantBatchBytes = ClientStream.grantThresholdBytes(windowBytes);
     }
 
     /** The hashing point moved: consumers waiting for room look again. Must not block. */
@@ -125,6 +128,12 @@ final class StreamReads implements RangeExchange<StreamReads.Stream> {
         /** Consumer thread only, until it ends; then read by the lane. */
         private final List<ByteRange> damaged = new ArrayList<>();
         private volatile long consumedUpTo;
+        /**
+         * Consumer thread only: bytes consumed and not yet handed to the event loop as credit. Handed over once they
+         * reach {@link #grantBatchBytes}, the least {@link ClientStream} turns into a WINDOW, so the consumer wakes
+         * the event loop once per WINDOW rather than once per chunk, and the server sees the same WINDOWs.
+         */
+        private int ungrantedBytes;
         private volatile boolean stopped;
         private volatile StreamHandle handle;
         private Thread consumer;
@@ -217,7 +226,11 @@ final class StreamReads implements RangeExchange<StreamReads.Stream> {
                 damaged.add(new ByteRange(offset, n));
             }
             consumedUpTo = offset + n;
-            handle.consumed(n);
+            ungrantedBytes += n;
+            if (ungrantedBytes >= grantBatchBytes) {
+                handle.consumed(ungrantedBytes);
+                ungrantedBytes = 0;
+            }
         }
 
         /** Waits while {@code offset} lies beyond the hashing window, so the digest holds a bounded amount. */
