@@ -3,13 +3,15 @@
 #   1. 1,000 live records appended at 250 Hz each, one subscriber per record
 #   2. one record at 250 Hz, 1,000 subscribers
 #   3. case 2 with one more subscriber that never reads
-# Each prints courier bench live's JSON line: appended and delivered samples/s, and the time from an APPEND's
-# acknowledgement to the delivery of its rows at the subscribers (p50/p99, us).
+# Each prints one line: the case, appended and delivered samples/s, and the time from an APPEND's acknowledgement to
+# the delivery of its rows at the subscribers (p50/p99/max, ms), then courier bench live's JSON line on stderr.
 #
 # Usage: bench/live.sh [DURATION_SECONDS]    (default 10)
 # Port: COURIER_PORT (default 21100). The server keeps its live records under a temporary folder, removed at the end,
 # with --live-subscriber-queue-bytes 65536, so that the stalled subscriber of case 3 is dropped within the run.
-# Every process started is stopped on exit.
+# COURIER_SERVER: the launcher the server runs from (default: this tree's ./courier); the bench client is always this
+# tree's, so an A/B against an older build (bench/live-ab.sh) measures the servers with one client.
+# CASES: which cases to run (default "1 2 3"). Every process started is stopped on exit.
 set -euo pipefail
 
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,7 +25,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$home/courier" serve --port "$port" --live --live-dir "$tmp/live" --live-subscriber-queue-bytes 65536 \
+"${COURIER_SERVER:-$home/courier}" serve --port "$port" --live --live-dir "$tmp/live" --live-subscriber-queue-bytes 65536 \
     >"$tmp/serve.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 300); do
@@ -32,13 +34,20 @@ for _ in $(seq 1 300); do
 done
 grep -q "courier: serving" "$tmp/serve.log" || { cat "$tmp/serve.log" >&2; exit 1; }
 
+# One case: its name, then courier bench live's options; prints the summary line (stdout) and the JSON (stderr).
 bench() {
-    timeout $((duration + 120)) "$home/courier" bench live --server "127.0.0.1:$port" --duration "$duration" --json "$@" \
-        || echo "courier bench live exited with $?" >&2
+    local name="$1" line
+    shift
+    line="$(timeout $((duration + 120)) "$home/courier" bench live --server "127.0.0.1:$port" --duration "$duration" \
+        --json "$@")" || echo "courier bench live exited with $? ($name)" >&2
+    echo "$line" >&2
+    echo "$line" | sed -n 's/.*"appended_samples_per_second": *\([0-9.]*\).*"delivered_samples_per_second": *\([0-9.]*\).*"p50_us": *\([0-9.]*\), *"p99_us": *\([0-9.]*\), *"max_us": *\([0-9.]*\), *"errors": *\([0-9]*\).*/\1 \2 \3 \4 \5 \6/p' \
+        | awk -v name="$name" '{ printf "%-28s appended %8.0f samples/s  delivered %9.0f samples/s  p50 %8.2f ms  p99 %8.2f ms  max %8.2f ms  errors %s\n", name, $1, $2, $3 / 1000, $4 / 1000, $5 / 1000, $6 }'
 }
-echo "case 1: 1000 records x 1 subscriber" >&2
-bench --records 1000 --rate 250 --subscribers-per-record 1 --prefix r1000-
-echo "case 2: 1 record x 1000 subscribers" >&2
-bench --subscribers 1000 --rate 250 --prefix s1000-
-echo "case 3: 1 record x 1000 subscribers + 1 stalled" >&2
-bench --subscribers 1000 --rate 250 --stalled 1 --prefix stalled-
+for c in ${CASES:-1 2 3}; do
+    case "$c" in
+        1) bench "1000 records x 1 sub" --records 1000 --rate 250 --subscribers-per-record 1 --prefix r1000- ;;
+        2) bench "1 record x 1000 subs" --subscribers 1000 --rate 250 --prefix s1000- ;;
+        3) bench "1 x 1000 subs + 1 stalled" --subscribers 1000 --rate 250 --stalled 1 --prefix stalled- ;;
+    esac
+done

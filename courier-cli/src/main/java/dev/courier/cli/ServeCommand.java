@@ -299,7 +299,7 @@ final class ServeCommand implements Callable<Integer> {
     boolean live;
 
     @Option(names = "--live-dir", paramLabel = "DIR", description = "Where live records are kept, one append-only "
-            + "file each (default: ~/.local/share/courier/live).")
+            + "file each and a shared log (default: ~/.local/share/courier/live).")
     Path liveDir;
 
     @Option(names = "--live-max-records", paramLabel = "N", defaultValue = "" + LiveConfig.DEFAULT_MAX_RECORDS,
@@ -316,6 +316,12 @@ final class ServeCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}). " + Units.SIZE_HELP)
     long liveSubscriberQueueBytes;
 
+    @Option(names = "--live-log-checkpoint-bytes", paramLabel = "BYTES",
+            defaultValue = "" + LiveConfig.DEFAULT_LOG_CHECKPOINT_BYTES, converter = Units.Bytes.class,
+            description = "Size of the live records' shared log past which a checkpoint syncs the record files and "
+                    + "deletes it; bounds the replay after a crash (default: ${DEFAULT-VALUE}). " + Units.SIZE_HELP)
+    long liveLogCheckpointBytes;
+
     /** The live records' settings, with {@code --live}. */
     private Optional<LiveConfig> liveConfig() {
         if (!live) {
@@ -324,10 +330,11 @@ final class ServeCommand implements Callable<Integer> {
         Path dir = liveDir != null ? liveDir
                 : Path.of(System.getProperty("user.home"), ".local", "share", "courier", "live");
         try {
-            return Optional.of(new LiveConfig(dir, liveMaxRecords, liveMaxAppendRows, liveSubscriberQueueBytes));
+            return Optional.of(new LiveConfig(dir, liveMaxRecords, liveMaxAppendRows, liveSubscriberQueueBytes,
+                    liveLogCheckpointBytes));
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--live-max-records, --live-max-append-rows and "
-                    + "--live-subscriber-queue-bytes must be at least 1");
+            throw new ParameterException(spec.commandLine(), "--live-max-records, --live-max-append-rows, "
+                    + "--live-subscriber-queue-bytes and --live-log-checkpoint-bytes must be at least 1");
         }
     }
 

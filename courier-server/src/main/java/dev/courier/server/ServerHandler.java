@@ -1,6 +1,5 @@
 package dev.courier.server;
 
-import dev.courier.protocol.AppendAck;
 import dev.courier.protocol.AppendRequest;
 import dev.courier.protocol.CancelStream;
 import dev.courier.protocol.DigestReply;
@@ -217,12 +216,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                 case RecordsRequest r ->
                         reply(ctx, server.recordings().records(r.requestId(), r.startIndex(), peerMaxFrameBytes));
                 case EnvelopeRequest r -> offload(ctx, r, x -> server.recordings().envelope(x, peerMaxFrameBytes));
-                case AppendRequest r -> {
-                    // Queued for the group commit here, on the event loop, so that one connection's APPENDs are
-                    // checked in the order they were sent; the wait for the fsync is a file op like any other.
-                    CompletableFuture<AppendAck> acked = live().append(r);
-                    offload(ctx, r, x -> awaitAck(acked));
-                }
+                case AppendRequest r -> append(ctx, live(), r);
                 case SubscribeRequest r -> {
                     writeBatch(ctx);
                     subscriptions(ctx).open(r);
@@ -351,6 +345,9 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         ctx.write(m);
     }
 
+    /** Whether a {@link #flushSoon} task is queued. On the event loop. */
+    private boolean flushQueued;
+
     private void writeBatch(ChannelHandlerContext ctx) {
         if (batch != null) {
             if (metrics != null) {
@@ -439,18 +436,40 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Waits, on a blocking thread, for the group commit that makes an APPEND's rows durable: the connection's
-     * appends in flight are bounded as its file requests are, so a producer that pipelines cannot queue without
-     * bound.
+     * APPEND: queued for the group commit from the event loop, so one connection's APPENDs are checked in the order
+     * they were sent, and counted as a file op, so a producer that pipelines holds at most the server's
+     * in-flight cap of them in the store's queue. The ACK (or the error) is written when the syncer completes it, with
+     * no thread parked on the wait, and flushed once for the ACKs of a group that reach the loop together.
      */
-    private static Message awaitAck(CompletableFuture<AppendAck> acked) {
-        try {
-            return acked.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof Failure f) {
-                throw f;
-            }
-            throw e;
+    private void append(ChannelHandlerContext ctx, LiveStore store, AppendRequest r) {
+        long startNanos = requestStartNanos;
+        whenSlotFree(ctx, r, () -> {
+            startFileOp(ctx);
+            store.append(r).whenComplete((ack, e) -> {
+                Message reply = e == null ? ack
+                        : e instanceof Failure f ? f.toReply(r.requestId())
+                        : new ErrorReply(r.requestId(), ErrorCode.INTERNAL, "append failed: " + e);
+                answered(r, reply, startNanos);
+                onLoop(ctx, reply, () -> {
+                    writeBatch(ctx);
+                    ctx.write(reply).addListener(f -> endFileOp(ctx));
+                    flushSoon(ctx);
+                });
+            });
+        });
+    }
+
+    /**
+     * Flushes once the loop has run the tasks queued so far: the ACKs of one group commit, each a task of its own,
+     * share one flush instead of one each.
+     */
+    private void flushSoon(ChannelHandlerContext ctx) {
+        if (!flushQueued) {
+            flushQueued = true;
+            ctx.executor().execute(() -> {
+                flushQueued = false;
+                ctx.flush();
+            });
         }
     }
 

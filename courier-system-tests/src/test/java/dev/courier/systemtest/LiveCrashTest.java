@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A live server killed with SIGKILL while APPENDs are in flight loses no acknowledged row: after a restart on the same
  * live directory every row that was acknowledged is there with its exact values, and appending goes on from where
- * the record ends.
+ * the record ends. The shared log is made small (8 KiB), so checkpoints (record files synced, full logs deleted) run
+ * all through the test, and the kill lands with rows both in the record files and in the log alone.
  */
 class LiveCrashTest {
     private static final double RATE_HZ = 250;
@@ -31,7 +32,7 @@ class LiveCrashTest {
 
     private String[] serverArgs(int port) {
         return new String[] {"--port", String.valueOf(port), "--data", CsvTruth.dataDir().toString(), "--live",
-            "--live-dir", dir.resolve("live").toString()};
+            "--live-dir", dir.resolve("live").toString(), "--live-log-checkpoint-bytes", "8KiB"};
     }
 
     private static double value(long sample) {

@@ -23,9 +23,11 @@ import java.nio.file.StandardOpenOption;
  *  32      rows x channels x f64
  * </pre>
  *
- * A crash can leave a torn last row (a write not yet fsync'd, cut short); {@link #open} cuts the file back to whole
- * rows. Rows after the last fsync may survive a crash or not: none of them was acknowledged. Not thread-safe: the
- * {@link LiveStore}'s syncer thread is its only writer.
+ * The file is written and synced at checkpoints only ({@link LiveStore}), from the record's samples in memory, so it
+ * holds acknowledged rows alone; what was acknowledged since the last checkpoint is in the {@link LiveLog}. A crash
+ * in the middle of a checkpoint can leave a torn last row, which {@link #open} cuts back to whole rows (the log still
+ * has it). Not thread-safe: the syncer thread creates a file (its header, not synced), and from then on the thread
+ * running the checkpoint is its only writer.
  */
 final class LiveFile implements AutoCloseable {
     static final int MAGIC = 0x434C5631;
@@ -51,7 +53,10 @@ final class LiveFile implements AutoCloseable {
         this.sizeBytes = sizeBytes;
     }
 
-    /** Creates the file of a new record, its header synced (and its directory entry), holding no row. */
+    /**
+     * Creates the file of a new record, holding no row; its header is written, not synced: the next checkpoint syncs
+     * it and the directory, and until then the log's entries carry what is needed to make it again.
+     */
     static LiveFile create(Path path, int channelCount, double rateHz, double startTimeSeconds) throws IOException {
         FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
@@ -62,13 +67,13 @@ final class LiveFile implements AutoCloseable {
             while (h.hasRemaining()) {
                 ch.write(h);
             }
-            ch.force(true);
-            syncDirectory(path.getParent());
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
         }
-        return new LiveFile(path, ch, channelCount, rateHz, startTimeSeconds, HEADER_BYTES);
+        LiveFile file = new LiveFile(path, ch, channelCount, rateHz, startTimeSeconds, HEADER_BYTES);
+        file.dirty = true;
+        return file;
     }
 
     /**
@@ -141,20 +146,45 @@ final class LiveFile implements AutoCloseable {
         }
     }
 
-    /** Writes {@code rows} at the end of the file (not yet synced). */
-    void write(ByteBuffer rows) throws IOException {
-        while (rows.hasRemaining()) {
-            sizeBytes += channel.write(rows, sizeBytes);
+    /**
+     * Writes rows {@code [rows(), toRow)} of {@code columns} (one array per channel) at the end of the file, not yet
+     * synced.
+     */
+    void append(double[][] columns, long toRow) throws IOException {
+        int from = Math.toIntExact(rows());
+        int to = Math.toIntExact(toRow);
+        if (to <= from) {
+            return;
+        }
+        int perBuffer = Math.max(1, (1 << 16) / rowBytes());
+        ByteBuffer b = ByteBuffer.allocate(perBuffer * rowBytes()).order(ByteOrder.LITTLE_ENDIAN);
+        for (int row = from; row < to; ) {
+            b.clear();
+            for (int end = Math.min(to, row + perBuffer); row < end; row++) {
+                for (int c = 0; c < channelCount; c++) {
+                    b.putDouble(columns[c][row]);
+                }
+            }
+            b.flip();
+            while (b.hasRemaining()) {
+                sizeBytes += channel.write(b, sizeBytes);
+            }
         }
         dirty = true;
     }
 
-    /** Makes every row written so far durable; nothing to do when none was written since the last sync. */
-    void sync() throws IOException {
-        if (dirty) {
-            channel.force(false);
-            dirty = false;
+    /**
+     * Makes every row written so far durable; nothing to do when none was written since the last sync.
+     *
+     * @return whether it synced
+     */
+    boolean sync() throws IOException {
+        if (!dirty) {
+            return false;
         }
+        channel.force(false);
+        dirty = false;
+        return true;
     }
 
     @Override
@@ -162,7 +192,8 @@ final class LiveFile implements AutoCloseable {
         channel.close();
     }
 
-    private static void syncDirectory(Path dir) {
+    /** Syncs {@code dir}'s entries (files made or removed in it), where the file system allows it. */
+    static void syncDirectory(Path dir) {
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
         } catch (IOException e) {

@@ -3,6 +3,7 @@ package dev.courier.server.live;
 import dev.courier.server.points.Recording;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,7 +13,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * One live record: its samples on the heap (one growing array per channel, filled from its {@link LiveFile} at
  * start-up and by each acknowledged APPEND), the {@link Recording} snapshot readers see, and its subscribers.
  *
- * <p>Threading: the {@link LiveStore}'s syncer thread is the only writer ({@link #apply}); it publishes a new
+ * <p>Threading: the {@link LiveStore}'s syncer thread is the only writer of the samples ({@link #apply}), and the
+ * checkpoint's thread of the file ({@link #checkpoint}); the syncer publishes a new
  * snapshot (a volatile write) after the values are in, and never changes a value below the published count, so a
  * reader on any thread sees a consistent, immutable recording. {@link #subscribe} and {@link #apply} take the
  * record's lock, so a new subscriber gets every block after the count it was told, exactly once.
@@ -59,27 +61,13 @@ final class LiveRecord {
      * and hands the block to every subscriber; a subscriber that is full is dropped. On the syncer thread.
      */
     void apply(double[] values, int rows, ByteBufAllocator alloc) {
-        int channels = file.channelCount;
-        ByteBuf block = alloc.directBuffer(rows * channels * Double.BYTES);
+        ByteBuf block = alloc.directBuffer(rows * file.channelCount * Double.BYTES);
+        for (double v : values) {
+            block.writeDouble(v);
+        }
         synchronized (this) {
-            int count = snapshot.sampleCount();
-            int need = count + rows;
-            if (need > columns[0].length) {
-                int capacity = Math.max(need, Math.max(1024, columns[0].length * 2));
-                double[][] grown = new double[channels][];
-                for (int c = 0; c < channels; c++) {
-                    // Copied, never changed in place: a snapshot over the old array stays as it was.
-                    grown[c] = Arrays.copyOf(columns[c], capacity);
-                }
-                columns = grown;
-            }
-            for (int r = 0, v = 0; r < rows; r++) {
-                for (int c = 0; c < channels; c++, v++) {
-                    columns[c][count + r] = values[v];
-                    block.writeDouble(values[v]);
-                }
-            }
-            snapshot = Recording.ofPrefix(id, channelNames, file.startTimeSeconds, file.rateHz, columns, need);
+            long count = snapshot.sampleCount();
+            extend(values, rows);
             LiveBlock shared = new LiveBlock(block, count, rows);
             for (LiveSubscriber s : subscribers) {
                 if (!s.offer(shared.share())) {
@@ -88,6 +76,51 @@ final class LiveRecord {
             }
         }
         block.release();
+    }
+
+    /** Adds rows as {@link #apply} does, with no subscriber to tell: the log's entries replayed at start-up. */
+    synchronized void load(double[] values, int rows) {
+        extend(values, rows);
+        acceptedRows = snapshot.sampleCount();
+        lastTimeSeconds = file.startTimeSeconds + (acceptedRows - 1) / file.rateHz;
+    }
+
+    private void extend(double[] values, int rows) {
+        int channels = file.channelCount;
+        int count = snapshot.sampleCount();
+        int need = count + rows;
+        if (need > columns[0].length) {
+            int capacity = Math.max(need, Math.max(1024, columns[0].length * 2));
+            double[][] grown = new double[channels][];
+            for (int c = 0; c < channels; c++) {
+                // Copied, never changed in place: a snapshot over the old array stays as it was.
+                grown[c] = Arrays.copyOf(columns[c], capacity);
+            }
+            columns = grown;
+        }
+        for (int r = 0, v = 0; r < rows; r++) {
+            for (int c = 0; c < channels; c++, v++) {
+                columns[c][count + r] = values[v];
+            }
+        }
+        snapshot = Recording.ofPrefix(id, channelNames, file.startTimeSeconds, file.rateHz, columns, need);
+    }
+
+    /**
+     * The checkpoint of this record: writes the published samples its file lacks and syncs it. On the checkpoint's
+     * thread; the values below the published count never change, so they are read without the lock held.
+     *
+     * @return whether the file had anything to sync
+     */
+    boolean checkpoint() throws IOException {
+        double[][] published;
+        int count;
+        synchronized (this) {
+            published = columns;
+            count = snapshot.sampleCount();
+        }
+        file.append(published, count);
+        return file.sync();
     }
 
     /**

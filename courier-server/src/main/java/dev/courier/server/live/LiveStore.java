@@ -9,16 +9,14 @@ import dev.courier.server.points.Recording;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -32,17 +30,23 @@ import org.slf4j.LoggerFactory;
  * and subscribers.
  *
  * <p>Group commit: every APPEND goes into one queue; the syncer thread takes all that are waiting, checks each
- * against its record (in arrival order, so a later APPEND sees the rows of an earlier one), writes the rows of the
- * good ones to their records' files, then fsyncs each file written once, and only then publishes the rows (points,
- * ranges and subscribers see them) and acknowledges them. Many APPENDs, of one record or of many, share one fsync
- * per file; nothing acknowledged is lost on a crash, and what was written but not yet synced (never acknowledged)
- * may survive or not, a torn last row being cut on restart ({@link LiveFile#open}).
+ * against its record (in arrival order, so a later APPEND sees the rows of an earlier one), adds an entry for each
+ * good one to the shared {@link LiveLog}, writes and fsyncs the log once, and only then publishes the rows (points,
+ * ranges and subscribers see them) and acknowledges them. A group costs one fsync however many records it touches.
+ * The records' own files are brought up to date from memory at checkpoints ({@link Checkpointer}), in the
+ * background, each time the log passes {@link LiveConfig#logCheckpointBytes}; the log is then deleted.
+ *
+ * <p>Recovery ({@link #open}): the record files are read (a torn last row cut), then the logs oldest first, each
+ * entry's rows beyond what its record has applied (by sample index, so an entry the file already holds is skipped),
+ * stopping at a log's first short or bad-CRC entry (a torn tail: never acknowledged), which is logged; then a
+ * checkpoint, and the logs are deleted. Nothing acknowledged is lost, and nothing not acknowledged is in a record
+ * file. A failed log write or fsync, or a failed checkpoint, stops the store: every later APPEND is IO_ERROR.
  *
  * <p>Threading: {@link #append} and the lookups are safe from any thread; the syncer thread is the only one that
  * checks, writes and publishes.
  */
 public final class LiveStore implements LiveRecordings, AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(LiveStore.class);
+    private static final Logger logger = LoggerFactory.getLogger(LiveStore.class);
     /** A record id is a file name: letters, digits, '.', '_' and '-', not starting with '.'. */
     private static final Pattern RECORD_ID = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}");
 
@@ -52,7 +56,14 @@ public final class LiveStore implements LiveRecordings, AutoCloseable {
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     private final Thread syncer;
+    private Checkpointer checkpointer;
+    /** The log being written; the syncer's alone once it runs. */
+    private LiveLog log;
+    /** Why APPENDs are refused: a log write or sync that failed. Set by the syncer. */
+    private IOException logFailure;
     private volatile boolean closed;
+    /** Whether {@link #close} ran. */
+    private boolean shut;
 
     private record Pending(AppendRequest request, CompletableFuture<AppendAck> reply) {
     }
@@ -60,7 +71,7 @@ public final class LiveStore implements LiveRecordings, AutoCloseable {
     /** Queued by {@link #close}: the syncer stops when it reaches it (an interrupt would close the files). */
     private static final Pending STOP = new Pending(null, null);
 
-    /** An APPEND checked and written, waiting for its file's fsync. */
+    /** An APPEND checked and in the log's group, waiting for its fsync. */
     private record Written(LiveRecord record, AppendRequest request, long firstSample,
                            CompletableFuture<AppendAck> reply) {
     }
@@ -72,34 +83,111 @@ public final class LiveStore implements LiveRecordings, AutoCloseable {
     }
 
     /**
-     * Opens (creating it if needed) the live directory and every record in it, cutting torn rows.
+     * Opens (creating it if needed) the live directory and every record in it, cutting torn rows, replays the logs
+     * and checkpoints what they held.
      *
      * @param recorded whether an id is a recorded (read-only) record: appending to one is NOT_LIVE
-     * @throws IOException when the directory or a record file cannot be read
+     * @throws IOException when the directory, a record file or a log cannot be read
      */
     public static LiveStore open(LiveConfig config, Predicate<String> recorded) throws IOException {
         Files.createDirectories(config.dir());
         LiveStore store = new LiveStore(config, recorded);
+        try {
+            store.load();
+            long generation = store.replay();
+            store.log = LiveLog.create(config.dir(), generation);
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        store.checkpointer = new Checkpointer(config.dir(), store.records.values());
+        store.syncer.start();
+        return store;
+    }
+
+    /** Reads every record file. */
+    private void load() throws IOException {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(config.dir(), "*" + LiveFile.SUFFIX)) {
             for (Path p : files) {
                 String name = p.getFileName().toString();
                 String id = name.substring(0, name.length() - LiveFile.SUFFIX.length());
                 if (!RECORD_ID.matcher(id).matches() || recorded.test(id)) {
-                    log.warn("skipped live file {}: its id is not a live record's", p);
+                    logger.warn("skipped live file {}: its id is not a live record's", p);
                     continue;
                 }
                 LiveFile file = LiveFile.open(p);
                 int rows = Math.toIntExact(file.rows());
                 double[][] columns = new double[file.channelCount][Math.max(1024, rows)];
                 file.readAll(columns);
-                store.records.put(id, new LiveRecord(id, file, columns, rows));
+                records.put(id, new LiveRecord(id, file, columns, rows));
             }
-        } catch (IOException | RuntimeException e) {
-            store.close();
-            throw e;
         }
-        store.syncer.start();
-        return store;
+    }
+
+    /**
+     * Applies every log's entries, oldest log first; then, when there were any, checkpoints and deletes the logs.
+     *
+     * @return the generation for the next log
+     */
+    private long replay() throws IOException {
+        List<Path> logs = LiveLog.existing(config.dir());
+        long next = 1;
+        for (Path p : logs) {
+            long startNanos = System.nanoTime();
+            LiveLog.Scan scan;
+            try {
+                scan = LiveLog.read(p, e -> {
+                    try {
+                        replay(e);
+                    } catch (IOException x) {
+                        throw new UncheckedIOException(x);
+                    }
+                });
+            } catch (UncheckedIOException x) {
+                throw x.getCause();
+            }
+            next = Math.max(next, LiveLog.generationOf(p) + 1);
+            if (scan.tail() == LiveLog.Tail.CLEAN) {
+                logger.info("replayed live log {}: {} entries in {} ms", p.getFileName(), scan.entries(),
+                        (System.nanoTime() - startNanos) / 1_000_000);
+            } else {
+                logger.warn("replayed live log {}: {} entries; its last {} bytes (from offset {}) are cut: {} (a"
+                        + " write a crash cut short, never acknowledged)", p.getFileName(), scan.entries(),
+                        scan.cutBytes(), scan.goodBytes(), scan.tail());
+            }
+        }
+        if (!logs.isEmpty()) {
+            Checkpointer.checkpoint(config.dir(), records.values());
+            for (Path p : logs) {
+                Files.delete(p);
+            }
+        }
+        return next;
+    }
+
+    /** One log entry at start-up: its rows beyond what its record holds, the record made if it has no file. */
+    private void replay(LiveLog.Entry e) throws IOException {
+        LiveRecord r = records.get(e.id());
+        if (r == null) {
+            if (!RECORD_ID.matcher(e.id()).matches() || recorded.test(e.id()) || e.firstSample() != 0) {
+                logger.warn("skipped a log entry of '{}' from sample {}: not a live record's first rows", e.id(),
+                        e.firstSample());
+                return;
+            }
+            LiveFile file = LiveFile.create(config.dir().resolve(e.id() + LiveFile.SUFFIX), e.channels(),
+                    e.rateHz(), e.startTimeSeconds());
+            r = new LiveRecord(e.id(), file, new double[e.channels()][Math.max(1024, e.rows())], 0);
+            records.put(e.id(), r);
+        }
+        if (r.channelCount() != e.channels() || e.firstSample() > r.acceptedRows) {
+            logger.warn("skipped a log entry of '{}' from sample {} with {} channels: the record has {} channels and"
+                    + " {} samples", e.id(), e.firstSample(), e.channels(), r.channelCount(), r.acceptedRows);
+            return;
+        }
+        int skip = (int) (r.acceptedRows - e.firstSample());
+        if (skip < e.rows()) {
+            r.load(Arrays.copyOfRange(e.values(), skip * e.channels(), e.values().length), e.rows() - skip);
+        }
     }
 
     /** Where the records are kept. */
@@ -186,54 +274,72 @@ public final class LiveStore implements LiveRecordings, AutoCloseable {
         }
     }
 
-    /** One group commit: check and write each, fsync each file once, then publish and acknowledge. */
+    /**
+     * One group commit: check each and add its log entry, write and fsync the log once, then publish and
+     * acknowledge; then retire the log if it is full.
+     */
     private void commit(List<Pending> group) {
+        IOException failure = logFailure != null ? logFailure : checkpointer.failure();
+        if (failure != null) {
+            for (Pending p : group) {
+                p.reply.completeExceptionally(new Failure(ErrorCode.IO_ERROR, "the live records' storage failed ("
+                        + failure + "); the server takes no APPEND until it is restarted"));
+            }
+            return;
+        }
         List<Written> written = new ArrayList<>(group.size());
-        Set<LiveRecord> touched = new LinkedHashSet<>();
         for (Pending p : group) {
             try {
-                LiveRecord r = accept(p.request);
+                AppendRequest a = p.request;
+                LiveRecord r = accept(a);
                 long first = r.acceptedRows;
-                write(r, p.request);
-                r.acceptedRows += p.request.rows();
-                r.lastTimeSeconds = p.request.timesSeconds()[p.request.rows() - 1];
-                written.add(new Written(r, p.request, first, p.reply));
-                touched.add(r);
+                log.add(r.id, first, a.rows(), a.channelCount(), r.file.rateHz, r.file.startTimeSeconds, a.values());
+                r.acceptedRows += a.rows();
+                r.lastTimeSeconds = a.timesSeconds()[a.rows() - 1];
+                written.add(new Written(r, a, first, p.reply));
             } catch (Failure e) {
                 p.reply.completeExceptionally(e);
             } catch (IOException e) {
-                log.warn("writing live record '{}' failed", p.request.record(), e);
-                p.reply.completeExceptionally(new Failure(ErrorCode.IO_ERROR, "writing the rows failed: " + e));
+                logger.warn("creating live record '{}' failed", p.request.record(), e);
+                p.reply.completeExceptionally(new Failure(ErrorCode.IO_ERROR, "creating the record failed: " + e));
             }
         }
-        Set<LiveRecord> failed = new LinkedHashSet<>();
-        for (LiveRecord r : touched) {
-            try {
-                r.file.sync();
-            } catch (IOException e) {
-                log.warn("syncing live record '{}' failed", r.id, e);
-                failed.add(r);
+        if (written.isEmpty()) {
+            return;
+        }
+        try {
+            log.commit();
+        } catch (IOException e) {
+            logger.error("writing the live log {} failed; APPENDs are refused from now on", log.path(), e);
+            logFailure = e;
+            for (Written w : written) {
+                w.reply.completeExceptionally(new Failure(ErrorCode.IO_ERROR, "writing the rows to the log failed; "
+                        + "they were not acknowledged: " + e));
             }
+            return;
         }
         for (Written w : written) {
-            if (failed.contains(w.record)) {
-                w.reply.completeExceptionally(new Failure(ErrorCode.IO_ERROR, "syncing the rows of record '"
-                        + w.record.id + "' failed; they were not acknowledged"));
-                continue;
-            }
             w.record.apply(w.request.values(), w.request.rows(), alloc);
             w.reply.complete(new AppendAck(w.request.requestId(), w.firstSample, w.request.rows()));
         }
+        if (log.sizeBytes() >= config.logCheckpointBytes()) {
+            rotate();
+        }
     }
 
-    /** Writes the rows of {@code r} at the end of its record's file, little-endian, values only. */
-    private static void write(LiveRecord record, AppendRequest r) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(r.values().length * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        for (double v : r.values()) {
-            b.putDouble(v);
+    /** Starts a new log and hands the full one to the checkpoint, waiting for the previous checkpoint if it runs. */
+    private void rotate() {
+        LiveLog full = log;
+        try {
+            log = LiveLog.create(config.dir(), full.generation() + 1);
+            full.close();
+            checkpointer.retire(full.path());
+        } catch (IOException e) {
+            logger.error("starting a new live log after {} failed; APPENDs are refused from now on", full.path(), e);
+            logFailure = e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        b.flip();
-        record.file.write(b);
     }
 
     /**
@@ -321,9 +427,16 @@ public final class LiveStore implements LiveRecordings, AutoCloseable {
         return new Failure(ErrorCode.BAD_APPEND, message);
     }
 
-    /** Stops the syncer once it has committed what is queued, and closes the files. */
+    /**
+     * Stops the syncer once it has committed what is queued, waits for a running checkpoint, checkpoints the rest
+     * and deletes the log (kept, and replayed at the next start, if that fails), and closes the files.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (shut) {
+            return;
+        }
+        shut = true;
         closed = true;
         queue.add(STOP);
         try {
@@ -333,11 +446,29 @@ public final class LiveStore implements LiveRecordings, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        boolean clean = logFailure == null && !syncer.isAlive();
+        if (checkpointer != null) {
+            checkpointer.close();
+            clean &= checkpointer.failure() == null;
+            checkpointer = null;
+        }
+        if (log != null) {
+            try {
+                log.close();
+                if (clean) {
+                    Checkpointer.checkpoint(config.dir(), records.values());
+                    Files.delete(log.path());
+                }
+            } catch (IOException e) {
+                logger.warn("the last checkpoint failed; {} is kept and replayed at the next start", log.path(), e);
+            }
+            log = null;
+        }
         for (LiveRecord r : records.values()) {
             try {
                 r.file.close();
             } catch (IOException e) {
-                log.debug("closing {} failed", r.id, e);
+                logger.debug("closing {} failed", r.id, e);
             }
         }
     }

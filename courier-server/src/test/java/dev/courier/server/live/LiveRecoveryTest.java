@@ -1,0 +1,143 @@
+package dev.courier.server.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.courier.protocol.AppendAck;
+import dev.courier.protocol.AppendRequest;
+import dev.courier.server.points.Recording;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The live store's durability through its shared log: what a crash leaves (the live directory copied while the store
+ * runs, before any checkpoint, so the record files hold headers only and the rows are in the log alone) opens with
+ * every acknowledged row, a torn log tail cut; logs are retired by checkpoints as they fill, never more than two at a
+ * time, and a clean close leaves the record files complete and no log.
+ */
+class LiveRecoveryTest {
+    private static final double RATE_HZ = 250;
+
+    @TempDir
+    Path dir;
+
+    private static AppendRequest rows(int id, String record, int channels, long first, int n) {
+        double[] times = new double[n];
+        double[] values = new double[n * channels];
+        for (int r = 0; r < n; r++) {
+            times[r] = (first + r) / RATE_HZ;
+            for (int c = 0; c < channels; c++) {
+                values[r * channels + c] = value(record, first + r, c);
+            }
+        }
+        return new AppendRequest(id, record, RATE_HZ, channels, times, values);
+    }
+
+    private static double value(String record, long sample, int channel) {
+        return record.hashCode() % 97 + sample * 0.5 - channel * 1e-3;
+    }
+
+    private static void assertRows(LiveStore store, String record, int channels, long samples) {
+        Recording r = store.find(record);
+        assertThat(r).as(record).isNotNull();
+        assertThat(r.sampleCount()).as(record).isEqualTo(samples);
+        for (int c = 0; c < channels; c++) {
+            for (int s = 0; s < samples; s++) {
+                assertThat(r.value(c + 1, s)).as("%s sample %d channel %d", record, s, c)
+                        .isEqualTo(value(record, s, c));
+            }
+        }
+    }
+
+    private static long logCount(Path live) throws IOException {
+        try (Stream<Path> files = Files.list(live)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".wal")).count();
+        }
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Files.copy(p, to.resolve(p.getFileName()));
+            }
+        }
+    }
+
+    @Test
+    void whatACrashLeavesBeforeAnyCheckpointOpensWithEveryAcknowledgedRowAndATornTailCut() throws Exception {
+        Path live = dir.resolve("live");
+        Path crashed = dir.resolve("crashed");
+        try (LiveStore store = LiveStore.open(LiveConfig.of(live), id -> false)) {
+            int id = 1;
+            for (int round = 0; round < 20; round++) {
+                assertThat(store.append(rows(id++, "one", 2, round * 7L, 7)).join())
+                        .isEqualTo(new AppendAck(id - 1, round * 7L, 7));
+                store.append(rows(id++, "two", 1, round * 3L, 3)).join();
+            }
+            copy(live, crashed); // no checkpoint ran: the rows are in the log only
+        }
+        assertThat(Files.size(crashed.resolve("one.live"))).isEqualTo(LiveFile.HEADER_BYTES);
+        Path log = LiveLog.existing(crashed).getFirst();
+        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            ch.write(ByteBuffer.wrap(new byte[] {90, 0, 0, 0, 1, 2, 3, 4, 5})); // a group a crash cut short
+        }
+        try (LiveStore store = LiveStore.open(LiveConfig.of(crashed), id -> false)) {
+            assertRows(store, "one", 2, 140);
+            assertRows(store, "two", 1, 60);
+            // Replayed, checkpointed and gone: only the new, empty log is left, and the files hold the rows.
+            assertThat(logCount(crashed)).isEqualTo(1);
+            assertThat(Files.size(crashed.resolve("one.live"))).isEqualTo(LiveFile.HEADER_BYTES + 140 * 16);
+            assertThat(store.append(rows(99, "one", 2, 140, 1)).join()).isEqualTo(new AppendAck(99, 140, 1));
+        }
+    }
+
+    @Test
+    void aRecordWhoseFileWasLostIsMadeAgainFromTheLog() throws Exception {
+        Path live = dir.resolve("live");
+        Path crashed = dir.resolve("crashed");
+        try (LiveStore store = LiveStore.open(LiveConfig.of(live), id -> false)) {
+            store.append(rows(1, "new", 3, 0, 9)).join();
+            copy(live, crashed);
+        }
+        Files.delete(crashed.resolve("new.live")); // its directory entry was never synced
+        try (LiveStore store = LiveStore.open(LiveConfig.of(crashed), id -> false)) {
+            assertRows(store, "new", 3, 9);
+        }
+    }
+
+    @Test
+    void checkpointsRetireFullLogsAndACleanCloseLeavesCompleteFilesAndNoLog() throws Exception {
+        Path live = dir.resolve("live");
+        LiveConfig config = LiveConfig.of(live).withLogCheckpointBytes(4096);
+        List<String> records = List.of("r0", "r1", "r2", "r3", "r4");
+        long maxLogs = 0;
+        try (LiveStore store = LiveStore.open(config, id -> false)) {
+            int id = 1;
+            for (int round = 0; round < 200; round++) {
+                for (String r : records) {
+                    store.append(rows(id++, r, 2, round * 5L, 5)).join();
+                }
+                maxLogs = Math.max(maxLogs, logCount(live));
+            }
+            assertThat(store.find("r3").sampleCount()).isEqualTo(1000);
+        }
+        assertThat(maxLogs).isBetween(1L, 2L);
+        assertThat(logCount(live)).isZero();
+        for (String r : records) {
+            assertThat(Files.size(live.resolve(r + ".live"))).isEqualTo(LiveFile.HEADER_BYTES + 1000 * 16);
+        }
+        try (LiveStore store = LiveStore.open(config, id -> false)) {
+            for (String r : records) {
+                assertRows(store, r, 2, 1000);
+            }
+        }
+    }
+}
