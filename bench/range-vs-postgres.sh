@@ -14,6 +14,9 @@
 #   --json   one JSON object on stdout (cells, medians, ratios, export) instead of the table; bench/compare.sh uses it
 # Ports: COURIER_PORT and PG_PORT in the environment override 17421 and 15432.
 # EXPORT_RECORDS (default 100; 0 leaves the export out) and EXPORT_SECONDS (default 600): the export's data set.
+# BEFORE_HOME: another worktree of Courier, built (an A/B: `git worktree add /tmp/x-before main`, then its ./courier
+#   --version): its server (COURIER_PORT + 2, + 3 for the export) and client run as a third target, "before", in the
+#   same rounds, after each courier cell; its figures are in the table and the JSON beside courier's.
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH_NAME=range-vs-postgres; . "$home/bench/lib.sh"
@@ -25,9 +28,17 @@ EXPORT_RECORDS=${EXPORT_RECORDS:-100}
 EXPORT_SECONDS=${EXPORT_SECONDS:-600}
 COURIER_PORT=${COURIER_PORT:-17421}
 PG_PORT=${PG_PORT:-15432}
+BEFORE_HOME=${BEFORE_HOME:-}
+targets=(courier postgres)
+if [ -n "$BEFORE_HOME" ]; then
+    [ -x "$BEFORE_HOME/courier" ] || { log "BEFORE_HOME=$BEFORE_HOME has no ./courier"; exit 1; }
+    "$BEFORE_HOME/courier" --version >/dev/null
+    targets=(courier before postgres)
+fi
+home_of() { if [ "$1" = before ]; then echo "$BEFORE_HOME"; else echo "$home"; fi; }
 pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
 [ -x "$pg_bin/postgres" ] || { log "PostgreSQL not found under /usr/lib/postgresql (apt-get install postgresql)"; exit 1; }
-for port in "$COURIER_PORT" "$((COURIER_PORT + 1))" "$PG_PORT"; do
+for port in "$COURIER_PORT" "$((COURIER_PORT + 1))" "$((COURIER_PORT + 2))" "$((COURIER_PORT + 3))" "$PG_PORT"; do
     port_free "$port" || { log "port $port on 127.0.0.1 is taken; stop what uses it"; exit 1; }
 done
 
@@ -58,6 +69,11 @@ fi
 pids+=($!)
 "$home/courier" serve --bind 127.0.0.1 --port "$COURIER_PORT" > "$tmp/courier.log" 2>&1 &
 pids+=($!)
+if [ -n "$BEFORE_HOME" ]; then
+    "$BEFORE_HOME/courier" serve --bind 127.0.0.1 --port "$((COURIER_PORT + 2))" > "$tmp/before.log" 2>&1 &
+    pids+=($!)
+    wait_port "$((COURIER_PORT + 2))"
+fi
 wait_port "$PG_PORT"; wait_port "$COURIER_PORT"
 url="jdbc:postgresql://127.0.0.1:$PG_PORT/postgres?user=courier"
 log "loading the bundled data set into PostgreSQL"
@@ -66,9 +82,13 @@ log "loading the bundled data set into PostgreSQL"
 : > "$tmp/cells.jsonl"
 for round in $(seq 1 "$ROUNDS"); do
     for c in 1 50; do
-        for target in courier postgres; do
-            if [ "$target" = courier ]; then args=(--server "127.0.0.1:$COURIER_PORT"); else args=(--postgres "$url"); fi
-            line="$(timeout 120 "$home/courier" bench range "${args[@]}" -c "$c" --duration "$SECONDS_PER_CELL" \
+        for target in "${targets[@]}"; do
+            case "$target" in
+                courier) args=(--server "127.0.0.1:$COURIER_PORT") ;;
+                before) args=(--server "127.0.0.1:$((COURIER_PORT + 2))") ;;
+                postgres) args=(--postgres "$url") ;;
+            esac
+            line="$(timeout 120 "$(home_of "$target")/courier" bench range "${args[@]}" -c "$c" --duration "$SECONDS_PER_CELL" \
                 --span-seconds 10 --json)"
             echo "$line" | jq -c --arg t "$target" --argjson c "$c" --argjson r "$round" \
                 '{round: $r, target: $t, c: $c, ranges_per_second, samples_per_second, p50_us, p99_us, errors}' \
@@ -86,10 +106,22 @@ if [ "$EXPORT_RECORDS" -gt 0 ]; then
     pids+=($!)
     "$home/courier" bench range --postgres "$url" --data "$tmp/gen" --load --export --json > /dev/null
     wait_port "$((COURIER_PORT + 1))"
+    if [ -n "$BEFORE_HOME" ]; then
+        # The column files the first server made are in the data folder's cache by now (the load took minutes).
+        "$BEFORE_HOME/courier" serve --bind 127.0.0.1 --port "$((COURIER_PORT + 3))" --data "$tmp/gen" \
+            > "$tmp/before-gen.log" 2>&1 &
+        pids+=($!)
+        wait_port "$((COURIER_PORT + 3))"
+    fi
     for round in $(seq 1 "$ROUNDS"); do
         timeout 300 "$home/courier" bench range --export --server "127.0.0.1:$((COURIER_PORT + 1))" --json \
             | jq -c --argjson r "$round" '{round: $r, target: "courier", samples, seconds, samples_per_second}' \
             | tee -a "$tmp/export.jsonl" >&2
+        if [ -n "$BEFORE_HOME" ]; then
+            timeout 300 "$BEFORE_HOME/courier" bench range --export --server "127.0.0.1:$((COURIER_PORT + 3))" --json \
+                | jq -c --argjson r "$round" '{round: $r, target: "before", samples, seconds, samples_per_second}' \
+                | tee -a "$tmp/export.jsonl" >&2
+        fi
         timeout 300 "$home/courier" bench range --export --postgres "$url" --json \
             | jq -c --argjson r "$round" '{round: $r, target: "postgres", samples, seconds, samples_per_second}' \
             | tee -a "$tmp/export.jsonl" >&2
@@ -108,25 +140,37 @@ fi
 med() { jq -r --arg t "$1" --argjson c "$2" "select(.target == \$t and .c == \$c) | .$3" "$tmp/cells.jsonl" | median; }
 emed() { jq -r --arg t "$1" "select(.target == \$t) | .samples_per_second" "$tmp/export.jsonl" | median; }
 cells="$(for c in 1 50; do
+    before=null
+    if [ -n "$BEFORE_HOME" ]; then
+        before="$(jq -nc --argjson r "$(med before "$c" ranges_per_second)" --argjson s "$(med before "$c" samples_per_second)" \
+            --argjson p50 "$(med before "$c" p50_us)" --argjson p99 "$(med before "$c" p99_us)" \
+            '{ranges_per_second: $r, samples_per_second: $s, p50_us: $p50, p99_us: $p99}')"
+    fi
     jq -nc --argjson c "$c" --argjson cr "$(med courier "$c" ranges_per_second)" \
         --argjson pr "$(med postgres "$c" ranges_per_second)" --argjson cs "$(med courier "$c" samples_per_second)" \
         --argjson ps "$(med postgres "$c" samples_per_second)" --argjson c50 "$(med courier "$c" p50_us)" \
         --argjson p50 "$(med postgres "$c" p50_us)" --argjson c99 "$(med courier "$c" p99_us)" \
-        --argjson p99 "$(med postgres "$c" p99_us)" \
+        --argjson p99 "$(med postgres "$c" p99_us)" --argjson before "$before" \
         '{connections: $c, courier: {ranges_per_second: $cr, samples_per_second: $cs, p50_us: $c50, p99_us: $c99},
           postgres: {ranges_per_second: $pr, samples_per_second: $ps, p50_us: $p50, p99_us: $p99},
           rps_ratio: (if $pr > 0 then ($cr / $pr * 100 | round / 100) else null end),
-          p99_ratio: (if $c99 > 0 then ($p99 / $c99 * 100 | round / 100) else null end)}'
+          p99_ratio: (if $c99 > 0 then ($p99 / $c99 * 100 | round / 100) else null end)}
+         + (if $before then {before: $before,
+              before_rps_ratio: (if $pr > 0 then ($before.ranges_per_second / $pr * 100 | round / 100) else null end),
+              before_p99_ratio: (if $before.p99_us > 0 then ($p99 / $before.p99_us * 100 | round / 100) else null end)}
+            else {} end)'
 done | jq -sc .)"
 export_json=null
 if [ -s "$tmp/export.jsonl" ]; then
     export_json="$(jq -nc --argjson n "$EXPORT_RECORDS" --argjson s "$EXPORT_SECONDS" \
         --argjson c "$(emed courier)" --argjson p "$(emed postgres)" --argjson q "$(emed psql)" \
-        --slurpfile runs "$tmp/export.jsonl" \
+        --argjson b "$(emed before)" --slurpfile runs "$tmp/export.jsonl" \
         '{records: $n, seconds: $s, courier_samples_per_second: $c, postgres_copy_samples_per_second: $p,
           psql_copy_samples_per_second: $q,
           ratio_copy: (if $p > 0 then ($c / $p * 100 | round / 100) else null end),
-          ratio_psql: (if $q > 0 then ($c / $q * 100 | round / 100) else null end), runs: $runs}')"
+          ratio_psql: (if $q > 0 then ($c / $q * 100 | round / 100) else null end), runs: $runs}
+         + (if $b > 0 then {before_samples_per_second: $b, before_ratio_copy: (if $p > 0 then ($b / $p * 100 | round / 100)
+              else null end), after_over_before: ($c / $b * 100 | round / 100)} else {} end)')"
 fi
 result="$(jq -nc --argjson rounds "$ROUNDS" --argjson secs "$SECONDS_PER_CELL" --argjson cells "$cells" \
     --argjson export "$export_json" \
@@ -137,10 +181,12 @@ if [ "$json" = 1 ]; then
 fi
 printf '%-9s %3s %12s %14s %10s %10s\n' target c ranges/s samples/s p50_us p99_us
 for c in 1 50; do
-    for target in courier postgres; do
+    for target in "${targets[@]}"; do
         printf '%-9s %3s %12s %14s %10s %10s\n' "$target" "$c" "$(med "$target" "$c" ranges_per_second)" \
             "$(med "$target" "$c" samples_per_second)" "$(med "$target" "$c" p50_us)" "$(med "$target" "$c" p99_us)"
     done
 done
 jq -r '.cells[] | "c=\(.connections): ranges/s ratio \(.rps_ratio) (target >= 5), PostgreSQL p99 / Courier p99 \(.p99_ratio) (target >= 5)"' <<< "$result"
+jq -r '.cells[] | select(.before) | "c=\(.connections), the before build: ranges/s ratio \(.before_rps_ratio), p99 ratio \(.before_p99_ratio)"' <<< "$result"
+jq -r 'if .export and .export.before_samples_per_second then .export | "export, the before build: \(.before_samples_per_second) samples/s, \(.before_ratio_copy)x COPY binary; after / before \(.after_over_before)" else empty end' <<< "$result"
 jq -r 'if .export then .export | "export of \(.records) records x \(.seconds) s: courier \(.courier_samples_per_second) samples/s, COPY binary (CopyManager) \(.postgres_copy_samples_per_second), psql COPY binary \(.psql_copy_samples_per_second); ratios \(.ratio_copy) / \(.ratio_psql) (target >= 5)" else empty end' <<< "$result"

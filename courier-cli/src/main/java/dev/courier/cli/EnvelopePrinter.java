@@ -2,6 +2,7 @@ package dev.courier.cli;
 
 import static dev.courier.cli.RangeCommand.write;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.courier.cli.RangeCommand.Format;
 import dev.courier.cli.RangeCommand.Span;
 import dev.courier.cli.common.Json;
@@ -9,14 +10,19 @@ import dev.courier.cli.common.Numbers;
 import dev.courier.client.Connection;
 import dev.courier.client.Envelope;
 import dev.courier.client.RecordInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Prints envelopes ({@code range --max-points N}): JSON {@code {"channels": {"1": [{"from_s", "to_s", "min",
  * "max", "first", "last"}, ...]}}} for one record, {@code {"records": {"ID": {"channels": ...}}}} for several; CSV
  * {@code record,channel,from_s,to_s,min,max,first,last}; or NDJSON, one bucket per line with the same keys. A
- * bucket's {@code to_s} is the time of the first sample after it, so buckets tile the range.
+ * bucket's {@code to_s} is the time of the first sample after it, so buckets tile the range. JSON and NDJSON are
+ * written by Jackson's streaming generator ({@link Json#streaming}), on one line per document or bucket. Confined to
+ * the calling thread.
  */
 final class EnvelopePrinter {
     private final Format format;
@@ -30,62 +36,99 @@ final class EnvelopePrinter {
     }
 
     void print(Connection c, List<Span> spans, int buckets) {
-        StringBuilder b = new StringBuilder();
-        switch (format) {
-            case CSV -> b.append("record,channel,from_s,to_s,min,max,first,last\n");
-            case JSON -> b.append(several ? "{\"records\": {" : "");
-            case NDJSON -> {
-                // one object per bucket, nothing before
+        try {
+            switch (format) {
+                case CSV -> csv(c, spans, buckets);
+                case JSON, NDJSON -> json(c, spans, buckets);
             }
-        }
-        boolean firstSpan = true;
-        for (Span s : spans) {
-            RecordInfo info = s.info();
-            Envelope e = c.envelope(info.id(), s.fromSample(), s.toSample(), buckets, s.channels()).join();
-            if (format == Format.JSON) {
-                b.append(firstSpan ? "" : ", ").append(several ? Json.quote(info.id()) + ": " : "")
-                        .append("{\"channels\": {");
-            }
-            for (int ch = 0; ch < s.channels().length; ch++) {
-                if (format == Format.JSON) {
-                    b.append(ch == 0 ? "" : ", ").append('"').append(s.channels()[ch]).append("\": [");
-                }
-                for (int k = 0; k < e.buckets(); k++) {
-                    String from = Numbers.plain(info.sampleTimeSeconds(e.bucketStart(k)));
-                    String to = Numbers.plain(info.sampleTimeSeconds(e.bucketStart(k + 1)));
-                    String min = Numbers.plain(e.min(ch, k));
-                    String max = Numbers.plain(e.max(ch, k));
-                    String first = Numbers.plain(e.first(ch, k));
-                    String last = Numbers.plain(e.last(ch, k));
-                    switch (format) {
-                        case CSV -> b.append(info.id()).append(',').append(s.channels()[ch]).append(',').append(from)
-                                .append(',').append(to).append(',').append(min).append(',').append(max).append(',')
-                                .append(first).append(',').append(last).append('\n');
-                        case JSON -> b.append(k == 0 ? "" : ", ").append(bucket(from, to, min, max, first, last));
-                        case NDJSON -> b.append("{\"record\": ").append(Json.quote(info.id()))
-                                .append(", \"channel\": ").append(s.channels()[ch]).append(", ")
-                                .append(bucket(from, to, min, max, first, last).substring(1))
-                                .append('\n');
-                    }
-                }
-                if (format == Format.JSON) {
-                    b.append(']');
-                }
-            }
-            if (format == Format.JSON) {
-                b.append("}}");
-            }
-            write(out, b.toString());
-            b.setLength(0);
-            firstSpan = false;
-        }
-        if (format == Format.JSON) {
-            write(out, several ? "}}\n" : "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
-    private static String bucket(String from, String to, String min, String max, String first, String last) {
-        return "{\"from_s\": " + from + ", \"to_s\": " + to + ", \"min\": " + min + ", \"max\": " + max
-                + ", \"first\": " + first + ", \"last\": " + last + "}";
+    private static Envelope envelope(Connection c, Span s, int buckets) {
+        return c.envelope(s.info().id(), s.fromSample(), s.toSample(), buckets, s.channels()).join();
+    }
+
+    private void csv(Connection c, List<Span> spans, int buckets) {
+        StringBuilder b = new StringBuilder("record,channel,from_s,to_s,min,max,first,last\n");
+        for (Span s : spans) {
+            RecordInfo info = s.info();
+            Envelope e = envelope(c, s, buckets);
+            for (int ch = 0; ch < s.channels().length; ch++) {
+                for (int k = 0; k < e.buckets(); k++) {
+                    b.append(info.id()).append(',').append(s.channels()[ch]).append(',')
+                            .append(Numbers.plain(info.sampleTimeSeconds(e.bucketStart(k)))).append(',')
+                            .append(Numbers.plain(info.sampleTimeSeconds(e.bucketStart(k + 1)))).append(',')
+                            .append(Numbers.plain(e.min(ch, k))).append(',').append(Numbers.plain(e.max(ch, k)))
+                            .append(',').append(Numbers.plain(e.first(ch, k))).append(',')
+                            .append(Numbers.plain(e.last(ch, k))).append('\n');
+                }
+            }
+            write(out, b.toString());
+            b.setLength(0);
+        }
+    }
+
+    private void json(Connection c, List<Span> spans, int buckets) throws IOException {
+        JsonGenerator g = Json.streaming(out, Set.of());
+        boolean document = format == Format.JSON;
+        if (document && several) {
+            g.writeStartObject();
+            g.writeObjectFieldStart("records");
+        }
+        for (Span s : spans) {
+            RecordInfo info = s.info();
+            Envelope e = envelope(c, s, buckets);
+            if (document) {
+                if (several) {
+                    g.writeFieldName(info.id());
+                }
+                g.writeStartObject();
+                g.writeObjectFieldStart("channels");
+            }
+            for (int ch = 0; ch < s.channels().length; ch++) {
+                if (document) {
+                    g.writeArrayFieldStart(Integer.toString(s.channels()[ch]));
+                }
+                for (int k = 0; k < e.buckets(); k++) {
+                    g.writeStartObject();
+                    if (!document) {
+                        g.writeStringField("record", info.id());
+                        g.writeNumberField("channel", s.channels()[ch]);
+                    }
+                    number(g, "from_s", info.sampleTimeSeconds(e.bucketStart(k)));
+                    number(g, "to_s", info.sampleTimeSeconds(e.bucketStart(k + 1)));
+                    number(g, "min", e.min(ch, k));
+                    number(g, "max", e.max(ch, k));
+                    number(g, "first", e.first(ch, k));
+                    number(g, "last", e.last(ch, k));
+                    g.writeEndObject();
+                    if (!document) {
+                        g.writeRaw('\n');
+                    }
+                }
+                if (document) {
+                    g.writeEndArray();
+                }
+            }
+            if (document) {
+                g.writeEndObject();
+                g.writeEndObject();
+            }
+        }
+        if (document && several) {
+            g.writeEndObject();
+            g.writeEndObject();
+        }
+        if (document) {
+            g.writeRaw('\n');
+        }
+        g.flush();
+    }
+
+    private static void number(JsonGenerator g, String name, double v) throws IOException {
+        g.writeFieldName(name);
+        g.writeNumber(Numbers.plain(v));
     }
 }

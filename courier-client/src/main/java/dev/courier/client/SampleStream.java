@@ -14,7 +14,9 @@ import java.util.zip.CRC32C;
  * grants, and it grants a block's bytes back only once {@link #next()} has handed that block out, so at most the
  * window ({@code windowBytes}, 1 MiB by default) waits here however slowly the caller reads.
  *
- * <p>Each chunk's CRC32C is checked; a mismatch fails the read with CHECKSUM_MISMATCH. {@link #close()} before the
+ * <p>Each chunk's CRC32C is checked; a mismatch fails the read with CHECKSUM_MISMATCH. Chunks come as f64 rows or,
+ * from a server that has the columns as i16 decimals, scaled (flag SCALED); {@link RowDecoder} turns both into the
+ * same doubles. {@link #close()} before the
  * end cancels the stream. {@link #next()} is for one consumer thread; the event loop feeds it.
  */
 public final class SampleStream implements AutoCloseable {
@@ -128,16 +130,15 @@ public final class SampleStream implements AutoCloseable {
             throw new CourierException(ErrorCode.CHECKSUM_MISMATCH, "the rows at byte " + c.offsetBytes()
                     + " of the range do not match their CRC32C");
         }
-        if (n % rowBytes != 0) {
+        double[] values;
+        try {
+            values = c.scaled() ? RowDecoder.scaled(data, channelCount) : RowDecoder.f64(data, channelCount);
+        } catch (CourierException e) {
             close();
-            throw new CourierException(ErrorCode.BAD_REPLY, "a chunk of " + n + " bytes is not whole rows of "
-                    + rowBytes);
+            throw e;
         }
-        double[] values = new double[n / Double.BYTES];
-        for (int i = 0, at = data.readerIndex(); i < values.length; i++, at += Double.BYTES) {
-            values[i] = data.getDouble(at);
-        }
-        handle.consumed(n);
+        // Credit counts f64 rows, however the chunk came.
+        handle.consumed(values.length * Double.BYTES);
         return new SampleBlock(fromSample + c.offsetBytes() / rowBytes * step, step, channelCount, values);
     }
 

@@ -59,6 +59,12 @@ public final class FrameDescriptor {
     public static final int FLAG_REFETCH = 0x04;
     /** Chunk flag: the stream's final frame; its request id is free again. */
     public static final int FLAG_END = 0x08;
+    /**
+     * RANGE_STREAM flag: the client reads scaled rows, so the server may send them. CHUNK flag: this chunk's data is
+     * scaled rows, a u8 of decimal digits per channel, then each value as a big-endian i16 k standing for
+     * {@code k / 10^digits} (docs/protocol.md, RANGE_STREAM).
+     */
+    public static final int FLAG_SCALED = 0x10;
 
     /** Bytes of one entry of a POINT_BATCH_VALUES payload: sampleIndex u32, sampleTime f64, value f64. */
     public static final int BATCH_VALUE_BYTES = 4 + 8 + 8;

@@ -6,6 +6,7 @@ import static dev.courier.protocol.FrameDescriptor.FLAG_END;
 import static dev.courier.protocol.FrameDescriptor.FLAG_LAST;
 import static dev.courier.protocol.FrameDescriptor.FLAG_RECOMPUTE;
 import static dev.courier.protocol.FrameDescriptor.FLAG_REFETCH;
+import static dev.courier.protocol.FrameDescriptor.FLAG_SCALED;
 import static dev.courier.protocol.FrameDescriptor.HEADER_BYTES;
 import static dev.courier.protocol.FrameDescriptor.LENGTH_FIELD_BYTES;
 import static dev.courier.protocol.FrameDescriptor.LENGTH_OFFSET;
@@ -248,7 +249,7 @@ public final class MessageReader {
         long offset = p.u64();
         int crc = p.i32();
         return new ChunkReply(p.requestId, offset, p.flag(FLAG_LAST), p.flag(FLAG_END), p.flag(FLAG_CRC), crc,
-                p.rest());
+                p.rest(), p.flag(FLAG_SCALED));
     }
 
     private static DigestRequest readDigest(Payload p) {
@@ -383,7 +384,7 @@ public final class MessageReader {
         if (from < 0 || to < 0) {
             throw p.malformed("sample indexes must be below 2^63");
         }
-        return new RangeRequest(p.requestId, record, from, to, step, window, chunk, channels);
+        return new RangeRequest(p.requestId, record, from, to, step, window, chunk, channels, p.flag(FLAG_SCALED));
     }
 
     private static AppendRequest readAppend(Payload p) {

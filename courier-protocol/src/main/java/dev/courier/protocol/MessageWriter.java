@@ -6,6 +6,7 @@ import static dev.courier.protocol.FrameDescriptor.FLAG_END;
 import static dev.courier.protocol.FrameDescriptor.FLAG_LAST;
 import static dev.courier.protocol.FrameDescriptor.FLAG_RECOMPUTE;
 import static dev.courier.protocol.FrameDescriptor.FLAG_REFETCH;
+import static dev.courier.protocol.FrameDescriptor.FLAG_SCALED;
 import static dev.courier.protocol.FrameDescriptor.HEADER_BYTES;
 import static dev.courier.protocol.FrameDescriptor.LENGTH_FIELD_BYTES;
 import static dev.courier.protocol.FrameDescriptor.LENGTH_OFFSET;
@@ -78,7 +79,7 @@ public final class MessageWriter {
     public static void writeHeader(BulkMessage message, ByteBuf out) {
         switch (message) {
             case ChunkReply m -> writeChunkHeader(m.requestId(), m.offsetBytes(), m.lengthBytes(), m.last(), m.end(),
-                    m.hasCrc(), m.crc32c(), out);
+                    m.hasCrc(), m.scaled(), m.crc32c(), out);
             case UploadWrite m -> writeUploadWriteHeader(m.requestId(), m.uploadId(), m.offsetBytes(), m.lengthBytes(),
                     m.crc32c(), out);
         }
@@ -90,7 +91,14 @@ public final class MessageWriter {
      */
     public static void writeChunkHeader(int requestId, long offsetBytes, int dataBytes, boolean last, boolean end,
                                         boolean hasCrc, int crc32c, ByteBuf out) {
-        int flags = (last ? FLAG_LAST : 0) | (end ? FLAG_END : 0) | (hasCrc ? FLAG_CRC : 0);
+        writeChunkHeader(requestId, offsetBytes, dataBytes, last, end, hasCrc, false, crc32c, out);
+    }
+
+    /** As the one above; {@code scaled} marks a range chunk of scaled i16 rows (flag SCALED). */
+    public static void writeChunkHeader(int requestId, long offsetBytes, int dataBytes, boolean last, boolean end,
+                                        boolean hasCrc, boolean scaled, int crc32c, ByteBuf out) {
+        int flags = (last ? FLAG_LAST : 0) | (end ? FLAG_END : 0) | (hasCrc ? FLAG_CRC : 0)
+                | (scaled ? FLAG_SCALED : 0);
         int start = beginFrame(out, MessageType.CHUNK, flags, requestId);
         out.writeLong(offsetBytes);
         out.writeInt(crc32c);
@@ -351,7 +359,7 @@ public final class MessageWriter {
     }
 
     private static void writeRangeStream(RangeRequest m, ByteBuf out) {
-        int start = beginFrame(out, MessageType.RANGE_STREAM, 0, m.requestId());
+        int start = beginFrame(out, MessageType.RANGE_STREAM, m.scaled() ? FLAG_SCALED : 0, m.requestId());
         out.writeLong(m.fromSample());
         out.writeLong(m.toSample());
         out.writeInt(m.step());

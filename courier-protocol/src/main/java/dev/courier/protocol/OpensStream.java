@@ -25,4 +25,13 @@ public sealed interface OpensStream extends Request permits StreamRequest, Range
     default boolean shortChunks() {
         return false;
     }
+
+    /**
+     * Values per row when the stream's chunks may come scaled (flag SCALED: a u8 of digits per value of a row, then
+     * i16 values, each standing for an 8-byte f64 of the stream); 0 when no chunk may (a file, a live subscription,
+     * a range that did not ask).
+     */
+    default int scaledRowValues() {
+        return 0;
+    }
 }

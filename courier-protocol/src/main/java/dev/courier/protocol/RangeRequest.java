@@ -9,14 +9,28 @@ import java.util.Objects;
  * big-endian f64 values: row r is sample {@code fromSample + r * step} and starts at byte {@code r * rowBytes()}.
  * {@code chunkBytes} is a multiple of {@link #rowBytes()}, so no row is split between chunks.
  *
+ * <p>{@code scaled} (flag SCALED) says the client also reads scaled chunks: when every channel asked for is stored
+ * as a decimal in i16, the server may send each row as {@code channels.length} big-endian i16 {@code k} behind a u8
+ * of decimal digits per channel, each value {@code k / 10^digits}, which is exactly the f64 it stands for, in a
+ * quarter of the bytes. Offsets, lengths and credit still count f64 rows ({@link #rowBytes()}), so the stream's
+ * accounting is the same whichever way a chunk comes; a server that predates the flag ignores it.
+ *
  * <p>The record holds whatever a peer sent (the array is owned by the message: callers must not change it); the
  * server checks every rule of docs/protocol.md ("RANGE_STREAM"). The reader refuses only what the fields cannot
  * hold: a sample index at or above 2^63, a window above 2^31-1, no channel.
  */
 public record RangeRequest(int requestId, String record, long fromSample, long toSample, int step, int windowBytes,
-                           int chunkBytes, int[] channels) implements OpensStream {
+                           int chunkBytes, int[] channels, boolean scaled) implements OpensStream {
     /** Bytes of one value in a row. */
     public static final int VALUE_BYTES = 8;
+    /** Bytes of one value in a scaled row. */
+    public static final int SCALED_VALUE_BYTES = 2;
+
+    /** A request for f64 rows only, as every client before flag SCALED sent. */
+    public RangeRequest(int requestId, String record, long fromSample, long toSample, int step, int windowBytes,
+                        int chunkBytes, int[] channels) {
+        this(requestId, record, fromSample, toSample, step, windowBytes, chunkBytes, channels, false);
+    }
 
     public RangeRequest {
         Objects.requireNonNull(record, "record");
@@ -34,6 +48,11 @@ public record RangeRequest(int requestId, String record, long fromSample, long t
             return 0;
         }
         return (toSample - fromSample + step - 1) / step;
+    }
+
+    @Override
+    public int scaledRowValues() {
+        return scaled ? channels.length : 0;
     }
 
     /** The stream's bytes count from the first row. */

@@ -127,6 +127,7 @@ final class Frames {
             assertThat(a.end()).as("end").isEqualTo(e.end());
             assertThat(a.hasCrc()).as("hasCrc").isEqualTo(e.hasCrc());
             assertThat(a.crc32c()).as("crc32c").isEqualTo(e.crc32c());
+            assertThat(a.scaled()).as("scaled").isEqualTo(e.scaled());
             assertThat(ByteBufUtil.getBytes(a.data())).as("data").isEqualTo(ByteBufUtil.getBytes(e.data()));
             return;
         }

@@ -394,6 +394,24 @@ class MessageLayoutTest {
     }
 
     @Test
+    void scaledRangeStreamAndItsChunkHaveDocumentedLayout() {
+        RangeRequest scaled = new RangeRequest(16, "3", 0, 3, 1, 65536, 4096, new int[] {1, 2}, true);
+        assertLayout(scaled, WireExamples.RANGE_STREAM_SCALED);
+        assertThat(scaled.scaledRowValues()).isEqualTo(2);
+        assertThat(scaled.lengthBytes()).as("counted in f64 rows all the same").isEqualTo(48);
+        // The same three rows of data/bimdc/3.csv as their i16 values at 3 digits: -320 is -0.32 mV.
+        ByteBuf data = Unpooled.buffer().writeByte(3).writeByte(3);
+        for (int k : new int[] {-320, -305, -305, -285, -295, -260}) {
+            data.writeShort(k);
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(data.nioBuffer());
+
+        assertLayout(new ChunkReply(16, 0, true, true, true, (int) crc.getValue(), data, true),
+                WireExamples.RANGE_CHUNK_SCALED);
+    }
+
+    @Test
     void envelopeHasDocumentedLayout() {
         assertLayout(new EnvelopeRequest(17, "3", 0, 250, 2, new int[] {2}), WireExamples.ENVELOPE);
         // Channel 2 of data/bimdc/3.csv: samples 0-124, then 125-249.

@@ -106,6 +106,12 @@ final class WireExamples {
     /** Its one chunk, 3 rows of 2 f64 (the values of data/bimdc/3.csv): flags LAST, CRC, END. */
     static final String RANGE_CHUNK = "00000042 25 0b 00000010 0000000000000000 8d9c0195"
             + " bfd47ae147ae147b bfd3851eb851eb85 bfd3851eb851eb85 bfd23d70a3d70a3d bfd2e147ae147ae1 bfd0a3d70a3d70a4";
+    /** RANGE_STREAM as above from a client that reads scaled rows: flag SCALED. */
+    static final String RANGE_STREAM_SCALED = "0000002a 42 10 00000010 0000000000000000 0000000000000003 00000001"
+            + " 00010000 00001000 0002 0001 0002 01 33";
+    /** Its one chunk, scaled: 3 digits per channel, then 3 rows of 2 i16; flags LAST, CRC, END, SCALED. */
+    static final String RANGE_CHUNK_SCALED = "00000020 25 1b 00000010 0000000000000000 4e5fa143 03 03"
+            + " fec0 fecf fecf fee3 fed9 fefc";
     /** Samples [0, 250) of record 3, channel 2, in 2 buckets. */
     static final String ENVELOPE = "00000020 44 00 00000011 0000000000000000 00000000000000fa 00000002 0001 0002 01 33";
     /** Buckets [0, 125) and [125, 250): min, max, first, last of each. */
@@ -166,6 +172,7 @@ final class WireExamples {
                 new Example("RECORDS", RECORDS, 15),
                 new Example("RECORDS_RESULT", RECORDS_RESULT, 15),
                 new Example("RANGE_STREAM", RANGE_STREAM, 16),
+                new Example("RANGE_STREAM SCALED", RANGE_STREAM_SCALED, 16),
                 new Example("ENVELOPE", ENVELOPE, 17),
                 new Example("ENVELOPE_RESULT", ENVELOPE_RESULT, 17),
                 new Example("APPEND", APPEND, 18),

@@ -221,7 +221,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             expired.remove(id);
             streams.put(id, new ClientStream(id, listener, request.offsetBytes(), request.lengthBytes(),
                     request.windowBytes(), request.chunkBytes(), request.sizeBytes(), request.shortChunks(),
-                    System.nanoTime()));
+                    request.scaledRowValues(), System.nanoTime()));
         });
         return new StreamHandle() {
             @Override

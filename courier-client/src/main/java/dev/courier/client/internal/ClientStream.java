@@ -14,6 +14,8 @@ import dev.courier.protocol.ChunkReply;
  * {@link #consumed}, which collects them into WINDOW increments of at least a quarter of the window, so the server
  * gets one WINDOW per few chunks, not one per chunk, and never waits on a round trip while a quarter remains.
  *
+ * <p>A range's scaled chunk (flag SCALED) counts as the f64 rows its values stand for, in offsets and credit alike.
+ *
  * <p>Confined to the connection's event loop. Units: bytes; times from {@link System#nanoTime()}.
  */
 final class ClientStream {
@@ -25,6 +27,8 @@ final class ClientStream {
     private final int grantThresholdBytes;
     /** A live subscription's chunks carry the rows there are: any may be short. */
     private final boolean shortChunks;
+    /** Values per row of a range that may come scaled; 0 when no chunk may. */
+    private final int scaledRowValues;
     private long nextOffsetBytes;
     private long creditBytes;
     private long consumedBytes;
@@ -32,8 +36,9 @@ final class ClientStream {
     private long lastHeardNanos;
 
     ClientStream(int id, StreamListener listener, long offsetBytes, long lengthBytes, int windowBytes,
-                 int chunkBytes, long fileSizeBytes, boolean shortChunks, long nowNanos) {
+                 int chunkBytes, long fileSizeBytes, boolean shortChunks, int scaledRowValues, long nowNanos) {
         this.shortChunks = shortChunks;
+        this.scaledRowValues = scaledRowValues;
         this.id = id;
         this.listener = listener;
         this.nextOffsetBytes = offsetBytes;
@@ -64,10 +69,16 @@ final class ClientStream {
      * @return null when it keeps the rules; otherwise the rule it broke, for a person
      */
     String accept(ChunkReply c, long nowNanos) {
-        String problem = ReplyRules.streamChunk(c, nextOffsetBytes, endOffsetBytes, chunkBytes, creditBytes,
+        int n = c.scaled() ? ReplyRules.scaledChunkBytes(c, scaledRowValues) : c.data().readableBytes();
+        if (n < 0) {
+            return "stream " + Integer.toUnsignedString(id) + ": CHUNK at " + Long.toUnsignedString(c.offsetBytes())
+                    + " has flag SCALED, but " + (scaledRowValues == 0 ? "the stream did not ask for scaled rows"
+                    : "its " + c.data().readableBytes() + " bytes are not " + scaledRowValues
+                    + " digits and whole rows of " + scaledRowValues + " i16");
+        }
+        String problem = ReplyRules.streamChunk(c, n, nextOffsetBytes, endOffsetBytes, chunkBytes, creditBytes,
                 fileSizeBytes, cancelled, shortChunks);
         if (problem == null) {
-            int n = c.data().readableBytes();
             nextOffsetBytes += n;
             creditBytes -= n;
             lastHeardNanos = nowNanos;

@@ -99,6 +99,19 @@ public final class ReplyRules {
     }
 
     /**
+     * The stream bytes a scaled CHUNK (flag SCALED) of a range with {@code rowValues} values per row stands for: its
+     * data is a u8 of digits per value of a row, then whole rows of i16, each value counting as an 8-byte f64; -1
+     * when the data is not that shape, or the stream may not carry scaled chunks ({@code rowValues} 0).
+     */
+    public static int scaledChunkBytes(ChunkReply c, int rowValues) {
+        int n = c.data().readableBytes();
+        if (rowValues == 0 || n < rowValues || (n - rowValues) % (rowValues * Short.BYTES) != 0) {
+            return -1;
+        }
+        return (n - rowValues) / Short.BYTES * Double.BYTES;
+    }
+
+    /**
      * A CHUNK of a READ_STREAM, against what the stream allows next (docs/protocol.md, "READ_STREAM"): the next
      * expected offset; flag CRC; 1 to {@code chunkBytes} bytes, fewer only on the chunk that reaches the stream's end,
      * never past it and never more than the credit granted; flag END only at the stream's end, unless the stream
@@ -106,15 +119,17 @@ public final class ReplyRules {
      * of the file. Once the data reached the end without END, only an empty END may follow. The CRC itself is not
      * checked here: a damaged chunk is not a broken rule but a chunk to fetch again.
      *
+     * @param n                   the stream bytes the chunk carries: its data bytes, or for a scaled chunk the f64
+     *                            bytes its values stand for ({@link #scaledChunkBytes})
      * @param expectedOffsetBytes where the next chunk must start
      * @param endOffsetBytes      offset + length of the stream
      * @param creditBytes         data bytes the server may still send
      * @param fileSizeBytes       the size of the file version streamed
      * @param cancelled           the client sent CANCEL
      */
-    public static String streamChunk(ChunkReply c, long expectedOffsetBytes, long endOffsetBytes, int chunkBytes,
-                                     long creditBytes, long fileSizeBytes, boolean cancelled, boolean shortChunks) {
-        int n = c.data().readableBytes();
+    public static String streamChunk(ChunkReply c, int n, long expectedOffsetBytes, long endOffsetBytes,
+                                     int chunkBytes, long creditBytes, long fileSizeBytes, boolean cancelled,
+                                     boolean shortChunks) {
         String at = "stream " + Integer.toUnsignedString(c.requestId()) + ": CHUNK at "
                 + Long.toUnsignedString(c.offsetBytes());
         if (c.offsetBytes() != expectedOffsetBytes) {

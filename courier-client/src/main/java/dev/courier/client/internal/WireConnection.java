@@ -156,12 +156,13 @@ public final class WireConnection implements AutoCloseable {
      * RANGE_STREAM: streams rows {@code fromSample, fromSample + step, ...} below {@code toSample} of
      * {@code channels} of {@code record} as CHUNKs of {@code chunkBytes} (a multiple of the row) within the credit
      * of {@code windowBytes} and what {@link StreamHandle#consumed} gives back; each chunk is checked against the
-     * stream's rules before {@code listener} sees it, as for {@link #stream}.
+     * stream's rules before {@code listener} sees it, as for {@link #stream}. It asks for scaled rows (flag SCALED),
+     * so chunks of i16 columns come in a quarter of the bytes; the listener decodes both kinds.
      */
     public StreamHandle range(String record, long fromSample, long toSample, int step, int[] channels,
                               int windowBytes, int chunkBytes, StreamListener listener) {
         return handler.openStream(new RangeRequest(handler.nextRequestId(), record, fromSample, toSample, step,
-                windowBytes, chunkBytes, channels.clone()), listener);
+                windowBytes, chunkBytes, channels.clone(), true), listener);
     }
 
     /**

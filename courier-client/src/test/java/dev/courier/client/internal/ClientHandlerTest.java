@@ -284,6 +284,62 @@ class ClientHandlerTest {
         c.channel().finishAndReleaseAll();
     }
 
+    /** A scaled chunk of stream 1 at {@code offset}: {@code channels} digits of 3, then i16 values 0, 1, ... */
+    private static ChunkReply scaledChunk(long offset, int channels, int values, boolean end) {
+        ByteBuf data = Unpooled.buffer();
+        for (int c = 0; c < channels; c++) {
+            data.writeByte(3);
+        }
+        for (int v = 0; v < values; v++) {
+            data.writeShort(v);
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(data.nioBuffer());
+        return new ChunkReply(1, offset, end, end, true, (int) crc.getValue(), data, true);
+    }
+
+    @Test
+    void aRangeAsksForScaledRowsAndCountsAScaledChunkAsTheF64RowsItStandsFor() {
+        Client c = handshaken();
+        Heard heard = new Heard();
+        // 1024 rows of 2 channels: 16384 bytes of f64 rows, in chunks of 8192 (512 rows).
+        c.connection().range("3", 0, 1024, 1, new int[] {1, 2}, 16384, 8192, heard);
+        // RANGE_STREAM, flags SCALED, id 1: from 0, to 1024, step 1, window 16384, chunks 8192, channels 1 and 2, "3"
+        assertThat(c.written()).isEqualTo(hex("0000002a 42 10 00000001 0000000000000000 0000000000000400 00000001"
+                + " 00004000 00002000 0002 0001 0002 01 33"));
+        c.channel().writeInbound(scaledChunk(0, 2, 1024, false), scaledChunk(8192, 2, 1024, true));
+        assertThat(heard.events).as("2 digits + 512 rows of 2 i16 each, at f64 offsets")
+                .containsExactly("0+2050", "8192+2050", "end 16384");
+        assertThat(c.channel().isOpen()).isTrue();
+        c.channel().finishAndReleaseAll();
+    }
+
+    @Test
+    void aScaledChunkOfPartRowsIsABadReply() {
+        Client c = handshaken();
+        Heard heard = new Heard();
+        c.connection().range("3", 0, 1024, 1, new int[] {1, 2}, 16384, 8192, heard);
+        c.written();
+        c.channel().writeInbound(scaledChunk(0, 2, 1023, false));
+        assertThat(heard.failure.code()).isEqualTo(ErrorCode.BAD_REPLY);
+        assertThat(heard.failure).hasMessageContaining("not 2 digits and whole rows");
+        assertThat(c.channel().isOpen()).isFalse();
+        c.channel().finishAndReleaseAll();
+    }
+
+    @Test
+    void aScaledChunkOnAStreamThatDidNotAskIsABadReply() {
+        Client c = handshaken();
+        Heard heard = new Heard();
+        c.connection().stream("f", 0, STREAM_FILE_BYTES, 16384, 4096, STREAM_FILE, false, heard);
+        c.written();
+        c.channel().writeInbound(scaledChunk(0, 1, 100, false));
+        assertThat(heard.failure.code()).isEqualTo(ErrorCode.BAD_REPLY);
+        assertThat(heard.failure).hasMessageContaining("did not ask for scaled rows");
+        assertThat(c.channel().isOpen()).isFalse();
+        c.channel().finishAndReleaseAll();
+    }
+
     @Test
     void consumedBytesGoBackAsOneWindowPerQuarterOfTheWindow() {
         Client c = handshaken();

@@ -22,6 +22,7 @@ final class Column {
     private final MemorySegment samples;
     private final byte encoding;
     private final double divisor;
+    private final int decimalDigits;
     private final int sampleCount;
 
     /**
@@ -39,6 +40,7 @@ final class Column {
         this.samples = samples;
         this.encoding = encoding;
         this.divisor = Decimals.powerOfTen(decimalDigits);
+        this.decimalDigits = decimalDigits;
         this.sampleCount = sampleCount;
     }
 
@@ -72,6 +74,78 @@ final class Column {
 
     byte encoding() {
         return encoding;
+    }
+
+    /** Whether the samples are i16 decimals: what a scaled RANGE_STREAM chunk carries as they are. */
+    boolean isInt16() {
+        return encoding == ColumnFile.ENCODING_INT16_DECIMAL;
+    }
+
+    /** For the scaled encodings, the k in {@code value = stored / 10^k}; 0 otherwise. */
+    int decimalDigits() {
+        return decimalDigits;
+    }
+
+    /**
+     * Samples {@code first, first + step, ...} ({@code count} of them) as doubles into {@code out[at]},
+     * {@code out[at + stride]}, ...: with step 1 one bulk copy of the stored values and one loop that converts them
+     * (a division per value, which the JIT vectorises), not a segment read per value. {@code scratch} holds the stored
+     * values on the way. Bounds are checked by the segment.
+     */
+    void read(long first, int step, int count, double[] out, int at, int stride, RangeRows.Scratch scratch) {
+        if (step != 1) {
+            for (int i = 0, to = at; i < count; i++, to += stride) {
+                out[to] = get((int) (first + (long) i * step));
+            }
+            return;
+        }
+        switch (encoding) {
+            case ColumnFile.ENCODING_INT16_DECIMAL -> {
+                short[] k = scratch.storedShorts(count);
+                MemorySegment.copy(samples, INT16, first * Short.BYTES, k, 0, count);
+                double d = divisor;
+                if (stride == 1) {
+                    for (int i = 0; i < count; i++) {
+                        out[at + i] = k[i] / d;
+                    }
+                } else {
+                    for (int i = 0, to = at; i < count; i++, to += stride) {
+                        out[to] = k[i] / d;
+                    }
+                }
+            }
+            case ColumnFile.ENCODING_INT32_DECIMAL -> {
+                int[] k = scratch.storedInts(count);
+                MemorySegment.copy(samples, INT32, first * Integer.BYTES, k, 0, count);
+                double d = divisor;
+                for (int i = 0, to = at; i < count; i++, to += stride) {
+                    out[to] = k[i] / d;
+                }
+            }
+            default -> {
+                if (stride == 1) {
+                    MemorySegment.copy(samples, FLOAT64, first * Double.BYTES, out, at, count);
+                } else {
+                    for (int i = 0, to = at; i < count; i++, to += stride) {
+                        out[to] = samples.getAtIndex(FLOAT64, first + i);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The stored i16 values of samples {@code first, first + step, ...} ({@code count} of them) into {@code out[at]},
+     * {@code out[at + stride]}, ...; an {@link #isInt16()} column only. Bounds are checked by the segment.
+     */
+    void readInt16(long first, int step, int count, short[] out, int at, int stride) {
+        if (step == 1 && stride == 1) {
+            MemorySegment.copy(samples, INT16, first * Short.BYTES, out, at, count);
+            return;
+        }
+        for (int i = 0, to = at; i < count; i++, to += stride) {
+            out[to] = samples.getAtIndex(INT16, first + (long) i * step);
+        }
     }
 
     /** Sample {@code index}, 0 to {@code sampleCount - 1}; bounds are checked by the segment. */

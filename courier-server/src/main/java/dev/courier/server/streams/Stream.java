@@ -29,6 +29,8 @@ final class Stream {
     final boolean refetch;
     /** The rows of a RANGE_STREAM; null for a file's stream. */
     final RangeRows rows;
+    /** A RANGE_STREAM whose chunks go out scaled (flag SCALED): the client asked, and every column is i16. */
+    final boolean scaled;
     /** The first byte not sent yet. */
     long nextBytes;
     /** Data bytes the client still lets us send, at most 2^31-1. */
@@ -48,16 +50,16 @@ final class Stream {
 
     Stream(StreamRequest r) {
         this(r.requestId(), r.name(), r.offsetBytes(), r.lengthBytes(), r.chunkBytes(), r.sizeBytes(), r.windowBytes(),
-                r.refetch(), null);
+                r.refetch(), null, false);
     }
 
     Stream(RangeRequest r, RangeRows rows) {
         this(r.requestId(), r.record(), 0, rows.rows() * rows.rowBytes(), r.chunkBytes(), rows.rows() * rows.rowBytes(),
-                r.windowBytes(), false, rows);
+                r.windowBytes(), false, rows, r.scaled() && rows.scalable());
     }
 
     private Stream(int id, String name, long offsetBytes, long lengthBytes, int chunkBytes, long sizeBytes,
-                   int windowBytes, boolean refetch, RangeRows rows) {
+                   int windowBytes, boolean refetch, RangeRows rows, boolean scaled) {
         this.id = id;
         this.name = name;
         startBytes = offsetBytes;
@@ -69,6 +71,7 @@ final class Stream {
         preparedUntilBytes = offsetBytes;
         this.refetch = refetch;
         this.rows = rows;
+        this.scaled = scaled;
     }
 
     /** Data bytes of the next chunk. */

@@ -91,6 +91,8 @@ public final class Streams {
     private long queuedBytes;
     /** For the CRC32C of range chunks; reset for each. */
     private final CRC32C crc = new CRC32C();
+    /** The arrays range chunks are read through from the columns, reused. */
+    private final RangeRows.Scratch scratch = new RangeRows.Scratch();
     private boolean pumping;
     private boolean pumpAgain;
 
@@ -378,26 +380,36 @@ public final class Streams {
         }
     }
 
-    /** A RANGE_STREAM's next chunk: its rows written from the columns behind the header, in one buffer. */
+    /**
+     * A RANGE_STREAM's next chunk: its rows written from the columns behind the header, in one buffer; scaled when the
+     * client asked for it and every column is an i16 decimal. Offsets and credit count f64 rows either way.
+     */
     private void sendRows(Stream s) {
         long from = s.nextBytes;
         int n = s.nextChunkBytes();
         int rowBytes = s.rows.rowBytes();
-        ByteBuf chunk = ctx.alloc().ioBuffer(FrameDescriptor.CHUNK_OVERHEAD_BYTES + n);
+        int count = n / rowBytes;
+        int dataBytes = s.scaled ? s.rows.scaledBytes(count) : n;
+        ByteBuf chunk = ctx.alloc().ioBuffer(FrameDescriptor.CHUNK_OVERHEAD_BYTES + dataBytes);
         int headerAt = chunk.writerIndex();
-        chunk.writerIndex(headerAt + FrameDescriptor.CHUNK_OVERHEAD_BYTES);
-        s.rows.write(from / rowBytes, n / rowBytes, chunk);
+        int dataAt = headerAt + FrameDescriptor.CHUNK_OVERHEAD_BYTES;
+        chunk.writerIndex(dataAt);
+        if (s.scaled) {
+            s.rows.writeScaled(from / rowBytes, count, chunk, scratch);
+        } else {
+            s.rows.write(from / rowBytes, count, chunk, scratch);
+        }
         crc.reset();
-        crc.update(chunk.nioBuffer(headerAt + FrameDescriptor.CHUNK_OVERHEAD_BYTES, n));
+        crc.update(chunk.nioBuffer(dataAt, dataBytes));
         int dataEnd = chunk.writerIndex();
         boolean end = from + n == s.endBytes;
         chunk.writerIndex(headerAt);
-        MessageWriter.writeChunkHeader(s.id, from, n, end, end, true, (int) crc.getValue(), chunk);
+        MessageWriter.writeChunkHeader(s.id, from, dataBytes, end, end, true, s.scaled, (int) crc.getValue(), chunk);
         chunk.writerIndex(dataEnd);
         if (metrics != null) {
-            metrics.samplesSent(n);
+            metrics.samplesSent(dataBytes);
         }
-        int queued = FrameDescriptor.CHUNK_OVERHEAD_BYTES + n;
+        int queued = FrameDescriptor.CHUNK_OVERHEAD_BYTES + dataBytes;
         queuedBytes += queued;
         ctx.write(chunk).addListener((ChannelFutureListener) f -> chunkDone(f, queued));
         s.nextBytes = from + n;

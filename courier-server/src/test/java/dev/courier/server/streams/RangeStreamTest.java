@@ -25,11 +25,13 @@ import dev.courier.server.testing.WellBehavedClient;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.io.Writer;
+import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterAll;
@@ -62,8 +64,19 @@ class RangeStreamTest {
         server.close();
     }
 
-    /** The rows of one range stream, checked chunk by chunk: offsets consecutive, CRC32C right, credit kept. */
+    /**
+     * The rows of one range stream, checked chunk by chunk: offsets consecutive, CRC32C right, credit kept. Scaled
+     * chunks (flag SCALED, only when the request asked) are decoded here with {@link BigDecimal}, not the client's
+     * division: a u8 of digits per channel, then i16 k per value, each {@code k * 10^-digits} rounded to a double;
+     * their offsets and credit count the f64 rows they stand for.
+     */
     private static List<double[]> readRows(RawConnection c, RangeRequest r, long creditBytes) throws IOException {
+        return readRows(c, r, creditBytes, new int[1]);
+    }
+
+    /** As above; {@code scaledChunks[0]} counts the chunks that came scaled. */
+    private static List<double[]> readRows(RawConnection c, RangeRequest r, long creditBytes, int[] scaledChunks)
+            throws IOException {
         List<double[]> rows = new ArrayList<>();
         long offset = 0;
         int channels = r.channels().length;
@@ -72,23 +85,44 @@ class RangeStreamTest {
             assertThat(reply).as("frame of stream %s", r.requestId()).isInstanceOf(ChunkReply.class);
             ChunkReply chunk = (ChunkReply) reply;
             ByteBuf data = chunk.data();
-            int n = data.readableBytes();
             assertThat(chunk.requestId()).isEqualTo(r.requestId());
             assertThat(chunk.offsetBytes()).as("offset").isEqualTo(offset);
             assertThat(chunk.hasCrc()).isTrue();
             CRC32C crc = new CRC32C();
             crc.update(data.nioBuffer());
             assertThat(chunk.crc32c()).as("crc32c of the chunk at %s", offset).isEqualTo((int) crc.getValue());
-            assertThat((long) n).as("chunk within the credit").isLessThanOrEqualTo(creditBytes);
-            assertThat(n % (channels * 8)).as("whole rows").isZero();
-            creditBytes -= n;
-            for (int i = 0; i < n / (channels * 8); i++) {
-                double[] row = new double[channels];
+            int rowCount;
+            if (chunk.scaled() && data.isReadable()) {
+                assertThat(r.scaled()).as("SCALED only when asked for").isTrue();
+                scaledChunks[0]++;
+                int[] digits = new int[channels];
                 for (int ch = 0; ch < channels; ch++) {
-                    row[ch] = data.readDouble();
+                    digits[ch] = data.readUnsignedByte();
                 }
-                rows.add(row);
+                assertThat(data.readableBytes() % (channels * 2)).as("whole scaled rows").isZero();
+                rowCount = data.readableBytes() / (channels * 2);
+                for (int i = 0; i < rowCount; i++) {
+                    double[] row = new double[channels];
+                    for (int ch = 0; ch < channels; ch++) {
+                        row[ch] = BigDecimal.valueOf(data.readShort(), digits[ch]).doubleValue();
+                    }
+                    rows.add(row);
+                }
+            } else {
+                int n = data.readableBytes();
+                assertThat(n % (channels * 8)).as("whole rows").isZero();
+                rowCount = n / (channels * 8);
+                for (int i = 0; i < rowCount; i++) {
+                    double[] row = new double[channels];
+                    for (int ch = 0; ch < channels; ch++) {
+                        row[ch] = data.readDouble();
+                    }
+                    rows.add(row);
+                }
             }
+            long n = (long) rowCount * channels * 8;
+            assertThat(n).as("chunk within the credit").isLessThanOrEqualTo(creditBytes);
+            creditBytes -= n;
             offset += n;
             if (chunk.end()) {
                 assertThat(chunk.last()).as("the range's final chunk carries LAST").isTrue();
@@ -149,6 +183,75 @@ class RangeStreamTest {
 
             assertThat(rows).hasSize(samples);
             assertRowsAreTheCsv(rows, RECORD, 0, 1, new int[] {1, 2});
+        }
+    }
+
+    @Test
+    void aClientThatReadsScaledRowsGetsTheStoredI16sOfEveryBundledRecordAndTheyAreTheCsvDoubles() throws Exception {
+        try (RawConnection c = RawConnection.handshaken(server.localAddress())) {
+            int id = 100;
+            for (String record : truth.records()) {
+                int samples = truth.samples(record);
+                RangeRequest r = new RangeRequest(id++, record, 0, samples, 1, Integer.MAX_VALUE, CHUNK_BYTES,
+                        new int[] {1, 2}, true);
+                c.send(r);
+                int[] scaled = new int[1];
+                List<double[]> rows = readRows(c, r, Integer.MAX_VALUE, scaled);
+
+                assertThat(rows).hasSize(samples);
+                assertThat(scaled[0]).as("chunks of record %s that came scaled", record)
+                        .isEqualTo(Math.ceilDiv(samples * 16, CHUNK_BYTES));
+                assertRowsAreTheCsv(rows, record, 0, 1, new int[] {1, 2});
+            }
+        }
+    }
+
+    @Test
+    void scaledRowsKeepTheStepAndTheChannelOrder() throws Exception {
+        try (RawConnection c = RawConnection.handshaken(server.localAddress())) {
+            RangeRequest r = new RangeRequest(5, "7", 101, 9_000, 7, 1 << 20, 4096, new int[] {2, 1}, true);
+            c.send(r);
+            int[] scaled = new int[1];
+            List<double[]> rows = readRows(c, r, 1 << 20, scaled);
+
+            assertThat(scaled[0]).isPositive();
+            assertThat(rows).hasSize((9_000 - 101 + 6) / 7);
+            assertRowsAreTheCsv(rows, "7", 101, 7, new int[] {2, 1});
+        }
+    }
+
+    /**
+     * A column the server keeps as f64 (values with more digits than a scaled column may have) goes out as f64 even
+     * to a client that reads scaled rows, and so does any range that includes it; the i16 column beside it alone
+     * comes scaled.
+     */
+    @Test
+    void aRangeWithAnF64ColumnComesAsF64EvenWhenScaledRowsWereAskedFor(@TempDir Path data) throws Exception {
+        int samples = 5_000;
+        try (Writer w = Files.newBufferedWriter(data.resolve("mixed.csv"), StandardCharsets.US_ASCII)) {
+            for (int i = 0; i < samples; i++) {
+                w.write(i + "," + (i % 700 - 350) / 100.0 + "," + Math.PI * i + "\n");
+            }
+        }
+        CsvTruth mixed = CsvTruth.load(data);
+        ServerConfig config = ServerConfig.of(new InetSocketAddress("127.0.0.1", 0), data, data);
+        try (CourierServer s = CourierServer.start(config);
+             RawConnection c = RawConnection.handshaken(s.localAddress())) {
+            int id = 1;
+            for (int[] channels : new int[][] {{1}, {2}, {1, 2}, {2, 1}}) {
+                RangeRequest r = new RangeRequest(id++, "mixed", 0, samples, 1, 1 << 20, 8192, channels, true);
+                c.send(r);
+                int[] scaled = new int[1];
+                List<double[]> rows = readRows(c, r, 1 << 20, scaled);
+
+                assertThat(scaled[0] > 0).as("channels %s scaled", Arrays.toString(channels))
+                        .isEqualTo(channels.length == 1 && channels[0] == 1);
+                for (int i = 0; i < samples; i++) {
+                    for (int ch = 0; ch < channels.length; ch++) {
+                        assertThat(rows.get(i)[ch]).isEqualTo(mixed.value("mixed", i, channels[ch]));
+                    }
+                }
+            }
         }
     }
 
