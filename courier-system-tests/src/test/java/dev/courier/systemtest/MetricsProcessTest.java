@@ -106,6 +106,7 @@ class MetricsProcessTest {
             }
             long pointRequestBytes = 0;
             long pointReplyBytes = 0;
+            long rangeReplyBytes;
             int rows = 1000;
             int[] channels = {1, 2};
             try (CourierClient client = new CourierClient(ClientConfig.of("127.0.0.1", port))) {
@@ -118,11 +119,16 @@ class MetricsProcessTest {
                     pointReplyBytes += frameBytes(new PointReply(1, p.value(), 0, 0));
                 }
                 int got = 0;
+                int blocks = 0;
                 try (SampleStream range = c.range("3", 0, rows, 1, channels)) {
                     for (SampleBlock b = range.next(); b != null; b = range.next()) {
                         got += b.rows();
+                        blocks++;
                     }
                 }
+                // The bundled records are i16 decimals, so the client's default SCALED range comes as i16 values,
+                // each chunk (one block) with a digits byte per channel in front.
+                rangeReplyBytes = (long) blocks * channels.length + (long) rows * channels.length * Short.BYTES;
                 assertThat(got).isEqualTo(rows);
                 new Downloader(client, DownloadOptions.defaults(), DownloadProgress.NONE)
                         .download("down.bin", dest.resolve("down.bin"));
@@ -135,7 +141,7 @@ class MetricsProcessTest {
             assertThat(value(after, bytes("sent", "file"))).isEqualTo(downloadBytes);
             assertThat(value(after, bytes("received", "file"))).isEqualTo(uploadBytes);
             assertThat(value(after, bytes("sent", "samples")))
-                    .isEqualTo(pointReplyBytes + (long) rows * channels.length * Double.BYTES);
+                    .isEqualTo(pointReplyBytes + rangeReplyBytes);
             assertThat(value(after, bytes("received", "samples"))).isEqualTo(pointRequestBytes);
             assertThat(value(after, bytes("sent", "control"))).isPositive();
             assertThat(value(after, bytes("received", "control"))).isPositive();
