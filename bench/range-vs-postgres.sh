@@ -13,6 +13,8 @@
 # Usage: bench/range-vs-postgres.sh [--json] [ROUNDS] [SECONDS]     (default 3 rounds of 5 s per cell)
 #   --json   one JSON object on stdout (cells, medians, ratios, export) instead of the table; bench/compare.sh uses it
 # Ports: COURIER_PORT and PG_PORT in the environment override 17421 and 15432.
+# WARMUP_PASS_SECONDS (default 3): one unmeasured pass per target before the rounds; WARMUP_SECONDS (default 2):
+#   each cell's own warm-up, the same for every target.
 # EXPORT_RECORDS (default 100; 0 leaves the export out) and EXPORT_SECONDS (default 600): the export's data set.
 # BEFORE_HOME: another worktree of Courier, built (an A/B: `git worktree add /tmp/x-before main`, then its ./courier
 #   --version): its server (COURIER_PORT + 2, + 3 for the export) and client run as a third target, "before", in the
@@ -24,6 +26,8 @@ json=0
 if [ "${1:-}" = --json ]; then json=1; shift; fi
 ROUNDS=${1:-3}
 SECONDS_PER_CELL=${2:-5}
+WARMUP_PASS_SECONDS="${WARMUP_PASS_SECONDS:-3}"
+WARMUP_SECONDS="${WARMUP_SECONDS:-2}"
 EXPORT_RECORDS=${EXPORT_RECORDS:-100}
 EXPORT_SECONDS=${EXPORT_SECONDS:-600}
 COURIER_PORT=${COURIER_PORT:-17421}
@@ -79,6 +83,20 @@ url="jdbc:postgresql://127.0.0.1:$PG_PORT/postgres?user=courier"
 log "loading the bundled data set into PostgreSQL"
 "$home/courier" bench range --postgres "$url" --load -c 1 --duration 0.5 --warmup 0 --json > /dev/null
 
+# A server in service has run its code for long: one unmeasured pass at c = 50 against each target first, so that
+# the first cells do not time a JIT compiling the server's range path (PostgreSQL gets the same pass, warming its
+# buffers and plans). Each cell's client, a fresh JVM, then warms up for WARMUP_SECONDS before its clock starts.
+log "warming up every target (${WARMUP_PASS_SECONDS}s each at c = 50, unmeasured)"
+for target in "${targets[@]}"; do
+    case "$target" in
+        courier) args=(--server "127.0.0.1:$COURIER_PORT") ;;
+        before) args=(--server "127.0.0.1:$((COURIER_PORT + 2))") ;;
+        postgres) args=(--postgres "$url") ;;
+    esac
+    timeout 120 "$(home_of "$target")/courier" bench range "${args[@]}" -c 50 --duration "$WARMUP_PASS_SECONDS" \
+        --warmup 0 --span-seconds 10 --json > /dev/null
+done
+
 : > "$tmp/cells.jsonl"
 for round in $(seq 1 "$ROUNDS"); do
     for c in 1 50; do
@@ -89,7 +107,7 @@ for round in $(seq 1 "$ROUNDS"); do
                 postgres) args=(--postgres "$url") ;;
             esac
             line="$(timeout 120 "$(home_of "$target")/courier" bench range "${args[@]}" -c "$c" --duration "$SECONDS_PER_CELL" \
-                --span-seconds 10 --json)"
+                --warmup "$WARMUP_SECONDS" --span-seconds 10 --json)"
             echo "$line" | jq -c --arg t "$target" --argjson c "$c" --argjson r "$round" \
                 '{round: $r, target: $t, c: $c, ranges_per_second, samples_per_second, p50_us, p99_us, errors}' \
                 | tee -a "$tmp/cells.jsonl" >&2
