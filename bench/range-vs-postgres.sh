@@ -83,16 +83,21 @@ url="jdbc:postgresql://127.0.0.1:$PG_PORT/postgres?user=courier"
 log "loading the bundled data set into PostgreSQL"
 "$home/courier" bench range --postgres "$url" --load -c 1 --duration 0.5 --warmup 0 --json > /dev/null
 
+# The options of `courier bench range` that pick target $1, in the array args.
+target_args() {
+    case "$1" in
+        courier) args=(--server "127.0.0.1:$COURIER_PORT") ;;
+        before) args=(--server "127.0.0.1:$((COURIER_PORT + 2))") ;;
+        postgres) args=(--postgres "$url") ;;
+    esac
+}
+
 # A server in service has run its code for long: one unmeasured pass at c = 50 against each target first, so that
 # the first cells do not time a JIT compiling the server's range path (PostgreSQL gets the same pass, warming its
 # buffers and plans). Each cell's client, a fresh JVM, then warms up for WARMUP_SECONDS before its clock starts.
 log "warming up every target (${WARMUP_PASS_SECONDS}s each at c = 50, unmeasured)"
 for target in "${targets[@]}"; do
-    case "$target" in
-        courier) args=(--server "127.0.0.1:$COURIER_PORT") ;;
-        before) args=(--server "127.0.0.1:$((COURIER_PORT + 2))") ;;
-        postgres) args=(--postgres "$url") ;;
-    esac
+    target_args "$target"
     timeout 120 "$(home_of "$target")/courier" bench range "${args[@]}" -c 50 --duration "$WARMUP_PASS_SECONDS" \
         --warmup 0 --span-seconds 10 --json > /dev/null
 done
@@ -101,11 +106,7 @@ done
 for round in $(seq 1 "$ROUNDS"); do
     for c in 1 50; do
         for target in "${targets[@]}"; do
-            case "$target" in
-                courier) args=(--server "127.0.0.1:$COURIER_PORT") ;;
-                before) args=(--server "127.0.0.1:$((COURIER_PORT + 2))") ;;
-                postgres) args=(--postgres "$url") ;;
-            esac
+            target_args "$target"
             line="$(timeout 120 "$(home_of "$target")/courier" bench range "${args[@]}" -c "$c" --duration "$SECONDS_PER_CELL" \
                 --warmup "$WARMUP_SECONDS" --span-seconds 10 --json)"
             echo "$line" | jq -c --arg t "$target" --argjson c "$c" --argjson r "$round" \
