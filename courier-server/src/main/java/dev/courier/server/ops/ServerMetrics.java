@@ -147,7 +147,8 @@ public final class ServerMetrics implements AutoCloseable {
         uploadsCommitted = Counter.builder("courier.uploads.committed")
                 .description("Uploads committed: verified and in place").register(registry);
         uploadsFailed = Counter.builder("courier.uploads.failed")
-                .description("UPLOAD_WRITEs and UPLOAD_COMMITs answered with an error").register(registry);
+                .description("UPLOAD_WRITEs and UPLOAD_COMMITs of an upload this server holds, answered with an error")
+                .register(registry);
     }
 
     /** Registers the {@code kind} series of one port's bytes in one direction. */
@@ -223,9 +224,15 @@ public final class ServerMetrics implements AutoCloseable {
                     uploadsStarted.increment();
                 }
             }
-            case UPLOAD_COMMIT -> (failure == null ? uploadsCommitted : uploadsFailed).increment();
+            case UPLOAD_COMMIT -> {
+                if (failure == null) {
+                    uploadsCommitted.increment();
+                } else if (failsAnUpload(failure)) {
+                    uploadsFailed.increment();
+                }
+            }
             case UPLOAD_WRITE -> {
-                if (failure != null) {
+                if (failure != null && failsAnUpload(failure)) {
                     uploadsFailed.increment();
                 }
             }
@@ -233,6 +240,16 @@ public final class ServerMetrics implements AutoCloseable {
                 // Other requests have no meter of their own.
             }
         }
+    }
+
+    /**
+     * Whether an UPLOAD_WRITE or UPLOAD_COMMIT answered with {@code failure} is a failed upload. UNKNOWN_UPLOAD names
+     * no upload this server holds, so none failed: a client's probe for the SHA-256 field of COMMIT (an id no server
+     * hands out), or a write or commit after a restart, which the client follows with a new BEGIN.
+     * {@code courier_requests_total} still counts it under its outcome.
+     */
+    private static boolean failsAnUpload(ErrorCode failure) {
+        return failure != ErrorCode.UNKNOWN_UPLOAD;
     }
 
     public void accepted(Port port) {
