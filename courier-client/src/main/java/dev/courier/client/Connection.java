@@ -6,6 +6,7 @@ import dev.courier.protocol.RecordEntry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * One handshaken connection to a Courier server. Any number of requests may be outstanding at once
@@ -112,6 +113,26 @@ public final class Connection implements AutoCloseable {
         stream.started(wire.range(record, fromSample, toSample, step, channels,
                 Math.max(RANGE_WINDOW_BYTES, chunkBytes), chunkBytes, stream.listener()));
         return stream;
+    }
+
+    /**
+     * The same range read as {@link #range(String, long, long, int, int[])}, pushed: each block goes to
+     * {@code onBlock} on the connection's event loop, in order, as it arrives, and its credit goes back when
+     * {@code onBlock} returns, so a consumer that keeps up never waits for the window. {@code onBlock} must not block
+     * (it holds up every request of the connection; hand slow work to another thread and copy what it needs first).
+     * Completes with the rows delivered once the range has ended; fails with the errors {@code next()} would throw,
+     * or with what {@code onBlock} threw (the stream is then cancelled). No thread waits for the rows, which makes
+     * it the cheaper way for many short ranges.
+     *
+     * @param step 1 for every sample, k for every k-th
+     */
+    public CompletableFuture<Long> range(String record, long fromSample, long toSample, int step, int[] channels,
+                                         Consumer<SampleBlock> onBlock) {
+        int chunkBytes = chunkBytes(channels.length * Double.BYTES);
+        PushedRange pushed = new PushedRange(fromSample, step, channels.length, onBlock);
+        pushed.started(wire.range(record, fromSample, toSample, step, channels,
+                Math.max(RANGE_WINDOW_BYTES, chunkBytes), chunkBytes, pushed));
+        return pushed.done;
     }
 
     /**

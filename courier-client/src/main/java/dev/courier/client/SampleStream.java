@@ -4,9 +4,7 @@ import dev.courier.client.internal.StreamHandle;
 import dev.courier.client.internal.StreamListener;
 import dev.courier.protocol.ChunkReply;
 import dev.courier.protocol.ErrorCode;
-import io.netty.buffer.ByteBuf;
 import java.util.ArrayDeque;
-import java.util.zip.CRC32C;
 
 /**
  * A range read in progress (RANGE_STREAM): the rows the server streams, taken block by block with {@link #next()}
@@ -16,17 +14,13 @@ import java.util.zip.CRC32C;
  *
  * <p>Each chunk's CRC32C is checked; a mismatch fails the read with CHECKSUM_MISMATCH. Chunks come as f64 rows or,
  * from a server that has the columns as i16 decimals, scaled (flag SCALED); {@link RowDecoder} turns both into the
- * same doubles. {@link #close()} before the
+ * same doubles ({@link BlockDecoder}). {@link #close()} before the
  * end cancels the stream. {@link #next()} is for one consumer thread; the event loop feeds it.
  */
 public final class SampleStream implements AutoCloseable {
-    private final long fromSample;
-    private final int step;
-    private final int channelCount;
-    private final int rowBytes;
+    private final BlockDecoder decoder;
     /** Chunks arrived and not taken; guarded by {@code this}. */
     private final ArrayDeque<ChunkReply> chunks = new ArrayDeque<>();
-    private final CRC32C crc = new CRC32C();
     private StreamHandle handle;
     /** Guarded by {@code this}. */
     private boolean ended;
@@ -34,10 +28,7 @@ public final class SampleStream implements AutoCloseable {
     private boolean closed;
 
     SampleStream(long fromSample, int step, int channelCount) {
-        this.fromSample = fromSample;
-        this.step = step;
-        this.channelCount = channelCount;
-        this.rowBytes = channelCount * Double.BYTES;
+        this.decoder = new BlockDecoder(fromSample, step, channelCount);
     }
 
     /** Where the connection delivers the stream's chunks; on its event loop. */
@@ -121,25 +112,15 @@ public final class SampleStream implements AutoCloseable {
     }
 
     private SampleBlock decode(ChunkReply c) {
-        ByteBuf data = c.data();
-        int n = data.readableBytes();
-        crc.reset();
-        crc.update(data.nioBuffer(data.readerIndex(), n));
-        if (!c.hasCrc() || (int) crc.getValue() != c.crc32c()) {
-            close();
-            throw new CourierException(ErrorCode.CHECKSUM_MISMATCH, "the rows at byte " + c.offsetBytes()
-                    + " of the range do not match their CRC32C");
-        }
-        double[] values;
+        SampleBlock block;
         try {
-            values = c.scaled() ? RowDecoder.scaled(data, channelCount) : RowDecoder.f64(data, channelCount);
+            block = decoder.decode(c);
         } catch (CourierException e) {
             close();
             throw e;
         }
-        // Credit counts f64 rows, however the chunk came.
-        handle.consumed(values.length * Double.BYTES);
-        return new SampleBlock(fromSample + c.offsetBytes() / rowBytes * step, step, channelCount, values);
+        handle.consumed(decoder.creditBytes(block));
+        return block;
     }
 
     /** Cancels the stream if it is still running, and drops the rows not taken. Idempotent. */

@@ -5,22 +5,20 @@ import dev.courier.client.Connection;
 import dev.courier.client.CourierClient;
 import dev.courier.client.CourierException;
 import dev.courier.client.SampleBlock;
-import dev.courier.client.SampleStream;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * Range reads (RANGE_STREAM) of a Courier server through the client library, as an application makes them: each
- * request streams {@link RangeSpans}'s range of one channel and checks every value. A range is read on a virtual
- * thread of the session, block by block as {@link SampleStream#next()} hands them out.
+ * request streams {@link RangeSpans}'s range of one channel and checks every value. The blocks are pushed
+ * ({@link Connection#range(String, long, long, int, int[], java.util.function.Consumer)}) and checked as they
+ * arrive: a service answering many short ranges would not park a thread per range in {@code SampleStream.next()},
+ * and the two hand-offs that costs per range (measured in docs/benchmarks.md) are not the server's.
  *
- * <p>Threading: as {@link Target}; outcomes are reported on the sessions' virtual threads.
+ * <p>Threading: as {@link Target}; blocks are checked and outcomes reported on the client's event loops.
  */
 public final class CourierRangeTarget implements Target {
     private final CourierClient client;
     private final RangeSpans spans;
-    private final ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
 
     /**
      * @param spanSeconds length of each range, seconds
@@ -54,8 +52,33 @@ public final class CourierRangeTarget implements Target {
 
     @Override
     public void close() {
-        readers.close();
         client.close();
+    }
+
+    /** One range's answer, checked value by value as its blocks arrive (on the connection's event loop). */
+    private final class RangeCheck {
+        private final long key;
+        private int seen;
+        private String problem;
+
+        RangeCheck(long key) {
+            this.key = key;
+        }
+
+        void block(SampleBlock b) {
+            for (int i = 0; i < b.rows(); i++, seen++) {
+                if (problem == null) {
+                    problem = spans.check(key, seen, b.value(i, 0));
+                }
+            }
+        }
+
+        String problem() {
+            if (problem == null && seen != spans.spanSamples()) {
+                return "record " + spans.record(key) + ": " + seen + " samples, not " + spans.spanSamples();
+            }
+            return problem;
+        }
     }
 
     private final class RangeSession implements Session {
@@ -67,28 +90,19 @@ public final class CourierRangeTarget implements Target {
 
         @Override
         public void send(long key, long token, Callback callback) {
-            readers.execute(() -> {
-                int from = spans.fromSample(key);
-                int[] channels = {spans.channel()};
-                String problem = null;
-                int seen = 0;
-                try (SampleStream s = connection.range(spans.record(key), from, from + spans.spanSamples(), 1,
-                        channels)) {
-                    for (SampleBlock b; (b = s.next()) != null; ) {
-                        for (int i = 0; i < b.rows(); i++, seen++) {
-                            String wrong = problem == null ? spans.check(key, seen, b.value(i, 0)) : null;
-                            problem = problem == null ? wrong : problem;
+            int from = spans.fromSample(key);
+            RangeCheck check = new RangeCheck(key);
+            connection.range(spans.record(key), from, from + spans.spanSamples(), 1, new int[] {spans.channel()},
+                    check::block).whenComplete((rows, err) -> {
+                        if (err != null) {
+                            RuntimeException e = CourierException.unwrap(err);
+                            callback.completed(token, Outcome.FAILED,
+                                    e instanceof CourierException ce ? ce.code() + ": " + ce.getMessage() : e.toString());
+                            return;
                         }
-                    }
-                } catch (CourierException e) {
-                    callback.completed(token, Outcome.FAILED, e.code() + ": " + e.getMessage());
-                    return;
-                }
-                if (problem == null && seen != spans.spanSamples()) {
-                    problem = "record " + spans.record(key) + ": " + seen + " samples, not " + spans.spanSamples();
-                }
-                callback.completed(token, problem == null ? Outcome.CORRECT : Outcome.WRONG, problem);
-            });
+                        String problem = check.problem();
+                        callback.completed(token, problem == null ? Outcome.CORRECT : Outcome.WRONG, problem);
+                    });
         }
 
         @Override

@@ -22,6 +22,7 @@ import io.netty.buffer.Unpooled;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
@@ -69,6 +70,28 @@ class HostileRangeTest {
             try (SampleStream s = c.range("1", 10, 12, 1, new int[] {1})) {
                 assertThat(failure(s::next).code()).isEqualTo(ErrorCode.CHECKSUM_MISMATCH);
             }
+        }
+    }
+
+    @Test
+    void damagedRowsFailAPushedReadWithChecksumMismatchBeforeTheConsumerSeesThem() throws Exception {
+        try (ScriptedServer server = ScriptedServer.start(peer -> {
+            if (peer.index() > 0) {
+                Hostile.wellBehaved(peer);
+                return;
+            }
+            peer.handshake();
+            RangeRequest bad = peer.expect(RangeRequest.class);
+            peer.send(rows(bad.requestId(), 0, true, true, 1.5, -0.25));
+            peer.awaitClientClose(10_000);
+        });
+             CourierClient client = clientOf(server, 20_000);
+             Connection c = client.open()) {
+            List<SampleBlock> seen = new CopyOnWriteArrayList<>();
+            CourierException e = failure(() -> CourierException.join(c.range("1", 10, 12, 1, new int[] {1}, seen::add)));
+            assertThat(e.code()).isEqualTo(ErrorCode.CHECKSUM_MISMATCH);
+            assertThat(seen).isEmpty();
+            assertServedWithinASecond(client);
         }
     }
 
