@@ -9,8 +9,8 @@
 # Usage: bench/live.sh [DURATION_SECONDS]    (default 10)
 # Port: COURIER_PORT (default 21100). The server keeps its live records under a temporary folder, removed at the end,
 # with --live-subscriber-queue-bytes 65536, so that the stalled subscriber of case 3 is dropped within the run.
-# COURIER_SERVER: the launcher the server runs from (default: this tree's ./courier); the bench client is always this
-# tree's, so an A/B against an older build (bench/live-ab.sh) measures the servers with one client.
+# COURIER_SERVER: the launcher the server runs from (default: this tree's ./courier). COURIER_CLIENT: the launcher of
+# `courier bench live` (default: this tree's too); bench/live-ab.sh keeps one client and swaps the servers.
 # CASES: which cases to run (default "1 2 3"). Every process started is stopped on exit.
 set -euo pipefail
 
@@ -38,7 +38,7 @@ grep -q "courier: serving" "$tmp/serve.log" || { cat "$tmp/serve.log" >&2; exit 
 bench() {
     local name="$1" line
     shift
-    line="$(timeout $((duration + 120)) "$home/courier" bench live --server "127.0.0.1:$port" --duration "$duration" \
+    line="$(timeout $((duration + 120)) "${COURIER_CLIENT:-$home/courier}" bench live --server "127.0.0.1:$port" --duration "$duration" \
         --json "$@")" || echo "courier bench live exited with $? ($name)" >&2
     echo "$line" >&2
     echo "$line" | sed -n 's/.*"appended_samples_per_second": *\([0-9.]*\).*"delivered_samples_per_second": *\([0-9.]*\).*"p50_us": *\([0-9.]*\), *"p99_us": *\([0-9.]*\), *"max_us": *\([0-9.]*\), *"errors": *\([0-9]*\).*/\1 \2 \3 \4 \5 \6/p' \

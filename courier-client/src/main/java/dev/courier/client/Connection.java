@@ -129,7 +129,7 @@ public final class Connection implements AutoCloseable {
     public CompletableFuture<Long> range(String record, long fromSample, long toSample, int step, int[] channels,
                                          Consumer<SampleBlock> onBlock) {
         int chunkBytes = chunkBytes(channels.length * Double.BYTES);
-        PushedRange pushed = new PushedRange(fromSample, step, channels.length, onBlock);
+        PushedBlocks pushed = new PushedBlocks(fromSample, step, channels.length, onBlock);
         pushed.started(wire.range(record, fromSample, toSample, step, channels,
                 Math.max(RANGE_WINDOW_BYTES, chunkBytes), chunkBytes, pushed));
         return pushed.done;
@@ -163,6 +163,22 @@ public final class Connection implements AutoCloseable {
         stream.started(wire.subscribe(record, fromSample, channels, Math.max(RANGE_WINDOW_BYTES, chunkBytes),
                 chunkBytes, stream.listener()));
         return stream;
+    }
+
+    /**
+     * The same subscription as {@link #subscribe(String, long, int[])}, pushed: each block of rows, stored then
+     * appended, goes to {@code onBlock} on the connection's event loop as it arrives, and its credit goes back when
+     * {@code onBlock} returns; no thread waits per subscriber, which is what lets one process follow thousands of
+     * records. {@code onBlock} must not block. {@link Subscription#close()} ends it; {@link Subscription#done()}
+     * then completes with the rows delivered, or fails as {@code next()} would (SLOW_CONSUMER, UNKNOWN_RECORD,
+     * NOT_LIVE, BAD_RANGE, the connection's failure) or with what {@code onBlock} threw.
+     */
+    public Subscription subscribe(String record, long fromSample, int[] channels, Consumer<SampleBlock> onBlock) {
+        int chunkBytes = chunkBytes(channels.length * Double.BYTES);
+        PushedBlocks pushed = new PushedBlocks(fromSample, 1, channels.length, onBlock);
+        pushed.started(wire.subscribe(record, fromSample, channels, Math.max(RANGE_WINDOW_BYTES, chunkBytes),
+                chunkBytes, pushed));
+        return new Subscription(pushed);
     }
 
     /** Whole rows of {@code rowBytes} in at most {@link #RANGE_CHUNK_BYTES} (and the server's cap), a page at least. */

@@ -12,6 +12,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,6 +80,48 @@ class LiveTest {
             RecordInfo info = c.records().join().stream().filter(r -> r.id().equals("lib")).findFirst()
                     .orElseThrow();
             assertThat(info.sampleCount()).isEqualTo(105);
+        }
+    }
+
+    @Test
+    void aPushedSubscriptionDeliversStoredThenAppendedRowsAndEndsWhenClosed() throws Exception {
+        try (CourierServer server = CourierServer.start(config(0));
+             CourierClient client = new CourierClient(ClientConfig.of("127.0.0.1", server.localAddress().getPort()));
+             Connection c = client.open()) {
+            append(c, "pushed", 0, 100);
+            // The consumer runs on the event loop and must not block: it only hands each row over.
+            BlockingQueue<double[]> rows = new LinkedBlockingQueue<>();
+            Subscription sub = c.subscribe("pushed", 90, new int[] {2}, b -> {
+                for (int r = 0; r < b.rows(); r++) {
+                    rows.add(new double[] {b.sampleIndex(r), b.value(r, 0)});
+                }
+            });
+            List<double[]> got = new ArrayList<>();
+            takeRows(rows, got, 10);
+            append(c, "pushed", 100, 5);
+            takeRows(rows, got, 15);
+            for (int i = 0; i < 15; i++) {
+                assertThat(got.get(i)[0]).isEqualTo(90 + i);
+                assertThat(got.get(i)[1]).isEqualTo(value(90 + i, 2));
+            }
+            sub.close();
+            assertThat(sub.done().get(10, TimeUnit.SECONDS)).isEqualTo(15);
+            assertThat(rows).isEmpty();
+
+            Subscription missing = c.subscribe("no-such-record", 0, new int[] {1}, b -> { });
+            assertThatThrownBy(() -> missing.done().get(10, TimeUnit.SECONDS)).cause()
+                    .isInstanceOfSatisfying(CourierException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_RECORD));
+            assertThat(append(c, "pushed", 105, 1)).isEqualTo(new Appended(105, 1));
+        }
+    }
+
+    /** Takes rows from {@code queue} into {@code got} until it holds {@code n}, each wait bounded. */
+    private static void takeRows(BlockingQueue<double[]> queue, List<double[]> got, int n) throws InterruptedException {
+        while (got.size() < n) {
+            double[] row = queue.poll(10, TimeUnit.SECONDS);
+            assertThat(row).as("row " + got.size() + " within 10 s").isNotNull();
+            got.add(row);
         }
     }
 

@@ -4,16 +4,15 @@ import dev.courier.cli.common.ServerOption;
 import dev.courier.client.ClientConfig;
 import dev.courier.client.Connection;
 import dev.courier.client.CourierClient;
-import dev.courier.client.CourierException;
 import dev.courier.client.SampleBlock;
 import dev.courier.client.SampleStream;
+import dev.courier.client.Subscription;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -103,9 +102,9 @@ public final class BenchLiveCommand implements Callable<Integer> {
         ClientConfig config = server.config();
         List<Connection> producers = new ArrayList<>();
         List<Connection> readers = new ArrayList<>();
-        List<SampleStream> streams = new ArrayList<>();
+        List<Subscription> subscriptions = new ArrayList<>();
+        List<SampleStream> stalledStreams = new ArrayList<>();
         try (CourierClient client = new CourierClient(config);
-             ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
              ScheduledExecutorService tick = Executors.newSingleThreadScheduledExecutor()) {
             for (int i = 0; i < connections; i++) {
                 producers.add(client.open());
@@ -119,14 +118,19 @@ public final class BenchLiveCommand implements Callable<Integer> {
             int s = 0;
             for (int r = 0; r < records; r++) {
                 for (int k = 0; k < perRecord; k++, s++) {
-                    SampleStream stream = readers.get(s % connections).subscribe(prefix + r, 0, new int[] {1, 2});
-                    streams.add(stream);
-                    int record = r;
-                    threads.execute(() -> read(stream, ackNanos[record], rows, latency, delivered, errors));
+                    Subscriber subscriber = new Subscriber(ackNanos[r], rows, latency, delivered);
+                    Subscription sub = readers.get(s % connections).subscribe(prefix + r, 0, new int[] {1, 2},
+                            subscriber::block);
+                    sub.done().whenComplete((n, e) -> {
+                        if (e != null) {
+                            errors.incrementAndGet();
+                        }
+                    });
+                    subscriptions.add(sub);
                 }
             }
             for (int k = 0; k < stalled; k++) {
-                streams.add(readers.get(k % connections).subscribe(prefix + 0, 0, new int[] {1, 2})); // never read
+                stalledStreams.add(readers.get(k % connections).subscribe(prefix + 0, 0, new int[] {1, 2})); // never read
             }
             int[] batch = {1};
             long batchNanos = batchMillis * 1_000_000L;
@@ -149,10 +153,13 @@ public final class BenchLiveCommand implements Callable<Integer> {
             long samplesDelivered = delivered.get() - d0;
             long samplesAppended = appended.get() - a0;
             tick.shutdownNow();
-            for (SampleStream st : streams) {
+            for (Subscription sub : subscriptions) {
+                sub.close();
+            }
+            for (SampleStream st : stalledStreams) {
                 st.close();
             }
-            String line = json ? new JsonLine().put("records", records).put("subscribers", streams.size() - stalled)
+            String line = json ? new JsonLine().put("records", records).put("subscribers", subscriptions.size())
                     .put("stalled", stalled).put("rate_hz", rateHz, 1)
                     .put("appended_samples_per_second", samplesAppended / (double) seconds, 0)
                     .put("delivered_samples_per_second", samplesDelivered / (double) seconds, 0)
@@ -162,21 +169,22 @@ public final class BenchLiveCommand implements Callable<Integer> {
                     .put("max_us", h.getMaxValue() / 1000.0, 1).put("errors", errors.get()).toString()
                     : String.format(Locale.ROOT, "%d records, %d subscribers (+%d stalled): appended %.0f samples/s,"
                                     + " delivered %.0f samples/s; ack->delivery p50 %.0f us, p99 %.0f us, max %.0f us;"
-                                    + " %d errors", records, streams.size() - stalled, stalled,
+                                    + " %d errors", records, subscriptions.size(), stalled,
                             samplesAppended / (double) seconds, samplesDelivered / (double) seconds,
                             h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
                             h.getMaxValue() / 1000.0, errors.get());
             PrintWriter out = spec.commandLine().getOut();
             out.println(line);
             out.flush();
+            // Before the connections close: a subscription still ending then fails with CONNECTION_CLOSED.
+            long failures = errors.get();
             for (Connection c : producers) {
                 c.closeAsync();
             }
             for (Connection c : readers) {
                 c.closeAsync();
             }
-            threads.shutdownNow();
-            return errors.get() == 0 ? 0 : 1;
+            return failures == 0 ? 0 : 1;
         }
     }
 
@@ -203,31 +211,26 @@ public final class BenchLiveCommand implements Callable<Integer> {
         });
     }
 
-    /** One subscriber: for each batch's first row, the time from its ACK (waiting for the ACK if it is not in). */
-    private static void read(SampleStream stream, AtomicLongArray acks, int rows, Recorder latency,
-                             AtomicLong delivered, AtomicLong errors) {
-        try {
-            for (SampleBlock b; (b = stream.next()) != null; ) {
-                long now = System.nanoTime();
-                delivered.addAndGet(b.rows());
-                for (int r = 0; r < b.rows(); r++) {
-                    long index = b.sampleIndex(r);
-                    if (index % rows != 0) {
-                        continue;
-                    }
-                    int batch = (int) (index / rows);
-                    if (batch >= acks.length()) {
-                        continue;
-                    }
-                    long ack = acks.get(batch);
-                    // Delivered before the producer heard its ACK (the server fans out, then acknowledges): 0.
-                    latency.recordValue(ack == 0 ? 0 : Math.max(0, now - ack));
+    /**
+     * One subscriber, its blocks pushed on a client event loop: for each batch's first row, the time from its ACK
+     * (0 when the row came before the producer heard its ACK: the server fans out, then acknowledges).
+     */
+    private record Subscriber(AtomicLongArray acks, int rows, Recorder latency, AtomicLong delivered) {
+        void block(SampleBlock b) {
+            long now = System.nanoTime();
+            delivered.addAndGet(b.rows());
+            for (int r = 0; r < b.rows(); r++) {
+                long index = b.sampleIndex(r);
+                if (index % rows != 0) {
+                    continue;
                 }
+                int batch = (int) (index / rows);
+                if (batch >= acks.length()) {
+                    continue;
+                }
+                long ack = acks.get(batch);
+                latency.recordValue(ack == 0 ? 0 : Math.max(0, now - ack));
             }
-        } catch (IllegalStateException closed) {
-            // the bench closed the stream at the end
-        } catch (CourierException e) {
-            errors.incrementAndGet();
         }
     }
 }

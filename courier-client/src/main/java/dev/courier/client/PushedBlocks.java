@@ -7,16 +7,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * A range read whose blocks are pushed to a consumer on the connection's event loop as they arrive, for callers that
- * do not want a thread waiting in {@link SampleStream#next()}: no hand-off per block, and the credit for a block goes
- * back as soon as the consumer returns. {@link #done} completes with the rows delivered when the stream ends, or
- * with its failure: the server's typed error, CHECKSUM_MISMATCH, BAD_REPLY, the connection's failure, or what the
- * consumer threw (the stream is then cancelled and no block follows).
+ * A stream of rows (a range read or a live subscription) whose blocks are pushed to a consumer on the connection's
+ * event loop as they arrive, for callers that do not want a thread waiting in {@link SampleStream#next()}: no
+ * hand-off per block, and the credit for a block goes back as soon as the consumer returns. {@link #done} completes
+ * with the rows delivered when the stream ends (a range at its end, a subscription once cancelled), or with its
+ * failure: the server's typed error (SLOW_CONSUMER for a subscription that fell behind), CHECKSUM_MISMATCH,
+ * BAD_REPLY, the connection's failure, or what the consumer threw (the stream is then cancelled and no block
+ * follows).
  *
  * <p>Threading: the listener's methods run on the event loop; {@link #started} on the caller's thread, possibly
  * after the first chunk arrived, so the handle and what waits for it are guarded by {@code this}.
  */
-final class PushedRange implements StreamListener {
+final class PushedBlocks implements StreamListener {
     private final BlockDecoder decoder;
     private final Consumer<SampleBlock> onBlock;
     final CompletableFuture<Long> done = new CompletableFuture<>();
@@ -29,7 +31,7 @@ final class PushedRange implements StreamListener {
     /** Guarded by this: a cancel asked for before {@link #started}. */
     private boolean cancelPending;
 
-    PushedRange(long fromSample, int step, int channelCount, Consumer<SampleBlock> onBlock) {
+    PushedBlocks(long fromSample, int step, int channelCount, Consumer<SampleBlock> onBlock) {
         this.decoder = new BlockDecoder(fromSample, step, channelCount);
         this.onBlock = onBlock;
     }
@@ -80,7 +82,8 @@ final class PushedRange implements StreamListener {
         }
     }
 
-    private synchronized void cancel() {
+    /** Asks the server to stop the stream; {@link #done} completes once it has ended. Idempotent. */
+    synchronized void cancel() {
         if (handle == null) {
             cancelPending = true;
         } else {
