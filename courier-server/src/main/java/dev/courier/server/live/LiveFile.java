@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
@@ -23,23 +24,33 @@ import java.nio.file.StandardOpenOption;
  *  32      rows x channels x f64
  * </pre>
  *
- * The file is written and synced at checkpoints only ({@link LiveStore}), from the record's samples in memory, so it
- * holds acknowledged rows alone; what was acknowledged since the last checkpoint is in the {@link LiveLog}. A crash
- * in the middle of a checkpoint can leave a torn last row, which {@link #open} cuts back to whole rows (the log still
- * has it). Not thread-safe: the syncer thread creates a file (its header, not synced), and from then on the thread
- * running the checkpoint is its only writer.
+ * The rows are written and synced at checkpoints only ({@link LiveStore}), from the record's published samples in
+ * memory: rows in the {@link LiveLog} (acknowledged, or fsync'd in a group whose ACKs never went out before a
+ * crash), never a torn log tail. What was published since the last checkpoint is in the log. A crash in the middle
+ * of a checkpoint can leave a torn last row, which {@link #open} cuts back to whole rows (the log still has it).
+ *
+ * <p>A new record's file is made by the APPEND that creates the record under the provisional name
+ * {@code RECORD.live.new} ({@link #NEW_SUFFIX}), its header not synced, and {@link #rename renamed} to
+ * {@code RECORD.live} once the log entry that creates the record is fsync'd; the first checkpoint syncs the header
+ * and the directory. So after a crash a {@code .live.new} file never holds anything the log lacks (the store deletes
+ * it), and a {@code .live} file whose header did not reach the disk ({@link BadHeader}) has its creation entry in a
+ * log still, from which the store makes it again. Not thread-safe: the syncer thread creates and renames a file,
+ * and from then on the thread running the checkpoint is its only writer.
  */
 final class LiveFile implements AutoCloseable {
     static final int MAGIC = 0x434C5631;
     static final int VERSION = 1;
     static final int HEADER_BYTES = 32;
     static final String SUFFIX = ".live";
+    /** The name's end of a new record's file until the log entry that creates the record is durable. */
+    static final String NEW_SUFFIX = ".live.new";
 
     final int channelCount;
     final double rateHz;
     final double startTimeSeconds;
     private final FileChannel channel;
-    private final Path path;
+    /** Changed once, by {@link #rename} on the syncer thread; read for messages. */
+    private volatile Path path;
     private long sizeBytes;
     private boolean dirty;
 
@@ -55,7 +66,8 @@ final class LiveFile implements AutoCloseable {
 
     /**
      * Creates the file of a new record, holding no row; its header is written, not synced: the next checkpoint syncs
-     * it and the directory, and until then the log's entries carry what is needed to make it again.
+     * it and the directory, and until then the log's entry that creates the record carries what is needed to make it
+     * again.
      */
     static LiveFile create(Path path, int channelCount, double rateHz, double startTimeSeconds) throws IOException {
         FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
@@ -76,10 +88,18 @@ final class LiveFile implements AutoCloseable {
         return file;
     }
 
+    /** Why a file holds no whole record file's header: too short, another magic or version, or fields no header has. */
+    static final class BadHeader extends IOException {
+        BadHeader(String message) {
+            super(message);
+        }
+    }
+
     /**
      * Opens an existing record's file, cutting a torn last row.
      *
-     * @throws IOException when the header is not a live file's
+     * @throws BadHeader when the file holds no whole live file's header
+     * @throws IOException when it cannot be read
      */
     static LiveFile open(Path path) throws IOException {
         FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -88,14 +108,18 @@ final class LiveFile implements AutoCloseable {
             while (h.hasRemaining() && ch.read(h, h.position()) > 0) {
                 // reads until the header is in or the file ends
             }
-            if (h.hasRemaining() || h.getInt(0) != MAGIC || h.getShort(4) != VERSION) {
-                throw new IOException(path + " is not a live record file (version " + VERSION + ")");
+            if (h.hasRemaining()) {
+                throw new BadHeader(path + " is " + h.position() + " bytes long, shorter than a live record file's "
+                        + HEADER_BYTES + "-byte header");
+            }
+            if (h.getInt(0) != MAGIC || h.getShort(4) != VERSION) {
+                throw new BadHeader(path + " is not a live record file (version " + VERSION + ")");
             }
             int channels = Short.toUnsignedInt(h.getShort(6));
             double rate = h.getDouble(8);
             double start = h.getDouble(16);
             if (channels < 1 || !(rate > 0) || !Double.isFinite(rate) || !Double.isFinite(start)) {
-                throw new IOException(path + ": bad header (channels " + channels + ", rate " + rate + ")");
+                throw new BadHeader(path + ": bad header (channels " + channels + ", rate " + rate + ")");
             }
             long rowBytes = (long) channels * Double.BYTES;
             long size = ch.size();
@@ -185,6 +209,15 @@ final class LiveFile implements AutoCloseable {
         channel.force(false);
         dirty = false;
         return true;
+    }
+
+    /**
+     * Gives the file its name {@code to} (in the same directory), an atomic rename, not synced: the next checkpoint
+     * syncs the directory before it deletes the log that holds the record's creating entry.
+     */
+    void rename(Path to) throws IOException {
+        Files.move(path, to, StandardCopyOption.ATOMIC_MOVE);
+        path = to;
     }
 
     @Override

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -36,11 +37,20 @@ import org.slf4j.LoggerFactory;
  * The records' own files are brought up to date from memory at checkpoints ({@link Checkpointer}), in the
  * background, each time the log passes {@link LiveConfig#logCheckpointBytes}; the log is then deleted.
  *
- * <p>Recovery ({@link #open}): the record files are read (a torn last row cut), then the logs oldest first, each
- * entry's rows beyond what its record has applied (by sample index, so an entry the file already holds is skipped),
- * stopping at a log's first short or bad-CRC entry (a torn tail: never acknowledged), which is logged; then a
- * checkpoint, and the logs are deleted. Nothing acknowledged is lost, and nothing not acknowledged is in a record
- * file. A failed log write or fsync, or a failed checkpoint, stops the store: every later APPEND is IO_ERROR.
+ * <p>A new record's file is created by the group that makes the record, as {@code RECORD.live.new}, and renamed to
+ * {@code RECORD.live} once the group's fsync made the creating entry durable (a rename, no further fsync); its header
+ * is synced by the next checkpoint, before the log holding that entry is deleted.
+ *
+ * <p>Recovery ({@link #open}): {@code .live.new} files are deleted (the log holds all they had, or their group was
+ * never acknowledged); the record files are read (a torn last row cut), then the logs oldest first, each entry's rows
+ * beyond what its record has applied (by sample index, so an entry the file already holds is skipped), stopping at a
+ * log's first short or bad-CRC entry (a torn tail: never acknowledged), which is logged; then a checkpoint, and the
+ * logs are deleted. A record whose file is missing or holds no whole header (a crash before its header reached the
+ * disk) is made again from the log's entry that created it; one whose header is bad while no log holds it from its
+ * first sample stops the start with an error naming the file. Nothing acknowledged is lost. Rows that were not
+ * acknowledged can be in the record files after a replay: those of a group fsync'd whose ACKs had not gone out
+ * before the crash are replayed like the others; only a torn tail's never are. A failed log write or fsync, a new
+ * record's file that cannot be renamed, or a failed checkpoint, stops the store: every later APPEND is IO_ERROR.
  *
  * <p>Threading: {@link #append} and the lookups are safe from any thread; the syncer thread is the only one that
  * checks, writes and publishes.
@@ -64,6 +74,11 @@ public final class LiveStore implements LiveRecordings, AutoCloseable {
     private volatile boolean closed;
     /** Whether {@link #close} ran. */
     private boolean shut;
+    /**
+     * Start-up only: the records whose file holds no whole header, by id, until an entry of the log that creates the
+     * record makes it again.
+     */
+    private final Map<String, LiveFile.BadHeader> unreadable = new HashMap<>();
 
     private record Pending(AppendRequest request, CompletableFuture<AppendAck> reply) {
     }
@@ -71,8 +86,8 @@ public final class LiveStore implements LiveRecordings, AutoCloseable {
     /** Queued by {@link #close}: the syncer stops when it reaches it (an interrupt would close the files). */
     private static final Pending STOP = new Pending(null, null);
 
-    /** An APPEND checked and in the log's group, waiting for its fsync. */
-    private record Written(LiveRecord record, AppendRequest request, long firstSample,
+    /** An APPEND checked and in the log's group, waiting for its fsync; {@code created} when it made the record. */
+    private record Written(LiveRecord record, AppendRequest request, long firstSample, boolean created,
                            CompletableFuture<AppendAck> reply) {
     }
 
@@ -105,8 +120,18 @@ public final class LiveStore implements LiveRecordings, AutoCloseable {
         return store;
     }
 
-    /** Reads every record file. */
+    /**
+     * Deletes the files of new records whose creating entry may not have been durable, and reads every record file;
+     * one that holds no whole header goes to {@link #unreadable}.
+     */
     private void load() throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(config.dir(), "*" + LiveFile.NEW_SUFFIX)) {
+            for (Path p : files) {
+                logger.info("deleted {}: a new record's file from before its log entry was fsync'd (the log makes it"
+                        + " again if the entry was)", p.getFileName());
+                Files.delete(p);
+            }
+        }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(config.dir(), "*" + LiveFile.SUFFIX)) {
             for (Path p : files) {
                 String name = p.getFileName().toString();
@@ -115,7 +140,13 @@ public final class LiveStore implements LiveRecordings, AutoCloseable {
                     logger.warn("skipped live file {}: its id is not a live record's", p);
                     continue;
                 }
-                LiveFile file = LiveFile.open(p);
+                LiveFile file;
+                try {
+                    file = LiveFile.open(p);
+                } catch (LiveFile.BadHeader e) {
+                    unreadable.put(id, e);
+                    continue;
+                }
                 int rows = Math.toIntExact(file.rows());
                 double[][] columns = new double[file.channelCount][Math.max(1024, rows)];
                 file.readAll(columns);
@@ -156,6 +187,13 @@ public final class LiveStore implements LiveRecordings, AutoCloseable {
                         scan.cutBytes(), scan.goodBytes(), scan.tail());
             }
         }
+        if (!unreadable.isEmpty()) {
+            LiveFile.BadHeader bad = unreadable.values().iterator().next();
+            String others = unreadable.size() == 1 ? "" : " (and " + (unreadable.size() - 1) + " more such files)";
+            throw new IOException(bad.getMessage() + others + "; no live log holds that record from its first sample"
+                    + " to make it again from, so it is not a crash's doing: restore the file from a backup, or move it"
+                    + " out of " + config.dir() + " to start without that record", bad);
+        }
         if (!logs.isEmpty()) {
             Checkpointer.checkpoint(config.dir(), records.values());
             for (Path p : logs) {
@@ -165,7 +203,10 @@ public final class LiveStore implements LiveRecordings, AutoCloseable {
         return next;
     }
 
-    /** One log entry at start-up: its rows beyond what its record holds, the record made if it has no file. */
+    /**
+     * One log entry at start-up: its rows beyond what its record holds, the record made if it has no file or one
+     * with no whole header.
+     */
     private void replay(LiveLog.Entry e) throws IOException {
         LiveRecord r = records.get(e.id());
         if (r == null) {
@@ -174,8 +215,15 @@ public final class LiveStore implements LiveRecordings, AutoCloseable {
                         e.firstSample());
                 return;
             }
-            LiveFile file = LiveFile.create(config.dir().resolve(e.id() + LiveFile.SUFFIX), e.channels(),
-                    e.rateHz(), e.startTimeSeconds());
+            Path p = config.dir().resolve(e.id() + LiveFile.SUFFIX);
+            LiveFile.BadHeader bad = unreadable.remove(e.id());
+            if (bad != null) {
+                // Made after the last checkpoint, so the logs hold every sample the file could have had.
+                logger.warn("{}; made again from the live log, which holds the record from its first sample (a crash"
+                        + " before its header reached the disk)", bad.getMessage());
+                Files.delete(p);
+            }
+            LiveFile file = LiveFile.create(p, e.channels(), e.rateHz(), e.startTimeSeconds());
             r = new LiveRecord(e.id(), file, new double[e.channels()][Math.max(1024, e.rows())], 0);
             records.put(e.id(), r);
         }
@@ -291,12 +339,13 @@ public final class LiveStore implements LiveRecordings, AutoCloseable {
         for (Pending p : group) {
             try {
                 AppendRequest a = p.request;
+                boolean created = !records.containsKey(a.record());
                 LiveRecord r = accept(a);
                 long first = r.acceptedRows;
                 log.add(r.id, first, a.rows(), a.channelCount(), r.file.rateHz, r.file.startTimeSeconds, a.values());
                 r.acceptedRows += a.rows();
                 r.lastTimeSeconds = a.timesSeconds()[a.rows() - 1];
-                written.add(new Written(r, a, first, p.reply));
+                written.add(new Written(r, a, first, created, p.reply));
             } catch (Failure e) {
                 p.reply.completeExceptionally(e);
             } catch (IOException e) {
@@ -318,13 +367,43 @@ public final class LiveStore implements LiveRecordings, AutoCloseable {
             }
             return;
         }
+        List<LiveRecord> unnamed = nameNewFiles(written);
         for (Written w : written) {
+            if (unnamed.contains(w.record)) {
+                w.reply.completeExceptionally(new Failure(ErrorCode.IO_ERROR, "naming the new record's file failed;"
+                        + " the rows were not acknowledged: " + logFailure));
+                continue;
+            }
             w.record.apply(w.request.values(), w.request.rows(), alloc);
             w.reply.complete(new AppendAck(w.request.requestId(), w.firstSample, w.request.rows()));
         }
-        if (log.sizeBytes() >= config.logCheckpointBytes()) {
+        if (logFailure == null && log.sizeBytes() >= config.logCheckpointBytes()) {
             rotate();
         }
+    }
+
+    /**
+     * Renames the files of the records the group made to their {@code .live} names, their creating entries durable
+     * now; a rename that fails stops the store.
+     *
+     * @return the records whose file kept its provisional name (usually none)
+     */
+    private List<LiveRecord> nameNewFiles(List<Written> written) {
+        List<LiveRecord> unnamed = new ArrayList<>(0);
+        for (Written w : written) {
+            if (!w.created) {
+                continue;
+            }
+            try {
+                w.record.file.rename(config.dir().resolve(w.record.id + LiveFile.SUFFIX));
+            } catch (IOException e) {
+                logger.error("naming the file of new live record '{}' failed; APPENDs are refused from now on",
+                        w.record.id, e);
+                logFailure = e;
+                unnamed.add(w.record);
+            }
+        }
+        return unnamed;
     }
 
     /** Starts a new log and hands the full one to the checkpoint, waiting for the previous checkpoint if it runs. */
@@ -343,7 +422,8 @@ public final class LiveStore implements LiveRecordings, AutoCloseable {
     }
 
     /**
-     * The record {@code r} appends to, made (its file created) when new, once {@code r} keeps every rule.
+     * The record {@code r} appends to, made (its file created under its provisional name) when new, once {@code r}
+     * keeps every rule.
      *
      * @throws Failure BAD_APPEND or NOT_LIVE
      */
@@ -384,7 +464,7 @@ public final class LiveStore implements LiveRecordings, AutoCloseable {
             if (records.size() >= config.maxRecords()) {
                 throw bad("the server holds " + config.maxRecords() + " live records, the most it allows");
             }
-            LiveFile file = LiveFile.create(config.dir().resolve(id + LiveFile.SUFFIX), r.channelCount(),
+            LiveFile file = LiveFile.create(config.dir().resolve(id + LiveFile.NEW_SUFFIX), r.channelCount(),
                     r.rateHz(), start);
             record = new LiveRecord(id, file, new double[r.channelCount()][Math.max(1024, r.rows())], 0);
             records.put(id, record);

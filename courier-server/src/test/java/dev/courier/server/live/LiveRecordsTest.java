@@ -29,6 +29,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -42,7 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
  * got and points, ranges, envelopes and RECORDS see them at once, values exact; SUBSCRIBE sends the stored rows, then
  * the appended ones; every bad APPEND gets its typed error and the server goes on serving; a subscriber that never
  * grants credit is sent SLOW_CONSUMER while the producer and another subscriber go on; acknowledged rows survive a
- * restart, and a torn row is cut.
+ * restart, and a torn row is cut; record files a power loss left empty or cut inside their header are made again
+ * from the log, and every acknowledged sample is served.
  */
 class LiveRecordsTest {
     private static final double RATE_HZ = 250;
@@ -343,5 +345,51 @@ class LiveRecordsTest {
             assertThat(receive(c, AppendAck.class)).isEqualTo(new AppendAck(3, 123, 2));
         }
         assertThat(file.toFile().length()).isEqualTo(LiveFile.HEADER_BYTES + 125 * 16L);
+    }
+
+    @Test
+    void recordFilesAPowerLossLeftEmptyOrCutInsideTheirHeaderAreMadeAgainAndServeEveryAcknowledgedSample()
+            throws Exception {
+        String[] ids = {"live-empty", "live-cut"};
+        long[] acknowledged = new long[ids.length];
+        Path crashed = dir.resolve("crashed");
+        try (CourierServer server = start(); RawConnection c = RawConnection.handshaken(server.localAddress())) {
+            int id = 1;
+            for (int round = 0; round < 6; round++) {
+                for (int k = 0; k < ids.length; k++) {
+                    c.send(rows(id, ids[k], acknowledged[k], 17 + round * 3 + k));
+                    AppendAck ack = receive(c, AppendAck.class);
+                    assertThat(ack.requestId()).isEqualTo(id++);
+                    assertThat(ack.firstSample()).isEqualTo(acknowledged[k]);
+                    acknowledged[k] += ack.rows();
+                }
+            }
+            // No checkpoint ran: the rows are in the log alone and the files hold their unsynced headers.
+            LiveRecoveryTest.copy(dir.resolve("live"), crashed);
+        }
+        // The files' directory entries reached the disk, their data did not (or only part of the header).
+        try (FileChannel empty = FileChannel.open(crashed.resolve("live-empty.live"), StandardOpenOption.WRITE);
+             FileChannel cut = FileChannel.open(crashed.resolve("live-cut.live"), StandardOpenOption.WRITE)) {
+            empty.truncate(0);
+            cut.truncate(LiveFile.HEADER_BYTES / 2 + 3);
+        }
+        try (CourierServer server = start(LiveConfig.of(crashed));
+             RawConnection c = RawConnection.handshaken(server.localAddress())) {
+            for (int k = 0; k < ids.length; k++) {
+                int request = 10 + k;
+                c.send(new RangeRequest(request, ids[k], 0, acknowledged[k], 1, 1 << 20, 4096, new int[] {1, 2}));
+                List<double[]> got = chunks(c, request, 2, acknowledged[k], new long[1]);
+                for (int r = 0; r < acknowledged[k]; r++) {
+                    assertThat(got.get(r)).as("%s sample %d", ids[k], r).containsExactly(value(r, 1), value(r, 2));
+                }
+                c.send(rows(20 + k, ids[k], acknowledged[k], 2));
+                assertThat(receive(c, AppendAck.class)).isEqualTo(new AppendAck(20 + k, acknowledged[k], 2));
+            }
+            WellBehavedClient.assertServed(c, 30);
+        }
+        for (int k = 0; k < ids.length; k++) {
+            assertThat(Files.size(crashed.resolve(ids[k] + ".live")))
+                    .isEqualTo(LiveFile.HEADER_BYTES + (acknowledged[k] + 2) * CHANNELS * 8);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.courier.server.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.courier.protocol.AppendAck;
 import dev.courier.protocol.AppendRequest;
@@ -19,8 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The live store's durability through its shared log: what a crash leaves (the live directory copied while the store
  * runs, before any checkpoint, so the record files hold headers only and the rows are in the log alone) opens with
- * every acknowledged row, a torn log tail cut; logs are retired by checkpoints as they fill, never more than two at a
- * time, and a clean close leaves the record files complete and no log.
+ * every acknowledged row, a torn log tail cut; a record file a power loss left without its header, or one made for a
+ * group never fsync'd, does not stop the start, while a damaged header the logs cannot explain does, naming the file;
+ * logs are retired by checkpoints as they fill, never more than two at a time, and a clean close leaves the record
+ * files complete and no log.
  */
 class LiveRecoveryTest {
     private static final double RATE_HZ = 250;
@@ -62,7 +65,8 @@ class LiveRecoveryTest {
         }
     }
 
-    private static void copy(Path from, Path to) throws IOException {
+    /** What a crash leaves of {@code from} while a store runs on it: its files as they are, in {@code to}. */
+    static void copy(Path from, Path to) throws IOException {
         Files.createDirectories(to);
         try (Stream<Path> files = Files.list(from)) {
             for (Path p : (Iterable<Path>) files::iterator) {
@@ -111,6 +115,71 @@ class LiveRecoveryTest {
         try (LiveStore store = LiveStore.open(LiveConfig.of(crashed), id -> false)) {
             assertRows(store, "new", 3, 9);
         }
+    }
+
+    @Test
+    void aNewRecordsFileLeftUnderItsProvisionalNameIsDeletedAndMadeFromTheLogIfItsEntryWasDurable() throws Exception {
+        Path live = dir.resolve("live");
+        Path crashed = dir.resolve("crashed");
+        try (LiveStore store = LiveStore.open(LiveConfig.of(live), id -> false)) {
+            assertThat(store.append(rows(1, "kept", 2, 0, 6)).join()).isEqualTo(new AppendAck(1, 0, 6));
+            copy(live, crashed);
+        }
+        // The rename after the group's fsync never reached the disk, and the header neither.
+        Files.move(crashed.resolve("kept.live"), crashed.resolve("kept" + LiveFile.NEW_SUFFIX));
+        try (FileChannel ch = FileChannel.open(crashed.resolve("kept" + LiveFile.NEW_SUFFIX),
+                StandardOpenOption.WRITE)) {
+            ch.truncate(0);
+        }
+        // A record made by a group the crash cut before its fsync: nothing of it is in the log.
+        Files.write(crashed.resolve("ghost" + LiveFile.NEW_SUFFIX), new byte[] {0x31, 0x56});
+        try (LiveStore store = LiveStore.open(LiveConfig.of(crashed), id -> false)) {
+            assertRows(store, "kept", 2, 6);
+            assertThat(store.find("ghost")).isNull();
+            assertThat(store.append(rows(2, "ghost", 1, 0, 3)).join()).isEqualTo(new AppendAck(2, 0, 3));
+        }
+        assertThat(crashed.resolve("ghost" + LiveFile.NEW_SUFFIX)).doesNotExist();
+        assertThat(crashed.resolve("kept" + LiveFile.NEW_SUFFIX)).doesNotExist();
+        assertThat(Files.size(crashed.resolve("ghost.live"))).isEqualTo(LiveFile.HEADER_BYTES + 3 * 8);
+    }
+
+    @Test
+    void aDamagedHeaderTheLogsCannotExplainStopsTheStartNamingTheFile() throws Exception {
+        Path live = dir.resolve("live");
+        try (LiveStore store = LiveStore.open(LiveConfig.of(live), id -> false)) {
+            store.append(rows(1, "old", 1, 0, 10)).join();
+        }
+        // Checkpointed by the close: its header was synced and the log holding its creation is gone. The log of the
+        // next run holds only samples 10 on.
+        Path crashed = dir.resolve("crashed");
+        try (LiveStore store = LiveStore.open(LiveConfig.of(live), id -> false)) {
+            store.append(rows(2, "old", 1, 10, 5)).join();
+            copy(live, crashed);
+        }
+        Path file = crashed.resolve("old.live");
+        byte[] garbage = new byte[LiveFile.HEADER_BYTES];
+        for (int i = 0; i < garbage.length; i++) {
+            garbage[i] = (byte) (0x5A ^ i * 37);
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(garbage), 0);
+        }
+        long size = Files.size(file);
+        assertThatThrownBy(() -> LiveStore.open(LiveConfig.of(crashed), id -> false))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("no live log holds that record from its first sample");
+        // Nothing was dropped: the file and the log are as they were.
+        assertThat(Files.size(file)).isEqualTo(size);
+        assertThat(logCount(crashed)).isEqualTo(1);
+
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(7); // cut inside the header: a crash cannot do that to a synced header either
+        }
+        assertThatThrownBy(() -> LiveStore.open(LiveConfig.of(crashed), id -> false))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("shorter than");
     }
 
     @Test
