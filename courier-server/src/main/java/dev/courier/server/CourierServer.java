@@ -204,7 +204,8 @@ public final class CourierServer implements AutoCloseable {
             Channel legacy = null;
             if (config.legacyPort().isPresent()) {
                 LegacyInitializer legacyInitializer = new LegacyInitializer(store, files, blocking,
-                        config.legacyMaxChunkBytes(), config.idleTimeoutMillis(), config.writeTimeoutMillis());
+                        config.legacyMaxChunkBytes(), config.idleTimeoutMillis(), config.writeTimeoutMillis(),
+                        Optional.ofNullable(metrics));
                 legacy = bootstrap(transport, workers, legacyConnections, legacyInitializer, legacyLimit, null,
                         config.reusePort(), true, metrics)
                         .bind(legacyBindAddress(config)).sync().channel();

@@ -42,6 +42,7 @@ import dev.courier.server.access.ConnectionRecord;
 import dev.courier.server.files.ChunkBody;
 import dev.courier.server.ops.RequestType;
 import dev.courier.server.ops.ServerMetrics;
+import dev.courier.server.ops.ServerMetrics.Port;
 import dev.courier.server.points.Recording;
 import dev.courier.server.live.LiveStore;
 import dev.courier.server.live.Subscriptions;
@@ -193,7 +194,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                     RecordingStore.Samples s = server.recordings().samples(r.record(), r.channel(), r.timesSeconds());
                     reply(ctx, new PointBatchReply(r.requestId(), s.indexes(), s.timesSeconds(), s.values()));
                     if (metrics != null) {
-                        metrics.samplesSent(FrameDescriptor.HEADER_BYTES + Integer.BYTES
+                        metrics.samplesSent(Port.COURIER, FrameDescriptor.HEADER_BYTES + Integer.BYTES
                                 + (long) s.indexes().length * FrameDescriptor.BATCH_VALUE_BYTES);
                     }
                 }
@@ -351,7 +352,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     private void writeBatch(ChannelHandlerContext ctx) {
         if (batch != null) {
             if (metrics != null) {
-                metrics.samplesSent(batch.readableBytes()); // point replies only
+                metrics.samplesSent(Port.COURIER, batch.readableBytes()); // point replies only
             }
             ctx.write(batch);
             batch = null;
@@ -565,7 +566,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         MessageWriter.writeChunkHeader(r.requestId(), chunk.offsetBytes(), chunk.countBytes(), chunk.last(), false,
                 true, chunk.crc32c(), header);
         if (metrics != null) {
-            metrics.fileSent(chunk.countBytes());
+            metrics.fileSent(Port.COURIER, chunk.countBytes());
             if (r.refetch()) {
                 metrics.refetched(chunk.countBytes());
             }

@@ -8,17 +8,8 @@ import dev.courier.server.testing.CsvTruth;
 import dev.courier.server.testing.RawConnection;
 import dev.courier.server.testing.TestFiles;
 import dev.courier.server.testing.WellBehavedClient;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -241,82 +232,6 @@ class ConnectionLifetimeProcessTest {
             assertThat(System.nanoTime()).as("open files (now %d) reached the expected count in time", n)
                     .isLessThan(deadline);
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // polling OS state with a deadline
-        }
-    }
-
-    /** A legacy-protocol client on a plain socket: little-endian requests, as the old clients wrote them. */
-    private static final class LegacySocket implements AutoCloseable {
-        private final Socket socket;
-        private final DataInputStream in;
-        private final OutputStream out;
-
-        LegacySocket(InetSocketAddress address, int receiveBufferBytes) throws IOException {
-            socket = new Socket();
-            if (receiveBufferBytes > 0) {
-                socket.setReceiveBufferSize(receiveBufferBytes);
-            }
-            socket.setTcpNoDelay(true);
-            socket.connect(address, 5_000);
-            socket.setSoTimeout(10_000);
-            in = new DataInputStream(socket.getInputStream());
-            out = socket.getOutputStream();
-        }
-
-        static byte[] file(long offsetBytes, int lengthBytes, String name) {
-            byte[] n = name.getBytes(StandardCharsets.UTF_8);
-            return ByteBuffer.allocate(25 + n.length).order(ByteOrder.LITTLE_ENDIAN).putInt(2).putInt(0)
-                    .putLong(offsetBytes).putInt(lengthBytes).putInt(0).put(n).put((byte) 0).array();
-        }
-
-        static byte[] data(int person, double timeSeconds, int ecg) {
-            return ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putInt(1).putInt(person)
-                    .putDouble(timeSeconds).putInt(ecg).putInt(0).array();
-        }
-
-        void send(byte[] request) throws IOException {
-            out.write(request);
-            out.flush();
-        }
-
-        /** Person 3 at 0.008 s, first channel: answered with {@code expected} within a second. */
-        void assertServed(double expected) throws IOException {
-            long start = System.nanoTime();
-            assertAnswered(expected);
-            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(1_000);
-        }
-
-        /** Person 3 at 0.008 s, first channel: answered with {@code expected}, however long it takes. */
-        void assertAnswered(double expected) throws IOException {
-            send(data(3, 0.008, 1));
-            byte[] reply = new byte[8];
-            in.readFully(reply);
-            assertThat(ByteBuffer.wrap(reply).order(ByteOrder.LITTLE_ENDIAN).getDouble()).isEqualTo(expected);
-        }
-
-        /** True when the server ends the connection (end of stream or reset) within {@code millis}. */
-        boolean endsWithin(int millis) throws IOException {
-            socket.setSoTimeout(millis);
-            InputStream raw = in;
-            byte[] sink = new byte[1 << 16];
-            try {
-                while (raw.read(sink) >= 0) {
-                    // what was sent before the close
-                }
-                return true;
-            } catch (SocketTimeoutException e) {
-                return false;
-            } catch (SocketException e) {
-                return true;
-            }
-        }
-
-        int localPort() {
-            return socket.getLocalPort();
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
         }
     }
 }

@@ -141,16 +141,26 @@ final class CourierProcess implements AutoCloseable {
     }
 
     private static final Pattern OPERATIONS_PORT = Pattern.compile("operations HTTP on 127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern LEGACY_PORT = Pattern.compile("legacy protocol on 127\\.0\\.0\\.1:(\\d+)");
 
     /** The port a server started with {@code --metrics 0} serves its operations HTTP on, from its start-up line. */
     int operationsPort() {
-        for (String line : output()) {
-            Matcher m = OPERATIONS_PORT.matcher(line);
+        return portIn(OPERATIONS_PORT, "operations");
+    }
+
+    /** The port a server started with {@code --legacy-port 0} serves the legacy protocol on. */
+    int legacyPort() {
+        return portIn(LEGACY_PORT, "legacy");
+    }
+
+    private int portIn(Pattern line, String which) {
+        for (String l : output()) {
+            Matcher m = line.matcher(l);
             if (m.find()) {
                 return Integer.parseInt(m.group(1));
             }
         }
-        throw new AssertionError("no operations port in " + output());
+        throw new AssertionError("no " + which + " port in " + output());
     }
 
     /** Waits for the process to end and returns its exit code. */

@@ -33,6 +33,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutionException;
@@ -46,8 +47,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code /metrics} of a real {@code courier serve --metrics} process, scraped with the JDK's HTTP client after real
  * traffic: the request counters by type and outcome, the latency histogram's counts, the connections and the bytes
  * equal what this test did; the JVM and Netty meters are there. The bytes by kind equal the sizes of a known
- * download, range, points and upload, and the chunks re-fetched after a bad CRC32C (a proxy damages them on the
- * way) are exactly the chunks damaged.
+ * download, range, points and upload, and on the legacy port those of its DATA requests, values and FILE chunks,
+ * adding up to what its client's socket carried; the chunks re-fetched after a bad CRC32C (a proxy damages them on
+ * the way) are exactly the chunks damaged.
  */
 class MetricsProcessTest {
     private static final int POINTS = 120;
@@ -83,8 +85,9 @@ class MetricsProcessTest {
         }
     }
 
-    private static String bytes(String direction, String kind) {
-        return "courier_bytes_" + direction + "_total{kind=\"" + kind + "\",port=\"courier\"}";
+    /** The series of {@code port}'s bytes of one kind in one direction ({@code sent} or {@code received}). */
+    private static String bytes(String port, String direction, String kind) {
+        return "courier_bytes_" + direction + "_total{kind=\"" + kind + "\",port=\"" + port + "\"}";
     }
 
     @Test
@@ -101,8 +104,8 @@ class MetricsProcessTest {
             int ops = server.operationsPort();
             String before = scrape(ops);
             for (String kind : List.of("file", "samples")) {
-                assertThat(value(before, bytes("sent", kind))).isZero();
-                assertThat(value(before, bytes("received", kind))).isZero();
+                assertThat(value(before, bytes("courier", "sent", kind))).isZero();
+                assertThat(value(before, bytes("courier", "received", kind))).isZero();
             }
             long pointRequestBytes = 0;
             long pointReplyBytes = 0;
@@ -138,15 +141,98 @@ class MetricsProcessTest {
             assertThat(Files.size(uploads.resolve("up.bin"))).isEqualTo(uploadBytes);
 
             String after = scrape(ops);
-            assertThat(value(after, bytes("sent", "file"))).isEqualTo(downloadBytes);
-            assertThat(value(after, bytes("received", "file"))).isEqualTo(uploadBytes);
-            assertThat(value(after, bytes("sent", "samples")))
+            assertThat(value(after, bytes("courier", "sent", "file"))).isEqualTo(downloadBytes);
+            assertThat(value(after, bytes("courier", "received", "file"))).isEqualTo(uploadBytes);
+            assertThat(value(after, bytes("courier", "sent", "samples")))
                     .isEqualTo(pointReplyBytes + rangeReplyBytes);
-            assertThat(value(after, bytes("received", "samples"))).isEqualTo(pointRequestBytes);
-            assertThat(value(after, bytes("sent", "control"))).isPositive();
-            assertThat(value(after, bytes("received", "control"))).isPositive();
+            assertThat(value(after, bytes("courier", "received", "samples"))).isEqualTo(pointRequestBytes);
+            assertThat(value(after, bytes("courier", "sent", "control"))).isPositive();
+            assertThat(value(after, bytes("courier", "received", "control"))).isPositive();
             assertThat(value(after, "courier_chunks_refetched_total")).as("nothing was damaged").isZero();
         }
+    }
+
+    @Test
+    void legacyBytesByKindAreItsDataRequestsAndValuesAndItsChunksAndAddUpToTheSocketsBytes(@TempDir Path files)
+            throws Exception {
+        long fileBytes = (2L << 20) + 4321;
+        byte[] content = Files.readAllBytes(TestFiles.random(files.resolve("legacy.bin"), fileBytes, 18));
+        CsvTruth truth = CsvTruth.load();
+        try (CourierProcess server = CourierProcess.server("--port", "0", "--legacy-port", "0", "--data",
+                CsvTruth.dataDir().toString(), "--files", files.toString(), "--metrics", "0")) {
+            int ops = server.operationsPort();
+            String before = scrape(ops);
+            for (String direction : List.of("sent", "received")) {
+                for (String kind : List.of("file", "samples", "control")) {
+                    assertThat(value(before, bytes("legacy", direction, kind))).isZero();
+                }
+            }
+            long dataRequestBytes = 0;
+            long valueReplyBytes = 0;
+            long chunkReplyBytes = 0;
+            long controlRequestBytes = 0;
+            try (LegacySocket legacy = new LegacySocket(new InetSocketAddress("127.0.0.1", server.legacyPort()), 0)) {
+                for (int i = 0; i < 12; i++) {
+                    int person = 1 + i % 15;
+                    byte[] data = LegacySocket.data(person, i * 0.004, 1);
+                    legacy.send(data);
+                    assertThat(legacy.readDouble()).isEqualTo(truth.value(String.valueOf(person), i, 1));
+                    dataRequestBytes += data.length;
+                    valueReplyBytes += Double.BYTES;
+                }
+                byte[] size = LegacySocket.file(0, 0, "legacy.bin");
+                legacy.send(size);
+                assertThat(legacy.readLong()).isEqualTo(fileBytes);
+                controlRequestBytes += size.length;
+                // A chunk too big for the event loop (sent zero-copy), then a small one (read there into a buffer).
+                int[][] chunks = {{(1 << 20) + 3, (1 << 20) + 77}, {4000, 5000}};
+                for (int[] chunk : chunks) {
+                    int offset = chunk[0];
+                    int length = chunk[1];
+                    byte[] request = LegacySocket.file(offset, length, "legacy.bin");
+                    legacy.send(request);
+                    assertThat(legacy.read(length)).isEqualTo(Arrays.copyOfRange(content, offset, offset + length));
+                    controlRequestBytes += request.length;
+                    chunkReplyBytes += length;
+                }
+                byte[] unknown = LegacySocket.type(7);
+                legacy.send(unknown);
+                assertThat(legacy.read(1)).containsExactly((byte) 0);
+                controlRequestBytes += unknown.length;
+                byte[] quit = LegacySocket.type(LegacySocket.QUIT);
+                legacy.send(quit);
+                controlRequestBytes += quit.length;
+                // Closed by the server once it has read the QUIT: every byte of this connection is counted.
+                assertThat(legacy.endsWithin(10_000)).isTrue();
+
+                String after = scrape(ops);
+                assertThat(value(after, bytes("legacy", "received", "samples"))).isEqualTo(dataRequestBytes);
+                assertThat(value(after, bytes("legacy", "received", "file"))).isZero();
+                assertThat(value(after, bytes("legacy", "received", "control"))).isEqualTo(controlRequestBytes)
+                        .isPositive();
+                assertThat(value(after, bytes("legacy", "sent", "samples"))).isEqualTo(valueReplyBytes);
+                assertThat(value(after, bytes("legacy", "sent", "file"))).isEqualTo(chunkReplyBytes);
+                // The size reply (an i64) and the unknown type's one byte.
+                assertThat(value(after, bytes("legacy", "sent", "control"))).isEqualTo(Long.BYTES + 1);
+                assertThat(sum(after, "legacy", "received")).as("the kinds add up to what the client wrote")
+                        .isEqualTo(legacy.sentBytes());
+                assertThat(sum(after, "legacy", "sent")).as("the kinds add up to what the client read")
+                        .isEqualTo(legacy.receivedBytes());
+                for (String kind : List.of("file", "samples")) {
+                    assertThat(value(after, bytes("courier", "sent", kind))).as("the other port's").isZero();
+                    assertThat(value(after, bytes("courier", "received", kind))).as("the other port's").isZero();
+                }
+            }
+        }
+    }
+
+    /** The bytes of every kind of {@code port} in one direction. */
+    private static double sum(String text, String port, String direction) {
+        double all = 0;
+        for (String kind : List.of("file", "samples", "control")) {
+            all += value(text, bytes(port, direction, kind));
+        }
+        return all;
     }
 
     @Test
@@ -171,7 +257,7 @@ class MetricsProcessTest {
                         .isEqualTo(proxy.corrupted.get());
                 assertThat(value(after, "courier_chunks_refetched_bytes_total")).as("streams: " + stream)
                         .isEqualTo(proxy.corruptedBytes.get());
-                assertThat(value(after, bytes("sent", "file"))).isEqualTo(size + proxy.corruptedBytes.get());
+                assertThat(value(after, bytes("courier", "sent", "file"))).isEqualTo(size + proxy.corruptedBytes.get());
             }
         }
     }

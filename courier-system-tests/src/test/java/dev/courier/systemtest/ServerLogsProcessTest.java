@@ -37,8 +37,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,7 +49,6 @@ import org.junit.jupiter.api.io.TempDir;
  * Every upload has its transfer line too: committed, failed with the code its COMMIT got, or abandoned.
  */
 class ServerLogsProcessTest {
-    private static final Pattern LEGACY_PORT = Pattern.compile("legacy protocol on 127\\.0\\.0\\.1:(\\d+)");
     private final ObjectMapper json = new ObjectMapper();
 
     /** The key-value pairs of a JsonEncoder line: its {@code kvpList} is an array of one-entry objects. */
@@ -65,16 +62,6 @@ class ServerLogsProcessTest {
 
     private JsonNode parse(String stderrLine) throws Exception {
         return json.readTree(stderrLine.substring("err: ".length()));
-    }
-
-    private static int legacyPortOf(CourierProcess server) {
-        for (String line : server.output()) {
-            Matcher m = LEGACY_PORT.matcher(line);
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
-            }
-        }
-        throw new AssertionError("no legacy port in " + server.output());
     }
 
     private static void sendGarbage(int port) throws Exception {
@@ -134,7 +121,7 @@ class ServerLogsProcessTest {
                     .startsWith("closing /127.0.0.1:").contains("FRAME_TOO_LARGE frame length " + 0x47455420);
             assertThat(pairs(parse(server.awaitLine(l -> l.contains("\"close_reason\":\"FRAME_TOO_LARGE\""), 30))))
                     .containsEntry("requests", "0");
-            send(legacyPortOf(server), new byte[3]); // the input ends inside a request's 4-byte type
+            send(server.legacyPort(), new byte[3]); // the input ends inside a request's 4-byte type
             String legacyWarn = server.awaitLine(l -> l.contains("\"WARN\"") && l.contains("legacy connection"), 30);
             assertThat(parse(legacyWarn).path("formattedMessage").asText()).contains("127.0.0.1:");
             server.awaitLine(l -> l.contains("\"connection closed\"") && l.contains("\"legacy\""), 30);

@@ -16,6 +16,8 @@ import static dev.courier.server.legacy.LegacyDescriptor.TYPE_OFFSET;
 import static dev.courier.server.legacy.LegacyDescriptor.TYPE_QUIT;
 import static dev.courier.server.legacy.LegacyDescriptor.UNKNOWN_REQUEST_BYTES;
 
+import dev.courier.server.ops.ServerMetrics;
+import dev.courier.server.ops.ServerMetrics.Port;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -31,9 +33,19 @@ import java.util.List;
  * more than that while it looks for one. Bytes that cannot be a request become a {@link LegacyRequest.Malformed}
  * in their place in the stream, and everything after them is discarded, since there is no length to resynchronise
  * on. The same happens when the input ends inside a request. One instance per channel.
+ *
+ * <p>With metrics on, each DATA request counts as {@code samples} bytes received as it is cut from the stream,
+ * whether or not it can be answered; every other byte read stays {@code control}.
  */
 final class LegacyDecoder extends ByteToMessageDecoder {
+    /** Null without metrics. */
+    private final ServerMetrics metrics;
     private boolean broken;
+
+    /** @param metrics where DATA requests are counted, or null without metrics */
+    LegacyDecoder(ServerMetrics metrics) {
+        this.metrics = metrics;
+    }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
@@ -56,7 +68,7 @@ final class LegacyDecoder extends ByteToMessageDecoder {
     }
 
     /** One request from the start of {@code in}, consuming it; {@code null}, consuming nothing, if incomplete. */
-    private static LegacyRequest decodeOne(ByteBuf in) {
+    private LegacyRequest decodeOne(ByteBuf in) {
         int start = in.readerIndex();
         int type = in.getIntLE(start + TYPE_OFFSET);
         switch (type) {
@@ -67,6 +79,9 @@ final class LegacyDecoder extends ByteToMessageDecoder {
                 LegacyRequest.Data data = new LegacyRequest.Data(in.getIntLE(start + DATA_PERSON_OFFSET),
                         in.getDoubleLE(start + DATA_TIME_OFFSET), in.getIntLE(start + DATA_ECG_OFFSET));
                 in.skipBytes(DATA_REQUEST_BYTES);
+                if (metrics != null) {
+                    metrics.samplesReceived(Port.LEGACY, DATA_REQUEST_BYTES);
+                }
                 return data;
             }
             case TYPE_FILE -> {

@@ -1,10 +1,12 @@
 package dev.courier.server.legacy;
 
 import dev.courier.server.files.FileService;
+import dev.courier.server.ops.ServerMetrics;
 import dev.courier.server.points.RecordingStore;
 import dev.courier.transport.Keepalive;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 
 /**
@@ -12,13 +14,17 @@ import java.util.concurrent.Executor;
  * every byte read (a request still arriving is not idle) and watches that replies leave; requests cut by
  * {@link LegacyDecoder}, replies written by {@link LegacyEncoder}, one {@link LegacyHandler} per connection. It
  * serves the same recordings and the same files root as the main protocol, with the same idle and write timeouts
- * but no pings: the legacy protocol has none. Shared by every connection of one listening port.
+ * but no pings: the legacy protocol has none. With metrics, the decoder and the encoder count the bytes that carry
+ * samples and file contents. Shared by every connection of one listening port.
  */
 public final class LegacyInitializer extends ChannelInitializer<SocketChannel> {
     private final LegacyPoints points;
     private final LegacyFiles files;
     private final Executor blocking;
     private final Keepalive.Timers timers;
+    /** Null without metrics. */
+    private final ServerMetrics metrics;
+    private final LegacyEncoder encoder;
 
     /**
      * @param recordings    what DATA requests read; person {@code n} is record {@code "n"}
@@ -28,9 +34,10 @@ public final class LegacyInitializer extends ChannelInitializer<SocketChannel> {
      *                      connection
      * @param idleTimeoutMillis  a connection that sends nothing this long is closed; 0 never
      * @param writeTimeoutMillis a connection whose client takes none of its replies this long is closed; 0 never
+     * @param metrics            where the port's bytes are counted by kind, if metrics are on
      */
     public LegacyInitializer(RecordingStore recordings, FileService files, Executor blocking, int maxChunkBytes,
-                             long idleTimeoutMillis, long writeTimeoutMillis) {
+                             long idleTimeoutMillis, long writeTimeoutMillis, Optional<ServerMetrics> metrics) {
         if (maxChunkBytes < 1) {
             throw new IllegalArgumentException("maxChunkBytes must be positive: " + maxChunkBytes);
         }
@@ -38,6 +45,8 @@ public final class LegacyInitializer extends ChannelInitializer<SocketChannel> {
         this.files = new LegacyFiles(files, maxChunkBytes);
         this.blocking = blocking;
         this.timers = Keepalive.Timers.of(0, idleTimeoutMillis, writeTimeoutMillis);
+        this.metrics = metrics.orElse(null);
+        this.encoder = new LegacyEncoder(this.metrics);
     }
 
     @Override
@@ -46,8 +55,8 @@ public final class LegacyInitializer extends ChannelInitializer<SocketChannel> {
             ch.pipeline().addLast("keepalive", new Keepalive(timers));
         }
         ch.pipeline()
-                .addLast("decoder", new LegacyDecoder())
-                .addLast("encoder", LegacyEncoder.INSTANCE)
+                .addLast("decoder", new LegacyDecoder(metrics))
+                .addLast("encoder", encoder)
                 .addLast("handler", new LegacyHandler(points, files, blocking, timers));
     }
 }

@@ -9,6 +9,7 @@ import dev.courier.protocol.MessageWriter;
 import dev.courier.protocol.SubscribeRequest;
 import dev.courier.protocol.WindowUpdate;
 import dev.courier.server.ops.ServerMetrics;
+import dev.courier.server.ops.ServerMetrics.Port;
 import dev.courier.server.points.RangeRows;
 import dev.courier.server.points.Recording;
 import dev.courier.server.points.RecordingStore;
@@ -322,7 +323,7 @@ public final class Subscriptions {
 
     private void advance(Subscription s, int rows) {
         if (metrics != null) {
-            metrics.samplesSent((long) rows * s.rowBytes);
+            metrics.samplesSent(Port.COURIER, (long) rows * s.rowBytes);
         }
         s.nextSample += rows;
         s.creditBytes -= (long) rows * s.rowBytes;

@@ -55,10 +55,14 @@ public final class ServerMetrics implements AutoCloseable {
 
     /**
      * The {@code kind} label of {@code courier_bytes_received_total} and {@code courier_bytes_sent_total}: what the
-     * bytes carried. {@code file}: file contents, in CHUNKs answering READ and READ_STREAM and in UPLOAD_WRITEs (their
-     * data, not their headers); {@code samples}: POINT and POINT_BATCH requests and their replies, APPENDs (whole
-     * frames), and the rows in the CHUNKs of RANGE_STREAM and SUBSCRIBE; {@code control}: the rest of the wire
-     * (frame headers, every other request and reply, TLS records), so that the kinds of a port add up to its bytes.
+     * bytes carried, so that the kinds of a port add up to its bytes. On the Courier port, {@code file}: file
+     * contents, in CHUNKs answering READ and READ_STREAM and in UPLOAD_WRITEs (their data, not their headers);
+     * {@code samples}: POINT and POINT_BATCH requests and their replies, APPENDs (whole frames), and the rows in the
+     * CHUNKs of RANGE_STREAM and SUBSCRIBE; {@code control}: the rest of the wire (frame headers, every other request
+     * and reply, TLS records). On the legacy port, {@code file}: the file contents that answer FILE chunk requests
+     * (the whole reply, which has no header); {@code samples}: DATA requests and their value replies (whole
+     * requests and replies); {@code control}: the rest (FILE requests, size replies, QUIT and unknown types with
+     * their one-byte replies, bytes that are not a request).
      */
     public enum Kind {
         FILE,
@@ -92,6 +96,22 @@ public final class ServerMetrics implements AutoCloseable {
         }
     }
 
+    /**
+     * One port's bytes: the pipeline handler that counts them on the wire, and their split by kind in each direction.
+     * Every connection of the port shares it.
+     */
+    private static final class PortBytes {
+        final ByteCounter wire = new ByteCounter();
+        final Split received;
+        final Split sent;
+
+        PortBytes(PrometheusMeterRegistry registry, Port port) {
+            received = split(registry, "courier.bytes.received", port, wire.received,
+                    "Bytes read from clients' sockets");
+            sent = split(registry, "courier.bytes.sent", port, wire.sent, "Bytes handed to clients' sockets");
+        }
+    }
+
     private static final ErrorCode[] CODES = ErrorCode.values();
     private static final int UPLOAD_WRITE = MessageType.UPLOAD_WRITE.code();
     private static final int POINT = MessageType.POINT.code();
@@ -106,9 +126,8 @@ public final class ServerMetrics implements AutoCloseable {
     private final AtomicReferenceArray<Timer> durations;
     private final Counter[] accepted;
     private final Counter[] rejected;
-    private final ByteCounter[] bytes;
-    private final Split received;
-    private final Split sent;
+    /** By {@link Port#ordinal()}. */
+    private final PortBytes[] bytes;
     private final Counter chunksRefetched;
     private final Counter chunksRefetchedBytes;
     private final Counter uploadsStarted;
@@ -121,17 +140,12 @@ public final class ServerMetrics implements AutoCloseable {
         requests = new AtomicReferenceArray<>(RequestType.values().length * OUTCOMES);
         durations = new AtomicReferenceArray<>(RequestType.values().length);
         accepted = new Counter[Port.values().length];
-        bytes = new ByteCounter[Port.values().length];
+        bytes = new PortBytes[Port.values().length];
         for (Port p : Port.values()) {
             accepted[p.ordinal()] = Counter.builder("courier.connections.accepted").tag("port", p.label)
                     .description("Connections accepted and admitted").register(registry);
-            bytes[p.ordinal()] = new ByteCounter();
+            bytes[p.ordinal()] = new PortBytes(registry, p);
         }
-        // Only the Courier port's bytes are split; the legacy port's are all control.
-        received = split(registry, "courier.bytes.received", Port.COURIER, "Bytes read from clients' sockets");
-        sent = split(registry, "courier.bytes.sent", Port.COURIER, "Bytes handed to clients' sockets");
-        split(registry, "courier.bytes.received", Port.LEGACY, "Bytes read from clients' sockets");
-        split(registry, "courier.bytes.sent", Port.LEGACY, "Bytes handed to clients' sockets");
         rejected = new Counter[ConnectionRefusal.values().length];
         for (ConnectionRefusal r : ConnectionRefusal.values()) {
             rejected[r.ordinal()] = Counter.builder("courier.connections.rejected").tag("reason", r.label)
@@ -151,9 +165,10 @@ public final class ServerMetrics implements AutoCloseable {
                 .register(registry);
     }
 
-    /** Registers the {@code kind} series of one port's bytes in one direction. */
-    private Split split(PrometheusMeterRegistry registry, String name, Port port, String description) {
-        Split split = new Split(direction(name, port));
+    /** Registers the {@code kind} series of one port's bytes in one direction, whose total is {@code wire}. */
+    private static Split split(PrometheusMeterRegistry registry, String name, Port port, LongAdder wire,
+                               String description) {
+        Split split = new Split(wire);
         String what = description + ", by what they carried (TLS records are control)";
         FunctionCounter.builder(name, split, x -> x.file.sum()).tags("port", port.label, "kind", Kind.FILE.label)
                 .description(what).register(registry);
@@ -162,11 +177,6 @@ public final class ServerMetrics implements AutoCloseable {
         FunctionCounter.builder(name, split, Split::control).tags("port", port.label, "kind", Kind.CONTROL.label)
                 .description(what).register(registry);
         return split;
-    }
-
-    private LongAdder direction(String name, Port port) {
-        ByteCounter b = bytes[port.ordinal()];
-        return name.endsWith("received") ? b.received : b.sent;
     }
 
     /** A registry with the JVM's meters and Netty's allocator memory bound to it. */
@@ -260,14 +270,22 @@ public final class ServerMetrics implements AutoCloseable {
         rejected[reason.ordinal()].increment();
     }
 
-    /** File contents about to be sent in a chunk (a READ's or a stream's). */
-    public void fileSent(long n) {
-        sent.file.add(n);
+    /** File contents about to be sent on {@code port}: in a chunk (a READ's or a stream's), or a legacy FILE reply. */
+    public void fileSent(Port port, long n) {
+        bytes[port.ordinal()].sent.file.add(n);
     }
 
-    /** Sample bytes about to be sent: point replies, or the rows of a range's or a live record's chunk. */
-    public void samplesSent(long n) {
-        sent.samples.add(n);
+    /**
+     * Sample bytes about to be sent on {@code port}: point replies, the rows of a range's or a live record's chunk, or
+     * legacy DATA replies.
+     */
+    public void samplesSent(Port port, long n) {
+        bytes[port.ordinal()].sent.samples.add(n);
+    }
+
+    /** Sample bytes received on {@code port}, once cut from the stream: legacy DATA requests. */
+    public void samplesReceived(Port port, long n) {
+        bytes[port.ordinal()].received.samples.add(n);
     }
 
     /** One chunk of {@code n} file bytes about to be sent for a request flagged REFETCH. */
@@ -282,16 +300,17 @@ public final class ServerMetrics implements AutoCloseable {
     }
 
     private void frameReceived(int typeCode, int frameBytes) {
+        Split in = bytes[Port.COURIER.ordinal()].received;
         if (typeCode == UPLOAD_WRITE) {
-            received.file.add(Math.max(0, frameBytes - FrameDescriptor.UPLOAD_WRITE_OVERHEAD_BYTES));
+            in.file.add(Math.max(0, frameBytes - FrameDescriptor.UPLOAD_WRITE_OVERHEAD_BYTES));
         } else if (typeCode == POINT || typeCode == POINT_BATCH || typeCode == APPEND) {
-            received.samples.add(frameBytes);
+            in.samples.add(frameBytes);
         }
     }
 
     /** The pipeline handler that counts a port's bytes in and out; one shared by every connection of the port. */
     public ChannelHandler byteCounter(Port port) {
-        return bytes[port.ordinal()];
+        return bytes[port.ordinal()].wire;
     }
 
     /** {@code courier_connections_open{port}}: read from {@code open} at each scrape. */

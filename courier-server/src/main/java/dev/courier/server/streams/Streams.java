@@ -16,6 +16,7 @@ import dev.courier.server.files.ChunkBody;
 import dev.courier.server.files.SharedFileRegion;
 import dev.courier.server.files.StreamSource;
 import dev.courier.server.ops.ServerMetrics;
+import dev.courier.server.ops.ServerMetrics.Port;
 import dev.courier.server.points.RangeRows;
 import dev.courier.server.points.RecordingStore;
 import io.netty.buffer.ByteBuf;
@@ -362,7 +363,7 @@ public final class Streams {
         ByteBuf header = ctx.alloc().ioBuffer(FrameDescriptor.CHUNK_OVERHEAD_BYTES);
         MessageWriter.writeChunkHeader(s.id, from, n, from + n == s.fileSizeBytes, end, true, s.takeCrc(), header);
         if (metrics != null) {
-            metrics.fileSent(n);
+            metrics.fileSent(Port.COURIER, n);
             if (s.refetch) {
                 metrics.refetched(n);
             }
@@ -407,7 +408,7 @@ public final class Streams {
         MessageWriter.writeChunkHeader(s.id, from, dataBytes, end, end, true, s.scaled, (int) crc.getValue(), chunk);
         chunk.writerIndex(dataEnd);
         if (metrics != null) {
-            metrics.samplesSent(dataBytes);
+            metrics.samplesSent(Port.COURIER, dataBytes);
         }
         int queued = FrameDescriptor.CHUNK_OVERHEAD_BYTES + dataBytes;
         queuedBytes += queued;

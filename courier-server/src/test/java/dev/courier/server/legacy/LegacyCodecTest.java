@@ -52,7 +52,7 @@ class LegacyCodecTest {
     @Test
     void shouldDecodeTheSameRequestsFromSingleBytes() {
         byte[] all = concat(file(1L << 40, 65536, "sub/ä.bin"), EXAMPLE, type(-5), quit());
-        EmbeddedChannel ch = new EmbeddedChannel(new LegacyDecoder());
+        EmbeddedChannel ch = new EmbeddedChannel(new LegacyDecoder(null));
         List<Object> got = new ArrayList<>();
         for (byte b : all) {
             ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
@@ -66,7 +66,7 @@ class LegacyCodecTest {
 
     @Test
     void shouldWaitForTheRestOfARequest() {
-        EmbeddedChannel ch = new EmbeddedChannel(new LegacyDecoder());
+        EmbeddedChannel ch = new EmbeddedChannel(new LegacyDecoder(null));
 
         ch.writeInbound(Unpooled.wrappedBuffer(Arrays.copyOf(EXAMPLE, 23)));
         assertThat((Object) ch.readInbound()).isNull();
@@ -87,7 +87,7 @@ class LegacyCodecTest {
         byte[] header = Arrays.copyOf(file(0, 1, "x"), LegacyDescriptor.FILE_NAME_OFFSET);
         byte[] name = new byte[LegacyDescriptor.MAX_NAME_BYTES + 1];
         Arrays.fill(name, (byte) 'n');
-        EmbeddedChannel ch = new EmbeddedChannel(new LegacyDecoder());
+        EmbeddedChannel ch = new EmbeddedChannel(new LegacyDecoder(null));
 
         ch.writeInbound(Unpooled.wrappedBuffer(concat(EXAMPLE, header, name)));
         ch.writeInbound(Unpooled.wrappedBuffer(concat(EXAMPLE, new byte[] {0})));
@@ -100,7 +100,7 @@ class LegacyCodecTest {
 
     @Test
     void shouldReportInputThatEndsInsideARequest() {
-        EmbeddedChannel ch = new EmbeddedChannel(new LegacyDecoder());
+        EmbeddedChannel ch = new EmbeddedChannel(new LegacyDecoder(null));
         ch.writeInbound(Unpooled.wrappedBuffer(concat(EXAMPLE, Arrays.copyOf(EXAMPLE, 10))));
 
         assertThat((Object) ch.readInbound()).isEqualTo(new LegacyRequest.Data(3, 0.008, 1));
@@ -111,7 +111,7 @@ class LegacyCodecTest {
 
     @Test
     void shouldEncodeNumbersLittleEndian() {
-        EmbeddedChannel ch = new EmbeddedChannel(LegacyEncoder.INSTANCE);
+        EmbeddedChannel ch = new EmbeddedChannel(new LegacyEncoder(null));
 
         ch.writeOutbound(new LegacyReply.Value(-0.295), new LegacyReply.Size(290_108),
                 new LegacyReply.UnknownType());
@@ -127,7 +127,7 @@ class LegacyCodecTest {
         Files.write(dir.resolve("f.bin"), new byte[100]);
         // Nothing kept open once unused, so the region's release is the one that closes the file.
         OpenFile file = new OpenFiles(new FileRoot(dir), 0).acquire("f.bin");
-        EmbeddedChannel ch = new EmbeddedChannel(LegacyEncoder.INSTANCE);
+        EmbeddedChannel ch = new EmbeddedChannel(new LegacyEncoder(null));
 
         ch.writeOutbound(new LegacyReply.Chunk(file, 10, 20));
 
@@ -140,7 +140,7 @@ class LegacyCodecTest {
     }
 
     private static List<Object> decode(byte[] bytes) {
-        EmbeddedChannel ch = new EmbeddedChannel(new LegacyDecoder());
+        EmbeddedChannel ch = new EmbeddedChannel(new LegacyDecoder(null));
         ch.writeInbound(Unpooled.wrappedBuffer(bytes));
         List<Object> got = new ArrayList<>();
         drain(ch, got);

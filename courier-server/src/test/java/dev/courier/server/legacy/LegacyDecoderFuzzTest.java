@@ -45,7 +45,7 @@ class LegacyDecoderFuzzTest {
         TrackingAllocator alloc = new TrackingAllocator();
         EmbeddedChannel channel = new EmbeddedChannel();
         channel.config().setAllocator(alloc);
-        channel.pipeline().addLast(new LegacyDecoder());
+        channel.pipeline().addLast(new LegacyDecoder(null));
         List<LegacyRequest> requests = new ArrayList<>();
         for (byte[] read : reads) {
             channel.writeInbound(alloc.copyOf(read));

@@ -10,6 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.server.files.FileRoot;
 import dev.courier.server.files.FileService;
+import dev.courier.server.ops.ServerMetrics;
+import dev.courier.server.ops.ServerMetrics.Port;
 import dev.courier.server.points.Recording;
 import dev.courier.server.points.RecordingStore;
 import dev.courier.transport.Keepalive;
@@ -19,6 +21,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.FileRegion;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -29,6 +32,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +46,8 @@ class LegacyHandlerTest {
     private final ArrayDeque<Runnable> blocking = new ArrayDeque<>();
     private EmbeddedChannel ch;
     private Path ten;
+    private LegacyPoints points;
+    private LegacyFiles files;
 
     @BeforeEach
     void pipeline(@TempDir Path root) throws IOException {
@@ -49,10 +56,62 @@ class LegacyHandlerTest {
         // Record "3": 250 Hz, three samples; channel 1 holds 1, 2, 3 and channel 2 holds 10, 20, 30.
         Recording three = new Recording("3", List.of("ecg1", "ecg2"), 0, 250,
                 new double[][] {{1, 2, 3}, {10, 20, 30}});
-        LegacyPoints points = new LegacyPoints(new RecordingStore(List.of(three), 100));
-        LegacyFiles files = new LegacyFiles(new FileService(new FileRoot(root), 10, 1), 8);
-        ch = new EmbeddedChannel(new LegacyDecoder(), LegacyEncoder.INSTANCE,
+        points = new LegacyPoints(new RecordingStore(List.of(three), 100));
+        files = new LegacyFiles(new FileService(new FileRoot(root), 10, 1), 8);
+        ch = channel(null);
+    }
+
+    /** The legacy pipeline; with metrics, behind the port's byte counter, as the server builds it. */
+    private EmbeddedChannel channel(ServerMetrics metrics) {
+        EmbeddedChannel c = new EmbeddedChannel();
+        if (metrics != null) {
+            c.pipeline().addLast(metrics.byteCounter(Port.LEGACY));
+        }
+        c.pipeline().addLast(new LegacyDecoder(metrics), new LegacyEncoder(metrics),
                 new LegacyHandler(points, files, blocking::add, Keepalive.Timers.of(0, 0, 0)));
+        return c;
+    }
+
+    @Test
+    void dataRequestsAndTheirValuesCountAsSamplesAndChunksAsFileBytesHoweverTheRequestsAreSplit() {
+        try (ServerMetrics metrics = ServerMetrics.start()) {
+            EmbeddedChannel counted = channel(metrics);
+            byte[] data = data(3, 0, 1);
+            byte[] requests = concat(data, sizeOf("ten.bin"), file(2, 5, "ten.bin"), type(9), data(3, 0.004, 2),
+                    quit());
+            for (byte b : requests) {
+                counted.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
+            }
+            while (!blocking.isEmpty()) {
+                runBlockingTasks(counted);
+            }
+            long repliedBytes = 0;
+            for (Object o = counted.readOutbound(); o != null; o = counted.readOutbound()) {
+                repliedBytes += o instanceof FileRegion r ? r.count() : ((ByteBuf) o).readableBytes();
+                ReferenceCountUtil.release(o);
+            }
+            assertThat(counted.isOpen()).as("closed after the QUIT").isFalse();
+
+            String text = metrics.scrape();
+            assertThat(legacyBytes(text, "received", "samples")).isEqualTo(2 * data.length);
+            assertThat(legacyBytes(text, "received", "file")).isZero();
+            assertThat(legacyBytes(text, "received", "control")).isEqualTo(requests.length - 2 * data.length);
+            assertThat(legacyBytes(text, "sent", "samples")).isEqualTo(2 * Double.BYTES);
+            assertThat(legacyBytes(text, "sent", "file")).isEqualTo(5);
+            assertThat(legacyBytes(text, "sent", "control")).as("the size and the unknown type's byte")
+                    .isEqualTo(Long.BYTES + 1);
+            assertThat(legacyBytes(text, "sent", "samples") + legacyBytes(text, "sent", "file")
+                    + legacyBytes(text, "sent", "control")).as("the kinds add up to what was sent")
+                    .isEqualTo(repliedBytes);
+        }
+    }
+
+    /** The legacy port's bytes of one kind, sent or received, from the Prometheus text. */
+    private static double legacyBytes(String text, String direction, String kind) {
+        Matcher m = Pattern.compile("(?m)^courier_bytes_" + direction + "_total\\{kind=\"" + kind
+                + "\",port=\"legacy\"} (\\S+)$").matcher(text);
+        assertThat(m.find()).as(direction + " " + kind + " in\n" + text).isTrue();
+        return Double.parseDouble(m.group(1));
     }
 
     @Test
@@ -141,7 +200,7 @@ class LegacyHandlerTest {
     void aChunkOverTheEventLoopsLimitStillGoesToTheBlockingExecutor(@TempDir Path root) throws Exception {
         int length = LegacyFiles.MAX_CACHED_CHUNK_BYTES + 1;
         Files.write(root.resolve("big.bin"), new byte[length]);
-        EmbeddedChannel big = new EmbeddedChannel(new LegacyDecoder(), LegacyEncoder.INSTANCE,
+        EmbeddedChannel big = new EmbeddedChannel(new LegacyDecoder(null), new LegacyEncoder(null),
                 new LegacyHandler(new LegacyPoints(new RecordingStore(List.of(), 100)),
                         new LegacyFiles(new FileService(new FileRoot(root), 10, 1), length), blocking::add,
                         Keepalive.Timers.of(0, 0, 0)));
