@@ -39,6 +39,7 @@ import dev.courier.protocol.WireText;
 import dev.courier.server.files.FileService;
 import dev.courier.server.files.FileService.OpenChunk;
 import dev.courier.server.access.ConnectionRecord;
+import dev.courier.server.access.ReadTransfers;
 import dev.courier.server.files.ChunkBody;
 import dev.courier.server.ops.RequestType;
 import dev.courier.server.ops.ServerMetrics;
@@ -132,6 +133,8 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
      * executor, so concurrent; empty on a connection that uploads nothing.
      */
     private final Set<Long> uploadsTakenPart = ConcurrentHashMap.newKeySet();
+    /** This connection's downloads by READs, for the access log; made on its first READ while the log is on. */
+    private ReadTransfers readTransfers;
 
     ServerHandler(ServerContext server) {
         this.server = server;
@@ -516,10 +519,20 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void read(ChannelHandlerContext ctx, ReadRequest r) {
-        whenSlotFree(ctx, r, () -> startRead(ctx, r));
+        int transfer = access == null ? 0
+                : readTransfers(ctx).requested(r.name(), r.offsetBytes(), r.lengthBytes());
+        whenSlotFree(ctx, r, () -> startRead(ctx, r, transfer));
     }
 
-    private void startRead(ChannelHandlerContext ctx, ReadRequest r) {
+    private ReadTransfers readTransfers(ChannelHandlerContext ctx) {
+        if (readTransfers == null) {
+            readTransfers = new ReadTransfers(ctx.channel().remoteAddress());
+        }
+        return readTransfers;
+    }
+
+    /** @param transfer the READ's tag from {@link #readTransfers}, given back with its answer */
+    private void startRead(ChannelHandlerContext ctx, ReadRequest r, int transfer) {
         long startNanos = requestStartNanos;
         startFileOp(ctx);
         submit(ctx, r, () -> {
@@ -542,8 +555,11 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
             answered(r, result, startNanos);
             onLoop(ctx, result, () -> {
                 if (result instanceof ReadyChunk chunk) {
-                    writeChunk(ctx, r, chunk);
+                    writeChunk(ctx, r, chunk, transfer);
                 } else {
+                    if (readTransfers != null) {
+                        readTransfers.failed(transfer, ((ErrorReply) result).code());
+                    }
                     writeBatch(ctx);
                     ctx.writeAndFlush(result).addListener(f -> endFileOp(ctx));
                 }
@@ -559,9 +575,12 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
      * The header and the file bytes go out together, in one event-loop task, so no other reply can split them. The
      * region takes over the chunk's reference to the shared file and releases it once sent or failed.
      */
-    private void writeChunk(ChannelHandlerContext ctx, ReadRequest r, ReadyChunk ready) {
+    private void writeChunk(ChannelHandlerContext ctx, ReadRequest r, ReadyChunk ready, int transfer) {
         writeBatch(ctx);
         OpenChunk chunk = ready.chunk();
+        if (readTransfers != null) {
+            readTransfers.sent(transfer, chunk.file().version(), chunk.countBytes(), chunk.last());
+        }
         ByteBuf header = ctx.alloc().ioBuffer(FrameDescriptor.CHUNK_OVERHEAD_BYTES);
         MessageWriter.writeChunkHeader(r.requestId(), chunk.offsetBytes(), chunk.countBytes(), chunk.last(), false,
                 true, chunk.crc32c(), header);
@@ -771,6 +790,9 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         }
         if (streams != null) {
             streams.closeAll();
+        }
+        if (readTransfers != null) {
+            readTransfers.closed();
         }
         if (subscriptions != null) {
             subscriptions.closeAll();

@@ -5,12 +5,14 @@ import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * The server's access log, on its own logger {@value #LOGGER} at INFO so that it can be turned on or off apart from
- * the rest: one line when a connection closes ({@link ConnectionRecord}) and one when a file transfer (a stream, or
- * an upload: {@link UploadTransfers}) ends. Each line is a fixed message with key-value pairs (SLF4J's fluent API), so a JSON encoder writes them as
- * fields and the text format as {@code key="value"}. Names from the wire are made printable and cut to
+ * the rest: one line when a connection closes ({@link ConnectionRecord}) and one when a file transfer (a stream, an
+ * upload: {@link UploadTransfers}, or a download by READs: {@link ReadTransfers}) ends. Each line is a fixed message
+ * with key-value pairs (SLF4J's fluent API), so a JSON encoder writes them as fields and the text format as
+ * {@code key="value"}. Names from the wire are made printable and cut to
  * {@link #NAME_CHARS}. Thread-safe.
  */
 public final class AccessLog {
@@ -39,14 +41,28 @@ public final class AccessLog {
      */
     public static void transfer(SocketAddress peer, String kind, String name, long bytes, long startNanos,
                                 String outcome) {
-        log.atInfo().setMessage("transfer ended")
+        transferLine(peer, kind, name, bytes, startNanos).addKeyValue("outcome", outcome).log();
+    }
+
+    /**
+     * A download by READs has ended ({@link ReadTransfers}, kind {@value ReadTransfers#KIND}): the fields of
+     * {@link #transfer} and {@code reads}, the READs it took.
+     */
+    static void reads(SocketAddress peer, String name, long bytes, long reads, long startNanos, String outcome) {
+        transferLine(peer, ReadTransfers.KIND, name, bytes, startNanos)
+                .addKeyValue("reads", reads)
+                .addKeyValue("outcome", outcome)
+                .log();
+    }
+
+    private static LoggingEventBuilder transferLine(SocketAddress peer, String kind, String name, long bytes,
+                                                    long startNanos) {
+        return log.atInfo().setMessage("transfer ended")
                 .addKeyValue("peer", peer)
                 .addKeyValue("kind", kind)
                 .addKeyValue("name", WireText.printable(name, NAME_CHARS))
                 .addKeyValue("bytes", bytes)
-                .addKeyValue("duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos))
-                .addKeyValue("outcome", outcome)
-                .log();
+                .addKeyValue("duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
     }
 
     static void connection(SocketAddress peer, String port, long startNanos, long requests, long errors,

@@ -5,7 +5,10 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -17,21 +20,31 @@ import org.slf4j.LoggerFactory;
  * server logs. Lines are collected from any thread; {@link #close} detaches.
  */
 public final class LogCapture implements AutoCloseable {
-    /** One line: its level and its message with the arguments filled in. */
-    public record Line(Level level, String message) {
+    /**
+     * One line: its level, its message with the arguments filled in, and its key-value pairs (SLF4J's fluent API, as
+     * the access log writes them), each value as text.
+     */
+    public record Line(Level level, String message, Map<String, String> keyValues) {
     }
 
     private final List<Logger> loggers;
+    /** The levels the loggers had before {@link #atInfo} set theirs, put back on {@link #close}. */
+    private final List<Level> levelsBefore;
     private final ConcurrentLinkedQueue<Line> lines = new ConcurrentLinkedQueue<>();
     private final AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {
         @Override
         protected void append(ILoggingEvent e) {
-            lines.add(new Line(e.getLevel(), e.getFormattedMessage()));
+            Map<String, String> pairs = new LinkedHashMap<>();
+            if (e.getKeyValuePairs() != null) {
+                e.getKeyValuePairs().forEach(kv -> pairs.put(kv.key, String.valueOf(kv.value)));
+            }
+            lines.add(new Line(e.getLevel(), e.getFormattedMessage(), Collections.unmodifiableMap(pairs)));
         }
     };
 
     private LogCapture(List<Logger> loggers) {
         this.loggers = loggers;
+        this.levelsBefore = loggers.stream().map(Logger::getLevel).toList();
         appender.start();
         for (Logger l : loggers) {
             l.addAppender(appender);
@@ -46,6 +59,16 @@ public final class LogCapture implements AutoCloseable {
     /** Starts collecting what the loggers named {@code names} log (a class's name, for a class out of reach). */
     public static LogCapture of(String... names) {
         return new LogCapture(Arrays.stream(names).map(n -> (Logger) LoggerFactory.getLogger(n)).toList());
+    }
+
+    /**
+     * Starts collecting what the loggers named {@code names} log at INFO and above, with their level set to INFO
+     * until {@link #close}: for a logger the tests' configuration leaves off, such as the access log.
+     */
+    public static LogCapture atInfo(String... names) {
+        LogCapture capture = of(names);
+        capture.loggers.forEach(l -> l.setLevel(Level.INFO));
+        return capture;
     }
 
     public List<Line> lines() {
@@ -70,8 +93,9 @@ public final class LogCapture implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Logger l : loggers) {
-            l.detachAppender(appender);
+        for (int i = 0; i < loggers.size(); i++) {
+            loggers.get(i).detachAppender(appender);
+            loggers.get(i).setLevel(levelsBefore.get(i));
         }
         appender.stop();
     }
