@@ -121,8 +121,8 @@ public final class Connection implements AutoCloseable {
      * {@code onBlock} returns, so a consumer that keeps up never waits for the window. {@code onBlock} must not block
      * (it holds up every request of the connection; hand slow work to another thread and copy what it needs first).
      * Completes with the rows delivered once the range has ended; fails with the errors {@code next()} would throw,
-     * or with what {@code onBlock} threw (the stream is then cancelled). No thread waits for the rows, which makes
-     * it the cheaper way for many short ranges.
+     * or with what {@code onBlock} threw (the stream is then cancelled). Cancelling the future cancels the stream.
+     * No thread waits for the rows, which makes it the cheaper way for many short ranges.
      *
      * @param step 1 for every sample, k for every k-th
      */

@@ -3,6 +3,7 @@ package dev.courier.client;
 import dev.courier.client.internal.StreamHandle;
 import dev.courier.client.internal.StreamListener;
 import dev.courier.protocol.ChunkReply;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -34,6 +35,12 @@ final class PushedBlocks implements StreamListener {
     PushedBlocks(long fromSample, int step, int channelCount, Consumer<SampleBlock> onBlock) {
         this.decoder = new BlockDecoder(fromSample, step, channelCount);
         this.onBlock = onBlock;
+        // The caller holds the future: cancelling it stops the stream, which would otherwise wait for credit.
+        done.whenComplete((r, e) -> {
+            if (e instanceof CancellationException) {
+                cancel();
+            }
+        });
     }
 
     synchronized void started(StreamHandle h) {

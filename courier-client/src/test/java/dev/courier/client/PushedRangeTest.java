@@ -146,6 +146,30 @@ class PushedRangeTest {
         }
     }
 
+    @Test
+    void cancellingTheFutureCancelsTheStreamAndTheConnectionServesOn(@TempDir Path data, @TempDir Path files)
+            throws Exception {
+        writeRecording(data, "big", BIG_ROWS);
+        CsvTruth truth = CsvTruth.load(data);
+        ServerConfig config = ServerConfig.of(new InetSocketAddress("127.0.0.1", 0), data, files);
+        try (CourierServer server = CourierServer.start(config);
+             CourierClient client = new CourierClient(ClientConfig.of("127.0.0.1", server.localAddress().getPort()));
+             Connection c = client.open()) {
+            // Each read is longer than its window: one cancelled that went on would get no more credit and hold its
+            // stream on the server for good, and more of them than a connection may hold open
+            // (ServerConfig.DEFAULT_MAX_STREAMS_PER_CONNECTION) would make the next read TOO_MANY_STREAMS.
+            for (int i = 0; i < ServerConfig.DEFAULT_MAX_STREAMS_PER_CONNECTION + 4; i++) {
+                CompletableFuture<SampleBlock> first = new CompletableFuture<>();
+                CompletableFuture<Long> read = c.range("big", 0, BIG_ROWS, 1, new int[] {1, 2}, first::complete);
+                first.get(10, TimeUnit.SECONDS);
+                assertThat(read.cancel(false)).isTrue();
+            }
+            Collected again = new Collected();
+            assertThat(c.range("big", 7, 17, 1, new int[] {1}, again::add).get(10, TimeUnit.SECONDS)).isEqualTo(10);
+            assertThat(again.blocks.getFirst().value(9, 0)).isEqualTo(truth.value("big", 16, 1));
+        }
+    }
+
     private static ErrorCode code(CompletableFuture<Long> read) {
         try {
             read.get(10, TimeUnit.SECONDS);
