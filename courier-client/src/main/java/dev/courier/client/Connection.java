@@ -1,5 +1,7 @@
 package dev.courier.client;
 
+import dev.courier.client.internal.StreamHandle;
+import dev.courier.client.internal.StreamListener;
 import dev.courier.client.internal.WireConnection;
 import dev.courier.protocol.FrameDescriptor;
 import dev.courier.protocol.RecordEntry;
@@ -108,10 +110,8 @@ public final class Connection implements AutoCloseable {
      * @param step 1 for every sample, k for every k-th
      */
     public SampleStream range(String record, long fromSample, long toSample, int step, int[] channels) {
-        int chunkBytes = chunkBytes(channels.length * Double.BYTES);
         SampleStream stream = new SampleStream(fromSample, step, channels.length);
-        stream.started(wire.range(record, fromSample, toSample, step, channels,
-                Math.max(RANGE_WINDOW_BYTES, chunkBytes), chunkBytes, stream.listener()));
+        stream.started(openRange(record, fromSample, toSample, step, channels, stream.listener()));
         return stream;
     }
 
@@ -128,10 +128,8 @@ public final class Connection implements AutoCloseable {
      */
     public CompletableFuture<Long> range(String record, long fromSample, long toSample, int step, int[] channels,
                                          Consumer<SampleBlock> onBlock) {
-        int chunkBytes = chunkBytes(channels.length * Double.BYTES);
         PushedBlocks pushed = new PushedBlocks(fromSample, step, channels.length, onBlock);
-        pushed.started(wire.range(record, fromSample, toSample, step, channels,
-                Math.max(RANGE_WINDOW_BYTES, chunkBytes), chunkBytes, pushed));
+        pushed.started(openRange(record, fromSample, toSample, step, channels, pushed));
         return pushed.done;
     }
 
@@ -157,11 +155,8 @@ public final class Connection implements AutoCloseable {
      * the connection's failure. {@link LiveTail} resubscribes after such failures without gaps or duplicates.
      */
     public SampleStream subscribe(String record, long fromSample, int[] channels) {
-        int rowBytes = channels.length * Double.BYTES;
-        int chunkBytes = chunkBytes(rowBytes);
         SampleStream stream = new SampleStream(fromSample, 1, channels.length);
-        stream.started(wire.subscribe(record, fromSample, channels, Math.max(RANGE_WINDOW_BYTES, chunkBytes),
-                chunkBytes, stream.listener()));
+        stream.started(openSubscription(record, fromSample, channels, stream.listener()));
         return stream;
     }
 
@@ -174,11 +169,24 @@ public final class Connection implements AutoCloseable {
      * NOT_LIVE, BAD_RANGE, the connection's failure) or with what {@code onBlock} threw.
      */
     public Subscription subscribe(String record, long fromSample, int[] channels, Consumer<SampleBlock> onBlock) {
-        int chunkBytes = chunkBytes(channels.length * Double.BYTES);
         PushedBlocks pushed = new PushedBlocks(fromSample, 1, channels.length, onBlock);
-        pushed.started(wire.subscribe(record, fromSample, channels, Math.max(RANGE_WINDOW_BYTES, chunkBytes),
-                chunkBytes, pushed));
+        pushed.started(openSubscription(record, fromSample, channels, pushed));
         return new Subscription(pushed);
+    }
+
+    /** RANGE_STREAM with this connection's chunk and window, its chunks to {@code listener}, pulled or pushed. */
+    private StreamHandle openRange(String record, long fromSample, long toSample, int step, int[] channels,
+                                   StreamListener listener) {
+        int chunkBytes = chunkBytes(channels.length * Double.BYTES);
+        return wire.range(record, fromSample, toSample, step, channels, Math.max(RANGE_WINDOW_BYTES, chunkBytes),
+                chunkBytes, listener);
+    }
+
+    /** SUBSCRIBE with this connection's chunk and window, its chunks to {@code listener}, pulled or pushed. */
+    private StreamHandle openSubscription(String record, long fromSample, int[] channels, StreamListener listener) {
+        int chunkBytes = chunkBytes(channels.length * Double.BYTES);
+        return wire.subscribe(record, fromSample, channels, Math.max(RANGE_WINDOW_BYTES, chunkBytes), chunkBytes,
+                listener);
     }
 
     /** Whole rows of {@code rowBytes} in at most {@link #RANGE_CHUNK_BYTES} (and the server's cap), a page at least. */
