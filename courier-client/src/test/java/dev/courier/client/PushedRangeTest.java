@@ -42,6 +42,28 @@ class PushedRangeTest {
         }
     }
 
+    /** A real server on loopback, a client and one connection to it, closed in the reverse order. */
+    private record Served(CourierServer server, CourierClient client, Connection connection) implements AutoCloseable {
+        static Served start(ServerConfig config) throws IOException, InterruptedException {
+            CourierServer server = CourierServer.start(config);
+            CourierClient client = new CourierClient(ClientConfig.of("127.0.0.1", server.localAddress().getPort()));
+            try {
+                return new Served(server, client, client.open());
+            } catch (RuntimeException e) {
+                client.close();
+                server.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            connection.close();
+            client.close();
+            server.close();
+        }
+    }
+
     /** A recording of {@code rows} rows at 250 Hz, two channels of three decimals, in the bundled CSV layout. */
     private static Path writeRecording(Path dir, String name, int rows) throws IOException {
         try (Writer w = Files.newBufferedWriter(dir.resolve(name + ".csv"), StandardCharsets.US_ASCII)) {
@@ -61,10 +83,8 @@ class PushedRangeTest {
             throws Exception {
         writeRecording(data, "big", BIG_ROWS);
         CsvTruth truth = CsvTruth.load(data);
-        ServerConfig config = ServerConfig.of(new InetSocketAddress("127.0.0.1", 0), data, files);
-        try (CourierServer server = CourierServer.start(config);
-             CourierClient client = new CourierClient(ClientConfig.of("127.0.0.1", server.localAddress().getPort()));
-             Connection c = client.open()) {
+        try (Served served = Served.start(ServerConfig.of(new InetSocketAddress("127.0.0.1", 0), data, files))) {
+            Connection c = served.connection();
             Collected got = new Collected();
             long rows = c.range("big", 0, BIG_ROWS, 1, new int[] {2, 1}, got::add).get(30, TimeUnit.SECONDS);
 
@@ -88,9 +108,8 @@ class PushedRangeTest {
     @Test
     void aStepGivesEveryKthSampleAsTheBlockingReadDoes() throws Exception {
         CsvTruth truth = CsvTruth.load();
-        try (CourierServer server = TestServers.start();
-             CourierClient client = new CourierClient(ClientConfig.of("127.0.0.1", server.localAddress().getPort()));
-             Connection c = client.open()) {
+        try (Served served = Served.start(TestServers.config(CsvTruth.dataDir()))) {
+            Connection c = served.connection();
             Collected pushed = new Collected();
             long rows = c.range("3", 5, 1005, 10, new int[] {1, 2}, pushed::add).get(10, TimeUnit.SECONDS);
             assertThat(rows).isEqualTo(100);
@@ -110,9 +129,8 @@ class PushedRangeTest {
     @Test
     void theServersErrorsFailTheFutureAndTheConnectionServesOn() throws Exception {
         CsvTruth truth = CsvTruth.load();
-        try (CourierServer server = TestServers.start();
-             CourierClient client = new CourierClient(ClientConfig.of("127.0.0.1", server.localAddress().getPort()));
-             Connection c = client.open()) {
+        try (Served served = Served.start(TestServers.config(CsvTruth.dataDir()))) {
+            Connection c = served.connection();
             int samples = truth.samples("3");
             assertThat(code(c.range("no-such-record", 0, 10, 1, new int[] {1}, b -> { })))
                     .isEqualTo(ErrorCode.UNKNOWN_RECORD);
@@ -127,9 +145,8 @@ class PushedRangeTest {
     @Test
     void aConsumerThatThrowsFailsTheReadWithItsExceptionAndCancelsTheStream() throws Exception {
         CsvTruth truth = CsvTruth.load();
-        try (CourierServer server = TestServers.start();
-             CourierClient client = new CourierClient(ClientConfig.of("127.0.0.1", server.localAddress().getPort()));
-             Connection c = client.open()) {
+        try (Served served = Served.start(TestServers.config(CsvTruth.dataDir()))) {
+            Connection c = served.connection();
             int samples = truth.samples("3");
             IllegalStateException thrown = new IllegalStateException("the consumer gave up");
             int[] calls = {0};
@@ -151,10 +168,8 @@ class PushedRangeTest {
             throws Exception {
         writeRecording(data, "big", BIG_ROWS);
         CsvTruth truth = CsvTruth.load(data);
-        ServerConfig config = ServerConfig.of(new InetSocketAddress("127.0.0.1", 0), data, files);
-        try (CourierServer server = CourierServer.start(config);
-             CourierClient client = new CourierClient(ClientConfig.of("127.0.0.1", server.localAddress().getPort()));
-             Connection c = client.open()) {
+        try (Served served = Served.start(ServerConfig.of(new InetSocketAddress("127.0.0.1", 0), data, files))) {
+            Connection c = served.connection();
             // Each read is longer than its window: one cancelled that went on would get no more credit and hold its
             // stream on the server for good, and more of them than a connection may hold open
             // (ServerConfig.DEFAULT_MAX_STREAMS_PER_CONNECTION) would make the next read TOO_MANY_STREAMS.
