@@ -3,14 +3,22 @@ package dev.courier.cli;
 import dev.courier.cli.common.BundledData;
 import dev.courier.server.CourierServer;
 import dev.courier.server.ServerConfig;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -21,12 +29,32 @@ import java.util.stream.Stream;
  * against it through {@link CourierCli#run}, as {@code bin/courier} would run it, each building its own picocli
  * model; then the demo (server and client under load) runs as well. What the commands print is thrown away; a
  * command that fails fails the build, because a cache recorded from a broken run would only hide the break.
+ *
+ * <p>With {@code --quick} it records the second cache, {@code courier-quick.aot}, that {@code bin/courier} gives
+ * the commands that ask one question and exit ({@code point}, {@code records}, {@code ls}, {@code token}, help and
+ * version). A JVM started with a cache loads every class the cache holds before {@code main}, so a cache that
+ * also holds the server and the bulk transfers makes {@code point} load and link about 1,300 classes it never
+ * uses. Here the server runs in a child process, and only the quick commands run in this one.
  */
 public final class AotTraining {
+    /** The child server's line that names its address: "courier: serving ... on HOST:PORT (transport)". */
+    private static final Pattern SERVING = Pattern.compile("^courier: serving .* on (\\S+:\\d+) \\(");
+    /** How long the child server may take to say it serves, in seconds. */
+    private static final long SERVER_START_SECONDS = 60;
+
     private AotTraining() {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 1 && args[0].equals("--quick")) {
+            quick();
+        } else {
+            full();
+        }
+    }
+
+    /** Every client command and the demo, against a server in this process. */
+    private static void full() throws Exception {
         Path data = BundledData.locate();
         Path work = Files.createTempDirectory("courier-aot-");
         try {
@@ -57,6 +85,69 @@ public final class AotTraining {
             }
         } finally {
             deleteTree(work);
+        }
+    }
+
+    /** The one-question commands only, against a server in a child process. */
+    private static void quick() throws Exception {
+        Process server = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED", "-Dcourier.home=" + System.getProperty("courier.home", ""),
+                "-cp", System.getProperty("java.class.path"), CourierCli.class.getName(), "serve", "--port", "0")
+                .redirectErrorStream(true).start();
+        try {
+            String s = servingAddress(server);
+            for (List<String> command : List.of(
+                    List.of("--version"),
+                    List.of("--help"),
+                    List.of("help", "get"),
+                    List.of("point", "-s", s, "3", "0.008", "1"),
+                    List.of("records", "-s", s),
+                    List.of("records", "-s", s, "--json"),
+                    List.of("ls", "-s", s),
+                    List.of("token", "new", "trained", "--scopes", "points"))) {
+                run(command);
+            }
+        } finally {
+            server.destroy();
+            if (!server.waitFor(30, TimeUnit.SECONDS)) {
+                server.destroyForcibly();
+            }
+        }
+    }
+
+    /**
+     * The address the child server says it serves on, within {@link #SERVER_START_SECONDS}; what else it prints is
+     * read and dropped, so that a full pipe never stalls it.
+     */
+    private static String servingAddress(Process server) throws Exception {
+        BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(),
+                StandardCharsets.UTF_8));
+        CompletableFuture<String> address = CompletableFuture.supplyAsync(() -> {
+            try {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    Matcher m = SERVING.matcher(line);
+                    if (m.find()) {
+                        Thread.ofVirtual().start(() -> drain(lines));
+                        return m.group(1);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            throw new IllegalStateException("the training server ended before it said where it serves");
+        });
+        return address.get(SERVER_START_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** Reads what the child server prints until it ends; its pipe closing when it is stopped is that end. */
+    private static void drain(BufferedReader lines) {
+        try {
+            while (lines.readLine() != null) {
+                // dropped: the training needs only the address line
+            }
+        } catch (IOException closedWhenStopped) {
+            // the server was stopped; nothing more to read
         }
     }
 

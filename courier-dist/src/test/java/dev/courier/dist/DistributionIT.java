@@ -82,13 +82,18 @@ class DistributionIT {
         }
     }
 
+    /** The quick commands get the cache recorded from them alone; the others the full one. */
     @Test
-    void theAheadOfTimeCacheIsAcceptedWhereTheArchiveWasUnpacked() throws Exception {
-        assertThat(home.resolve("lib/courier.aot")).isRegularFile();
-        Result r = courier(Map.of("COURIER_JAVA_OPTS", "-Xlog:aot=info"), "--version");
-        assertThat(r.exitCode()).as(r.output()).isZero();
-        assertThat(r.output()).contains("Opened AOT cache").doesNotContain("Unable to use AOT cache")
-                .doesNotContain("mismatch");
+    void bothAheadOfTimeCachesAreAcceptedWhereTheArchiveWasUnpacked() throws Exception {
+        for (var use : List.of(List.of("courier-quick.aot", "--version"), List.of("courier.aot", "get", "--help"))) {
+            Path cache = home.resolve("lib").resolve(use.get(0));
+            assertThat(cache).isRegularFile();
+            Result r = courier(Map.of("COURIER_JAVA_OPTS", "-Xlog:aot=info"),
+                    use.subList(1, use.size()).toArray(String[]::new));
+            assertThat(r.exitCode()).as(r.output()).isZero();
+            assertThat(r.output()).contains("Opened AOT cache " + cache + ".")
+                    .doesNotContain("Unable to use AOT cache").doesNotContain("mismatch");
+        }
     }
 
     @Test
