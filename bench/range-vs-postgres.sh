@@ -16,6 +16,9 @@
 # WARMUP_PASS_SECONDS (default 3): one unmeasured pass per target before the rounds; WARMUP_SECONDS (default 2):
 #   each cell's own warm-up, the same for every target.
 # EXPORT_RECORDS (default 100; 0 leaves the export out) and EXPORT_SECONDS (default 600): the export's data set.
+# EXPORT_CONNECTIONS (default 2): the connections (lanes) Courier's export spreads its records over. The export's
+#   client JVMs, Courier's and CopyManager's alike, run whole unmeasured passes for WARMUP_SECONDS before the timed
+#   one (`--warmup`); a before build older than that option ignores both.
 # BEFORE_HOME: another worktree of Courier, built (an A/B: `git worktree add /tmp/x-before main`, then its ./courier
 #   --version): its server (COURIER_PORT + 2, + 3 for the export) and client run as a third target, "before", in the
 #   same rounds, after each courier cell; its figures are in the table and the JSON beside courier's.
@@ -30,6 +33,7 @@ WARMUP_PASS_SECONDS="${WARMUP_PASS_SECONDS:-3}"
 WARMUP_SECONDS="${WARMUP_SECONDS:-2}"
 EXPORT_RECORDS=${EXPORT_RECORDS:-100}
 EXPORT_SECONDS=${EXPORT_SECONDS:-600}
+EXPORT_CONNECTIONS=${EXPORT_CONNECTIONS:-2}
 COURIER_PORT=${COURIER_PORT:-17421}
 PG_PORT=${PG_PORT:-15432}
 BEFORE_HOME=${BEFORE_HOME:-}
@@ -123,7 +127,7 @@ if [ "$EXPORT_RECORDS" -gt 0 ]; then
     "$home/courier" gen-data --records "$EXPORT_RECORDS" --seconds "$EXPORT_SECONDS" --out "$tmp/gen" > /dev/null
     "$home/courier" serve --bind 127.0.0.1 --port "$((COURIER_PORT + 1))" --data "$tmp/gen" > "$tmp/courier-gen.log" 2>&1 &
     pids+=($!)
-    "$home/courier" bench range --postgres "$url" --data "$tmp/gen" --load --export --json > /dev/null
+    "$home/courier" bench range --postgres "$url" --data "$tmp/gen" --load --export --warmup 0 --json > /dev/null
     wait_port "$((COURIER_PORT + 1))"
     if [ -n "$BEFORE_HOME" ]; then
         # The column files the first server made are in the data folder's cache by now (the load took minutes).
@@ -133,15 +137,17 @@ if [ "$EXPORT_RECORDS" -gt 0 ]; then
         wait_port "$((COURIER_PORT + 3))"
     fi
     for round in $(seq 1 "$ROUNDS"); do
-        timeout 300 "$home/courier" bench range --export --server "127.0.0.1:$((COURIER_PORT + 1))" --json \
+        timeout 300 "$home/courier" bench range --export --server "127.0.0.1:$((COURIER_PORT + 1))" \
+            -c "$EXPORT_CONNECTIONS" --warmup "$WARMUP_SECONDS" --json \
             | jq -c --argjson r "$round" '{round: $r, target: "courier", samples, seconds, samples_per_second}' \
             | tee -a "$tmp/export.jsonl" >&2
         if [ -n "$BEFORE_HOME" ]; then
-            timeout 300 "$BEFORE_HOME/courier" bench range --export --server "127.0.0.1:$((COURIER_PORT + 3))" --json \
+            timeout 300 "$BEFORE_HOME/courier" bench range --export --server "127.0.0.1:$((COURIER_PORT + 3))" \
+                -c "$EXPORT_CONNECTIONS" --warmup "$WARMUP_SECONDS" --json \
                 | jq -c --argjson r "$round" '{round: $r, target: "before", samples, seconds, samples_per_second}' \
                 | tee -a "$tmp/export.jsonl" >&2
         fi
-        timeout 300 "$home/courier" bench range --export --postgres "$url" --json \
+        timeout 300 "$home/courier" bench range --export --postgres "$url" --warmup "$WARMUP_SECONDS" --json \
             | jq -c --argjson r "$round" '{round: $r, target: "postgres", samples, seconds, samples_per_second}' \
             | tee -a "$tmp/export.jsonl" >&2
         # psql as a user would run it: the whole command, connection included, output to /dev/null.

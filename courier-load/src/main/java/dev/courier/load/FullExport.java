@@ -18,13 +18,14 @@ import org.postgresql.PGConnection;
 
 /**
  * Every sample of every record out of the store, as binary, to nowhere: Courier's RANGE_STREAM of each whole record
- * (all channels, a few records at a time on one connection, each block decoded into doubles as it arrives) against
+ * (all channels, a few records at a time on each of one or more connections, each block decoded into doubles and
+ * checked as it arrives) against
  * PostgreSQL's {@code COPY samples TO STDOUT (FORMAT binary)} over JDBC's CopyManager (one statement, its bytes
  * counted and dropped). Both sides move the values in binary and the client touches every byte; neither formats
  * text. A sample is one row: its index and a value per channel.
  *
- * <p>Threading: each call blocks its caller until the export is done; Courier's blocks are summed on the client's
- * event loop.
+ * <p>Threading: each call blocks its caller until the export is done; Courier's blocks are checked on the client's
+ * event loops.
  */
 public final class FullExport {
     /**
@@ -34,21 +35,46 @@ public final class FullExport {
      * @param values       values read: samples x channels
      * @param bytes        payload bytes received (Courier: 8 per value; PostgreSQL: COPY's binary rows)
      * @param elapsedNanos from the first request to the last byte
+     * @param checksum     Courier: the {@link #checksum} of every value, summed; PostgreSQL: 0 (its bytes are
+     *                     counted, not decoded)
      */
-    public record Result(long samples, long values, long bytes, long elapsedNanos) {
+    public record Result(long samples, long values, long bytes, long elapsedNanos, long checksum) {
         public double samplesPerSecond() {
             return samples / (elapsedNanos / 1e9);
         }
     }
 
     /**
-     * Records read at once on the connection: enough that the next record's request and first window are on the way
+     * Records read at once on each connection: enough that the next record's request and first window are on the way
      * while one ends (a record at a time paid a round trip and a window's ramp per record), few enough to bound
-     * what waits (each at most the range window).
+     * what waits (each at most the range window, {@link Connection#RANGE_WINDOW_BYTES}).
      */
     static final int RECORDS_IN_FLIGHT = 4;
+    /** Warm-up passes at most, however short they are: the warm-up is bounded in count as well as in time. */
+    static final int MAX_WARMUP_PASSES = 1000;
 
     private FullExport() {
+    }
+
+    /** One whole export, from the first request to the last byte. */
+    @FunctionalInterface
+    public interface Pass {
+        Result run() throws Exception;
+    }
+
+    /**
+     * Runs {@code pass} unmeasured until {@code warmupNanos} have passed (whole passes, at most
+     * {@link #MAX_WARMUP_PASSES}; none for 0), then once more, and returns that last pass. A fresh client JVM runs
+     * its first export mostly in the interpreter and the first compilers (on this 2-core machine the second pass of
+     * a fresh JVM was about five times faster than the first); the load cells warm up the same way, and both targets
+     * get the same warm-up.
+     */
+    public static Result warmedUp(Pass pass, long warmupNanos) throws Exception {
+        long deadline = System.nanoTime() + warmupNanos;
+        for (int i = 0; i < MAX_WARMUP_PASSES && warmupNanos > 0 && System.nanoTime() - deadline < 0; i++) {
+            pass.run();
+        }
+        return pass.run();
     }
 
     private static int[] allChannels(RecordInfo r) {
@@ -60,45 +86,74 @@ public final class FullExport {
     }
 
     /**
-     * Streams every record the server at {@code config} holds, whole, {@link #RECORDS_IN_FLIGHT} at a time on the
-     * one connection, blocks pushed and summed as they arrive; the checksum of the doubles guards the JIT.
+     * Streams every record the server at {@code config} holds, whole, over {@code lanes} connections (record i on
+     * connection i mod lanes, {@link #RECORDS_IN_FLIGHT} records at a time on each), blocks pushed and checked as
+     * they arrive on each connection's event loop. With the client's default I/O threads the lanes are on different
+     * event loops, so the decoding and checking of blocks spreads over the cores. At most
+     * {@code lanes x RECORDS_IN_FLIGHT} windows wait in the client at once.
+     *
+     * @param lanes connections, at least 1
      */
-    public static Result courier(ClientConfig config) {
-        try (CourierClient client = new CourierClient(config); Connection c = client.open()) {
-            long start = System.nanoTime();
-            List<RecordInfo> records = c.records().join();
-            Semaphore inFlight = new Semaphore(RECORDS_IN_FLIGHT);
-            List<CompletableFuture<RecordSum>> reads = new ArrayList<>(records.size());
-            for (RecordInfo r : records) {
-                inFlight.acquireUninterruptibly();
-                RecordSum sum = new RecordSum(r);
-                reads.add(c.range(r.id(), 0, r.sampleCount(), 1, allChannels(r), sum::add)
-                        .whenComplete((rows, err) -> inFlight.release())
-                        .thenApply(rows -> sum.checked(rows)));
+    public static Result courier(ClientConfig config, int lanes) {
+        if (lanes < 1) {
+            throw new IllegalArgumentException("lanes must be at least 1: " + lanes);
+        }
+        try (CourierClient client = new CourierClient(config)) {
+            List<Connection> connections = new ArrayList<>(lanes);
+            try {
+                for (int i = 0; i < lanes; i++) {
+                    connections.add(client.open());
+                }
+                return courier(connections);
+            } finally {
+                for (Connection c : connections) {
+                    c.close();
+                }
             }
-            long samples = 0;
-            long values = 0;
-            double sum = 0;
-            for (CompletableFuture<RecordSum> read : reads) {
-                RecordSum r = CourierException.join(read);
-                samples += r.rows;
-                values += r.rows * r.channels;
-                sum += r.sum;
-            }
-            long elapsed = System.nanoTime() - start;
-            if (Double.isNaN(sum)) {
-                throw new IllegalStateException("a NaN among the values");
-            }
-            return new Result(samples, values, values * Double.BYTES, elapsed);
         }
     }
 
-    /** One record's export: its rows and the sum of its values, kept on the connection's event loop. */
+    private static Result courier(List<Connection> lanes) {
+        long start = System.nanoTime();
+        List<RecordInfo> records = lanes.getFirst().records().join();
+        Semaphore inFlight = new Semaphore(RECORDS_IN_FLIGHT * lanes.size());
+        List<CompletableFuture<RecordSum>> reads = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            RecordInfo r = records.get(i);
+            inFlight.acquireUninterruptibly();
+            RecordSum sum = new RecordSum(r);
+            reads.add(lanes.get(i % lanes.size()).range(r.id(), 0, r.sampleCount(), 1, allChannels(r), sum::add)
+                    .whenComplete((rows, err) -> inFlight.release())
+                    .thenApply(rows -> sum.checked(rows)));
+        }
+        long samples = 0;
+        long values = 0;
+        long checksum = 0;
+        for (CompletableFuture<RecordSum> read : reads) {
+            RecordSum r = CourierException.join(read);
+            samples += r.rows;
+            values += r.rows * r.channels;
+            checksum += r.bits;
+        }
+        long elapsed = System.nanoTime() - start;
+        return new Result(samples, values, values * Double.BYTES, elapsed, checksum);
+    }
+
+    /**
+     * The checksum of values {@code v}: the sum of their bits, {@link Double#doubleToRawLongBits}, wrapping. Exact and
+     * independent of the order the values are added in, so a test can compute it from the data set; any one value
+     * off by one bit changes it.
+     */
+    public static long checksum(double v) {
+        return Double.doubleToRawLongBits(v);
+    }
+
+    /** One record's export: its rows and the checksum of its values, kept on the connection's event loop. */
     private static final class RecordSum {
         final RecordInfo record;
         final int channels;
         long rows;
-        double sum;
+        long bits;
 
         RecordSum(RecordInfo record) {
             this.record = record;
@@ -107,11 +162,13 @@ public final class FullExport {
 
         void add(SampleBlock b) {
             int n = b.rows();
+            long s = bits;
             for (int row = 0; row < n; row++) {
                 for (int ch = 0; ch < channels; ch++) {
-                    sum += b.value(row, ch);
+                    s += checksum(b.value(row, ch));
                 }
             }
+            bits = s;
             rows += n;
         }
 
@@ -132,7 +189,7 @@ public final class FullExport {
             long rows = c.unwrap(PGConnection.class).getCopyAPI()
                     .copyOut("COPY samples TO STDOUT (FORMAT binary)", sink);
             long elapsed = System.nanoTime() - start;
-            return new Result(rows, rows * 2, sink.bytes, elapsed);
+            return new Result(rows, rows * 2, sink.bytes, elapsed, 0);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.courier.cli.bench;
 import dev.courier.cli.common.ExitCodes;
 import dev.courier.cli.common.ServerOption;
 import dev.courier.cli.common.Units;
+import dev.courier.client.ClientConfig;
 import dev.courier.load.CourierRangeTarget;
 import dev.courier.load.FullExport;
 import dev.courier.load.LoadEngine;
@@ -44,8 +45,9 @@ public final class BenchRangeCommand implements Callable<Integer> {
     boolean load;
 
     @Option(names = "--export", description = "Instead of the load: read every sample of every record once, all "
-            + "channels, binary (Courier: RANGE_STREAM of each whole record, one after the other on one connection; "
-            + "PostgreSQL: COPY samples TO STDOUT (FORMAT binary)), and print samples/s.")
+            + "channels, binary (Courier: RANGE_STREAM of each whole record, 4 at a time on each of -c connections, "
+            + "every value checked; PostgreSQL: COPY samples TO STDOUT (FORMAT binary)), and print samples/s. Whole "
+            + "unmeasured passes run first until --warmup has passed, the same for both.")
     boolean export;
 
     @Option(names = {"-c", "--connections"}, paramLabel = "C", defaultValue = "1",
@@ -128,24 +130,32 @@ public final class BenchRangeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code --export}: one full export, timed from the first request to the last byte. */
+    /**
+     * {@code --export}: whole unmeasured passes for the warm-up, then one full export, timed from the first request
+     * to the last byte.
+     */
     private int export() throws Exception {
-        FullExport.Result r;
+        if (connections < 1) {
+            throw new IllegalArgumentException("--connections must be at least 1");
+        }
+        FullExport.Pass pass;
         String kind;
         if (postgres != null) {
             if (load) {
                 PointData truth = PointData.load(checked.dir(), checked.records, 0);
                 new PostgresTarget(postgres, truth, checked.channel, spanSeconds).load();
             }
-            r = FullExport.postgres(postgres);
+            pass = () -> FullExport.postgres(postgres);
             kind = "postgres";
         } else {
             if (load) {
                 throw new IllegalArgumentException("--load goes with --postgres: Courier serves its data directory");
             }
-            r = FullExport.courier(server.config().withRequestTimeoutMillis(options.timeoutMillis));
+            ClientConfig config = server.config().withRequestTimeoutMillis(options.timeoutMillis);
+            pass = () -> FullExport.courier(config, connections);
             kind = "courier";
         }
+        FullExport.Result r = FullExport.warmedUp(pass, (long) (options.warmupSeconds * 1e9));
         PrintWriter out = spec.commandLine().getOut();
         double seconds = r.elapsedNanos() / 1e9;
         if (options.json) {
@@ -157,6 +167,8 @@ public final class BenchRangeCommand implements Callable<Integer> {
                     .put("bytes", r.bytes())
                     .put("seconds", seconds, 3)
                     .put("samples_per_second", r.samplesPerSecond(), 0)
+                    .put("connections", postgres != null ? 1 : connections)
+                    .put("checksum", r.checksum())
                     .toString());
         } else {
             out.printf(Locale.ROOT, "%s export: %d samples (%d values, %d bytes) in %.3f s: %.0f samples/s%n", kind,

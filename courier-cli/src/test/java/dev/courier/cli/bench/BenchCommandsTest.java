@@ -320,4 +320,34 @@ class BenchCommandsTest {
         assertThat((long) r.number("bytes")).isEqualTo(16 * samples);
         assertThat(r.number("samples_per_second")).isPositive();
     }
+    @Test
+    void benchRangeExportOverSeveralConnectionsAfterAWarmUpChecksEveryValue() {
+        CsvTruth truth = CsvTruth.load();
+        long samples = 0;
+        long checksum = 0; // the sum of every value's bits, which does not depend on the order they came in
+        for (String record : truth.records()) {
+            samples += truth.samples(record);
+            for (int row = 0; row < truth.samples(record); row++) {
+                for (int channel = 1; channel <= 2; channel++) {
+                    checksum += Double.doubleToRawLongBits(truth.value(record, row, channel));
+                }
+            }
+        }
+        CliRun r = run("bench", "range", "--export", "--server", address, "-c", "3", "--warmup", "0.2", "--json");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat((long) r.number("samples")).isEqualTo(samples);
+        assertThat((long) r.number("connections")).isEqualTo(3);
+        var m = Pattern.compile("\"checksum\": (-?[0-9]+)").matcher(r.out());
+        assertThat(m.find()).as(r.out()).isTrue();
+        assertThat(Long.parseLong(m.group(1))).isEqualTo(checksum);
+    }
+
+    @Test
+    void benchRangeExportRefusesZeroConnections() {
+        CliRun r = run("bench", "range", "--export", "--server", address, "-c", "0", "--warmup", "0");
+
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("--connections must be at least 1");
+    }
 }
