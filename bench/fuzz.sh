@@ -25,6 +25,8 @@ all_targets=(
     "courier-journal dev.courier.journal.TransferJournalFuzzTest journal"
     "courier-server dev.courier.server.points.CsvRecordingLoaderFuzzTest csv"
     "courier-server dev.courier.server.points.ColumnFileFuzzTest columns"
+    "courier-server dev.courier.server.live.LiveLogFuzzTest log"
+    "courier-server dev.courier.server.live.LiveFileFuzzTest records"
 )
 targets=()
 for t in "${all_targets[@]}"; do

@@ -135,6 +135,11 @@ final class LiveFile implements AutoCloseable {
         }
     }
 
+    /** Where the file is: its provisional name until {@link #rename}. */
+    Path path() {
+        return path;
+    }
+
     int rowBytes() {
         return channelCount * Double.BYTES;
     }

@@ -45,7 +45,9 @@ import java.util.zip.CRC32C;
  * </pre>
  *
  * A crash can leave a torn last entry (written, never fsync'd, so never acknowledged): {@link #read} stops at the
- * first entry that is short or whose CRC is wrong and says why ({@link Tail}); everything before it is good.
+ * first entry that is short or whose CRC is wrong and says why ({@link Tail}); everything before it is good. Only
+ * the newest log can have one: a log is retired (a newer one made) only after a group commit that succeeded, so every
+ * byte of an older log was fsync'd, and {@link LiveStore} refuses to start on damage inside one.
  *
  * <p>Not thread-safe: the syncer thread is the only writer; {@link #read} runs at start-up, before it starts.
  */
@@ -203,7 +205,8 @@ final class LiveLog implements AutoCloseable {
      * Reads the log at {@code p}, handing each good entry to {@code to} in order, and stops at the end or at the
      * first bad entry.
      *
-     * @throws IOException when the file cannot be read or its header is not a log's
+     * @throws DamagedLiveFileException when its header is not a log's, or names another generation than its name
+     * @throws IOException when the file cannot be read
      */
     static Scan read(Path p, Consumer<Entry> to) throws IOException {
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
@@ -215,9 +218,16 @@ final class LiveLog implements AutoCloseable {
             ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
             readFully(ch, h, 0);
             if (h.hasRemaining() || h.getInt(0) != MAGIC || h.getShort(4) != VERSION) {
-                throw new IOException(p + " is not a live log (version " + VERSION + ")");
+                throw new DamagedLiveFileException(p, p + " is not a live log (version " + VERSION + "): restore the"
+                        + " live directory from a backup, or move the file out of it to start without its entries");
             }
             long generation = h.getLong(8);
+            if (generation != generationOf(p)) {
+                // Written with the header and synced before any entry: a crash cannot change it.
+                throw new DamagedLiveFileException(p, p + "'s header names generation " + generation + ", not its"
+                        + " name's: restore the live directory from a backup, or move the file out of it to start"
+                        + " without its entries");
+            }
             long at = HEADER_BYTES;
             int entries = 0;
             CRC32C crc = new CRC32C();
@@ -285,20 +295,32 @@ final class LiveLog implements AutoCloseable {
         }
     }
 
-    /** The logs in {@code dir}, oldest (smallest generation) first. */
+    /**
+     * The logs in {@code dir}, oldest (smallest generation) first.
+     *
+     * @throws DamagedLiveFileException for a log named with a generation of 2^63 - 1 or more: no generation can follow
+     *                                  it, and Courier, which counts one a checkpoint from 1, never names one so
+     */
     static List<Path> existing(Path dir) throws IOException {
         List<Path> logs = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "log-*.wal")) {
             for (Path p : files) {
-                if (NAME.matcher(p.getFileName().toString()).matches()) {
-                    logs.add(p);
+                Matcher m = NAME.matcher(p.getFileName().toString());
+                if (!m.matches()) {
+                    continue;
                 }
+                if (m.group(1).compareTo(String.format("%020d", Long.MAX_VALUE)) >= 0) {
+                    throw new DamagedLiveFileException(p, p + ": a generation of 2^63 - 1 or more is not a live"
+                            + " log's; move the file out of " + dir);
+                }
+                logs.add(p);
             }
         }
         logs.sort(Comparator.comparingLong(LiveLog::generationOf));
         return logs;
     }
 
+    /** The generation in the name of {@code p}, a log's from {@link #existing} or {@link #pathOf}. */
     static long generationOf(Path p) {
         Matcher m = NAME.matcher(p.getFileName().toString());
         if (!m.matches()) {

@@ -20,6 +20,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * record's lock, so a new subscriber gets every block after the count it was told, exactly once.
  */
 final class LiveRecord {
+    /**
+     * Values (all channels together) a record's arrays have room for at first; they double as they fill. Per record,
+     * not per channel, so that a record of many channels (up to 65,535, from one APPEND of one row or one log entry)
+     * costs memory in proportion to its values.
+     */
+    static final int INITIAL_VALUES = 1024;
     final String id;
     final LiveFile file;
     private final List<String> channelNames;
@@ -45,6 +51,14 @@ final class LiveRecord {
             lastTimeSeconds = file.startTimeSeconds + (rows - 1) / file.rateHz;
         }
         this.snapshot = Recording.ofPrefix(id, channelNames, file.startTimeSeconds, file.rateHz, columns, rows);
+    }
+
+    /**
+     * The arrays a record of {@code channels} starts with, room for {@code rows} rows and at least
+     * {@link #INITIAL_VALUES} values in all.
+     */
+    static double[][] columnsFor(int channels, int rows) {
+        return new double[channels][Math.max(rows, Math.max(1, INITIAL_VALUES / channels))];
     }
 
     int channelCount() {
@@ -90,7 +104,7 @@ final class LiveRecord {
         int count = snapshot.sampleCount();
         int need = count + rows;
         if (need > columns[0].length) {
-            int capacity = Math.max(need, Math.max(1024, columns[0].length * 2));
+            int capacity = Math.max(need, columns[0].length * 2);
             double[][] grown = new double[channels][];
             for (int c = 0; c < channels; c++) {
                 // Copied, never changed in place: a snapshot over the old array stays as it was.

@@ -45,9 +45,11 @@ import org.slf4j.LoggerFactory;
  * never acknowledged); the record files are read (a torn last row cut), then the logs oldest first, each entry's rows
  * beyond what its record has applied (by sample index, so an entry the file already holds is skipped), stopping at a
  * log's first short or bad-CRC entry (a torn tail: never acknowledged), which is logged; then a checkpoint, and the
- * logs are deleted. A record whose file is missing or holds no whole header (a crash before its header reached the
- * disk) is made again from the log's entry that created it; one whose header is bad while no log holds it from its
- * first sample stops the start with an error naming the file. Nothing acknowledged is lost. Rows that were not
+ * logs are deleted. Only the newest log can have a torn tail: damage inside an older one, whose every group was
+ * fsync'd before the newer log was made, stops the start ({@link DamagedLiveFileException}, naming the file). A record
+ * whose file is missing or holds no whole header (a crash before its header reached the disk) is made again from the
+ * log's entry that created it; one whose header is bad while no log holds it from its first sample stops the start
+ * the same way. A refused start leaves the files as they were. Nothing acknowledged is lost. Rows that were not
  * acknowledged can be in the record files after a replay: those of a group fsync'd whose ACKs had not gone out
  * before the crash are replayed like the others; only a torn tail's never are. A failed log write or fsync, a new
  * record's file that cannot be renamed, or a failed checkpoint, stops the store: every later APPEND is IO_ERROR.
@@ -102,6 +104,7 @@ public final class LiveStore implements LiveRecordings, AutoCloseable {
      * and checkpoints what they held.
      *
      * @param recorded whether an id is a recorded (read-only) record: appending to one is NOT_LIVE
+     * @throws DamagedLiveFileException when a file holds what no crash leaves (the message names it and what to do)
      * @throws IOException when the directory, a record file or a log cannot be read
      */
     public static LiveStore open(LiveConfig config, Predicate<String> recorded) throws IOException {
@@ -148,7 +151,7 @@ public final class LiveStore implements LiveRecordings, AutoCloseable {
                     continue;
                 }
                 int rows = Math.toIntExact(file.rows());
-                double[][] columns = new double[file.channelCount][Math.max(1024, rows)];
+                double[][] columns = LiveRecord.columnsFor(file.channelCount, rows);
                 file.readAll(columns);
                 records.put(id, new LiveRecord(id, file, columns, rows));
             }
@@ -156,43 +159,57 @@ public final class LiveStore implements LiveRecordings, AutoCloseable {
     }
 
     /**
-     * Applies every log's entries, oldest log first; then, when there were any, checkpoints and deletes the logs.
+     * Applies every log's entries, oldest log first; then, when there were any, names the files of the records made
+     * again, checkpoints and deletes the logs. A refusal leaves the files as they were: the records made so far only
+     * had provisional files, which it deletes.
      *
      * @return the generation for the next log
+     * @throws DamagedLiveFileException for damage inside a log older than the newest (only the newest can have a torn
+     *                                  tail), a log whose header is not a log's, or a record file with no whole header
+     *                                  that no log can make again
      */
     private long replay() throws IOException {
         List<Path> logs = LiveLog.existing(config.dir());
+        List<LiveRecord> made = new ArrayList<>();
         long next = 1;
-        for (Path p : logs) {
-            long startNanos = System.nanoTime();
-            LiveLog.Scan scan;
-            try {
-                scan = LiveLog.read(p, e -> {
-                    try {
-                        replay(e);
-                    } catch (IOException x) {
-                        throw new UncheckedIOException(x);
-                    }
-                });
-            } catch (UncheckedIOException x) {
-                throw x.getCause();
+        try {
+            for (int i = 0; i < logs.size(); i++) {
+                Path p = logs.get(i);
+                long startNanos = System.nanoTime();
+                LiveLog.Scan scan = replayLog(p, made);
+                next = Math.max(next, LiveLog.generationOf(p) + 1);
+                if (scan.tail() == LiveLog.Tail.CLEAN) {
+                    logger.info("replayed live log {}: {} entries in {} ms", p.getFileName(), scan.entries(),
+                            (System.nanoTime() - startNanos) / 1_000_000);
+                } else if (i < logs.size() - 1) {
+                    throw new DamagedLiveFileException(p, p + " is damaged from offset " + scan.goodBytes() + " ("
+                            + scan.tail() + ", " + scan.cutBytes() + " bytes from there to its end) while a newer log, "
+                            + logs.get(i + 1).getFileName() + ", follows it: a log is retired only after every group"
+                            + " in it was fsync'd, so no crash leaves it so. Restore the live directory from a backup,"
+                            + " or move " + p.getFileName() + " out of it to start without the entries from there on");
+                } else {
+                    logger.warn("replayed live log {}: {} entries; its last {} bytes (from offset {}) are cut: {} (a"
+                            + " write a crash cut short, never acknowledged)", p.getFileName(), scan.entries(),
+                            scan.cutBytes(), scan.goodBytes(), scan.tail());
+                }
             }
-            next = Math.max(next, LiveLog.generationOf(p) + 1);
-            if (scan.tail() == LiveLog.Tail.CLEAN) {
-                logger.info("replayed live log {}: {} entries in {} ms", p.getFileName(), scan.entries(),
-                        (System.nanoTime() - startNanos) / 1_000_000);
-            } else {
-                logger.warn("replayed live log {}: {} entries; its last {} bytes (from offset {}) are cut: {} (a"
-                        + " write a crash cut short, never acknowledged)", p.getFileName(), scan.entries(),
-                        scan.cutBytes(), scan.goodBytes(), scan.tail());
+            if (!unreadable.isEmpty()) {
+                Map.Entry<String, LiveFile.BadHeader> bad = unreadable.entrySet().iterator().next();
+                String others = unreadable.size() == 1 ? "" : " (and " + (unreadable.size() - 1) + " more such files)";
+                throw new DamagedLiveFileException(config.dir().resolve(bad.getKey() + LiveFile.SUFFIX),
+                        bad.getValue().getMessage() + others + "; no live log holds that record from its first sample"
+                        + " to make it again from, so it is not a crash's doing: restore the file from a backup, or"
+                        + " move it out of " + config.dir() + " to start without that record", bad.getValue());
             }
+        } catch (IOException | RuntimeException e) {
+            discard(made);
+            throw e;
         }
-        if (!unreadable.isEmpty()) {
-            LiveFile.BadHeader bad = unreadable.values().iterator().next();
-            String others = unreadable.size() == 1 ? "" : " (and " + (unreadable.size() - 1) + " more such files)";
-            throw new IOException(bad.getMessage() + others + "; no live log holds that record from its first sample"
-                    + " to make it again from, so it is not a crash's doing: restore the file from a backup, or move it"
-                    + " out of " + config.dir() + " to start without that record", bad);
+        for (LiveRecord r : made) {
+            // Deletes the file set aside for having no whole header, if the record had one (see replay(Entry)).
+            Path p = config.dir().resolve(r.id + LiveFile.SUFFIX);
+            Files.deleteIfExists(p);
+            r.file.rename(p);
         }
         if (!logs.isEmpty()) {
             Checkpointer.checkpoint(config.dir(), records.values());
@@ -203,11 +220,40 @@ public final class LiveStore implements LiveRecordings, AutoCloseable {
         return next;
     }
 
+    /** Applies the entries of log {@code p}; the records made go to {@code made}. */
+    private LiveLog.Scan replayLog(Path p, List<LiveRecord> made) throws IOException {
+        try {
+            return LiveLog.read(p, e -> {
+                try {
+                    replay(e, made);
+                } catch (IOException x) {
+                    throw new UncheckedIOException(x);
+                }
+            });
+        } catch (UncheckedIOException x) {
+            throw x.getCause();
+        }
+    }
+
+    /** Closes and deletes the provisional files of the records a refused replay made, and forgets them. */
+    private void discard(List<LiveRecord> made) {
+        for (LiveRecord r : made) {
+            records.remove(r.id);
+            try {
+                r.file.close();
+                Files.deleteIfExists(r.file.path());
+            } catch (IOException e) {
+                logger.warn("deleting {} failed (the next start deletes it)", r.file.path(), e);
+            }
+        }
+    }
+
     /**
      * One log entry at start-up: its rows beyond what its record holds, the record made if it has no file or one
-     * with no whole header.
+     * with no whole header. A record made here gets a provisional file ({@link LiveFile#NEW_SUFFIX}), renamed by
+     * {@link #replay()} once every log was read, so that a refusal changes nothing.
      */
-    private void replay(LiveLog.Entry e) throws IOException {
+    private void replay(LiveLog.Entry e, List<LiveRecord> made) throws IOException {
         LiveRecord r = records.get(e.id());
         if (r == null) {
             if (!RECORD_ID.matcher(e.id()).matches() || recorded.test(e.id()) || e.firstSample() != 0) {
@@ -215,21 +261,24 @@ public final class LiveStore implements LiveRecordings, AutoCloseable {
                         e.firstSample());
                 return;
             }
-            Path p = config.dir().resolve(e.id() + LiveFile.SUFFIX);
             LiveFile.BadHeader bad = unreadable.remove(e.id());
             if (bad != null) {
                 // Made after the last checkpoint, so the logs hold every sample the file could have had.
                 logger.warn("{}; made again from the live log, which holds the record from its first sample (a crash"
                         + " before its header reached the disk)", bad.getMessage());
-                Files.delete(p);
             }
-            LiveFile file = LiveFile.create(p, e.channels(), e.rateHz(), e.startTimeSeconds());
-            r = new LiveRecord(e.id(), file, new double[e.channels()][Math.max(1024, e.rows())], 0);
+            LiveFile file = LiveFile.create(config.dir().resolve(e.id() + LiveFile.NEW_SUFFIX), e.channels(),
+                    e.rateHz(), e.startTimeSeconds());
+            r = new LiveRecord(e.id(), file, LiveRecord.columnsFor(e.channels(), e.rows()), 0);
             records.put(e.id(), r);
+            made.add(r);
         }
-        if (r.channelCount() != e.channels() || e.firstSample() > r.acceptedRows) {
-            logger.warn("skipped a log entry of '{}' from sample {} with {} channels: the record has {} channels and"
-                    + " {} samples", e.id(), e.firstSample(), e.channels(), r.channelCount(), r.acceptedRows);
+        if (r.channelCount() != e.channels() || r.file.rateHz != e.rateHz()
+                || r.file.startTimeSeconds != e.startTimeSeconds() || e.firstSample() > r.acceptedRows) {
+            logger.warn("skipped a log entry of '{}' from sample {} with {} channels at {} Hz from {} s: the record has"
+                    + " {} channels at {} Hz from {} s and {} samples", e.id(), e.firstSample(), e.channels(),
+                    e.rateHz(), e.startTimeSeconds(), r.channelCount(), r.file.rateHz, r.file.startTimeSeconds,
+                    r.acceptedRows);
             return;
         }
         int skip = (int) (r.acceptedRows - e.firstSample());
@@ -466,7 +515,7 @@ public final class LiveStore implements LiveRecordings, AutoCloseable {
             }
             LiveFile file = LiveFile.create(config.dir().resolve(id + LiveFile.NEW_SUFFIX), r.channelCount(),
                     r.rateHz(), start);
-            record = new LiveRecord(id, file, new double[r.channelCount()][Math.max(1024, r.rows())], 0);
+            record = new LiveRecord(id, file, LiveRecord.columnsFor(r.channelCount(), r.rows()), 0);
             records.put(id, record);
         }
         return record;

@@ -44,6 +44,10 @@ public final class Recording {
 
         /** The label a CSV header title gives: a unit in parentheses at its end is the unit. */
         static Label ofTitle(String title) {
+            if (!title.endsWith(")")) {
+                // What the pattern would say, without a match for each channel of each live snapshot ("ch1"...).
+                return new Label(title, "");
+            }
             Matcher m = TITLE_WITH_UNIT.matcher(title);
             return m.matches() && !m.group(1).isEmpty() ? new Label(m.group(1), m.group(2).strip())
                     : new Label(title, "");

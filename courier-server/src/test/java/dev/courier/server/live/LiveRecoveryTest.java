@@ -12,7 +12,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * every acknowledged row, a torn log tail cut; a record file a power loss left without its header, or one made for a
  * group never fsync'd, does not stop the start, while a damaged header the logs cannot explain does, naming the file;
  * logs are retired by checkpoints as they fill, never more than two at a time, and a clean close leaves the record
- * files complete and no log.
+ * files complete and no log. Damage inside an older log (only the newest can have a torn tail), a log header of
+ * another generation and a log name no generation can follow stop the start with the typed refusal, naming the
+ * file and changing none; a record of many channels costs memory by its values.
  */
 class LiveRecoveryTest {
     private static final double RATE_HZ = 250;
@@ -207,6 +211,118 @@ class LiveRecoveryTest {
             for (String r : records) {
                 assertRows(store, r, 2, 1000);
             }
+        }
+    }
+
+    /** Two logs as a run leaves them after a rotation: record "x" from sample 0 in the older, more in the newer. */
+    private static void writeTwoLogs(Path live) throws IOException {
+        Files.createDirectories(live);
+        try (LiveLog older = LiveLog.create(live, 1)) {
+            older.add("x", 0, 5, 1, RATE_HZ, 0, values("x", 0, 5));
+            older.commit();
+            older.add("x", 5, 5, 1, RATE_HZ, 0, values("x", 5, 5));
+            older.commit();
+        }
+        try (LiveLog newer = LiveLog.create(live, 2)) {
+            newer.add("x", 10, 5, 1, RATE_HZ, 0, values("x", 10, 5));
+            newer.commit();
+        }
+    }
+
+    private static double[] values(String record, long first, int n) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = value(record, first + i, 0);
+        }
+        return v;
+    }
+
+    /** Flips a byte in the second entry's values of the log of {@code generation}. */
+    private static void flipSecondEntry(Path live, long generation) throws IOException {
+        Path log = LiveLog.pathOf(live, generation);
+        byte[] b = Files.readAllBytes(log);
+        int secondEntry = LiveLog.HEADER_BYTES + LiveLog.ENTRY_HEADER_BYTES + 1 + 5 * Double.BYTES;
+        b[secondEntry + LiveLog.ENTRY_HEADER_BYTES + 1 + 3] ^= 0x10;
+        Files.write(log, b);
+    }
+
+    @Test
+    void damageInsideAnOlderLogStopsTheStartNamingItAndChangesNothing() throws Exception {
+        Path live = dir.resolve("live");
+        writeTwoLogs(live);
+        flipSecondEntry(live, 1);
+        Map<String, byte[]> before = LiveDirectoryOracle.files(live);
+        Path older = LiveLog.pathOf(live, 1);
+        assertThatThrownBy(() -> LiveStore.open(LiveConfig.of(live), id -> false))
+                .isInstanceOfSatisfying(DamagedLiveFileException.class, e -> assertThat(e.file()).isEqualTo(older))
+                .hasMessageContaining(older.toString())
+                .hasMessageContaining("BAD_CRC")
+                .hasMessageContaining(LiveLog.pathOf(live, 2).getFileName().toString());
+        // Record "x", made from the older log's first entry, had only a provisional file, deleted with the refusal.
+        Map<String, byte[]> after = LiveDirectoryOracle.files(live);
+        assertThat(after.keySet()).isEqualTo(before.keySet());
+        for (String name : before.keySet()) {
+            assertThat(Arrays.equals(after.get(name), before.get(name))).as(name).isTrue();
+        }
+    }
+
+    @Test
+    void theSameDamageInTheNewestLogIsATornTailTheStartCuts() throws Exception {
+        Path live = dir.resolve("live");
+        writeTwoLogs(live);
+        flipSecondEntry(live, 1);
+        Files.delete(LiveLog.pathOf(live, 2)); // the older log is the newest now
+        try (LiveStore store = LiveStore.open(LiveConfig.of(live), id -> false)) {
+            assertRows(store, "x", 1, 5);
+        }
+    }
+
+    @Test
+    void aLogWhoseHeaderNamesAnotherGenerationStopsTheStart() throws Exception {
+        Path live = dir.resolve("live");
+        writeTwoLogs(live);
+        Path newer = LiveLog.pathOf(live, 2);
+        Path renamed = LiveLog.pathOf(live, 3);
+        Files.move(newer, renamed);
+        assertThatThrownBy(() -> LiveStore.open(LiveConfig.of(live), id -> false))
+                .isInstanceOfSatisfying(DamagedLiveFileException.class, e -> assertThat(e.file()).isEqualTo(renamed))
+                .hasMessageContaining("generation 2");
+    }
+
+    @Test
+    void aLogNamedWithAGenerationNoneCanFollowStopsTheStartInsteadOfThrowingANumberFormatException() throws Exception {
+        for (String digits : new String[] {"09223372036854775807", "18446744073709551615", "99999999999999999999"}) {
+            Path live = dir.resolve("live-" + digits);
+            Files.createDirectories(live);
+            Path log = live.resolve("log-" + digits + ".wal");
+            Files.write(log, new byte[0]);
+            assertThatThrownBy(() -> LiveStore.open(LiveConfig.of(live), id -> false))
+                    .as(digits)
+                    .isInstanceOfSatisfying(DamagedLiveFileException.class, e -> assertThat(e.file()).isEqualTo(log))
+                    .hasMessageContaining("2^63 - 1");
+        }
+        Path live = dir.resolve("live-max-minus-1");
+        LiveLog.create(Files.createDirectories(live), Long.MAX_VALUE - 1).close();
+        try (LiveStore store = LiveStore.open(LiveConfig.of(live), id -> false)) {
+            assertThat(store.all()).isEmpty();
+        }
+    }
+
+    @Test
+    void aRecordOfManyChannelsCostsMemoryInProportionToItsValues() throws Exception {
+        double[][] widest = LiveRecord.columnsFor(65_535, 1);
+        assertThat(widest).hasNumberOfRows(65_535);
+        assertThat(Arrays.stream(widest).mapToInt(c -> c.length).max().orElseThrow()).isEqualTo(1);
+        assertThat(LiveRecord.columnsFor(1, 0)[0]).hasSize(LiveRecord.INITIAL_VALUES);
+        assertThat(LiveRecord.columnsFor(4, 10)[3]).hasSize(LiveRecord.INITIAL_VALUES / 4);
+        assertThat(LiveRecord.columnsFor(4, 5000)[3]).hasSize(5000);
+        int channels = 16_000;
+        try (LiveStore store = LiveStore.open(LiveConfig.of(dir.resolve("live")), id -> false)) {
+            for (int row = 0; row < 3; row++) {
+                assertThat(store.append(rows(row + 1, "wide", channels, row, 1)).join())
+                        .isEqualTo(new AppendAck(row + 1, row, 1));
+            }
+            assertRows(store, "wide", channels, 3);
         }
     }
 }

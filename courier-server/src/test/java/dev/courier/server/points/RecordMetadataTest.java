@@ -23,6 +23,8 @@ class RecordMetadataTest {
         assertThat(Recording.Label.ofTitle("resp")).isEqualTo(new Recording.Label("resp", ""));
         assertThat(Recording.Label.ofTitle("a (b) ( c )")).isEqualTo(new Recording.Label("a (b)", "c"));
         assertThat(Recording.Label.ofTitle("(mV)")).isEqualTo(new Recording.Label("(mV)", ""));
+        assertThat(Recording.Label.ofTitle("a (mV) x")).isEqualTo(new Recording.Label("a (mV) x", ""));
+        assertThat(Recording.Label.ofTitle("ch65535")).isEqualTo(new Recording.Label("ch65535", ""));
     }
 
     @Test
