@@ -8,7 +8,7 @@
 # to append) and the APPEND round trip's p99 (sent to acknowledged: the group commit, fsync included), then
 # courier bench live's JSON line on stderr. Case 1's producers use PRODUCER_CONNECTIONS connections (default 125, 8
 # records each: a server takes at most 32 APPENDs in flight per connection, and 8 connections for 1,000 records
-# capped the rate at 256 APPENDs per fsync). The client must be one with --producer-connections (2026-12-02, s6-live
+# capped the rate at 256 APPENDs per fsync) and PRODUCER_THREADS threads (default 4) to send them. The client must be one with --producer-connections (2026-12-02, s6-live
 # on): bench/live-ab.sh keeps this tree's client and swaps the servers.
 #
 # Usage: bench/live.sh [DURATION_SECONDS]    (default 10)
@@ -52,7 +52,8 @@ bench() {
 for c in ${CASES:-1 2 3}; do
     case "$c" in
         1) bench "1000 records x 1 sub" --records 1000 --rate 250 --subscribers-per-record 1 \
-               --producer-connections "${PRODUCER_CONNECTIONS:-125}" --prefix r1000- ;;
+               --producer-connections "${PRODUCER_CONNECTIONS:-125}" --producer-threads "${PRODUCER_THREADS:-4}" \
+               --prefix r1000- ;;
         2) bench "1 record x 1000 subs" --subscribers 1000 --rate 250 --prefix s1000- ;;
         3) bench "1 x 1000 subs + 1 stalled" --subscribers 1000 --rate 250 --stalled 1 --prefix stalled- ;;
     esac

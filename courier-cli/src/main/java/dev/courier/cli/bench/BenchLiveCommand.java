@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
  * <p>Besides that latency it reports what the producers offered (rows handed to {@code append} in the measured
  * seconds) apart from what was acknowledged, so a bench that cannot send the rate is told from a server that cannot
  * take it, and the APPEND round trip (sent to acknowledged: the group commit's wait, fsync included).
+ * {@code --producer-threads} sends them from several threads, each ticking for its share of the records.
  * {@code --producer-connections} spreads the producers over more connections than the subscribers: a server takes
  * at most its in-flight cap (32) of APPENDs per connection, so 1,000 records at 50 APPENDs/s each on 8 connections
  * are capped at 256 in flight, a rate bound by the fsync's time rather than by the server's work.
@@ -87,6 +88,10 @@ public final class BenchLiveCommand implements Callable<Integer> {
             + "(default: --connections).")
     Integer producerConnections;
 
+    @Option(names = "--producer-threads", paramLabel = "T", defaultValue = "1", description = "Threads that send "
+            + "the APPENDs, each for its share of the records (default: ${DEFAULT-VALUE}).")
+    int producerThreads;
+
     @Option(names = "--prefix", paramLabel = "P", defaultValue = "bench-", description = "Record id prefix; each run "
             + "should use a new one (records keep their samples).")
     String prefix;
@@ -112,6 +117,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
         AtomicLong appended = new AtomicLong();
         AtomicLong offered = new AtomicLong();
         int producerCount = producerConnections != null ? producerConnections : connections;
+        int threads = Math.max(1, Math.min(producerThreads, records));
         AtomicLong errors = new AtomicLong();
         Producers p = new Producers(rows, new long[records], ackNanos, offered, appended, errors, roundTrip);
         ClientConfig config = server.config();
@@ -120,7 +126,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
         List<Subscription> subscriptions = new ArrayList<>();
         List<SampleStream> stalledStreams = new ArrayList<>();
         try (CourierClient client = new CourierClient(config);
-             ScheduledExecutorService tick = Executors.newSingleThreadScheduledExecutor()) {
+             ScheduledExecutorService tick = Executors.newScheduledThreadPool(threads)) {
             for (int i = 0; i < Math.max(connections, producerCount); i++) {
                 if (i < producerCount) {
                     producers.add(client.open());
@@ -129,10 +135,13 @@ public final class BenchLiveCommand implements Callable<Integer> {
                     readers.add(client.open());
                 }
             }
-            // Batch 0 creates each record, so subscribers have something to subscribe to.
+            // Batch 0 creates each record, so subscribers have something to subscribe to: all at once, a few
+            // group commits rather than one fsync per record in a row.
+            CompletableFuture<?>[] created = new CompletableFuture<?>[records];
             for (int r = 0; r < records; r++) {
-                appendBatch(producers.get(r % producerCount), r, 0, p).join();
+                created[r] = appendBatch(producers.get(r % producerCount), r, 0, p);
             }
+            CompletableFuture.allOf(created).join();
             int s = 0;
             for (int r = 0; r < records; r++) {
                 for (int k = 0; k < perRecord; k++, s++) {
@@ -150,17 +159,22 @@ public final class BenchLiveCommand implements Callable<Integer> {
             for (int k = 0; k < stalled; k++) {
                 stalledStreams.add(readers.get(k % connections).subscribe(prefix + 0, 0, new int[] {1, 2})); // never read
             }
-            int[] batch = {1};
+            // Each producer thread ticks for its own share of the records (record r is thread r % threads's), so
+            // that one starved thread on a loaded machine does not hold back every record's rows.
             long batchNanos = batchMillis * 1_000_000L;
-            tick.scheduleAtFixedRate(() -> {
-                int b = batch[0]++;
-                if (b >= batches) {
-                    return;
-                }
-                for (int r = 0; r < records; r++) {
-                    appendBatch(producers.get(r % producerCount), r, b, p);
-                }
-            }, batchNanos, batchNanos, TimeUnit.NANOSECONDS);
+            for (int t = 0; t < threads; t++) {
+                int first = t;
+                int[] batch = {1};
+                tick.scheduleAtFixedRate(() -> {
+                    int b = batch[0]++;
+                    if (b >= batches) {
+                        return;
+                    }
+                    for (int r = first; r < records; r += threads) {
+                        appendBatch(producers.get(r % producerCount), r, b, p);
+                    }
+                }, batchNanos, batchNanos, TimeUnit.NANOSECONDS);
+            }
             Thread.sleep(warmupSeconds * 1000L);
             latency.getIntervalHistogram(); // drop the warm-up
             roundTrip.getIntervalHistogram();
@@ -217,7 +231,7 @@ public final class BenchLiveCommand implements Callable<Integer> {
     }
 
     /**
-     * The producers' side: rows per APPEND, each record's next sample (the tick thread's), when each batch was
+     * The producers' side: rows per APPEND, each record's next sample (its producer thread's), when each batch was
      * acknowledged, and the counters.
      */
     private record Producers(int rows, long[] next, AtomicLongArray[] ackNanos, AtomicLong offered,
