@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.zip.CRC32C;
 
 /**
  * One live record: its samples on the heap (one growing array per channel, filled from its {@link LiveFile} at
@@ -32,6 +33,8 @@ final class LiveRecord {
     private double[][] columns;
     private volatile Recording snapshot;
     private final CopyOnWriteArrayList<LiveSubscriber> subscribers = new CopyOnWriteArrayList<>();
+    /** The syncer's, for {@link #apply}. */
+    private final CRC32C crc = new CRC32C();
     /** Rows accepted by the syncer, written or about to be: the index the next accepted row gets. */
     long acceptedRows;
     /** The time of the last accepted row; NaN before the first. */
@@ -79,10 +82,12 @@ final class LiveRecord {
         for (double v : values) {
             block.writeDouble(v);
         }
+        crc.reset();
+        crc.update(block.nioBuffer());
         synchronized (this) {
             long count = snapshot.sampleCount();
             extend(values, rows);
-            LiveBlock shared = new LiveBlock(block, count, rows);
+            LiveBlock shared = new LiveBlock(block, count, rows, (int) crc.getValue());
             for (LiveSubscriber s : subscribers) {
                 if (!s.offer(shared.share())) {
                     subscribers.remove(s);

@@ -1,7 +1,6 @@
 package dev.courier.server.live;
 
 import dev.courier.server.points.RangeRows;
-import io.netty.channel.EventLoop;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -10,7 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * One SUBSCRIBE of a connection: where it is ({@link #nextSample}), its credit, the stored rows it sends first
  * ({@link #history}, samples {@code [fromSample, historyEnd)}), and its inbox of appended blocks, bounded by
  * {@code queueBoundBytes}. {@link Subscriptions} drives it on the connection's event loop; {@link #offer} alone is
- * called from the syncer thread, and touches only the inbox and its counters.
+ * called from the syncer thread, and touches only the inbox, its counters and the arrival it reports (at most one
+ * outstanding: {@link #arrivalTaken} re-arms it on the loop).
  */
 final class Subscription implements LiveSubscriber {
     final int id;
@@ -32,20 +32,23 @@ final class Subscription implements LiveSubscriber {
     LiveBlock head;
 
     private final long queueBoundBytes;
-    private final EventLoop loop;
-    /** Run on the loop when blocks have arrived; set once, before the subscription is offered any. */
-    private Runnable drain;
+    /**
+     * Told, on the syncer thread, that blocks have arrived (it queues the subscription for its connection's next
+     * drain); set once, before the subscription is offered any.
+     */
+    private Runnable onArrival;
     private final ConcurrentLinkedQueue<LiveBlock> inbox = new ConcurrentLinkedQueue<>();
     /** Bytes of blocks in the inbox and the head, as stored (every channel). */
     private final AtomicLong queuedBytes = new AtomicLong();
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    /** Whether an arrival was reported that the loop has not taken yet: one report for any number of blocks. */
+    private final AtomicBoolean arrivalReported = new AtomicBoolean();
     /** Set by {@link #offer} when the bound was passed; the loop then ends the subscription. */
     private volatile boolean slow;
     private volatile boolean gone;
 
     /** @param channelsAsked how many channels each row sent holds */
     Subscription(int id, String record, long fromSample, int channelsAsked, int chunkBytes, int windowBytes,
-                 long queueBoundBytes, EventLoop loop) {
+                 long queueBoundBytes) {
         this.id = id;
         this.record = record;
         this.fromSample = fromSample;
@@ -54,11 +57,10 @@ final class Subscription implements LiveSubscriber {
         this.creditBytes = windowBytes;
         this.nextSample = fromSample;
         this.queueBoundBytes = queueBoundBytes;
-        this.loop = loop;
     }
 
     void onArrival(Runnable task) {
-        drain = task;
+        onArrival = task;
     }
 
     /**
@@ -84,21 +86,26 @@ final class Subscription implements LiveSubscriber {
             block.rows().release();
             slow = true;
             gone = true;
-            scheduleDrain();
+            reportArrival();
             return false;
         }
         inbox.add(block);
-        scheduleDrain();
+        reportArrival();
         return true;
     }
 
-    private void scheduleDrain() {
-        if (drainScheduled.compareAndSet(false, true)) {
-            loop.execute(() -> {
-                drainScheduled.set(false);
-                drain.run();
-            });
+    private void reportArrival() {
+        if (arrivalReported.compareAndSet(false, true)) {
+            onArrival.run();
         }
+    }
+
+    /**
+     * On the loop, before it sends what arrived: a block offered from now on is reported again (one offered before
+     * is in the inbox already, and sent by this drain).
+     */
+    void arrivalTaken() {
+        arrivalReported.set(false);
     }
 
     boolean slow() {

@@ -18,6 +18,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.collection.IntObjectHashMap;
 import java.util.ArrayList;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.CRC32C;
 
 /**
@@ -32,7 +34,12 @@ import java.util.zip.CRC32C;
  * past it the subscription is sent SLOW_CONSUMER and ends (the connection goes on), and neither the producer nor
  * the other subscribers wait for it: offering a block never blocks.
  *
- * <p>Confined to the connection's event loop, but for {@link Subscription#offer}, which hops to it.
+ * <p>Arrivals: a block fanned out to many subscriptions of one connection is sent by one task on its loop, with one
+ * flush for all of them (one write to the socket, not one per subscription): each subscription that got a block
+ * joins {@link #arrived}, and the first to join since the last drain queues the drain.
+ *
+ * <p>Confined to the connection's event loop, but for {@link Subscription#offer}, which queues the subscription in
+ * {@link #arrived} from the syncer thread.
  */
 public final class Subscriptions {
     /**
@@ -51,6 +58,10 @@ public final class Subscriptions {
     private final ServerMetrics metrics;
     private final IntObjectHashMap<Subscription> open = new IntObjectHashMap<>(4);
     private final CRC32C crc = new CRC32C();
+    /** Subscriptions with blocks arrived since the last drain; filled from the syncer thread. */
+    private final ConcurrentLinkedQueue<Subscription> arrived = new ConcurrentLinkedQueue<>();
+    /** Whether a drain of {@link #arrived} is queued on the loop and has not started yet. */
+    private final AtomicBoolean drainQueued = new AtomicBoolean();
     private boolean pumping;
     private boolean pumpAgain;
 
@@ -96,8 +107,8 @@ public final class Subscriptions {
             return;
         }
         Subscription s = new Subscription(id, r.record(), r.fromSample(), r.channels().length, r.chunkBytes(),
-                r.windowBytes(), live.config().subscriberQueueBytes(), ctx.channel().eventLoop());
-        s.onArrival(() -> pump(s));
+                r.windowBytes(), live.config().subscriberQueueBytes());
+        s.onArrival(() -> arrived(s));
         try {
             // From here s gets every block after 'before'; the stored rows before it come from the columns.
             Recording before = live.subscribe(r.record(), s);
@@ -231,26 +242,54 @@ public final class Subscriptions {
         }
     }
 
+    /** On the syncer thread: {@code s} has blocks; it is sent by the next drain, queued if none is. */
+    private void arrived(Subscription s) {
+        arrived.add(s);
+        if (drainQueued.compareAndSet(false, true)) {
+            ctx.executor().execute(this::drainArrived);
+        }
+    }
+
+    /**
+     * On the loop: sends what each subscription in {@link #arrived} can, then flushes once for all of them. A
+     * subscription that arrives after the queue was emptied queues the next drain.
+     */
+    private void drainArrived() {
+        drainQueued.set(false);
+        boolean wrote = false;
+        for (Subscription s; (s = arrived.poll()) != null; ) {
+            s.arrivalTaken();
+            wrote |= send(s);
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+    }
+
     /**
      * Sends what {@code s} alone can send (blocks arrived, or credit granted), and flushes: the others are not
      * visited, so a block fanned out to n subscriptions of a connection costs n sends, not n turns over all of them.
      */
     private void pump(Subscription s) {
-        if (s.closed || pumping) {
-            return;
-        }
-        boolean wrote = false;
-        if (s.slow()) {
-            fail(s, slowConsumer(s));
-            wrote = true;
-        } else {
-            while (ctx.channel().isWritable() && sendChunk(s)) {
-                wrote = true;
-            }
-        }
-        if (wrote) {
+        if (send(s)) {
             ctx.flush();
         }
+    }
+
+    /** What {@link #pump(Subscription)} does, without the flush: whether it wrote anything. */
+    private boolean send(Subscription s) {
+        if (s.closed || pumping) {
+            return false;
+        }
+        if (s.slow()) {
+            fail(s, slowConsumer(s));
+            return true;
+        }
+        boolean wrote = false;
+        while (ctx.channel().isWritable() && sendChunk(s)) {
+            wrote = true;
+        }
+        return wrote;
     }
 
     private Failure slowConsumer(Subscription s) {
@@ -301,7 +340,11 @@ public final class Subscriptions {
                 }
             }
         }
-        writeHeader(s, offset, data, data.readerIndex(), n, header);
+        if (s.picked == null && at == 0 && rows == head.rowCount()) {
+            writeHeader(s, offset, n, head.crc32c(), header); // the whole block: its CRC is the same for everyone
+        } else {
+            writeHeader(s, offset, data, data.readerIndex(), n, header);
+        }
         ctx.write(header);
         ctx.write(data);
         advance(s, rows);
@@ -315,9 +358,14 @@ public final class Subscriptions {
     private void writeHeader(Subscription s, long offset, ByteBuf data, int dataAt, int n, ByteBuf out) {
         crc.reset();
         crc.update(data.nioBuffer(dataAt, n));
+        writeHeader(s, offset, n, (int) crc.getValue(), out);
+    }
+
+    /** Writes the CHUNK header for {@code n} bytes whose CRC32C is {@code crc32c} at the start of {@code out}. */
+    private static void writeHeader(Subscription s, long offset, int n, int crc32c, ByteBuf out) {
         int end = out.writerIndex();
         out.writerIndex(0);
-        MessageWriter.writeChunkHeader(s.id, offset, n, false, false, true, (int) crc.getValue(), out);
+        MessageWriter.writeChunkHeader(s.id, offset, n, false, false, true, crc32c, out);
         out.writerIndex(Math.max(end, FrameDescriptor.CHUNK_OVERHEAD_BYTES));
     }
 

@@ -255,6 +255,67 @@ class LiveRecordsTest {
     }
 
     @Test
+    void manySubscriptionsOfOneConnectionEachGetEveryPipelinedAppendOnceInOrder() throws Exception {
+        // One connection's subscriptions are sent by one drain per arrival: each must still get every block, once,
+        // in order, whether it sends the shared block whole (its CRC computed once), split (a chunk smaller than the
+        // block) or copied (some channels), and whether it starts with stored rows or not.
+        int subscriptions = 60;
+        try (CourierServer server = start(); RawConnection producer = RawConnection.handshaken(server.localAddress());
+             RawConnection sub = RawConnection.handshaken(server.localAddress())) {
+            producer.send(rows(1, "live-m", 0, 3));
+            receive(producer, AppendAck.class);
+            int[][] channels = new int[subscriptions][];
+            long[] from = new long[subscriptions];
+            long[] offset = new long[subscriptions];
+            long[] next = new long[subscriptions];
+            for (int k = 0; k < subscriptions; k++) {
+                channels[k] = k % 3 == 2 ? new int[] {2} : new int[] {1, 2};
+                from[k] = k % 2 == 0 ? 0 : 3;
+                next[k] = from[k];
+                sub.send(new SubscribeRequest(100 + k, "live-m", from[k], 1 << 20, 4096, channels[k]));
+            }
+            // Pipelined, not waiting for ACKs, so that several blocks can reach a drain together; one of 300 rows
+            // is longer than a 4096-byte chunk of two channels (256 rows), so it goes out split.
+            long end = 3;
+            int appends = 12;
+            for (int a = 0; a < appends; a++) {
+                int n = a == 5 ? 300 : 1 + a;
+                producer.send(rows(10 + a, "live-m", end, n));
+                end += n;
+            }
+            for (int a = 0; a < appends; a++) {
+                assertThat(receive(producer, AppendAck.class).requestId()).isEqualTo(10 + a);
+            }
+            int complete = 0;
+            while (complete < subscriptions) {
+                ChunkReply chunk = receive(sub, ChunkReply.class);
+                int k = chunk.requestId() - 100;
+                assertThat(k).isBetween(0, subscriptions - 1);
+                assertThat(chunk.offsetBytes()).isEqualTo(offset[k]);
+                ByteBuf data = chunk.data();
+                CRC32C crc = new CRC32C();
+                crc.update(data.nioBuffer());
+                assertThat(chunk.crc32c()).isEqualTo((int) crc.getValue());
+                offset[k] += data.readableBytes();
+                while (data.isReadable()) {
+                    assertThat(next[k]).as("subscription %d got a row past the last appended", k).isLessThan(end);
+                    for (int ch : channels[k]) {
+                        assertThat(data.readDouble()).isEqualTo(value(next[k], ch));
+                    }
+                    next[k]++;
+                }
+                if (next[k] == end) {
+                    complete++;
+                }
+            }
+            for (int k = 0; k < subscriptions; k++) {
+                assertThat(offset[k]).isEqualTo((end - from[k]) * channels[k].length * 8);
+            }
+            WellBehavedClient.assertServed(sub, 9);
+        }
+    }
+
+    @Test
     void subscribingToAnUnknownOrRecordedRecordOrPastTheEndIsRefused() throws Exception {
         try (CourierServer server = start(); RawConnection c = RawConnection.handshaken(server.localAddress())) {
             c.send(new SubscribeRequest(1, "nobody", 0, 1 << 20, 4096, new int[] {1}));
