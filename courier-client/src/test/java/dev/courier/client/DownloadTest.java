@@ -199,6 +199,20 @@ class DownloadTest {
     }
 
     @Test
+    void aDiscardedStreamIsStoredOnTheEventLoopAndAFileDownloadOffIt(@TempDir Path dest) throws Exception {
+        List<Thread> discarding = new CopyOnWriteArrayList<>();
+        new Downloader(client, DownloadOptions.defaults().withDiscard(true).withConnections(2), DownloadProgress.NONE,
+                (offset, length, latency) -> discarding.add(Thread.currentThread())).download("random.bin", dest);
+        assertThat(discarding).hasSize(SIXTY_FOUR_MIB / DownloadOptions.DEFAULT_CHUNK_BYTES)
+                .allSatisfy(t -> assertThat(t.getName()).startsWith("courier-client-"));
+        List<Thread> writing = new CopyOnWriteArrayList<>();
+        new Downloader(client, DownloadOptions.defaults().withConnections(2), DownloadProgress.NONE,
+                (offset, length, latency) -> writing.add(Thread.currentThread())).download("random.bin", dest);
+        assertThat(writing).hasSize(SIXTY_FOUR_MIB / DownloadOptions.DEFAULT_CHUNK_BYTES)
+                .allSatisfy(t -> assertThat(t.isVirtual()).as("the part file is written off the event loop").isTrue());
+    }
+
+    @Test
     void discardVerifiesEverythingAndWritesNothing(@TempDir Path dest) throws Exception {
         DownloadResult r = new Downloader(client, DownloadOptions.defaults().withDiscard(true), DownloadProgress.NONE)
                 .download("random.bin", dest);

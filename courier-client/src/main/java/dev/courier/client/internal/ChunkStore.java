@@ -73,6 +73,15 @@ final class ChunkStore {
         return digest;
     }
 
+    /**
+     * Whether {@link #store} never blocks: nothing is written (discarding) and no rate limit paces it. Then a stream
+     * may store its chunks on the event loop as they arrive (CRC32C and the hand-off to the digest thread), with no
+     * thread between the socket and the check.
+     */
+    boolean storesWithoutBlocking() {
+        return out == null && rateLimit == RateLimit.NONE;
+    }
+
     /** Bytes received, chunks fetched again included. */
     long fetchedBytes() {
         return fetchedBytes.get();

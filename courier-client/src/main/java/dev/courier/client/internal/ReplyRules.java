@@ -130,51 +130,55 @@ public final class ReplyRules {
     public static String streamChunk(ChunkReply c, int n, long expectedOffsetBytes, long endOffsetBytes,
                                      int chunkBytes, long creditBytes, long fileSizeBytes, boolean cancelled,
                                      boolean shortChunks) {
-        String at = "stream " + Integer.toUnsignedString(c.requestId()) + ": CHUNK at "
-                + Long.toUnsignedString(c.offsetBytes());
         if (c.offsetBytes() != expectedOffsetBytes) {
-            return at + ", but the next chunk starts at " + expectedOffsetBytes;
+            return at(c) + ", but the next chunk starts at " + expectedOffsetBytes;
         }
         if (!c.hasCrc()) {
-            return at + " has no CRC32C; every chunk of a stream carries one";
+            return at(c) + " has no CRC32C; every chunk of a stream carries one";
         }
         if (n == 0) {
             if (!c.end()) {
-                return at + " is empty without flag END";
+                return at(c) + " is empty without flag END";
             }
             if (!cancelled && expectedOffsetBytes != endOffsetBytes) {
-                return at + " ends the stream " + (endOffsetBytes - expectedOffsetBytes) + " bytes before its end "
+                return at(c) + " ends the stream " + (endOffsetBytes - expectedOffsetBytes) + " bytes before its end "
                         + endOffsetBytes + ", which was not cancelled";
             }
             if (c.last() && expectedOffsetBytes != fileSizeBytes) {
-                return at + " has flag LAST, but the file is " + fileSizeBytes + " bytes";
+                return at(c) + " has flag LAST, but the file is " + fileSizeBytes + " bytes";
             }
             return null;
         }
         if (expectedOffsetBytes == endOffsetBytes) {
-            return at + " carries " + n + " bytes after the stream's last byte (" + endOffsetBytes + ")";
+            return at(c) + " carries " + n + " bytes after the stream's last byte (" + endOffsetBytes + ")";
         }
         if (n > chunkBytes) {
-            return at + " carries " + n + " bytes; the stream asked for chunks of " + chunkBytes;
+            return at(c) + " carries " + n + " bytes; the stream asked for chunks of " + chunkBytes;
         }
         if (n > endOffsetBytes - expectedOffsetBytes) {
-            return at + " carries " + n + " bytes, past the stream's end " + endOffsetBytes;
+            return at(c) + " carries " + n + " bytes, past the stream's end " + endOffsetBytes;
         }
         if (n > creditBytes) {
-            return at + " carries " + n + " bytes, beyond the " + creditBytes + " bytes of credit granted";
+            return at(c) + " carries " + n + " bytes, beyond the " + creditBytes + " bytes of credit granted";
         }
         long after = expectedOffsetBytes + n;
         if (n < chunkBytes && after != endOffsetBytes && !shortChunks) {
-            return at + " carries " + n + " of " + chunkBytes + " bytes; only the stream's final chunk may be short";
+            return at(c) + " carries " + n + " of " + chunkBytes + " bytes; only the stream's final chunk may be short";
         }
         if (c.end() && after != endOffsetBytes && !cancelled) {
-            return at + " has flag END at " + after + ", before the stream's end " + endOffsetBytes;
+            return at(c) + " has flag END at " + after + ", before the stream's end " + endOffsetBytes;
         }
         if (c.last() != (after == fileSizeBytes)) {
-            return at + (c.last() ? " has flag LAST, but the file is " + fileSizeBytes + " bytes"
+            return at(c) + (c.last() ? " has flag LAST, but the file is " + fileSizeBytes + " bytes"
                     : " reaches the end of the file without flag LAST");
         }
         return null;
+    }
+
+    /** The start of a broken stream rule's text; built only when one is broken, not for every chunk. */
+    private static String at(ChunkReply c) {
+        return "stream " + Integer.toUnsignedString(c.requestId()) + ": CHUNK at "
+                + Long.toUnsignedString(c.offsetBytes());
     }
 
     /** An APPEND_ACK must count the rows sent. */

@@ -16,11 +16,17 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A download's exchange with a server that streams: a range (a piece of the file, many chunks long) is one
- * READ_STREAM, whose CHUNKs the server pushes within the credit this side grants. The event loop only queues each
- * chunk (the connection's handler has checked its offset, length, credit and flags); a consumer thread per stream
- * takes them in order, waits while a chunk lies beyond the hashing window, hands it to the {@link ChunkStore}
- * (CRC32C, digest, part file, journal) and then gives its bytes back as credit. So the server is never more than the
- * stream's window ahead of the disk, and what waits in the queue is bounded by that window.
+ * READ_STREAM, whose CHUNKs the server pushes within the credit this side grants. The connection's handler has
+ * checked each chunk's offset, length, credit and flags; the chunk is then handed to the {@link ChunkStore} (CRC32C,
+ * digest, part file, journal) and its bytes given back as credit. So the server is never more than the stream's
+ * window ahead of the disk.
+ *
+ * <p>Where a chunk is stored: when storing cannot block (the download discards and has no rate limit,
+ * {@link ChunkStore#storesWithoutBlocking}) and the chunk lies within the hashing window, on the event loop as it
+ * arrives: the CRC32C runs on the bytes the socket read just brought into the cache, and no thread is woken per
+ * chunk (docs/benchmarks.md, "get without the hop"). Otherwise, and for the rest of the stream once one chunk had to
+ * wait for the hashing window, a consumer thread of the stream's own takes the chunks in order, waits while one lies
+ * beyond the window, and stores them; what waits in its queue is bounded by the stream's credit.
  *
  * <p>A damaged chunk does not stop the stream: it is dropped, and its range is handed back to the lanes to fetch
  * again ({@link #remaining}). A stream that fails (the connection lost, the server silent, an ERROR) hands back
@@ -71,7 +77,7 @@ final class StreamReads implements RangeExchange<StreamReads.Stream> {
         Stream s = new Stream(range);
         s.handle = c.stream(store.name(), range.offsetBytes(), range.lengthBytes(), windowBytes, chunkBytes,
                 version, store.refetch(range), s);
-        s.consumer = Thread.ofVirtual().name("courier-stream-" + range.offsetBytes()).start(s::consume);
+        s.opened();
         return s;
     }
 
@@ -118,9 +124,16 @@ final class StreamReads implements RangeExchange<StreamReads.Stream> {
     private record Stopped() implements Signal {
     }
 
-    /** One stream in flight: its listener (event loop), its consumer thread, and what it delivered. */
+    /**
+     * One stream in flight: its listener (event loop), its consumer thread once it needs one, and what it delivered.
+     * {@link #lock} keeps a chunk stored on the event loop, the start of the consumer and {@link #stop} apart, so
+     * what the lane reads after {@code stop} ({@link #remaining}) no longer changes.
+     */
     final class Stream implements RangeExchange.InFlight, StreamListener {
         private final ByteRange range;
+        private final ReentrantLock lock = new ReentrantLock();
+        /** Whether chunks may be stored on the event loop: the store never blocks. */
+        private final boolean inline = store.storesWithoutBlocking();
         private final CompletableFuture<Void> done = new CompletableFuture<>();
         /** Chunks and signals, in arrival order; its chunks are bounded by the stream's credit. */
         private final LinkedBlockingQueue<Object> arrived = new LinkedBlockingQueue<>();
@@ -135,7 +148,10 @@ final class StreamReads implements RangeExchange<StreamReads.Stream> {
          */
         private int ungrantedBytes;
         private volatile boolean stopped;
+        /** Event loop only: a chunk stored on it failed the download; the rest is dropped. */
+        private boolean failedInline;
         private volatile StreamHandle handle;
+        /** Guarded by {@link #lock}; null until a chunk (or the stream's end) must wait for one. */
         private Thread consumer;
 
         Stream(ByteRange range) {
@@ -153,26 +169,93 @@ final class StreamReads implements RangeExchange<StreamReads.Stream> {
             return done;
         }
 
+        /** The lane has the handle: start the consumer now if chunks already wait, or if every chunk needs it. */
+        void opened() {
+            lock.lock();
+            try {
+                if (!stopped && consumer == null && (!inline || !arrived.isEmpty())) {
+                    startConsumer();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Under {@link #lock}. */
+        private void startConsumer() {
+            consumer = Thread.ofVirtual().name("courier-stream-" + range.offsetBytes()).start(this::consume);
+        }
+
+        /** Under {@link #lock}: the event loop may store this stream's next chunk itself. */
+        private boolean storesHere(ChunkReply c) {
+            return inline && consumer == null && handle != null
+                    && c.offsetBytes() < store.sendLimitBytes(hashWindowBytes);
+        }
+
         @Override
         public void chunk(ChunkReply chunk) {
-            if (stopped) {
-                chunk.release();
-            } else {
-                arrived.add(chunk);
-                if (stopped) {
-                    drain(); // stop() may have drained before this chunk went in
+            lock.lock();
+            try {
+                if (stopped || failedInline) {
+                    chunk.release();
+                } else if (storesHere(chunk)) {
+                    storeHere(chunk);
+                } else {
+                    arrived.add(chunk);
+                    if (consumer == null && handle != null) {
+                        startConsumer(); // from here on, in order, the consumer takes every chunk of the stream
+                    }
                 }
+            } finally {
+                lock.unlock();
             }
+        }
+
+        /** Under {@link #lock}, on the event loop: stores {@code c} as the consumer would, without waiting. */
+        private void storeHere(ChunkReply c) {
+            RuntimeException failure;
+            try {
+                take(c);
+                return;
+            } catch (RuntimeException e) {
+                failure = e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = new CourierException(ErrorCode.CONNECTION_CLOSED, "interrupted");
+            } finally {
+                c.release();
+            }
+            failedInline = true;
+            done.completeExceptionally(failure);
+            handle.cancel();
         }
 
         @Override
         public void ended(long endOffsetBytes) {
-            arrived.add(new Ended(endOffsetBytes));
+            signal(new Ended(endOffsetBytes));
         }
 
         @Override
         public void failed(CourierException failure) {
-            arrived.add(new Failed(failure));
+            signal(new Failed(failure));
+        }
+
+        /** An end or a failure: straight to the lane when no consumer has chunks in hand, else after them. */
+        private void signal(Signal end) {
+            lock.lock();
+            try {
+                if (consumer == null && handle != null) {
+                    switch (end) {
+                        case Ended e -> done.complete(null);
+                        case Failed f -> done.completeExceptionally(f.failure());
+                        case Stopped s -> done.completeExceptionally(stoppedFailure());
+                    }
+                } else {
+                    arrived.add(end);
+                }
+            } finally {
+                lock.unlock();
+            }
         }
 
         /** The consumer: takes the chunks in order until the stream ends, fails or is stopped. */
@@ -197,8 +280,7 @@ final class StreamReads implements RangeExchange<StreamReads.Stream> {
                             return;
                         }
                         case Stopped s -> {
-                            done.completeExceptionally(new CourierException(ErrorCode.CONNECTION_CLOSED,
-                                    "stream stopped"));
+                            done.completeExceptionally(stoppedFailure());
                             return;
                         }
                         default -> throw new IllegalStateException("not a chunk or a signal: " + next);
@@ -254,11 +336,21 @@ final class StreamReads implements RangeExchange<StreamReads.Stream> {
             }
             arrived.add(new Stopped());
             hashMoved();
-            if (consumer != null) {
+            Thread t;
+            lock.lock(); // waits for a chunk the event loop is storing; none is stored after this
+            try {
+                t = consumer;
+                if (t == null) {
+                    done.completeExceptionally(stoppedFailure());
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (t != null) {
                 boolean interrupted = false;
                 while (true) {
                     try {
-                        consumer.join();
+                        t.join();
                         break;
                     } catch (InterruptedException e) {
                         interrupted = true;
@@ -269,6 +361,10 @@ final class StreamReads implements RangeExchange<StreamReads.Stream> {
                 }
             }
             drain();
+        }
+
+        private static CourierException stoppedFailure() {
+            return new CourierException(ErrorCode.CONNECTION_CLOSED, "stream stopped");
         }
 
         private void drain() {

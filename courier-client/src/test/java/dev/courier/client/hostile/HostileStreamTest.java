@@ -25,7 +25,9 @@ import dev.courier.protocol.StreamRequest;
 import io.netty.buffer.Unpooled;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -175,6 +177,37 @@ class HostileStreamTest {
             assertThat(r.retries()).isEqualTo(1);
             assertThat(r.fetchedBytes()).isEqualTo(FILE.content().length + CHUNK_BYTES);
             assertThat(notes).anyMatch(n -> n.contains("arrived damaged"));
+        }
+    }
+
+    @Test
+    void aDamagedChunkOfADiscardedDownloadIsDroppedOnTheEventLoopAndFetchedAgain() throws Exception {
+        AtomicBoolean damaged = new AtomicBoolean();
+        try (ScriptedServer server = streaming((r, i, c) -> i == 3 && damaged.compareAndSet(false, true)
+                ? copy(c, c.offsetBytes(), c.last(), c.end(), c.crc32c() ^ 1) : c);
+             CourierClient client = clientOf(server, 30_000)) {
+            DownloadResult r = new Downloader(client, options().withDiscard(true), DownloadProgress.NONE)
+                    .download("f.bin", dest);
+            assertThat(r.path()).isNull();
+            assertThat(r.sha256Hex()).isEqualTo(HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(FILE.content())));
+            assertThat(r.retries()).isEqualTo(1);
+            assertThat(r.fetchedBytes()).isEqualTo(FILE.content().length + CHUNK_BYTES);
+        }
+    }
+
+    @Test
+    void aDiscardedDownloadWhoseChunksAreAlwaysDamagedFailsAndTheClientIsStillServed() throws Exception {
+        try (ScriptedServer server = streaming((r, i, c) -> c.offsetBytes() == 2L * CHUNK_BYTES
+                ? copy(c, c.offsetBytes(), c.last(), c.end(), c.crc32c() ^ 1) : c);
+             CourierClient client = clientOf(server, 30_000)) {
+            CourierException e = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                    () -> failure(() -> new Downloader(client, options().withDiscard(true), DownloadProgress.NONE)
+                            .download("f.bin", dest)));
+            assertThat(e.code()).isEqualTo(ErrorCode.VERIFICATION_FAILED);
+            assertThat(e.getMessage()).contains("the chunk at " + 2L * CHUNK_BYTES + " arrived damaged")
+                    .contains("times in a row");
+            assertServedWithinASecond(client);
         }
     }
 
