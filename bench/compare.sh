@@ -204,16 +204,7 @@ redis-server "$tmp/redis/redis.conf" &
 redis_pid=$!
 pids+=("$redis_pid")
 
-nginx_conf "$tmp/nginx" "worker_processes auto;
-user root;
-events { worker_connections 1024; }" "    sendfile on;
-    tcp_nopush on;
-    tcp_nodelay on;
-    types { application/octet-stream bin; }
-    server {
-        listen 127.0.0.1:$NGINX_PORT;
-        root $tmp/files;
-    }"
+nginx_files_conf "$tmp/nginx" "$tmp/files" "127.0.0.1:$NGINX_PORT"
 nginx_start "$tmp/nginx"
 pids+=($!)
 

@@ -29,16 +29,7 @@ head -c "$((FILE_MIB << 20))" /dev/urandom > "$tmp/files/big.bin"
 cat "$tmp/files/big.bin" > /dev/null
 "$home/courier" serve --bind 127.0.0.1 --port "$COURIER_PORT" --files "$tmp/files" > "$tmp/courier.log" 2>&1 &
 pids+=($!)
-nginx_conf "$tmp/nginx" "worker_processes auto;
-user root;
-events { worker_connections 1024; }" "    sendfile on;
-    tcp_nopush on;
-    tcp_nodelay on;
-    types { application/octet-stream bin; }
-    server {
-        listen 127.0.0.1:$NGINX_PORT;
-        root $tmp/files;
-    }"
+nginx_files_conf "$tmp/nginx" "$tmp/files" "127.0.0.1:$NGINX_PORT"
 nginx_start "$tmp/nginx"
 pids+=($!)
 wait_port "$COURIER_PORT"; wait_port "$NGINX_PORT"

@@ -44,6 +44,23 @@ $http
 }
 CONF
 }
+# nginx_files_conf DIR ROOT LISTEN [SERVER]: nginx_conf for the file peer of the get cells: ROOT served on LISTEN
+# (for example "127.0.0.1:8080", or "127.0.0.1:8443 ssl") with sendfile, as one would set nginx up for downloads;
+# SERVER: more directives of the server block (the certificate and key of a TLS cell).
+nginx_files_conf() {
+    local dir=$1 root=$2 listen=$3 server=${4:-}
+    nginx_conf "$dir" "worker_processes auto;
+user root;
+events { worker_connections 1024; }" "    sendfile on;
+    tcp_nopush on;
+    tcp_nodelay on;
+    types { application/octet-stream bin; }
+    server {
+        listen $listen;
+$server
+        root $root;
+    }"
+}
 nginx_start() { nginx -p "$1" -c "$1/nginx.conf" -e "$1/logs/error.log" & } # DIR; the caller's $! is nginx
 
 # Stops every process in the caller's pids array (TERM, then waits for each), as the scripts' exit traps do.

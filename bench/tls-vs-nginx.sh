@@ -31,19 +31,9 @@ log "writing a ${SIZE_MIB} MiB random file and reading it into the page cache"
 head -c "$((SIZE_MIB << 20))" /dev/urandom > "$tmp/files/big.bin"
 cat "$tmp/files/big.bin" > /dev/null
 
-nginx_conf "$tmp/nginx" "worker_processes auto;
-user root;
-events { worker_connections 1024; }" "    sendfile on;
-    tcp_nopush on;
-    tcp_nodelay on;
-    types { application/octet-stream bin; }
-    server {
-        listen 127.0.0.1:$NGINX_PORT ssl;
-        ssl_protocols TLSv1.3;
+nginx_files_conf "$tmp/nginx" "$tmp/files" "127.0.0.1:$NGINX_PORT ssl" "        ssl_protocols TLSv1.3;
         ssl_certificate $tmp/tls/server.pem;
-        ssl_certificate_key $tmp/tls/server.key;
-        root $tmp/files;
-    }"
+        ssl_certificate_key $tmp/tls/server.key;"
 nginx_start "$tmp/nginx"
 pids+=($!)
 
