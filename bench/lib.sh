@@ -1,7 +1,8 @@
 # Shared by the scripts under bench/: logging, ports, medians, clocks and nginx's config. Sourced, not run:
 #   BENCH_NAME=compare; . "$home/bench/lib.sh"
 # Everything here is a plain function of its arguments; no function starts or stops a process by itself, except
-# nginx_start, which starts nginx in the background so that the caller's $! is its PID.
+# nginx_start and live_server_start, which start nginx or a live server in the background so that the caller's $! is
+# its PID, and stop_pids, which stops the caller's pids.
 
 log() { echo "${BENCH_NAME:-bench}: $*" >&2; }
 need() { command -v "$1" >/dev/null 2>&1; }
@@ -62,6 +63,22 @@ $server
     }"
 }
 nginx_start() { nginx -p "$1" -c "$1/nginx.conf" -e "$1/logs/error.log" & } # DIR; the caller's $! is nginx
+
+# live_server_start LAUNCHER PORT DIR: `serve --live` from LAUNCHER on PORT, its records in DIR/live and its output
+# in DIR/serve.log, with 64 KiB subscriber queues (so that a subscriber that never reads is dropped within a run),
+# in the background so that the caller's $! is the server; then wait_serving DIR/serve.log.
+live_server_start() {
+    "$1" serve --port "$2" --live --live-dir "$3/live" --live-subscriber-queue-bytes 65536 >"$3/serve.log" 2>&1 &
+}
+# wait_serving LOG: returns once the server writing LOG says it serves; after 30 s prints LOG and fails.
+wait_serving() {
+    local i
+    for i in $(seq 1 300); do
+        grep -q "courier: serving" "$1" && return 0
+        sleep 0.1
+    done
+    cat "$1" >&2; return 1
+}
 
 # Stops every process in the caller's pids array (TERM, then waits for each), as the scripts' exit traps do.
 stop_pids() {

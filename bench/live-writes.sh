@@ -9,34 +9,27 @@
 set -euo pipefail
 
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH_NAME=live-writes; . "$home/bench/lib.sh"
 launcher="${1:-$home/courier}"
 port="${COURIER_PORT:-21100}"
 tmp="$(mktemp -d)"
-server_pid=""
-bench_pid=""
-cleanup() {
-    if [ -n "$bench_pid" ]; then kill "$bench_pid" 2>/dev/null || true; wait "$bench_pid" 2>/dev/null || true; fi
-    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+pids=()
+trap 'stop_pids; rm -rf "$tmp"' EXIT
 
-"$launcher" serve --port "$port" --live --live-dir "$tmp/live" --live-subscriber-queue-bytes 65536 >"$tmp/serve.log" 2>&1 &
+live_server_start "$launcher" "$port" "$tmp"
 server_pid=$!
-for _ in $(seq 1 300); do
-    grep -q "courier: serving" "$tmp/serve.log" && break
-    sleep 0.1
-done
-grep -q "courier: serving" "$tmp/serve.log" || { cat "$tmp/serve.log" >&2; exit 1; }
+pids+=("$server_pid")
+wait_serving "$tmp/serve.log" || exit 1
 timeout 180 "$home/courier" bench live --server "127.0.0.1:$port" --json --subscribers 1000 --rate 250 --prefix s- \
     --duration 12 --warmup 3 >"$tmp/bench.out" 2>&1 &
 bench_pid=$!
+pids+=("$bench_pid")
 sleep 12 # the client's start and its 1,000 subscriptions
 threads=()
 for t in /proc/"$server_pid"/task/*; do threads+=(-p "${t##*/}"); done
 timeout -s INT 6 strace -f -c -e trace=write,writev,sendto,fdatasync "${threads[@]}" -o "$tmp/strace.txt" || true
 wait "$bench_pid" || true
-bench_pid=""
+pids=("$server_pid")
 cat "$tmp/bench.out"
 cat "$tmp/strace.txt"
 awk '$NF == "writev" { w = $(NF - 1) } $NF == "fdatasync" { f = $(NF - 1) }

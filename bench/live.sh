@@ -20,24 +20,16 @@
 set -euo pipefail
 
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH_NAME=live; . "$home/bench/lib.sh"
 port="${COURIER_PORT:-21100}"
 duration="${1:-10}"
 tmp="$(mktemp -d)"
-server_pid=""
-cleanup() {
-    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+pids=()
+trap 'stop_pids; rm -rf "$tmp"' EXIT
 
-"${COURIER_SERVER:-$home/courier}" serve --port "$port" --live --live-dir "$tmp/live" --live-subscriber-queue-bytes 65536 \
-    >"$tmp/serve.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 300); do
-    grep -q "courier: serving" "$tmp/serve.log" && break
-    sleep 0.1
-done
-grep -q "courier: serving" "$tmp/serve.log" || { cat "$tmp/serve.log" >&2; exit 1; }
+live_server_start "${COURIER_SERVER:-$home/courier}" "$port" "$tmp"
+pids+=($!)
+wait_serving "$tmp/serve.log" || exit 1
 
 # One case: its name, then courier bench live's options; prints the summary line (stdout) and the JSON (stderr).
 bench() {
