@@ -3,6 +3,7 @@ package dev.courier.client;
 import dev.courier.protocol.ChunkReply;
 import dev.courier.protocol.ErrorCode;
 import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 /**
@@ -35,14 +36,19 @@ final class BlockDecoder {
      */
     SampleBlock decode(ChunkReply c) {
         ByteBuf data = c.data();
-        int n = data.readableBytes();
+        // One view of the rows for the CRC and the decoder: whatever ByteBuf class the chunk came in (a slice of
+        // the read, a cumulation), the decoder sees a ByteBuffer, and a chunk that spans buffers is merged once.
+        ByteBuffer rows = data.nioBuffer(data.readerIndex(), data.readableBytes());
+        int start = rows.position();
         crc.reset();
-        crc.update(data.nioBuffer(data.readerIndex(), n));
+        crc.update(rows);
+        rows.position(start);
         if (!c.hasCrc() || (int) crc.getValue() != c.crc32c()) {
             throw new CourierException(ErrorCode.CHECKSUM_MISMATCH, "the rows at byte " + c.offsetBytes()
                     + " of the range do not match their CRC32C");
         }
-        double[] values = c.scaled() ? RowDecoder.scaled(data, channelCount) : RowDecoder.f64(data, channelCount);
-        return new SampleBlock(fromSample + c.offsetBytes() / rowBytes * step, step, channelCount, values);
+        long firstSample = fromSample + c.offsetBytes() / rowBytes * step;
+        return c.scaled() ? RowDecoder.scaled(rows, channelCount, firstSample, step)
+                : RowDecoder.f64(rows, channelCount, firstSample, step);
     }
 }

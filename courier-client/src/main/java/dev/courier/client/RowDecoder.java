@@ -1,21 +1,22 @@
 package dev.courier.client;
 
 import dev.courier.protocol.ErrorCode;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Turns a range chunk's data into the doubles of its rows, in bulk: f64 rows by one copy of the block (byte order
- * swapped by the copy), scaled rows (flag SCALED: a u8 of decimal digits per channel, then big-endian i16 values) by
- * one copy of the i16 block and one loop of divisions {@code k / 10^digits}. IEEE division rounds correctly and
- * {@code 10^digits} is exact up to 22 digits, so each value is the double nearest the decimal, which is what
- * {@code Double.parseDouble} returns for its text and what the server holds: the same bits either way. No check per
- * value; the shape of the data (whole rows, digits in range) is checked once per chunk. Stateless; safe from any
- * thread.
+ * Turns a range chunk's data into a {@link SampleBlock}, in bulk: f64 rows by one copy of the block into doubles
+ * (byte order swapped by the copy), scaled rows (flag SCALED: a u8 of decimal digits per channel, then big-endian
+ * i16 values) by one copy of the i16 block into shorts and a divisor {@code 10^digits} per channel, by which the
+ * block divides each value when it is read. IEEE division rounds correctly and {@code 10^digits} is exact up to 22
+ * digits, so each value is the double nearest the decimal, which is what {@code Double.parseDouble} returns for its
+ * text and what the server holds: the same bits either way. Both copies are the JDK's native bulk copies, fast
+ * before the JIT has compiled anything, which is what a fresh client JVM's first export runs on. No check per
+ * value; the shape of the data (whole rows, digits in range) is checked once per chunk. The data comes as a
+ * {@link ByteBuffer} (the one the CRC32C was computed over), so one class reaches these methods whatever
+ * {@code ByteBuf} the chunk arrived in. Stateless; safe from any thread.
  */
 final class RowDecoder {
     private static final ValueLayout.OfDouble F64_BE =
@@ -30,62 +31,43 @@ final class RowDecoder {
     }
 
     /**
-     * The values of f64 rows of {@code channels} values each, row after row.
+     * The block of f64 rows of {@code channels} values each, row after row, in {@code data} from its position to its
+     * limit (neither moved); row r is sample {@code firstSample + r * step}.
      *
      * @throws CourierException BAD_REPLY when the data is not whole rows
      */
-    static double[] f64(ByteBuf data, int channels) {
-        int n = data.readableBytes();
+    static SampleBlock f64(ByteBuffer data, int channels, long firstSample, int step) {
+        int n = data.remaining();
         int rowBytes = channels * Double.BYTES;
         if (n % rowBytes != 0) {
             throw new CourierException(ErrorCode.BAD_REPLY, "a chunk of " + n + " bytes is not whole rows of "
                     + rowBytes);
         }
         double[] values = new double[n / Double.BYTES];
-        MemorySegment.copy(segment(data, data.readerIndex(), n), F64_BE, 0, values, 0, values.length);
-        return values;
+        MemorySegment.copy(MemorySegment.ofBuffer(data), F64_BE, 0, values, 0, values.length);
+        return SampleBlock.ofDoubles(firstSample, step, channels, values);
     }
 
     /**
-     * The values of a scaled chunk of rows of {@code channels} values each, row after row; its shape (the digits
+     * The block of a scaled chunk of rows of {@code channels} values each, row after row, in {@code data} from its
+     * position to its limit (neither moved); row r is sample {@code firstSample + r * step}. Its shape (the digits
      * and whole rows) was checked by the connection ({@code ReplyRules.scaledChunkBytes}).
      *
      * @throws CourierException BAD_REPLY for a channel's digits above 22
      */
-    static double[] scaled(ByteBuf data, int channels) {
-        int at = data.readerIndex();
+    static SampleBlock scaled(ByteBuffer data, int channels, long firstSample, int step) {
+        int at = data.position();
         double[] divisors = new double[channels];
-        boolean oneDivisor = true;
         for (int c = 0; c < channels; c++) {
-            int digits = data.getUnsignedByte(at + c);
+            int digits = Byte.toUnsignedInt(data.get(at + c));
             if (digits >= POWERS_OF_TEN.length) {
                 throw new CourierException(ErrorCode.BAD_REPLY, "a scaled chunk gives channel " + (c + 1) + " "
                         + digits + " decimal digits; at most " + (POWERS_OF_TEN.length - 1) + " are exact");
             }
             divisors[c] = POWERS_OF_TEN[digits];
-            oneDivisor &= divisors[c] == divisors[0];
         }
-        int valueCount = (data.readableBytes() - channels) / Short.BYTES;
-        short[] k = new short[valueCount];
-        MemorySegment.copy(segment(data, at + channels, valueCount * Short.BYTES), I16_BE, 0, k, 0, valueCount);
-        double[] values = new double[valueCount];
-        if (oneDivisor) {
-            double d = divisors[0];
-            for (int i = 0; i < valueCount; i++) {
-                values[i] = k[i] / d; // one loop over the block, vectorised by the JIT
-            }
-        } else {
-            for (int i = 0; i < valueCount; i++) {
-                values[i] = k[i] / divisors[i % channels];
-            }
-        }
-        return values;
-    }
-
-    /** Bytes {@code [index, index + length)} of {@code data} as a segment, copied only if it spans buffers. */
-    private static MemorySegment segment(ByteBuf data, int index, int length) {
-        ByteBuffer nio = data.nioBufferCount() == 1 ? data.nioBuffer(index, length)
-                : ByteBuffer.wrap(ByteBufUtil.getBytes(data, index, length));
-        return MemorySegment.ofBuffer(nio);
+        short[] k = new short[(data.remaining() - channels) / Short.BYTES];
+        MemorySegment.copy(MemorySegment.ofBuffer(data), I16_BE, channels, k, 0, k.length);
+        return SampleBlock.ofScaled(firstSample, step, divisors, k);
     }
 }
