@@ -16,9 +16,11 @@
 # WARMUP_PASS_SECONDS (default 3): one unmeasured pass per target before the rounds; WARMUP_SECONDS (default 2):
 #   each cell's own warm-up, the same for every target.
 # EXPORT_RECORDS (default 100; 0 leaves the export out) and EXPORT_SECONDS (default 600): the export's data set.
-# EXPORT_CONNECTIONS (default 2): the connections (lanes) Courier's export spreads its records over. The export's
-#   client JVMs, Courier's and CopyManager's alike, run whole unmeasured passes for WARMUP_SECONDS before the timed
-#   one (`--warmup`); a before build older than that option ignores both.
+# EXPORT_CONNECTIONS (default 2): the connections (lanes) Courier's export spreads its records over. Each round has
+#   two export cells per target, each a fresh client JVM: "cold", one pass and nothing before it (`--warmup 0`: what
+#   a user's single `courier range --records ...` gets), then "warm", whole unmeasured passes for
+#   EXPORT_WARMUP_SECONDS (default 2) before the timed one; Courier's and CopyManager's clients alike. A before build
+#   older than `-c` and `--warmup` ignores both. The JSON's export figures are the cold cells'; `export.warm` the warm.
 # BEFORE_HOME: another worktree of Courier, built (an A/B: `git worktree add /tmp/x-before main`, then its ./courier
 #   --version): its server (COURIER_PORT + 2, + 3 for the export) and client run as a third target, "before", in the
 #   same rounds, after each courier cell; its figures are in the table and the JSON beside courier's.
@@ -34,6 +36,7 @@ WARMUP_SECONDS="${WARMUP_SECONDS:-2}"
 EXPORT_RECORDS=${EXPORT_RECORDS:-100}
 EXPORT_SECONDS=${EXPORT_SECONDS:-600}
 EXPORT_CONNECTIONS=${EXPORT_CONNECTIONS:-2}
+EXPORT_WARMUP_SECONDS=${EXPORT_WARMUP_SECONDS:-2}
 COURIER_PORT=${COURIER_PORT:-17421}
 PG_PORT=${PG_PORT:-15432}
 BEFORE_HOME=${BEFORE_HOME:-}
@@ -136,20 +139,29 @@ if [ "$EXPORT_RECORDS" -gt 0 ]; then
         pids+=($!)
         wait_port "$((COURIER_PORT + 3))"
     fi
+    # One export cell: target $1 ("courier", "before" or "postgres"), cell $2 ("cold" or "warm"), round $3.
+    export_cell() {
+        local warmup=0 how
+        [ "$2" = warm ] && warmup="$EXPORT_WARMUP_SECONDS"
+        case "$1" in
+            courier) how=(--server "127.0.0.1:$((COURIER_PORT + 1))" -c "$EXPORT_CONNECTIONS") ;;
+            before) how=(--server "127.0.0.1:$((COURIER_PORT + 3))" -c "$EXPORT_CONNECTIONS") ;;
+            postgres) how=(--postgres "$url") ;;
+        esac
+        timeout 300 "$(home_of "$1")/courier" bench range --export "${how[@]}" --warmup "$warmup" --json \
+            | jq -c --argjson r "$3" --arg t "$1" --arg cell "$2" \
+                '{round: $r, target: $t, cell: $cell, samples, seconds, samples_per_second}' \
+            | tee -a "$tmp/export.jsonl" >&2
+    }
+    export_targets=(courier)
+    if [ -n "$BEFORE_HOME" ]; then export_targets+=(before); fi
+    export_targets+=(postgres)
     for round in $(seq 1 "$ROUNDS"); do
-        timeout 300 "$home/courier" bench range --export --server "127.0.0.1:$((COURIER_PORT + 1))" \
-            -c "$EXPORT_CONNECTIONS" --warmup "$WARMUP_SECONDS" --json \
-            | jq -c --argjson r "$round" '{round: $r, target: "courier", samples, seconds, samples_per_second}' \
-            | tee -a "$tmp/export.jsonl" >&2
-        if [ -n "$BEFORE_HOME" ]; then
-            timeout 300 "$BEFORE_HOME/courier" bench range --export --server "127.0.0.1:$((COURIER_PORT + 3))" \
-                -c "$EXPORT_CONNECTIONS" --warmup "$WARMUP_SECONDS" --json \
-                | jq -c --argjson r "$round" '{round: $r, target: "before", samples, seconds, samples_per_second}' \
-                | tee -a "$tmp/export.jsonl" >&2
-        fi
-        timeout 300 "$home/courier" bench range --export --postgres "$url" --warmup "$WARMUP_SECONDS" --json \
-            | jq -c --argjson r "$round" '{round: $r, target: "postgres", samples, seconds, samples_per_second}' \
-            | tee -a "$tmp/export.jsonl" >&2
+        for cell in cold warm; do
+            for target in "${export_targets[@]}"; do
+                export_cell "$target" "$cell" "$round"
+            done
+        done
         # psql as a user would run it: the whole command, connection included, output to /dev/null.
         t0=$(now_ns)
         "${as_pg[@]}" psql -h 127.0.0.1 -p "$PG_PORT" -U courier -d postgres -qAt \
@@ -157,13 +169,17 @@ if [ "$EXPORT_RECORDS" -gt 0 ]; then
         t1=$(now_ns)
         jq -nc --argjson r "$round" --argjson ns "$((t1 - t0))" \
             --argjson n "$((EXPORT_RECORDS * EXPORT_SECONDS * 250))" \
-            '{round: $r, target: "psql", samples: $n, seconds: ($ns / 1e9),
+            '{round: $r, target: "psql", cell: "cold", samples: $n, seconds: ($ns / 1e9),
               samples_per_second: ($n / ($ns / 1e9) | round)}' | tee -a "$tmp/export.jsonl" >&2
     done
 fi
 
 med() { jq -r --arg t "$1" --argjson c "$2" "select(.target == \$t and .c == \$c) | .$3" "$tmp/cells.jsonl" | median; }
-emed() { jq -r --arg t "$1" "select(.target == \$t) | .samples_per_second" "$tmp/export.jsonl" | median; }
+# The median samples/s of target $1's export cells $2 (cold, the default, or warm).
+emed() {
+    jq -r --arg t "$1" --arg cell "${2:-cold}" 'select(.target == $t and .cell == $cell) | .samples_per_second' \
+        "$tmp/export.jsonl" | median
+}
 cells="$(for c in 1 50; do
     before=null
     if [ -n "$BEFORE_HOME" ]; then
@@ -190,8 +206,14 @@ if [ -s "$tmp/export.jsonl" ]; then
     export_json="$(jq -nc --argjson n "$EXPORT_RECORDS" --argjson s "$EXPORT_SECONDS" \
         --argjson c "$(emed courier)" --argjson p "$(emed postgres)" --argjson q "$(emed psql)" \
         --argjson b "$(emed before)" --slurpfile runs "$tmp/export.jsonl" \
+        --argjson wc "$(emed courier warm)" --argjson wp "$(emed postgres warm)" --argjson wb "$(emed before warm)" \
+        --argjson ww "$EXPORT_WARMUP_SECONDS" \
         '{records: $n, seconds: $s, courier_samples_per_second: $c, postgres_copy_samples_per_second: $p,
           psql_copy_samples_per_second: $q,
+          warm: ({warmup_seconds: $ww, courier_samples_per_second: $wc, postgres_copy_samples_per_second: $wp,
+                  ratio_copy: (if $wp > 0 then ($wc / $wp * 100 | round / 100) else null end)}
+                 + (if $wb > 0 then {before_samples_per_second: $wb, after_over_before: ($wc / $wb * 100 | round / 100)}
+                    else {} end)),
           ratio_copy: (if $p > 0 then ($c / $p * 100 | round / 100) else null end),
           ratio_psql: (if $q > 0 then ($c / $q * 100 | round / 100) else null end), runs: $runs}
          + (if $b > 0 then {before_samples_per_second: $b, before_ratio_copy: (if $p > 0 then ($b / $p * 100 | round / 100)
@@ -214,4 +236,5 @@ done
 jq -r '.cells[] | "c=\(.connections): ranges/s ratio \(.rps_ratio) (target >= 5), PostgreSQL p99 / Courier p99 \(.p99_ratio) (target >= 5)"' <<< "$result"
 jq -r '.cells[] | select(.before) | "c=\(.connections), the before build: ranges/s ratio \(.before_rps_ratio), p99 ratio \(.before_p99_ratio)"' <<< "$result"
 jq -r 'if .export and .export.before_samples_per_second then .export | "export, the before build: \(.before_samples_per_second) samples/s, \(.before_ratio_copy)x COPY binary; after / before \(.after_over_before)" else empty end' <<< "$result"
-jq -r 'if .export then .export | "export of \(.records) records x \(.seconds) s: courier \(.courier_samples_per_second) samples/s, COPY binary (CopyManager) \(.postgres_copy_samples_per_second), psql COPY binary \(.psql_copy_samples_per_second); ratios \(.ratio_copy) / \(.ratio_psql) (target >= 5)" else empty end' <<< "$result"
+jq -r 'if .export then .export | "export of \(.records) records x \(.seconds) s, cold (one pass, fresh JVM): courier \(.courier_samples_per_second) samples/s, COPY binary (CopyManager) \(.postgres_copy_samples_per_second), psql COPY binary \(.psql_copy_samples_per_second); ratios \(.ratio_copy) / \(.ratio_psql) (target >= 5)" else empty end' <<< "$result"
+jq -r 'if .export then .export.warm | "export, warm (\(.warmup_seconds) s of passes first): courier \(.courier_samples_per_second) samples/s, COPY binary \(.postgres_copy_samples_per_second); ratio \(.ratio_copy)\(if .before_samples_per_second then ", before \(.before_samples_per_second), after / before \(.after_over_before)" else "" end)" else empty end' <<< "$result"

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -173,11 +174,18 @@ class PushedRangeTest {
             // Each read is longer than its window: one cancelled that went on would get no more credit and hold its
             // stream on the server for good, and more of them than a connection may hold open
             // (ServerConfig.DEFAULT_MAX_STREAMS_PER_CONNECTION) would make the next read TOO_MANY_STREAMS.
+            // The consumer holds the first block until the read is cancelled: its credit goes back when the consumer
+            // returns, and a client that decodes fast enough would otherwise finish the read before the cancel.
             for (int i = 0; i < ServerConfig.DEFAULT_MAX_STREAMS_PER_CONNECTION + 4; i++) {
                 CompletableFuture<SampleBlock> first = new CompletableFuture<>();
-                CompletableFuture<Long> read = c.range("big", 0, BIG_ROWS, 1, new int[] {1, 2}, first::complete);
+                CountDownLatch cancelled = new CountDownLatch(1);
+                CompletableFuture<Long> read = c.range("big", 0, BIG_ROWS, 1, new int[] {1, 2}, b -> {
+                    first.complete(b);
+                    awaitUninterruptibly(cancelled);
+                });
                 first.get(10, TimeUnit.SECONDS);
                 assertThat(read.cancel(false)).isTrue();
+                cancelled.countDown();
             }
             Collected again = new Collected();
             assertThat(c.range("big", 7, 17, 1, new int[] {1}, again::add).get(10, TimeUnit.SECONDS)).isEqualTo(10);
@@ -194,5 +202,14 @@ class PushedRangeTest {
             throw new AssertionError(e);
         }
         throw new AssertionError("the read succeeded");
+    }
+
+    /** Waits for {@code latch}, at most 10 s (then the test fails on what it waited for). */
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
