@@ -75,6 +75,7 @@ public final class AotTraining {
                         List.of("records", "-s", s, "--json"),
                         List.of("range", "-s", s, "2", "0", "2", "--csv"),
                         List.of("range", "-s", s, "2", "0", "10", "--max-points", "100", "--json"),
+                        List.of("bench", "range", "--export", "--server", s, "--warmup", "0", "--json"),
                         List.of("ls", "-s", s),
                         List.of("get", "-s", s, "1.csv", "-o", out),
                         List.of("get", "-s", s, "1.csv", "--discard"),
