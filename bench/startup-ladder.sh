@@ -4,7 +4,9 @@
 # with the launcher's JVM options for a quick command and an AOT cache recorded from that rung alone, interleaved
 # round by round with a bare `java -version`. The difference between two rungs is what the part added costs.
 #   nothing      the JVM, the cache and the distribution's class path; nothing of Courier runs
-#   full-model   + picocli's model of the whole `courier` tree (what help and a mistyped name build)
+#   jar-scan     nothing + one class path look-up of a resource no jar has (every jar of lib/ opened and read)
+#   logback      nothing + SLF4J and logback started, as the first logger (Netty's) starts them
+#   full-model   nothing + picocli's model of the whole `courier` tree (what help and a mistyped name build)
 #   point-model  instead: the model of `point` alone, as CourierCli.commandLine builds it for `courier point ...`
 #   parse        + parsing point's arguments
 #   connect      + the client: Netty bootstrap, connect and HELLO, no request
@@ -22,7 +24,7 @@ BENCH_NAME=startup-ladder; . "$home/bench/lib.sh"
 dist="$(cd "$1" && pwd)"
 COURIER_PORT=${COURIER_PORT:-17591}
 ROUNDS=${ROUNDS:-9}
-RUNGS=${RUNGS:-"nothing full-model point-model parse connect request"}
+RUNGS=${RUNGS:-"nothing jar-scan logback full-model point-model parse connect request"}
 need /usr/bin/time || { log "needs /usr/bin/time (apt-get install time)"; exit 1; }
 java="$("$home/courier" --java)"
 jdk="${java%/bin/java}"

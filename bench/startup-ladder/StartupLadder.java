@@ -5,6 +5,7 @@ import dev.courier.client.CourierClient;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.util.Arrays;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /**
@@ -24,6 +25,8 @@ public final class StartupLadder {
             case "nothing" -> {
                 // the JVM, the cache and the class path: nothing of Courier runs
             }
+            case "jar-scan" -> ClassLoader.getSystemResource("no/such/resource");
+            case "logback" -> LoggerFactory.getILoggerFactory();
             case "full-model" -> new CommandLine(new CourierCli());
             case "point-model" -> CourierCli.commandLine(point);
             case "parse" -> CourierCli.commandLine(point).parseArgs(point);
