@@ -51,7 +51,7 @@ args=(point -s "127.0.0.1:$COURIER_PORT" 3 0.008 1)
 # shellcheck disable=SC2206 # LADDER_JAVA_OPTS is a list of words
 opts=(--enable-native-access=ALL-UNNAMED -XX:+UseCompactObjectHeaders --sun-misc-unsafe-memory-access=allow
     -Dio.netty.jfr.enabled=false -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0
-    -Dslf4j.provider=ch.qos.logback.classic.spi.LogbackServiceProvider -Dslf4j.internal.verbosity=WARN
+    -Dslf4j.provider=dev.courier.cli.common.LauncherLogProvider -Dslf4j.internal.verbosity=WARN
     -Djava.library.path="$dist/lib/native" -XX:TieredStopAtLevel=1 -Dio.netty.recycler.maxCapacityPerThread=0
     ${LADDER_JAVA_OPTS:-} -Dcourier.home="$dist")
 for r in $RUNGS; do
