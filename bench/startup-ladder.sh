@@ -12,7 +12,8 @@
 #   connect      + the client: Netty bootstrap, connect and HELLO, no request
 #   request      + the request: CourierCli.run, what bin/courier point runs
 #
-# Usage: bench/startup-ladder.sh DIST   (an unpacked distribution: the folder with bin/ and lib/)
+# Usage: bench/startup-ladder.sh DIST   (an unpacked distribution: the folder with bin/ and lib/, of this tree or
+#   later: the rungs name its SLF4J provider, dev.courier.cli.common.LauncherLogProvider)
 # Environment: COURIER_PORT (the server it starts, default 17591), ROUNDS (9), RUNGS (all, in the order above),
 #   LADDER_JAVA_OPTS (added to every rung's JVM, for example to try a flag).
 # Prints per rung: median wall s, median CPU s, classes loaded (-Xlog:class+load, one extra run), wall / java -version.
@@ -36,8 +37,7 @@ trap 'stop_pids; rm -rf "$tmp"' EXIT
 classpath="$(<"$dist/lib/classpath")"
 classpath="${classpath//@HOME@/$dist}"
 mkdir "$tmp/classes"
-"$jdk/bin/javac" -q -d "$tmp/classes" -cp "$classpath" "$home/bench/startup-ladder/StartupLadder.java" 2>/dev/null ||
-    "$jdk/bin/javac" -d "$tmp/classes" -cp "$classpath" "$home/bench/startup-ladder/StartupLadder.java"
+"$jdk/bin/javac" -d "$tmp/classes" -cp "$classpath" "$home/bench/startup-ladder/StartupLadder.java"
 # An AOT cache takes classes from jars only.
 "$jdk/bin/jar" --create --file "$tmp/ladder.jar" -C "$tmp/classes" .
 cp="$tmp/ladder.jar:$classpath"
