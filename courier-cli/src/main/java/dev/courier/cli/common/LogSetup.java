@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The command line's logging, configured in code rather than from {@code logback.xml}: parsing XML loads a parser and
  * a few hundred classes, a third of a second of every command's start on this machine, for a configuration that
- * never changes. Found by logback through {@code META-INF/services}; a {@code logback.xml} or
+ * never changes. Found by logback through {@code META-INF/services} (under {@code bin/courier}, called by
+ * {@link LauncherLogProvider} without that search); a {@code logback.xml} or
  * {@code -Dlogback.configurationFile} of the user's still wins (this configurator then does nothing, and so does
  * {@link #apply}).
  *
@@ -49,6 +50,15 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         if (userConfigured()) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY;
         }
+        configureInCode(context);
+        return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    /**
+     * The configuration above, with no look for the user's files: what {@link #configure} does once it found none,
+     * and what {@link LauncherLogProvider} does when no {@code -Dlogback.configurationFile} is given.
+     */
+    static void configureInCode(LoggerContext context) {
         String level = System.getProperty("courier.log.level");
         install(context, Format.TEXT);
         context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.WARN);
@@ -56,7 +66,6 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         context.getLogger("dev.courier").setLevel(Level.toLevel(level, Level.WARN));
         context.getLogger(ACCESS_LOGGER).setLevel(Level.toLevel(level, Level.WARN));
         context.getLogger("dev.courier.server.points.RecordingCache").setLevel(Level.toLevel(level, Level.INFO));
-        return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 
     private static boolean userConfigured() {
@@ -125,12 +134,14 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
                 yield json;
             }
         };
-        encoder.start();
+        StartOnFirstEvent<ILoggingEvent> lazy = new StartOnFirstEvent<>(encoder);
+        lazy.setContext(context);
+        lazy.start();
         ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
         stderr.setContext(context);
         stderr.setName("STDERR");
         stderr.setTarget("System.err");
-        stderr.setEncoder(encoder);
+        stderr.setEncoder(lazy);
         stderr.start();
         context.getLogger(Logger.ROOT_LOGGER_NAME).detachAndStopAllAppenders();
         context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(stderr);
