@@ -236,6 +236,7 @@ final class StreamReads implements RangeExchange<StreamReads.Stream> {
                 if (deliver(c) && ungrantedBytes >= grantBatchBytes) {
                     if (consumedUpTo < store.sendLimitBytes(hashWindowBytes)) {
                         grant();
+                        stopHolding();
                     } else if (!holding) {
                         holding = true;
                         holdingCredit.add(this);
@@ -266,10 +267,7 @@ final class StreamReads implements RangeExchange<StreamReads.Stream> {
         private void signal(Signal end) {
             lock.lock();
             try {
-                if (holding) { // the stream is over: nothing more will come for its credit
-                    holding = false;
-                    holdingCredit.remove(this);
-                }
+                stopHolding(); // the stream is over: nothing more will come for its credit
                 if (consumer == null && handle != null) {
                     switch (end) {
                         case Ended e -> done.complete(null);
@@ -364,14 +362,21 @@ final class StreamReads implements RangeExchange<StreamReads.Stream> {
             try {
                 if (holding && (stopped
                         || consumedUpTo + grantBatchBytes <= store.sendLimitBytes(hashWindowBytes))) {
-                    holding = false;
-                    holdingCredit.remove(this);
+                    stopHolding();
                     if (!stopped) {
                         grant();
                     }
                 }
             } finally {
                 lock.unlock();
+            }
+        }
+
+        /** Under {@link #lock}: the stream no longer holds credit back for the hashing window. */
+        private void stopHolding() {
+            if (holding) {
+                holding = false;
+                holdingCredit.remove(this);
             }
         }
 
@@ -399,8 +404,7 @@ final class StreamReads implements RangeExchange<StreamReads.Stream> {
             Thread t;
             lock.lock(); // waits for a chunk the event loop is storing; none is stored after this
             try {
-                holding = false;
-                holdingCredit.remove(this);
+                stopHolding();
                 t = consumer;
                 if (t == null) {
                     done.completeExceptionally(stoppedFailure());
