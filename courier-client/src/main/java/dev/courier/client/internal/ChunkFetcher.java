@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class ChunkFetcher {
     /** Streams kept open per connection: one to drain while the next one starts. */
     static final int STREAMS_PER_CONNECTION = 2;
+    /** The least hashing window: how far chunks may run ahead of the SHA-256's hashing point. */
+    static final long MIN_HASH_WINDOW_BYTES = 16L << 20;
 
     private final Dialer dialer;
     private final DownloadOptions options;
@@ -53,8 +55,12 @@ public final class ChunkFetcher {
      */
     public Fetched fetch(String name, PartFile file, int chunkBytes, WireConnection first) throws IOException {
         long size = file.version().sizeBytes();
-        // Chunks may run ahead of the hashing point by this much; beyond it lanes wait for the gap to fill.
-        long windowBytes = Math.max(64L << 20, 4L * options.connections() * options.readsPerConnection() * chunkBytes);
+        // Chunks may run ahead of the hashing point by this much; beyond it lanes wait for the gap to fill. Small
+        // enough that the chunks the digest holds are still in the cache when it hashes them and the read buffers
+        // are reused (64 MiB took twice the page faults and 1.2x the CPU: docs/benchmarks.md, "The digest without
+        // the hand-off").
+        long windowBytes = Math.max(MIN_HASH_WINDOW_BYTES,
+                4L * options.connections() * options.readsPerConnection() * chunkBytes);
         AtomicReference<ChunkQueue> queue = new AtomicReference<>();
         AtomicReference<StreamReads> streams = new AtomicReference<>();
         // The digest hashes what an earlier pass left on disk first; the lanes fetch only within the window past

@@ -8,6 +8,8 @@ import dev.courier.protocol.ChunkReply;
 import dev.courier.protocol.ErrorCode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -22,11 +24,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * window ahead of the disk.
  *
  * <p>Where a chunk is stored: when storing cannot block (the download discards and has no rate limit,
- * {@link ChunkStore#storesWithoutBlocking}) and the chunk lies within the hashing window, on the event loop as it
- * arrives: the CRC32C runs on the bytes the socket read just brought into the cache, and no thread is woken per
- * chunk (docs/benchmarks.md, "get without the hop"). Otherwise, and for the rest of the stream once one chunk had to
- * wait for the hashing window, a consumer thread of the stream's own takes the chunks in order, waits while one lies
- * beyond the window, and stores them; what waits in its queue is bounded by the stream's credit.
+ * {@link ChunkStore#storesWithoutBlocking}), on the event loop as it arrives: the CRC32C runs on the bytes the socket
+ * read just brought into the cache, and no thread is woken per chunk (docs/benchmarks.md, "get without the hop").
+ * The hashing window is then kept by the credit instead: a stream whose delivered bytes reach past it holds the
+ * credit they freed, and the digest thread hands it over ({@link #hashMoved}) once the hashing point has moved a
+ * grant's worth (docs/benchmarks.md, "The digest without the hand-off"). So the digest holds at most the window plus
+ * each stream's credit, as before, without a thread between the socket and the digest. Otherwise (the part file is
+ * written, or a rate limit paces the store), a consumer thread of the stream's own takes the chunks in order, waits
+ * while one lies beyond the window, and stores them; what waits in its queue is bounded by the stream's credit.
  *
  * <p>A damaged chunk does not stop the stream: it is dropped, and its range is handed back to the lanes to fetch
  * again ({@link #remaining}). A stream that fails (the connection lost, the server silent, an ERROR) hands back
@@ -45,6 +50,8 @@ final class StreamReads implements RangeExchange<StreamReads.Stream> {
     private final int grantBatchBytes;
     private final ReentrantLock hashLock = new ReentrantLock();
     private final Condition hashMoved = hashLock.newCondition();
+    /** Streams stored on the event loop that hold credit back for the hashing window. */
+    private final Set<Stream> holdingCredit = ConcurrentHashMap.newKeySet();
 
     /**
      * @param hashWindowBytes how far past the hashing point chunks may be taken in
@@ -62,8 +69,12 @@ final class StreamReads implements RangeExchange<StreamReads.Stream> {
         this.grantBatchBytes = ClientStream.grantThresholdBytes(windowBytes);
     }
 
-    /** The hashing point moved: consumers waiting for room look again. Must not block. */
+    /**
+     * The hashing point moved (on the digest's thread): streams holding credit for the window hand it over once
+     * there is room, and consumers waiting for room look again. Blocks at most while an event loop stores a chunk.
+     */
     void hashMoved() {
+        holdingCredit.forEach(Stream::grantHeldCredit);
         hashLock.lock();
         try {
             hashMoved.signalAll();
@@ -147,6 +158,11 @@ final class StreamReads implements RangeExchange<StreamReads.Stream> {
          * the event loop once per WINDOW rather than once per chunk, and the server sees the same WINDOWs.
          */
         private int ungrantedBytes;
+        /**
+         * Guarded by {@link #lock}: the stream is stored on the event loop and holds {@link #ungrantedBytes} back
+         * because what it delivered reaches past the hashing window; {@link #grantHeldCredit} hands them over.
+         */
+        private boolean holding;
         private volatile boolean stopped;
         /** Event loop only: a chunk stored on it failed the download; the rest is dropped. */
         private boolean failedInline;
@@ -187,9 +203,8 @@ final class StreamReads implements RangeExchange<StreamReads.Stream> {
         }
 
         /** Under {@link #lock}: the event loop may store this stream's next chunk itself. */
-        private boolean storesHere(ChunkReply c) {
-            return inline && consumer == null && handle != null
-                    && c.offsetBytes() < store.sendLimitBytes(hashWindowBytes);
+        private boolean storesHere() {
+            return inline && consumer == null && handle != null;
         }
 
         @Override
@@ -198,7 +213,7 @@ final class StreamReads implements RangeExchange<StreamReads.Stream> {
             try {
                 if (stopped || failedInline) {
                     chunk.release();
-                } else if (storesHere(chunk)) {
+                } else if (storesHere()) {
                     storeHere(chunk);
                 } else {
                     arrived.add(chunk);
@@ -211,17 +226,25 @@ final class StreamReads implements RangeExchange<StreamReads.Stream> {
             }
         }
 
-        /** Under {@link #lock}, on the event loop: stores {@code c} as the consumer would, without waiting. */
+        /**
+         * Under {@link #lock}, on the event loop: stores {@code c} without waiting; the credit it frees is granted
+         * while the stream's delivered bytes lie within the hashing window, else held for {@link #grantHeldCredit}.
+         */
         private void storeHere(ChunkReply c) {
             RuntimeException failure;
             try {
-                take(c);
+                if (deliver(c) && ungrantedBytes >= grantBatchBytes) {
+                    if (consumedUpTo < store.sendLimitBytes(hashWindowBytes)) {
+                        grant();
+                        stopHolding();
+                    } else if (!holding) {
+                        holding = true;
+                        holdingCredit.add(this);
+                    }
+                }
                 return;
             } catch (RuntimeException e) {
                 failure = e;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure = new CourierException(ErrorCode.CONNECTION_CLOSED, "interrupted");
             } finally {
                 c.release();
             }
@@ -244,6 +267,7 @@ final class StreamReads implements RangeExchange<StreamReads.Stream> {
         private void signal(Signal end) {
             lock.lock();
             try {
+                stopHolding(); // the stream is over: nothing more will come for its credit
                 if (consumer == null && handle != null) {
                     switch (end) {
                         case Ended e -> done.complete(null);
@@ -266,7 +290,10 @@ final class StreamReads implements RangeExchange<StreamReads.Stream> {
                     switch (next) {
                         case ChunkReply c -> {
                             try {
-                                take(c);
+                                awaitHashWindow(c.offsetBytes());
+                                if (deliver(c) && ungrantedBytes >= grantBatchBytes) {
+                                    grant();
+                                }
                             } finally {
                                 c.release();
                             }
@@ -296,22 +323,60 @@ final class StreamReads implements RangeExchange<StreamReads.Stream> {
             }
         }
 
-        private void take(ChunkReply c) throws InterruptedException {
+        /**
+         * Stores {@code c} (on the event loop or the consumer, whichever owns the stream) and counts its bytes as
+         * credit to give back.
+         *
+         * @return false when the stream was stopped and the chunk dropped
+         */
+        private boolean deliver(ChunkReply c) {
+            if (stopped) {
+                return false;
+            }
             long offset = c.offsetBytes();
             int n = c.data().readableBytes();
-            awaitHashWindow(offset);
-            if (stopped) {
-                return;
-            }
             chunkListener.received(offset, n, System.nanoTime() - openedNanos);
             if (!store.store(offset, c.data(), c.hasCrc(), c.crc32c())) {
                 damaged.add(new ByteRange(offset, n));
             }
             consumedUpTo = offset + n;
             ungrantedBytes += n;
-            if (ungrantedBytes >= grantBatchBytes) {
-                handle.consumed(ungrantedBytes);
-                ungrantedBytes = 0;
+            return true;
+        }
+
+        /**
+         * Hands the consumed credit to the event loop. Batched to {@link #grantBatchBytes}, the least
+         * {@link ClientStream} turns into a WINDOW, so a consumer wakes the event loop once per WINDOW, not per chunk.
+         */
+        private void grant() {
+            handle.consumed(ungrantedBytes);
+            ungrantedBytes = 0;
+        }
+
+        /**
+         * On the digest's thread: grants the credit held for the hashing window once the window has a grant's worth
+         * of room past what the stream delivered, so the digest wakes the event loop once per WINDOW, not per chunk.
+         */
+        void grantHeldCredit() {
+            lock.lock();
+            try {
+                if (holding && (stopped
+                        || consumedUpTo + grantBatchBytes <= store.sendLimitBytes(hashWindowBytes))) {
+                    stopHolding();
+                    if (!stopped) {
+                        grant();
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Under {@link #lock}: the stream no longer holds credit back for the hashing window. */
+        private void stopHolding() {
+            if (holding) {
+                holding = false;
+                holdingCredit.remove(this);
             }
         }
 
@@ -339,6 +404,7 @@ final class StreamReads implements RangeExchange<StreamReads.Stream> {
             Thread t;
             lock.lock(); // waits for a chunk the event loop is storing; none is stored after this
             try {
+                stopHolding();
                 t = consumer;
                 if (t == null) {
                     done.completeExceptionally(stoppedFailure());

@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -264,6 +265,44 @@ class HostileStreamTest {
             assertThat(Files.readAllBytes(r.path())).isEqualTo(FILE.content());
             assertThat(refused.get()).isPositive();
             assertThat(notes).contains("the server does not know READ_STREAM; reading chunk by chunk");
+        }
+    }
+
+    /**
+     * The SHA-256 hashes in order, so a range the server stalls holds the hashing point; a later range's stream must
+     * then not run on: the client holds back its credit once it is past the hashing window (16 MiB, docs/robustness.md)
+     * and so holds at most that window plus the stream's credit past the hashing point, and the download ends with
+     * TIMED_OUT.
+     */
+    @Test
+    void aStalledRangeKeepsTheLaterStreamWithinTheHashingWindow() throws Exception {
+        ServedFile big = ServedFile.random(40 << 20, 47);
+        long stalledFrom = 8L << 20; // nobody sends the bytes from here to the second range: the hash stops here
+        long secondRange = big.content().length / 2;
+        long hashingWindow = 16L << 20;
+        AtomicLong furthest = new AtomicLong(); // the furthest end of a chunk sent for the second range
+        try (ScriptedServer server = ScriptedServer.start(peer -> {
+            peer.handshake();
+            new StreamingPeer(peer, big, (r, i, honest) -> {
+                long at = honest.offsetBytes();
+                if (at >= stalledFrom && at < secondRange) {
+                    return null; // silent from here on, with credit left
+                }
+                if (at >= secondRange) {
+                    furthest.accumulateAndGet(at + honest.data().readableBytes(), Math::max);
+                }
+                return honest;
+            }).serve(answers(m -> null, big::answer));
+        });
+             CourierClient client = clientOf(server, 30_000)) {
+            DownloadOptions o = options().withConnections(2).withReadsPerConnection(1).withStreamPieceBytes(0)
+                    .withDiscard(true).withStallTimeoutMillis(2_000);
+            CourierException e = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                    () -> failure(() -> new Downloader(client, o, DownloadProgress.NONE).download("f.bin", dest)));
+            assertThat(e.code()).isEqualTo(ErrorCode.TIMED_OUT);
+            assertThat(furthest.get()).as("the second range ran up to the hashing window, and not beyond its credit")
+                    .isBetween(stalledFrom + hashingWindow, stalledFrom + hashingWindow + WINDOW_BYTES);
+            assertServedWithinASecond(client);
         }
     }
 }
