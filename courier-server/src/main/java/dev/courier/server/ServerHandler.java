@@ -71,9 +71,11 @@ import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -144,6 +146,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         access = ConnectionRecord.of(ctx.pipeline());
+        endsFileOp = f -> endFileOp(ctx);
     }
 
     @Override
@@ -349,8 +352,12 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         ctx.write(m);
     }
 
-    /** Whether a {@link #flushSoon} task is queued. On the event loop. */
-    private boolean flushQueued;
+    /** APPEND replies completed and not yet written; filled from the syncer thread, drained on the loop. */
+    private final ConcurrentLinkedQueue<Message> appendReplies = new ConcurrentLinkedQueue<>();
+    /** Whether a {@link #drainAppendReplies} task is queued and has not started yet. */
+    private final AtomicBoolean appendDrainQueued = new AtomicBoolean();
+    /** Ends an APPEND's file op once its reply is written. */
+    private ChannelFutureListener endsFileOp;
 
     private void writeBatch(ChannelHandlerContext ctx) {
         if (batch != null) {
@@ -442,8 +449,9 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     /**
      * APPEND: queued for the group commit from the event loop, so one connection's APPENDs are checked in the order
      * they were sent, and counted as a file op, so a producer that pipelines holds at most the server's
-     * in-flight cap of them in the store's queue. The ACK (or the error) is written when the syncer completes it, with
-     * no thread parked on the wait, and flushed once for the ACKs of a group that reach the loop together.
+     * in-flight cap of them in the store's queue. The ACK (or the error) is queued for the loop when the syncer
+     * completes it, with no thread parked on the wait; the ACKs of a group that reach a connection together are
+     * written by one task on its loop with one flush ({@link #acknowledged}), not one task each.
      */
     private void append(ChannelHandlerContext ctx, LiveStore store, AppendRequest r) {
         long startNanos = requestStartNanos;
@@ -454,27 +462,38 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
                         : e instanceof Failure f ? f.toReply(r.requestId())
                         : new ErrorReply(r.requestId(), ErrorCode.INTERNAL, "append failed: " + e);
                 answered(r, reply, startNanos);
-                onLoop(ctx, reply, () -> {
-                    writeBatch(ctx);
-                    ctx.write(reply).addListener(f -> endFileOp(ctx));
-                    flushSoon(ctx);
-                });
+                acknowledged(ctx, reply);
             });
         });
     }
 
     /**
-     * Flushes once the loop has run the tasks queued so far: the ACKs of one group commit, each a task of its own,
-     * share one flush instead of one each.
+     * On the syncer thread (or wherever the APPEND completed): queues {@code reply} for the loop, and the drain that
+     * writes it if none is queued, so a group's ACKs to one connection cost one task and one flush.
      */
-    private void flushSoon(ChannelHandlerContext ctx) {
-        if (!flushQueued) {
-            flushQueued = true;
-            ctx.executor().execute(() -> {
-                flushQueued = false;
-                ctx.flush();
-            });
+    private void acknowledged(ChannelHandlerContext ctx, Message reply) {
+        appendReplies.add(reply);
+        if (appendDrainQueued.compareAndSet(false, true)) {
+            try {
+                ctx.executor().execute(() -> drainAppendReplies(ctx));
+            } catch (RejectedExecutionException e) {
+                appendReplies.clear(); // the loop is gone, and the connection with it: nobody to tell
+            }
         }
+    }
+
+    /** On the loop: writes every ACK queued so far, each ending its file op once written, and flushes once. */
+    private void drainAppendReplies(ChannelHandlerContext ctx) {
+        appendDrainQueued.set(false);
+        Message reply = appendReplies.poll();
+        if (reply == null) {
+            return;
+        }
+        writeBatch(ctx);
+        for (; reply != null; reply = appendReplies.poll()) {
+            ctx.write(reply).addListener(endsFileOp);
+        }
+        ctx.flush();
     }
 
     private UploadService uploads() {

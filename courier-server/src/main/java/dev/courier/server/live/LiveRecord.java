@@ -39,6 +39,8 @@ final class LiveRecord {
     long acceptedRows;
     /** The time of the last accepted row; NaN before the first. */
     double lastTimeSeconds = Double.NaN;
+    /** Rows in the columns, published or about to be (by the snapshot {@link #apply} or {@link #load} makes). */
+    private int filled;
 
     LiveRecord(String id, LiveFile file, double[][] columns, int rows) {
         this.id = id;
@@ -50,6 +52,7 @@ final class LiveRecord {
         }
         this.channelNames = List.copyOf(names);
         this.acceptedRows = rows;
+        this.filled = rows;
         if (rows > 0) {
             lastTimeSeconds = file.startTimeSeconds + (rows - 1) / file.rateHz;
         }
@@ -74,19 +77,27 @@ final class LiveRecord {
     }
 
     /**
-     * Adds {@code rows} rows of {@code values} (row-major) as samples from the current count on, publishes them,
-     * and hands the block to every subscriber; a subscriber that is full is dropped. On the syncer thread.
+     * Adds the rows of {@code appends} (each row-major, {@code rows} rows in all, in sample order) as samples from
+     * the current count on, publishes them as one snapshot, and hands them to every subscriber as one block; a
+     * subscriber that is full is dropped. On the syncer thread. The APPENDs of one group commit to one record come
+     * here together, so that a record costs one snapshot, one block and one offer per subscriber per group rather
+     * than per APPEND.
      */
-    void apply(double[] values, int rows, ByteBufAllocator alloc) {
+    void apply(List<double[]> appends, int rows, ByteBufAllocator alloc) {
         ByteBuf block = alloc.directBuffer(rows * file.channelCount * Double.BYTES);
-        for (double v : values) {
-            block.writeDouble(v);
+        for (double[] values : appends) {
+            for (double v : values) {
+                block.writeDouble(v);
+            }
         }
         crc.reset();
         crc.update(block.nioBuffer());
         synchronized (this) {
-            long count = snapshot.sampleCount();
-            extend(values, rows);
+            int count = snapshot.sampleCount();
+            for (double[] values : appends) {
+                copyIn(values, values.length / file.channelCount);
+            }
+            snapshot = snapshot.withPrefix(columns, filled);
             LiveBlock shared = new LiveBlock(block, count, rows, (int) crc.getValue());
             for (LiveSubscriber s : subscribers) {
                 if (!s.offer(shared.share())) {
@@ -99,15 +110,19 @@ final class LiveRecord {
 
     /** Adds rows as {@link #apply} does, with no subscriber to tell: the log's entries replayed at start-up. */
     synchronized void load(double[] values, int rows) {
-        extend(values, rows);
+        copyIn(values, rows);
+        snapshot = snapshot.withPrefix(columns, filled);
         acceptedRows = snapshot.sampleCount();
         lastTimeSeconds = file.startTimeSeconds + (acceptedRows - 1) / file.rateHz;
     }
 
-    private void extend(double[] values, int rows) {
+    /**
+     * Copies {@code rows} rows into the columns after the {@link #filled} ones, growing them if needed; published
+     * by the caller's next snapshot.
+     */
+    private void copyIn(double[] values, int rows) {
         int channels = file.channelCount;
-        int count = snapshot.sampleCount();
-        int need = count + rows;
+        int need = filled + rows;
         if (need > columns[0].length) {
             int capacity = Math.max(need, columns[0].length * 2);
             double[][] grown = new double[channels][];
@@ -119,10 +134,10 @@ final class LiveRecord {
         }
         for (int r = 0, v = 0; r < rows; r++) {
             for (int c = 0; c < channels; c++, v++) {
-                columns[c][count + r] = values[v];
+                columns[c][filled + r] = values[v];
             }
         }
-        snapshot = Recording.ofPrefix(id, channelNames, file.startTimeSeconds, file.rateHz, columns, need);
+        filled = need;
     }
 
     /**

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -60,6 +61,8 @@ import org.slf4j.LoggerFactory;
 public final class LiveStore implements LiveRecordings, AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(LiveStore.class);
     /** A record id is a file name: letters, digits, '.', '_' and '-', not starting with '.'. */
+    /** See {@link #mergedBlockBytes}. */
+    private static final long MAX_MERGED_BLOCK_BYTES = 64 << 10;
     private static final Pattern RECORD_ID = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}");
 
     private final LiveConfig config;
@@ -417,17 +420,62 @@ public final class LiveStore implements LiveRecordings, AutoCloseable {
             return;
         }
         List<LiveRecord> unnamed = nameNewFiles(written);
+        Map<LiveRecord, List<Written>> byRecord = new LinkedHashMap<>();
         for (Written w : written) {
             if (unnamed.contains(w.record)) {
                 w.reply.completeExceptionally(new Failure(ErrorCode.IO_ERROR, "naming the new record's file failed;"
                         + " the rows were not acknowledged: " + logFailure));
                 continue;
             }
-            w.record.apply(w.request.values(), w.request.rows(), alloc);
-            w.reply.complete(new AppendAck(w.request.requestId(), w.firstSample, w.request.rows()));
+            byRecord.computeIfAbsent(w.record, r -> new ArrayList<>(1)).add(w);
+        }
+        for (Map.Entry<LiveRecord, List<Written>> e : byRecord.entrySet()) {
+            publish(e.getKey(), e.getValue());
         }
         if (logFailure == null && log.sizeBytes() >= config.logCheckpointBytes()) {
             rotate();
+        }
+    }
+
+    /**
+     * Publishes the rows of one record's APPENDs in a group (in sample order) and acknowledges them: one block, one
+     * snapshot, one offer per subscriber for as many consecutive APPENDs as fit in {@link #mergedBlockBytes}, so that
+     * a group that holds several APPENDs of a record (a backlog: the groups grow as the syncer falls behind) costs
+     * less per row, not more. The ACKs follow their rows' publication.
+     */
+    private void publish(LiveRecord record, List<Written> writes) {
+        long cap = mergedBlockBytes();
+        int rowBytes = record.channelCount() * Double.BYTES;
+        List<double[]> values = new ArrayList<>(writes.size());
+        int from = 0;
+        int rows = 0;
+        for (int i = 0; i < writes.size(); i++) {
+            AppendRequest a = writes.get(i).request;
+            if (rows > 0 && (long) (rows + a.rows()) * rowBytes > cap) {
+                record.apply(values, rows, alloc);
+                acknowledge(writes.subList(from, i));
+                values.clear();
+                from = i;
+                rows = 0;
+            }
+            values.add(a.values());
+            rows += a.rows();
+        }
+        record.apply(values, rows, alloc);
+        acknowledge(writes.subList(from, writes.size()));
+    }
+
+    /**
+     * The most bytes of rows one merged block holds (one APPEND alone may hold more): a quarter of a subscriber's
+     * queue bound, at most 64 KiB, so that merging never makes a subscriber that keeps up look slow.
+     */
+    private long mergedBlockBytes() {
+        return Math.min(MAX_MERGED_BLOCK_BYTES, config.subscriberQueueBytes() / 4);
+    }
+
+    private static void acknowledge(List<Written> writes) {
+        for (Written w : writes) {
+            w.reply.complete(new AppendAck(w.request.requestId(), w.firstSample, w.request.rows()));
         }
     }
 
