@@ -116,14 +116,20 @@ public final class FullExport {
     private static Result courier(List<Connection> lanes) {
         long start = System.nanoTime();
         List<RecordInfo> records = lanes.getFirst().records().join();
-        Semaphore inFlight = new Semaphore(RECORDS_IN_FLIGHT * lanes.size());
+        // one bound per lane, not one shared: a shared one would let a slow lane collect every permit, and with
+        // five lanes or more that is more streams on one connection than the server allows (16)
+        List<Semaphore> inFlight = new ArrayList<>(lanes.size());
+        for (int i = 0; i < lanes.size(); i++) {
+            inFlight.add(new Semaphore(RECORDS_IN_FLIGHT));
+        }
         List<CompletableFuture<RecordSum>> reads = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
             RecordInfo r = records.get(i);
-            inFlight.acquireUninterruptibly();
+            Semaphore lane = inFlight.get(i % lanes.size());
+            lane.acquireUninterruptibly();
             RecordSum sum = new RecordSum(r);
             reads.add(lanes.get(i % lanes.size()).range(r.id(), 0, r.sampleCount(), 1, allChannels(r), sum::add)
-                    .whenComplete((rows, err) -> inFlight.release())
+                    .whenComplete((rows, err) -> lane.release())
                     .thenApply(rows -> sum.checked(rows)));
         }
         long samples = 0;
