@@ -60,9 +60,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class LiveStore implements LiveRecordings, AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(LiveStore.class);
-    /** A record id is a file name: letters, digits, '.', '_' and '-', not starting with '.'. */
     /** See {@link #mergedBlockBytes}. */
     private static final long MAX_MERGED_BLOCK_BYTES = 64 << 10;
+    /** A record id is a file name: letters, digits, '.', '_' and '-', not starting with '.'. */
     private static final Pattern RECORD_ID = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}");
 
     private final LiveConfig config;

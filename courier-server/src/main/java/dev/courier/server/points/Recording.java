@@ -136,11 +136,8 @@ public final class Recording {
      */
     public static Recording ofPrefix(String id, List<String> channelNames, double startTimeSeconds, double rateHz,
                                      double[][] arrays, int sampleCount) {
-        Column[] columns = new Column[arrays.length];
-        for (int c = 0; c < arrays.length; c++) {
-            columns[c] = Column.of(arrays[c], sampleCount);
-        }
-        return new Recording(id, channelNames, startTimeSeconds, rateHz, columns, Optional.empty());
+        return new Recording(id, channelNames, startTimeSeconds, rateHz, columns(arrays, sampleCount),
+                Optional.empty());
     }
 
     /**
@@ -149,11 +146,17 @@ public final class Recording {
      * are this one's, not made again.
      */
     public Recording withPrefix(double[][] arrays, int sampleCount) {
+        return new Recording(id, channelNames, startTimeSeconds, rateHz, columns(arrays, sampleCount), timeTitle,
+                labels, startUnixMillis);
+    }
+
+    /** Heap columns over the first {@code sampleCount} values of each of {@code arrays}, taken over. */
+    private static Column[] columns(double[][] arrays, int sampleCount) {
         Column[] columns = new Column[arrays.length];
         for (int c = 0; c < arrays.length; c++) {
             columns[c] = Column.of(arrays[c], sampleCount);
         }
-        return new Recording(id, channelNames, startTimeSeconds, rateHz, columns, timeTitle, labels, startUnixMillis);
+        return columns;
     }
 
     /** Heap columns over {@code arrays}, taken over. */
